@@ -1,0 +1,169 @@
+#pragma once
+/**
+ * @file
+ * Model presets, each with its dimensions from its published config.json (source named
+ * beside it). CLI names in `model_presets`.
+ */
+
+#include <moecost/spec/model.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace moecost::presets {
+
+/**
+ * The seed plan's model: 16 layers, 16 experts per layer, top-2, hidden 512, expert hidden
+ * 1024, bf16. The seed gives no vocabulary (modelled as absent: no embedding, no LM head)
+ * and no head count: 8 heads of 64 are chosen (MHA). For MHA, heads·head_dim = hidden, so
+ * every count (projections 4·h², scores and values 2·h per key each) is independent of the
+ * head count. The seed counts 4·h·f FLOPs per expert, i.e. a plain two-matrix FFN.
+ */
+inline constexpr model_spec seed_moe{
+    .name = "seed-moe",
+    .layers = 16,
+    .hidden = 512,
+    .vocab = 0,
+    .attention = {.heads = 8},
+    .ffn = {.hidden = 1024, .gated = false},
+    .moe = {.experts = 16, .top_k = 2, .expert_hidden = 1024},
+};
+
+/// mistralai/Mixtral-8x7B-v0.1 config.json. 46.7B total, 12.9B active (Mistral AI).
+inline constexpr model_spec mixtral_8x7b{
+    .name = "mixtral-8x7b",
+    .layers = 32,
+    .hidden = 4096,
+    .vocab = 32000,
+    .attention = {.heads = 32, .kv_heads = 8},
+    .ffn = {.hidden = 14336},
+    .moe = {.experts = 8, .top_k = 2, .expert_hidden = 14336},
+};
+
+/**
+ * deepseek-ai/DeepSeek-V3 inference/configs/config_671B.json and HF config.json: MLA,
+ * 3 dense layers then 256 routed experts (top-8) and 1 shared expert per layer; weights
+ * released in fp8. 671B main model, 37B active (DeepSeek-V3 report). The MTP module is the
+ * `deepseek_v3_mtp` variant.
+ */
+inline constexpr model_spec deepseek_v3{
+    .name = "deepseek-v3",
+    .layers = 61,
+    .hidden = 7168,
+    .vocab = 129280,
+    .attention = {.kind = attention_kind::mla,
+                  .heads = 128,
+                  .q_lora_rank = 1536,
+                  .kv_lora_rank = 512,
+                  .qk_nope_head_dim = 128,
+                  .qk_rope_head_dim = 64,
+                  .v_head_dim = 128},
+    .ffn = {.hidden = 18432},
+    .moe = {.experts = 256,
+            .top_k = 8,
+            .expert_hidden = 2048,
+            .shared_experts = 1,
+            .shared_hidden = 2048,
+            .router_bias = true,
+            .first_dense = 3},
+    .precision = {.weights = dtype::fp8},
+};
+
+/// DeepSeek-V3 with its one multi-token-prediction module (num_nextn_predict_layers = 1).
+inline constexpr model_spec deepseek_v3_mtp = [] {
+    model_spec m = deepseek_v3;
+    m.name = "deepseek-v3-mtp";
+    m.mtp_layers = 1;
+    return m;
+}();
+
+/// deepseek-ai/DeepSeek-V2-Lite config.json (V2 report App. B): 15.7B total, 2.4B active.
+inline constexpr model_spec deepseek_v2_lite{
+    .name = "deepseek-v2-lite",
+    .layers = 27,
+    .hidden = 2048,
+    .vocab = 102400,
+    .attention = {.kind = attention_kind::mla,
+                  .heads = 16,
+                  .q_lora_rank = 0,
+                  .kv_lora_rank = 512,
+                  .qk_nope_head_dim = 128,
+                  .qk_rope_head_dim = 64,
+                  .v_head_dim = 128},
+    .ffn = {.hidden = 10944},
+    .moe = {.experts = 64,
+            .top_k = 6,
+            .expert_hidden = 1408,
+            .shared_experts = 2,
+            .shared_hidden = 1408,
+            .first_dense = 1},
+};
+
+/// Qwen/Qwen3-30B-A3B config.json: head_dim 128 with 32 heads (≠ hidden 2048), QK-norm.
+inline constexpr model_spec qwen3_30b_a3b{
+    .name = "qwen3-30b-a3b",
+    .layers = 48,
+    .hidden = 2048,
+    .vocab = 151936,
+    .attention = {.heads = 32, .kv_heads = 4, .head_dim = 128, .qk_norm = qk_norm_kind::per_head},
+    .ffn = {.hidden = 6144},
+    .moe = {.experts = 128, .top_k = 8, .expert_hidden = 768},
+};
+
+/// allenai/OLMoE-1B-7B-0924 config.json: MHA with QK-norm over all heads.
+inline constexpr model_spec olmoe_1b_7b{
+    .name = "olmoe-1b-7b",
+    .layers = 16,
+    .hidden = 2048,
+    .vocab = 50304,
+    .attention = {.heads = 16, .qk_norm = qk_norm_kind::full},
+    .ffn = {.hidden = 1024},
+    .moe = {.experts = 64, .top_k = 8, .expert_hidden = 1024},
+};
+
+/// meta-llama/Meta-Llama-3-8B config.json: 8.03B parameters.
+inline constexpr model_spec llama_3_8b{
+    .name = "llama-3-8b",
+    .layers = 32,
+    .hidden = 4096,
+    .vocab = 128256,
+    .attention = {.heads = 32, .kv_heads = 8},
+    .ffn = {.hidden = 14336},
+};
+
+/// meta-llama/Meta-Llama-3-70B config.json: 70.6B parameters.
+inline constexpr model_spec llama_3_70b{
+    .name = "llama-3-70b",
+    .layers = 80,
+    .hidden = 8192,
+    .vocab = 128256,
+    .attention = {.heads = 64, .kv_heads = 8},
+    .ffn = {.hidden = 28672},
+};
+
+/// A named preset, for the CLI and reports.
+struct named_model {
+    std::string_view name;
+    const model_spec* spec;
+};
+
+inline constexpr std::array model_presets{
+    named_model{"seed-moe", &seed_moe},
+    named_model{"mixtral-8x7b", &mixtral_8x7b},
+    named_model{"deepseek-v3", &deepseek_v3},
+    named_model{"deepseek-v3-mtp", &deepseek_v3_mtp},
+    named_model{"deepseek-v2-lite", &deepseek_v2_lite},
+    named_model{"qwen3-30b-a3b", &qwen3_30b_a3b},
+    named_model{"olmoe-1b-7b", &olmoe_1b_7b},
+    named_model{"llama-3-8b", &llama_3_8b},
+    named_model{"llama-3-70b", &llama_3_70b},
+};
+
+/// The preset of that CLI name, or nullptr.
+constexpr const model_spec* find_model(std::string_view name) {
+    for (const auto& p : model_presets)
+        if (p.name == name) return p.spec;
+    return nullptr;
+}
+
+} // namespace moecost::presets

@@ -1,0 +1,131 @@
+#pragma once
+/**
+ * @file
+ * Named violations with their numbers: what is wrong with a spec or a deployment.
+ *
+ * A violation records which rule broke, the field it concerns and the two numbers that
+ * disagree (a value and the limit or divisor it failed against). Lists have a fixed
+ * capacity so that checking allocates nothing and works in constant expressions.
+ */
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace moecost {
+
+/// The rules moecost checks. `describe` turns each into a sentence.
+enum class rule {
+    positive,          ///< a dimension must be > 0
+    non_negative,      ///< a count must be >= 0
+    at_most,           ///< value must be <= limit
+    divides,           ///< limit must be a multiple of value (value divides limit)
+    layers_vs_pp,      ///< layers must divide evenly into pipeline stages
+    experts_vs_ep,     ///< routed experts must divide evenly over EP ranks
+    heads_vs_tp,       ///< attention heads must divide over TP
+    kv_heads_vs_tp,    ///< KV heads vs TP: neither divides the other
+    ffn_vs_tp,         ///< dense FFN hidden must divide over TP
+    expert_ffn_vs_etp, ///< expert hidden must divide over ETP
+    batch_vs_dp,       ///< batch must divide over the attention data-parallel ranks
+    world_mismatch,    ///< TP·CP·DP·PP differs from ETP·EP·EDP·PP
+    world_vs_cluster,  ///< the layout needs more GPUs than the cluster has
+    group_crosses_node,///< a TP or ETP group spans more GPUs than a node holds
+    memory,            ///< per-GPU memory exceeds capacity
+    requirement,       ///< a service target is missed
+    prompt_vs_cp,      ///< prompt length must divide over CP
+};
+
+/// One broken rule: which, on what field, and the two numbers that disagree.
+struct violation {
+    rule what{};
+    const char* field = "";
+    double value = 0;
+    double limit = 0;
+};
+
+/// A fixed-capacity list of violations (no allocation).
+struct violations {
+    static constexpr int capacity = 16;
+    std::array<violation, capacity> items{};
+    int count = 0;
+    int dropped = 0; ///< violations beyond capacity, counted but not stored
+
+    constexpr void add(rule r, const char* field, double value, double limit = 0) {
+        if (count < capacity)
+            items[static_cast<std::size_t>(count++)] = {r, field, value, limit};
+        else
+            ++dropped;
+    }
+    constexpr void append(const violations& other) {
+        for (int i = 0; i < other.count; ++i) {
+            const auto& v = other.items[static_cast<std::size_t>(i)];
+            add(v.what, v.field, v.value, v.limit);
+        }
+        dropped += other.dropped;
+    }
+    [[nodiscard]] constexpr bool ok() const { return count == 0 && dropped == 0; }
+    [[nodiscard]] constexpr bool has(rule r) const {
+        for (int i = 0; i < count; ++i)
+            if (items[static_cast<std::size_t>(i)].what == r) return true;
+        return false;
+    }
+    [[nodiscard]] constexpr const violation* begin() const { return items.data(); }
+    [[nodiscard]] constexpr const violation* end() const { return items.data() + count; }
+};
+
+namespace detail {
+inline std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+} // namespace detail
+
+/// A one-line English description of a violation, with its numbers.
+inline std::string describe(const violation& v) {
+    using detail::num;
+    const std::string f = v.field;
+    switch (v.what) {
+    case rule::positive: return f + " must be > 0 (got " + num(v.value) + ")";
+    case rule::non_negative: return f + " must be >= 0 (got " + num(v.value) + ")";
+    case rule::at_most: return f + " = " + num(v.value) + " exceeds " + num(v.limit);
+    case rule::divides:
+        return f + ": " + num(v.limit) + " is not divisible by " + num(v.value);
+    case rule::layers_vs_pp:
+        return "layers (" + num(v.value) + ") do not divide into pp = " + num(v.limit) +
+               " equal stages";
+    case rule::experts_vs_ep:
+        return "routed experts (" + num(v.value) + ") do not divide over ep = " + num(v.limit);
+    case rule::heads_vs_tp:
+        return "attention heads (" + num(v.value) + ") do not divide over tp = " + num(v.limit);
+    case rule::kv_heads_vs_tp:
+        return "kv heads (" + num(v.value) + ") and tp = " + num(v.limit) +
+               ": neither divides the other";
+    case rule::ffn_vs_tp:
+        return "dense ffn hidden (" + num(v.value) + ") does not divide over tp = " +
+               num(v.limit);
+    case rule::expert_ffn_vs_etp:
+        return "expert hidden (" + num(v.value) + ") does not divide over etp = " +
+               num(v.limit);
+    case rule::batch_vs_dp:
+        return "batch (" + num(v.value) + ") does not divide over " + f + " = " + num(v.limit);
+    case rule::world_mismatch:
+        return "attention mesh tp*cp*dp*pp = " + num(v.value) +
+               " differs from expert mesh etp*ep*edp*pp = " + num(v.limit);
+    case rule::world_vs_cluster:
+        return "layout needs " + num(v.value) + " GPUs, cluster has " + num(v.limit);
+    case rule::group_crosses_node:
+        return f + " group of " + num(v.value) + " GPUs crosses a node of " + num(v.limit);
+    case rule::memory:
+        return "memory per GPU " + num(v.value / 1e9) + " GB exceeds usable " +
+               num(v.limit / 1e9) + " GB";
+    case rule::requirement:
+        return f + " = " + num(v.value) + " misses target " + num(v.limit);
+    case rule::prompt_vs_cp:
+        return "prompt length (" + num(v.value) + ") does not divide over cp = " + num(v.limit);
+    }
+    return f;
+}
+
+} // namespace moecost

@@ -1,0 +1,125 @@
+#pragma once
+/**
+ * @file
+ * Per-GPU shares of a deployment: which layers a pipeline stage holds, the weight and
+ * KV-cache bytes one GPU of it stores, and expert coverage (docs/model.md §Sharding).
+ *
+ * Sharding: attention projections by TP (K/V by min(TP, kv_heads): fewer KV heads than TP
+ * replicate them; MLA's down-projections q_a and kv_a and its latent cache are replicated
+ * on every TP rank, since each head needs the whole latent), replicated over CP and DP.
+ * Dense FFN and shared experts by TP. Routed experts whole by EP (ceil(E/EP) on the busiest
+ * rank) and inside an expert by ETP, replicated over EDP. Norms and router replicated.
+ * Embedding on the first stage and LM head on the last, vocabulary-parallel over TP.
+ */
+
+#include <moecost/count/memory.hpp>
+#include <moecost/count/params.hpp>
+#include <moecost/spec/layout.hpp>
+#include <moecost/spec/model.hpp>
+
+namespace moecost {
+
+/// The layers one pipeline stage holds.
+struct stage_shape {
+    int first = 0;
+    int layers = 0;
+    int moe = 0;
+    int dense = 0;
+    int sliding = 0;
+    bool embedding = false;
+    bool head = false;
+};
+
+/// Stage s of pp: floor(L/pp) layers each, the first L % pp stages one more.
+constexpr stage_shape stage_of(const model_spec& m, int pp, int s) {
+    stage_shape st;
+    const int base = m.layers / pp, extra = m.layers % pp;
+    st.layers = base + (s < extra ? 1 : 0);
+    st.first = s * base + (s < extra ? s : extra);
+    for (int i = st.first; i < st.first + st.layers; ++i) {
+        if (is_moe_layer(m, i))
+            ++st.moe;
+        else
+            ++st.dense;
+        if (is_sliding_layer(m, i)) ++st.sliding;
+    }
+    st.embedding = s == 0;
+    st.head = s == pp - 1;
+    return st;
+}
+
+/// How many TP ranks the K/V heads (or MLA latent) are split over.
+constexpr int kv_shards(const model_spec& m, const layout& l) {
+    if (is_mla(m)) return 1;
+    const int k = kv_heads_of(m);
+    return l.tp < k ? l.tp : k;
+}
+
+/// Attention parameters of one layer that one TP rank holds.
+constexpr double attention_params_per_gpu(const model_spec& m, const layout& l) {
+    const auto& a = m.attention;
+    const double h = m.hidden, tp = l.tp;
+    if (a.kind == attention_kind::mla) {
+        const double replicated =
+            (a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) + h * (a.kv_lora_rank + a.qk_rope_head_dim);
+        return replicated + (attention_params_per_layer(m) - replicated) / tp;
+    }
+    const double kv = 2.0 * h * kv_heads_of(m) * head_dim_of(m);
+    return kv / kv_shards(m, l) + (attention_params_per_layer(m) - kv) / tp;
+}
+
+/// Routed expert slots per MoE layer: the experts plus their redundant replicas.
+constexpr int expert_slots(const model_spec& m, const layout& l) {
+    return m.moe.experts > 0 ? m.moe.experts + l.redundant_experts : 0;
+}
+/// Routed experts the busiest EP rank holds.
+constexpr int experts_per_gpu(const model_spec& m, const layout& l) {
+    return (expert_slots(m, l) + l.ep - 1) / l.ep;
+}
+
+/// Weight parameters one GPU of stage `st` stores.
+constexpr double weight_params_per_gpu(const model_spec& m, const layout& l, const stage_shape& st) {
+    const double tp = l.tp, etp = etp_of(l);
+    double p = st.layers * (attention_params_per_gpu(m, l) + norm_params_per_layer(m));
+    p += st.dense * dense_ffn_params(m) / tp;
+    p += st.moe * (router_params(m) + shared_expert_params(m) / tp +
+                   experts_per_gpu(m, l) * expert_params(m) / etp);
+    if (m.vocab > 0) {
+        const double table = static_cast<double>(m.vocab) * m.hidden;
+        if (st.embedding) p += (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
+        // A tied head on a different stage from the embedding keeps its own copy (Megatron).
+        if (st.head && (!m.tied_embeddings || !st.embedding)) p += table / tp;
+        if (st.head) p += detail::norm_width(m, m.hidden); // final norm
+    }
+    return p;
+}
+
+/// KV-cache bytes one GPU of stage `st` stores for `seqs` sequences of n tokens each.
+constexpr bytes kv_bytes_per_gpu(const model_spec& m, const layout& l, const stage_shape& st,
+                                 double seqs, double n) {
+    const double w = m.attention.sliding.window;
+    const double held = (st.layers - st.sliding) * n + st.sliding * (n < w ? n : w);
+    const double per = kv_elements_per_token_per_layer(m) * bytes_of(m.precision.kv);
+    return make<bytes>(seqs * held * per / kv_shards(m, l) / l.cp);
+}
+
+/**
+ * Expected distinct experts (of E) touched when n tokens each choose k of them uniformly:
+ * E·(1 − (1 − k/E)^n). One token touches k; many tokens touch all E.
+ */
+constexpr double experts_touched(double E, double k, double n) {
+    if (E <= 0 || n <= 0) return 0.0;
+    const double miss = 1.0 - k / E;
+    // (1 − k/E)^n for real n ≥ 0 without <cmath>: integer power by squaring, then the
+    // fractional part linearly (n is a token count, fractional only from averaging).
+    const double whole = static_cast<double>(static_cast<long long>(n));
+    double r = 1.0, base = miss;
+    for (long long e = static_cast<long long>(whole); e > 0; e >>= 1) {
+        if (e & 1) r *= base;
+        base *= base;
+    }
+    r *= 1.0 - (n - whole) * (1.0 - miss);
+    return E * (1.0 - r);
+}
+
+} // namespace moecost

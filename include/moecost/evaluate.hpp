@@ -1,0 +1,518 @@
+#pragma once
+/**
+ * @file
+ * Evaluation of a deployment: model × cluster × layout × workload → per-GPU memory,
+ * prefill and decode step costs per operator group, communication, TTFT, TPOT, tokens/s per
+ * GPU, the binding resource, violations and requirement verdicts (docs/model.md §Deployment).
+ *
+ * constexpr and allocation-free: usable in `static_assert` and in tight search loops.
+ *
+ * @code
+ * constexpr auto r = moecost::evaluate(moecost::presets::seed_moe, moecost::presets::seed_gpu,
+ *                                      moecost::seed_layout(8, 2, 4, 2), {.batch = 128, .prompt = 10240});
+ * static_assert(r.memory.fits);
+ * @endcode
+ */
+
+#include <moecost/count/flops.hpp>
+#include <moecost/count/memory.hpp>
+#include <moecost/count/params.hpp>
+#include <moecost/count/traffic.hpp>
+#include <moecost/spec/hardware.hpp>
+#include <moecost/spec/layout.hpp>
+#include <moecost/spec/model.hpp>
+#include <moecost/spec/workload.hpp>
+#include <moecost/time/collectives.hpp>
+#include <moecost/time/roofline.hpp>
+
+#include <array>
+#include <cstddef>
+
+namespace moecost {
+
+/// Operator groups of a step, in the order of `stage_step::ops`.
+enum class op_group : std::uint8_t {
+    attention_proj,
+    attention_core,
+    router,
+    routed_experts,
+    shared_experts,
+    dense_ffn,
+    lm_head,
+};
+inline constexpr std::size_t op_group_count = 7;
+
+constexpr const char* name_of(op_group g) {
+    switch (g) {
+    case op_group::attention_proj: return "attention projections";
+    case op_group::attention_core: return "attention core";
+    case op_group::router: return "router";
+    case op_group::routed_experts: return "routed experts";
+    case op_group::shared_experts: return "shared experts";
+    case op_group::dense_ffn: return "dense FFN";
+    case op_group::lm_head: return "LM head";
+    }
+    return "?";
+}
+
+/// Communication of one GPU in one stage step.
+struct comm_cost {
+    seconds tp{};  ///< TP all-reduces
+    seconds ep{};  ///< EP all-to-all dispatch + combine
+    seconds etp{}; ///< ETP all-gather + reduce-scatter inside experts
+    seconds cp{};  ///< CP exchange of KV (prefill) or partial outputs (decode)
+    seconds pp{};  ///< send to the next stage
+    bytes ep_intra_node{}; ///< all-to-all bytes this GPU sends inside its node
+    bytes ep_inter_node{}; ///< ... and to other nodes
+    [[nodiscard]] constexpr seconds total() const { return tp + ep + etp + cp + pp; }
+};
+
+/// One GPU of one pipeline stage, one step.
+struct stage_step {
+    std::array<op_cost, op_group_count> ops{};
+    comm_cost comm{};
+    seconds compute{}; ///< Σ roofline times of the operator groups
+    seconds time{};    ///< compute + communication (or their max when overlapped)
+    resource bound = resource::compute;
+
+    [[nodiscard]] constexpr const op_cost& op(op_group g) const { return ops[static_cast<std::size_t>(g)]; }
+    [[nodiscard]] constexpr flops work() const {
+        flops f{};
+        for (const auto& o : ops) f += o.work;
+        return f;
+    }
+    [[nodiscard]] constexpr bytes traffic() const {
+        bytes b{};
+        for (const auto& o : ops) b += o.traffic;
+        return b;
+    }
+};
+
+/// Results of one phase.
+struct phase_result {
+    seconds latency{};       ///< TTFT (prefill, one request) or TPOT (decode)
+    seconds batch_time{};    ///< prefill: the whole batch; decode: one round (= TPOT)
+    token_rate tokens_per_gpu{};
+    resource bottleneck = resource::compute;
+    double bubble_fraction = 0; ///< pipeline idle share of batch_time
+    int slowest_stage = 0;
+    stage_step slowest{};    ///< the slowest stage's step at the phase's batch
+};
+
+/// Memory of one GPU on the most loaded stage.
+struct memory_breakdown {
+    bytes weights{};
+    bytes kv_cache{};
+    bytes activations{};
+    bytes capacity{};
+    bytes usable{}; ///< capacity × headroom
+    int stage = 0;
+    bool fits = false;
+    [[nodiscard]] constexpr bytes total() const { return weights + kv_cache + activations; }
+};
+
+/// One service target and how the deployment does against it.
+struct requirement_check {
+    const char* name = "";
+    double value = 0;
+    double target = 0;
+    bool applies = false;
+    bool pass = true;
+};
+
+/// Everything an evaluation finds.
+struct report {
+    memory_breakdown memory{};
+    phase_result prefill{};
+    phase_result decode{};
+    violations problems{};                       ///< division, world-size and memory rules
+    std::array<requirement_check, 5> requirements{};
+    int max_batch = 0;                           ///< largest batch (multiple of DP) that fits
+    double decode_experts_touched = 0;           ///< distinct experts per layer per EP group per decode step
+    bool ideal = false;
+
+    [[nodiscard]] constexpr bool meets() const {
+        for (const auto& r : requirements)
+            if (r.applies && !r.pass) return false;
+        return problems.ok();
+    }
+    [[nodiscard]] constexpr bool valid() const { return problems.ok(); }
+};
+
+// ---- division checks ---------------------------------------------------------------
+
+/// Module-division, world-size and node rules for a model on a layout, cluster and workload.
+constexpr violations check_layout(const model_spec& m, const cluster_spec& c, const layout& l,
+                                  const workload& w) {
+    violations out = validate(l);
+    if (!out.ok()) return out;
+    if (m.layers % l.pp != 0) out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
+    if (is_moe(m) && expert_slots(m, l) % l.ep != 0)
+        out.add(rule::experts_vs_ep, "moe.experts", expert_slots(m, l), l.ep);
+    if (m.attention.heads % l.tp != 0) out.add(rule::heads_vs_tp, "attention.heads", m.attention.heads, l.tp);
+    if (!is_mla(m)) {
+        const int k = kv_heads_of(m);
+        if (k % l.tp != 0 && l.tp % k != 0) out.add(rule::kv_heads_vs_tp, "attention.kv_heads", k, l.tp);
+    }
+    if (dense_layers(m) > 0 && m.ffn.hidden % l.tp != 0) out.add(rule::ffn_vs_tp, "ffn.hidden", m.ffn.hidden, l.tp);
+    if (is_moe(m) && m.moe.expert_hidden % etp_of(l) != 0)
+        out.add(rule::expert_ffn_vs_etp, "moe.expert_hidden", m.moe.expert_hidden, etp_of(l));
+    if (w.batch % l.dp != 0) out.add(rule::batch_vs_dp, "dp", w.batch, l.dp);
+    if (w.prompt % l.cp != 0) out.add(rule::prompt_vs_cp, "workload.prompt", w.prompt, l.cp);
+    if (c.max_gpus > 0 && world_size(l) > c.max_gpus)
+        out.add(rule::world_vs_cluster, "world", world_size(l), c.max_gpus);
+    if (l.tp > c.gpus_per_node) out.add(rule::group_crosses_node, "tp", l.tp, c.gpus_per_node);
+    if (etp_of(l) > c.gpus_per_node) out.add(rule::group_crosses_node, "etp", etp_of(l), c.gpus_per_node);
+    return out;
+}
+
+namespace detail {
+
+constexpr double ceil_div(double a, double b) {
+    const double q = a / b;
+    const auto i = static_cast<long long>(q);
+    return static_cast<double>(i) < q ? static_cast<double>(i + 1) : static_cast<double>(i);
+}
+constexpr double int_pow(double x, int n) {
+    double r = 1.0;
+    for (int i = 0; i < n; ++i) r *= x;
+    return r;
+}
+constexpr double dmin(double a, double b) { return a < b ? a : b; }
+constexpr double dmax(double a, double b) { return a > b ? a : b; }
+
+/// What one step asks of the busiest GPUs.
+struct step_load {
+    double seqs = 0;          ///< sequences at the busiest attention DP rank
+    double tokens_per_seq = 0;///< S in prefill, 1 in decode
+    double keys_full = 0;     ///< Σ keys attended per sequence in a full-attention layer
+    double keys_sliding = 0;  ///< ... in a sliding-window layer
+    double expert_tokens = 0; ///< tokens arriving at the busiest EP group (one EDP replica)
+    double kv_len = 0;        ///< decode: KV tokens read per sequence per full layer
+    bool decode = false;
+};
+
+/// Per-token projection FLOPs one TP rank does for one layer.
+constexpr double attn_proj_per_gpu(const model_spec& m, const layout& l, mla_form form) {
+    const auto& a = m.attention;
+    const double h = m.hidden, tp = l.tp;
+    if (a.kind == attention_kind::mla) {
+        const double replicated =
+            2.0 * ((a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) + h * (a.kv_lora_rank + a.qk_rope_head_dim));
+        return replicated + (attn_proj_flops(m, form) - replicated) / tp;
+    }
+    const double kv = 2.0 * 2.0 * h * kv_heads_of(m) * head_dim_of(m);
+    return kv / kv_shards(m, l) + (attn_proj_flops(m, form) - kv) / tp;
+}
+
+constexpr const link_spec& link_for_group(const cluster_spec& c, int span) {
+    return span <= c.gpus_per_node ? c.intra_node : c.inter_node;
+}
+
+/// One GPU of stage `st` running a step under `load`.
+constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const layout& l,
+                               const stage_shape& st, const step_load& ld, const eval_options& o) {
+    stage_step r;
+    const auto& a = m.attention;
+    const auto& e = m.moe;
+    const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
+    const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
+                 kb = bytes_of(m.precision.kv);
+    const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
+    const double imb = o.ideal ? 1.0 : o.expert_imbalance;
+
+    const flop_rate mm_rate = effective_flop_rate(c.gpu, m.precision.weights);
+    const flop_rate attn_rate = effective_flop_rate(c.gpu, m.precision.activations);
+    const byte_rate bw = effective_hbm_rate(c.gpu);
+
+    const double T = ld.seqs * ld.tokens_per_seq / cp; // tokens at this GPU's TP group
+    const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
+                                   : a.heads * double(head_dim_of(m));
+    const double kv_dim = is_mla(m) ? a.kv_lora_rank + double(a.qk_rope_head_dim)
+                                    : 2.0 * kv_heads_of(m) * head_dim_of(m);
+    const double ctx_dim = is_mla(m) ? a.heads * double(a.v_head_dim) : q_dim;
+    const double kv_layer_bytes = kv_elements_per_token_per_layer(m) * kb / kv_shards(m, l);
+    const double full = st.layers - st.sliding;
+
+    auto set = [&](op_group g, double work, double traffic, flop_rate rate) {
+        r.ops[static_cast<std::size_t>(g)] = roofline(make<flops>(work), make<bytes>(traffic), rate, bw);
+    };
+
+    // attention projections
+    set(op_group::attention_proj, st.layers * T * attn_proj_per_gpu(m, l, form),
+        st.layers * (attention_params_per_gpu(m, l) * wb + T * (2.0 * h + (q_dim + kv_dim + ctx_dim) / tp) * ab),
+        mm_rate);
+    // attention core: Σ keys over sequences, heads split by TP, sequence by CP
+    {
+        const double keys = ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) / cp;
+        const double work = attn_core_flops(m, form, keys) / tp;
+        double traffic;
+        if (ld.decode) {
+            const double w = a.sliding.window;
+            const double held = full * ld.kv_len + st.sliding * dmin(ld.kv_len, w);
+            traffic = ld.seqs * held * kv_layer_bytes / cp + st.layers * T * kv_layer_bytes;
+        } else {
+            traffic = st.layers * T * (kv_layer_bytes + (q_dim + kv_dim + ctx_dim) / tp * ab);
+        }
+        set(op_group::attention_core, work, traffic, attn_rate);
+    }
+    const double mats = matrices(m.ffn.gated);
+    if (st.moe > 0) {
+        set(op_group::router, st.moe * T * 2.0 * h * e.experts / tp,
+            st.moe * (router_params(m) * wb + T / tp * (h + e.experts) * ab), mm_rate);
+        const double routed_tokens = ld.expert_tokens * e.top_k / (ep * etp) * imb; // per GPU, ETP-split
+        const double touched =
+            dmin(experts_per_gpu(m, l), experts_touched(e.experts, e.top_k, ld.expert_tokens) / ep * imb);
+        set(op_group::routed_experts, st.moe * routed_tokens * 2.0 * mats * h * e.expert_hidden,
+            st.moe * (touched * expert_params(m) / etp * wb +
+                      routed_tokens * etp * (2.0 * h + mats * e.expert_hidden / etp) * ab),
+            mm_rate);
+        if (e.shared_experts > 0)
+            set(op_group::shared_experts,
+                st.moe * T * 2.0 * e.shared_experts * mats * h * e.shared_hidden / tp,
+                st.moe * (shared_expert_params(m) / tp * wb +
+                          T * (2.0 * h + e.shared_experts * mats * e.shared_hidden / tp) * ab),
+                mm_rate);
+    }
+    if (st.dense > 0)
+        set(op_group::dense_ffn, st.dense * T * 2.0 * mats * h * m.ffn.hidden / tp,
+            st.dense * (dense_ffn_params(m) / tp * wb + T * (2.0 * h + mats * m.ffn.hidden / tp) * ab),
+            mm_rate);
+    if (st.head && m.vocab > 0) {
+        const double rows = ld.seqs / cp; // one logit row per sequence in inference
+        set(op_group::lm_head, rows * 2.0 * h * m.vocab / tp,
+            static_cast<double>(m.vocab) * h / tp * wb + rows * m.vocab / tp * 4.0, mm_rate);
+    }
+
+    // communication
+    comm_cost& cm = r.comm;
+    const bytes msg = make<bytes>(T * h * ab);
+    if (l.tp > 1) {
+        const double reductions = st.layers + st.dense + (e.shared_experts > 0 ? st.moe : 0);
+        cm.tp = reductions * all_reduce_time(msg, l.tp, link_for_group(c, l.tp));
+    }
+    if (st.moe > 0 && l.ep > 1) {
+        // Each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform routing
+        // keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
+        // for another node crosses the NIC once per destination node and is forwarded
+        // there over NVLink (DeepEP's internode scheme), so the NIC carries the expected
+        // number of distinct remote nodes per token, (n−1)·(1 − (1 − 1/n)^k) for n nodes.
+        const double send_tokens = T / tp * imb;
+        const double span = ep * etp, gpn = c.gpus_per_node;
+        const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
+        const double remote_nodes =
+            nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0;
+        const double disp_b = o.dispatch_fp8 ? 1.0 : ab;
+        const bytes in = make<bytes>(send_tokens * e.top_k * h * (ep - 1.0) / ep);
+        const bytes out = make<bytes>(send_tokens * h * remote_nodes);
+        cm.ep_intra_node = (disp_b + ab) * in;
+        cm.ep_inter_node = (disp_b + ab) * out;
+        cm.ep = double(st.moe) * (all_to_all_time(disp_b * in, disp_b * out, c.intra_node, c.inter_node) +
+                          all_to_all_time(ab * in, ab * out, c.intra_node, c.inter_node));
+    }
+    if (st.moe > 0 && etp_of(l) > 1) {
+        const bytes shard = make<bytes>(ld.expert_tokens * e.top_k / (ep * etp) * imb * h * ab);
+        cm.etp = 2.0 * st.moe * all_gather_time(shard, etp_of(l), link_for_group(c, etp_of(l)));
+    }
+    if (l.cp > 1) {
+        const link_spec& lk = link_for_group(c, l.tp * l.cp);
+        const bytes shard = ld.decode ? make<bytes>(ld.seqs * ctx_dim / tp * ab)
+                                      : make<bytes>(T * kv_layer_bytes);
+        cm.cp = double(st.layers) * all_gather_time(shard, l.cp, lk);
+    }
+    if (!st.head) cm.pp = send_time(make<bytes>(T / tp * h * ab), link_for_group(c, stage_gpus(l) + 1));
+
+    seconds comp{}, mem_bound{}, comp_bound{};
+    for (const auto& op : r.ops) {
+        comp += op.time();
+        (op.bound() == resource::compute ? comp_bound : mem_bound) += op.time();
+    }
+    r.compute = comp;
+    const seconds comm = cm.total();
+    const bool overlap = o.ideal || o.overlap;
+    r.time = overlap ? (comp > comm ? comp : comm) : comp + comm;
+    r.bound = comm > comp_bound && comm > mem_bound ? resource::network
+              : comp_bound >= mem_bound            ? resource::compute
+                                                   : resource::memory;
+    return r;
+}
+
+/// The distinct stage shapes of a layout (first, middle, last differ; middles repeat).
+struct stage_set {
+    static constexpr int capacity = 6;
+    std::array<stage_shape, capacity> shapes{};
+    std::array<int, capacity> count{}; ///< stages of each shape
+    std::array<int, capacity> index{}; ///< first stage index of each shape
+    int n = 0;
+};
+
+constexpr bool same_shape(const stage_shape& a, const stage_shape& b) {
+    return a.layers == b.layers && a.moe == b.moe && a.dense == b.dense && a.sliding == b.sliding &&
+           a.embedding == b.embedding && a.head == b.head;
+}
+
+constexpr stage_set stages_of(const model_spec& m, int pp) {
+    stage_set s;
+    for (int i = 0; i < pp; ++i) {
+        const stage_shape st = stage_of(m, pp, i);
+        bool found = false;
+        for (int j = 0; j < s.n && !found; ++j)
+            if (same_shape(s.shapes[std::size_t(j)], st)) {
+                ++s.count[std::size_t(j)];
+                found = true;
+            }
+        if (!found && s.n < stage_set::capacity) {
+            s.shapes[std::size_t(s.n)] = st;
+            s.count[std::size_t(s.n)] = 1;
+            s.index[std::size_t(s.n)] = i;
+            ++s.n;
+        } else if (!found) { // a shape beyond capacity: fold into the closest (same layers) one
+            ++s.count[std::size_t(s.n - 1)];
+        }
+    }
+    return s;
+}
+
+struct phase_steps {
+    stage_step slowest{};
+    int slowest_stage = 0;
+    seconds sum{}; ///< Σ over all stages (one traversal)
+};
+
+constexpr phase_steps run_stages(const model_spec& m, const cluster_spec& c, const layout& l,
+                                 const stage_set& ss, const step_load& ld, const eval_options& o) {
+    phase_steps p;
+    for (int j = 0; j < ss.n; ++j) {
+        const stage_step s = step_cost(m, c, l, ss.shapes[std::size_t(j)], ld, o);
+        p.sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
+        if (j == 0 || s.time > p.slowest.time) {
+            p.slowest = s;
+            p.slowest_stage = ss.index[std::size_t(j)];
+        }
+    }
+    return p;
+}
+
+constexpr double causal_keys(double s) { return s * (s + 1.0) / 2.0; }
+constexpr double causal_keys_window(double s, double w) {
+    return s <= w ? causal_keys(s) : w * (w + 1.0) / 2.0 + (s - w) * w;
+}
+
+} // namespace detail
+
+/**
+ * Evaluates a deployment. `req` adds requirement verdicts; `o.ideal` gives physical upper
+ * bounds (efficiencies 1, perfect overlap and expert balance).
+ */
+constexpr report evaluate(const model_spec& m, const cluster_spec& cluster, const layout& l,
+                          const workload& w, const eval_options& opt = {},
+                          const requirements& req = {}) {
+    using namespace detail;
+    report r;
+    r.ideal = opt.ideal;
+    r.problems = validate(m);
+    r.problems.append(validate(cluster));
+    r.problems.append(validate(w));
+    if (!r.problems.ok()) return r;
+    r.problems.append(check_layout(m, cluster, l, w));
+    if (!validate(l).ok()) return r;
+
+    eval_options o = opt;
+    if (o.ideal) o.expert_imbalance = 1.0;
+    const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
+    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, pp = l.pp;
+    const double edp = edp_of(l), world = world_size(l);
+    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+    const stage_set ss = stages_of(m, l.pp);
+
+    // prefill: the batch in micro-batches through the pipeline
+    {
+        const double M = w.prefill_micro_batches, Bmb = B / M;
+        const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = S, .keys_full = causal_keys(S),
+                           .keys_sliding = causal_keys_window(S, win), .expert_tokens = Bmb * S / edp,
+                           .kv_len = 0, .decode = false};
+        const phase_steps ps = run_stages(m, c, l, ss, ld, o);
+        r.prefill.slowest = ps.slowest;
+        r.prefill.slowest_stage = ps.slowest_stage;
+        r.prefill.batch_time = (M - 1.0) * ps.slowest.time + ps.sum;
+        r.prefill.tokens_per_gpu = make<tokens>(B * S) / r.prefill.batch_time / world;
+        r.prefill.bubble_fraction = 1.0 - M * ps.slowest.time.value() * 1.0 / r.prefill.batch_time.value() * 1.0;
+        if (l.pp == 1) r.prefill.bubble_fraction = 0;
+        // TTFT: one request alone, through every stage
+        step_load one = ld;
+        one.seqs = 1;
+        one.expert_tokens = S;
+        r.prefill.latency = run_stages(m, c, l, ss, one, o).sum;
+        r.prefill.bottleneck = ps.slowest.bound;
+        if (r.prefill.bubble_fraction > 0.5) r.prefill.bottleneck = resource::pipeline;
+    }
+    // decode: one token per sequence per round, micro-batches in flight
+    {
+        const double M = w.decode_micro_batches > 0 ? w.decode_micro_batches : pp, Bmb = B / M;
+        const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = 1, .keys_full = ctx,
+                           .keys_sliding = dmin(ctx, win), .expert_tokens = Bmb / edp,
+                           .kv_len = ctx, .decode = true};
+        const phase_steps ps = run_stages(m, c, l, ss, ld, o);
+        r.decode.slowest = ps.slowest;
+        r.decode.slowest_stage = ps.slowest_stage;
+        const seconds full_round = M * ps.slowest.time;
+        r.decode.batch_time = full_round > ps.sum ? full_round : ps.sum;
+        r.decode.latency = r.decode.batch_time;
+        r.decode.tokens_per_gpu = make<tokens>(B) / r.decode.batch_time / world;
+        r.decode.bubble_fraction = 1.0 - (M * ps.slowest.time.value()) / r.decode.batch_time.value();
+        if (r.decode.bubble_fraction < 1e-12) r.decode.bubble_fraction = 0;
+        r.decode.bottleneck = ps.slowest.bound;
+        if (r.decode.bubble_fraction > 0.5) r.decode.bottleneck = resource::pipeline;
+        r.decode_experts_touched = is_moe(m) ? experts_touched(m.moe.experts, m.moe.top_k, Bmb / edp) : 0.0;
+    }
+    // memory on the most loaded stage
+    {
+        const double seqs = ceil_div(B, dp);
+        const double n = ctx > S ? ctx : S;
+        const double pf_seqs = ceil_div(B / w.prefill_micro_batches, dp);
+        const bytes act = inference_activation_bytes(m, pf_seqs * S / l.cp, pf_seqs) / static_cast<double>(l.tp);
+        r.memory.capacity = c.gpu.hbm;
+        r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
+        bytes worst{};
+        double per_seq = 0, fixed = 0;
+        for (int j = 0; j < ss.n; ++j) {
+            const stage_shape& st = ss.shapes[std::size_t(j)];
+            const bytes wts = make<bytes>(weight_params_per_gpu(m, l, st) * bytes_of(m.precision.weights));
+            const bytes kv = kv_bytes_per_gpu(m, l, st, seqs, n);
+            const bytes tot = wts + kv + act;
+            if (j == 0 || tot > worst) {
+                worst = tot;
+                r.memory.weights = wts;
+                r.memory.kv_cache = kv;
+                r.memory.activations = act;
+                r.memory.stage = ss.index[std::size_t(j)];
+                per_seq = (kv.value() + act.value()) / seqs;
+                fixed = wts.value();
+            }
+        }
+        r.memory.fits = r.memory.total() <= r.memory.usable;
+        if (!r.memory.fits) r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
+        const double room = r.memory.usable.value() - fixed;
+        r.max_batch = room > 0 && per_seq > 0 ? static_cast<int>(room / per_seq) * l.dp : 0;
+        if (r.max_batch < 0 || r.max_batch > 1 << 30) r.max_batch = 1 << 30;
+    }
+    // requirements
+    {
+        auto at_least = [](const char* name, double v, double t) {
+            return requirement_check{name, v, t, t > 0, t <= 0 || v >= t};
+        };
+        auto at_most = [](const char* name, double v, double t) {
+            return requirement_check{name, v, t, t > 0, t <= 0 || v <= t};
+        };
+        r.requirements[0] = at_least("prefill tokens/s per GPU", r.prefill.tokens_per_gpu.value(),
+                                     req.min_prefill_tokens_per_gpu.value);
+        r.requirements[1] = at_least("decode tokens/s per GPU", r.decode.tokens_per_gpu.value(),
+                                     req.min_decode_tokens_per_gpu.value);
+        r.requirements[2] = at_most("TTFT", r.prefill.latency.value(), req.max_ttft.value);
+        r.requirements[3] = at_most("TPOT", r.decode.latency.value(), req.max_tpot.value);
+        r.requirements[4] = at_most("memory per GPU", r.memory.total().value(), req.max_memory_per_gpu.value);
+    }
+    return r;
+}
+
+} // namespace moecost

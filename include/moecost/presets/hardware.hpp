@@ -1,0 +1,137 @@
+#pragma once
+/**
+ * @file
+ * GPU and cluster presets with their datasheet sources. Peaks are dense (no sparsity).
+ * Link bandwidths are per GPU and per direction (NVIDIA quotes NVLink bidirectional:
+ * H100's "900 GB/s" is 450 GB/s each way). NICs: one per GPU, 400 Gb/s = 50 GB/s.
+ *
+ * Default efficiencies (named, overridable; `idealized()` sets them to 1):
+ * - compute 0.75: large bf16 GEMMs reach 70–80% of dense peak on Hopper (FlashMLA's
+ *   660 of 989 TFLOP/s on H800 is 0.67 for an attention kernel);
+ * - memory 0.85: streaming kernels reach 80–90% of HBM peak (FlashMLA: 3,000 of 3,350 GB/s);
+ * - network 0.8 inside a node, 0.8 between nodes (DeepEP: 153–158 GB/s of H800's 200 GB/s
+ *   NVLink each way; 40–58 GB/s of a 50 GB/s NIC, counted with its RDMA-side accounting).
+ */
+
+#include <moecost/spec/hardware.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace moecost::presets {
+
+using namespace moecost::literals;
+
+inline constexpr double default_compute_efficiency = 0.75;
+inline constexpr double default_memory_efficiency = 0.85;
+inline constexpr double default_link_efficiency = 0.8;
+
+/// NVIDIA A100 datasheet (SXM4 80GB): 312 TFLOP/s bf16, 2,039 GB/s, NVLink3 600 GB/s bidir.
+inline constexpr gpu_spec a100_sxm_80gb_gpu{.name = "a100-sxm-80gb",
+                                            .peak_bf16 = 312.0_TFLOP_per_s,
+                                            .peak_fp8 = {},
+                                            .hbm = 80_GB,
+                                            .hbm_bandwidth = 2039_GB_per_s,
+                                            .compute_efficiency = default_compute_efficiency,
+                                            .memory_efficiency = default_memory_efficiency};
+/// NVIDIA H100 datasheet (SXM5): 989 / 1,979 TFLOP/s, 80 GB, 3.35 TB/s, NVLink4 900 GB/s bidir.
+inline constexpr gpu_spec h100_sxm_gpu{.name = "h100-sxm",
+                                       .peak_bf16 = 989.0_TFLOP_per_s,
+                                       .peak_fp8 = 1979.0_TFLOP_per_s,
+                                       .hbm = 80_GB,
+                                       .hbm_bandwidth = 3.35_TB_per_s,
+                                       .compute_efficiency = default_compute_efficiency,
+                                       .memory_efficiency = default_memory_efficiency};
+/// NVIDIA H200 datasheet (SXM): H100 compute, 141 GB at 4.8 TB/s.
+inline constexpr gpu_spec h200_gpu{.name = "h200",
+                                   .peak_bf16 = 989.0_TFLOP_per_s,
+                                   .peak_fp8 = 1979.0_TFLOP_per_s,
+                                   .hbm = 141_GB,
+                                   .hbm_bandwidth = 4.8_TB_per_s,
+                                   .compute_efficiency = default_compute_efficiency,
+                                   .memory_efficiency = default_memory_efficiency};
+/// NVIDIA H800 (SXM, China export part): H100 compute and HBM, NVLink cut to 400 GB/s bidir.
+inline constexpr gpu_spec h800_gpu{.name = "h800",
+                                   .peak_bf16 = 989.0_TFLOP_per_s,
+                                   .peak_fp8 = 1979.0_TFLOP_per_s,
+                                   .hbm = 80_GB,
+                                   .hbm_bandwidth = 3.35_TB_per_s,
+                                   .compute_efficiency = default_compute_efficiency,
+                                   .memory_efficiency = default_memory_efficiency};
+/// NVIDIA B200 (HGX B200 datasheet, per GPU): 2.25 / 4.5 PFLOP/s dense, 180 GB, 8 TB/s.
+inline constexpr gpu_spec b200_gpu{.name = "b200",
+                                   .peak_bf16 = 2250.0_TFLOP_per_s,
+                                   .peak_fp8 = 4500.0_TFLOP_per_s,
+                                   .hbm = 180_GB,
+                                   .hbm_bandwidth = 8.0_TB_per_s,
+                                   .compute_efficiency = default_compute_efficiency,
+                                   .memory_efficiency = default_memory_efficiency};
+/// AMD Instinct MI300X datasheet: 1,307.4 / 2,614.9 TFLOP/s dense, 192 GB, 5.3 TB/s.
+inline constexpr gpu_spec mi300x_gpu{.name = "mi300x",
+                                     .peak_bf16 = 1307.4_TFLOP_per_s,
+                                     .peak_fp8 = 2614.9_TFLOP_per_s,
+                                     .hbm = 192_GB,
+                                     .hbm_bandwidth = 5.3_TB_per_s,
+                                     .compute_efficiency = default_compute_efficiency,
+                                     .memory_efficiency = default_memory_efficiency};
+/**
+ * The seed plan's GPU: 240 TFLOP/s and 1.44 TB/s given as effective figures (efficiency 1),
+ * 64 GB.
+ */
+inline constexpr gpu_spec seed_gpu_gpu{.name = "seed-gpu",
+                                       .peak_bf16 = 240.0_TFLOP_per_s,
+                                       .peak_fp8 = {},
+                                       .hbm = 64_GB,
+                                       .hbm_bandwidth = 1.44_TB_per_s,
+                                       .compute_efficiency = 1.0,
+                                       .memory_efficiency = 1.0};
+
+constexpr link_spec nvlink(double gb_per_s_each_way, double latency_us = 3.0) {
+    return {.bandwidth = make<byte_rate>(gb_per_s_each_way * 1e9),
+            .latency = make<seconds>(latency_us * 1e-6),
+            .efficiency = default_link_efficiency};
+}
+constexpr link_spec nic(double gbit_per_s, double latency_us = 10.0) {
+    return {.bandwidth = make<byte_rate>(gbit_per_s * 1e9 / 8.0),
+            .latency = make<seconds>(latency_us * 1e-6),
+            .efficiency = default_link_efficiency};
+}
+
+// clang-format off
+inline constexpr cluster_spec a100_sxm_80gb{.gpu = a100_sxm_80gb_gpu, .gpus_per_node = 8, .intra_node = nvlink(300), .inter_node = nic(200)};
+inline constexpr cluster_spec h100_sxm{.gpu = h100_sxm_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
+inline constexpr cluster_spec h200{.gpu = h200_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
+inline constexpr cluster_spec h800{.gpu = h800_gpu, .gpus_per_node = 8, .intra_node = nvlink(200), .inter_node = nic(400)};
+inline constexpr cluster_spec b200{.gpu = b200_gpu, .gpus_per_node = 8, .intra_node = nvlink(900), .inter_node = nic(400)};
+/// MI300X: 7 Infinity Fabric links of 64 GB/s each way to the other 7 GPUs of a node.
+inline constexpr cluster_spec mi300x{.gpu = mi300x_gpu, .gpus_per_node = 8, .intra_node = nvlink(448), .inter_node = nic(400)};
+/**
+ * The seed names no interconnect. Assumed (and reported as an assumption): 8 GPUs per node
+ * with A100-class links, NVLink3 at 300 GB/s each way and a 200 Gb/s NIC per GPU, since
+ * 240 TFLOP/s and 1.44 TB/s are A100-class effective rates. Link efficiency 1 like the GPU.
+ */
+inline constexpr cluster_spec seed_gpu{.gpu = seed_gpu_gpu, .gpus_per_node = 8,
+    .intra_node = {.bandwidth = 300_GB_per_s, .latency = 3_us, .efficiency = 1.0},
+    .inter_node = {.bandwidth = 25_GB_per_s, .latency = 10_us, .efficiency = 1.0},
+    .interconnect_assumed = true};
+// clang-format on
+
+struct named_cluster {
+    std::string_view name;
+    const cluster_spec* spec;
+};
+
+inline constexpr std::array cluster_presets{
+    named_cluster{"a100-sxm-80gb", &a100_sxm_80gb}, named_cluster{"h100-sxm", &h100_sxm},
+    named_cluster{"h200", &h200},                   named_cluster{"h800", &h800},
+    named_cluster{"b200", &b200},                   named_cluster{"mi300x", &mi300x},
+    named_cluster{"seed-gpu", &seed_gpu},
+};
+
+constexpr const cluster_spec* find_cluster(std::string_view name) {
+    for (const auto& p : cluster_presets)
+        if (p.name == name) return p.spec;
+    return nullptr;
+}
+
+} // namespace moecost::presets

@@ -1,0 +1,87 @@
+#pragma once
+/**
+ * @file
+ * GPUs and clusters: peak rates, capacities, links, and the named efficiency factors that
+ * turn peaks into achievable rates (docs/model.md §Machine model).
+ */
+
+#include <moecost/detail/fixed_string.hpp>
+#include <moecost/spec/model.hpp>
+#include <moecost/units.hpp>
+
+namespace moecost {
+
+/**
+ * A GPU. Peaks are dense (no sparsity) datasheet figures; `compute_efficiency` and
+ * `memory_efficiency` are the achievable fractions a real kernel reaches. The seed's GPU
+ * gives effective figures directly, so its efficiencies are 1.
+ */
+struct gpu_spec {
+    detail::fixed_string<24> name{};
+    stored<flop_rate> peak_bf16{}; ///< dense bf16/fp16 tensor FLOP/s
+    stored<flop_rate> peak_fp8{};  ///< dense fp8 tensor FLOP/s (0: no fp8, bf16 rate used)
+    stored<bytes> hbm{};
+    stored<byte_rate> hbm_bandwidth{};
+    double compute_efficiency = 1.0; ///< achievable fraction of peak FLOP/s
+    double memory_efficiency = 1.0;  ///< achievable fraction of HBM bandwidth
+    friend constexpr bool operator==(const gpu_spec&, const gpu_spec&) = default;
+};
+
+/// A link as one GPU sees it: bandwidth per direction, per-message latency (alpha).
+struct link_spec {
+    stored<byte_rate> bandwidth{};
+    stored<seconds> latency{};
+    double efficiency = 1.0; ///< achievable fraction of the bandwidth in collectives
+    friend constexpr bool operator==(const link_spec&, const link_spec&) = default;
+};
+
+/**
+ * GPUs grouped in nodes: scale-up links inside a node (NVLink/NVSwitch, Infinity Fabric),
+ * scale-out links between nodes (one NIC per GPU).
+ */
+struct cluster_spec {
+    gpu_spec gpu{};
+    int gpus_per_node = 8;
+    int max_gpus = 0; ///< GPUs available; 0 means as many as the layout asks for
+    link_spec intra_node{};
+    link_spec inter_node{};
+    bool interconnect_assumed = false; ///< links are a documented assumption, not a datasheet
+    friend constexpr bool operator==(const cluster_spec&, const cluster_spec&) = default;
+};
+
+/// Peak FLOP/s for matmuls with weights of dtype t.
+constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
+    if (t == dtype::fp8 && g.peak_fp8.value > 0) return g.peak_fp8;
+    if (t == dtype::fp32) return 0.5 * g.peak_bf16.get(); // TF32 tensor rate: half of bf16
+    return g.peak_bf16;
+}
+
+/// The cluster with every efficiency factor 1: physical upper bounds.
+constexpr cluster_spec idealized(cluster_spec c) {
+    c.gpu.compute_efficiency = 1.0;
+    c.gpu.memory_efficiency = 1.0;
+    c.intra_node.efficiency = 1.0;
+    c.inter_node.efficiency = 1.0;
+    return c;
+}
+
+constexpr violations validate(const cluster_spec& c) {
+    violations out;
+    if (c.gpu.peak_bf16.value <= 0) out.add(rule::positive, "gpu.peak_bf16", c.gpu.peak_bf16.value);
+    if (c.gpu.hbm.value <= 0) out.add(rule::positive, "gpu.hbm", c.gpu.hbm.value);
+    if (c.gpu.hbm_bandwidth.value <= 0)
+        out.add(rule::positive, "gpu.hbm_bandwidth", c.gpu.hbm_bandwidth.value);
+    if (c.gpu.compute_efficiency <= 0 || c.gpu.compute_efficiency > 1)
+        out.add(rule::at_most, "gpu.compute_efficiency (0, 1]", c.gpu.compute_efficiency, 1);
+    if (c.gpu.memory_efficiency <= 0 || c.gpu.memory_efficiency > 1)
+        out.add(rule::at_most, "gpu.memory_efficiency (0, 1]", c.gpu.memory_efficiency, 1);
+    if (c.gpus_per_node <= 0) out.add(rule::positive, "gpus_per_node", c.gpus_per_node);
+    if (c.max_gpus < 0) out.add(rule::non_negative, "max_gpus", c.max_gpus);
+    if (c.intra_node.bandwidth.value <= 0)
+        out.add(rule::positive, "intra_node.bandwidth", c.intra_node.bandwidth.value);
+    if (c.inter_node.bandwidth.value <= 0)
+        out.add(rule::positive, "inter_node.bandwidth", c.inter_node.bandwidth.value);
+    return out;
+}
+
+} // namespace moecost

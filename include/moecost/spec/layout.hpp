@@ -1,0 +1,62 @@
+#pragma once
+/**
+ * @file
+ * Parallel layouts (Megatron-Core's MoE parallel folding): per pipeline stage the same GPUs
+ * form an attention mesh TP × CP × DP and an expert mesh ETP × EP × EDP, so
+ * world = TP·CP·DP·PP = ETP·EP·EDP·PP.
+ *
+ * Rank order inside a stage: TP (or ETP) varies fastest, then CP (or EP), then DP (or EDP);
+ * PP is outermost. So a TP group is TP consecutive GPUs, and an EP group is EP GPUs ETP apart.
+ */
+
+#include <moecost/spec/violation.hpp>
+
+namespace moecost {
+
+struct layout {
+    int tp = 1;  ///< tensor parallel (attention, dense FFN, shared experts)
+    int cp = 1;  ///< context parallel (sequence split)
+    int dp = 1;  ///< attention data parallel (requests split)
+    int pp = 1;  ///< pipeline stages
+    int etp = 0; ///< expert tensor parallel; 0 means = tp (Megatron-Core's default)
+    int ep = 1;  ///< expert parallel (whole experts split)
+    int redundant_experts = 0; ///< extra replicas of hot experts spread over EP (DeepSeek-V3 serving: 32)
+    friend constexpr bool operator==(const layout&, const layout&) = default;
+};
+
+constexpr int etp_of(const layout& l) { return l.etp > 0 ? l.etp : l.tp; }
+/// GPUs of one pipeline stage.
+constexpr int stage_gpus(const layout& l) { return l.tp * l.cp * l.dp; }
+constexpr int world_size(const layout& l) { return stage_gpus(l) * l.pp; }
+/// Expert data parallel: how many copies of each expert shard a stage holds (0 if it does not divide).
+constexpr int edp_of(const layout& l) {
+    const int e = etp_of(l) * l.ep;
+    return e > 0 && stage_gpus(l) % e == 0 ? stage_gpus(l) / e : 0;
+}
+
+/**
+ * The seed's notation `EP × PP × DP × TP = GPUs`: attention (TP = tp, DP = dp·ep, PP = pp),
+ * experts (ETP = tp, EP = ep, EDP = dp). Each group of ep attention replicas shares one full
+ * set of experts spread over them.
+ */
+constexpr layout seed_layout(int ep, int pp, int dp, int tp) {
+    return {.tp = tp, .cp = 1, .dp = dp * ep, .pp = pp, .etp = tp, .ep = ep};
+}
+
+/// Rules a layout satisfies on its own (model-independent).
+constexpr violations validate(const layout& l) {
+    violations out;
+    if (l.tp <= 0) out.add(rule::positive, "layout.tp", l.tp);
+    if (l.cp <= 0) out.add(rule::positive, "layout.cp", l.cp);
+    if (l.dp <= 0) out.add(rule::positive, "layout.dp", l.dp);
+    if (l.pp <= 0) out.add(rule::positive, "layout.pp", l.pp);
+    if (l.etp < 0) out.add(rule::non_negative, "layout.etp", l.etp);
+    if (l.ep <= 0) out.add(rule::positive, "layout.ep", l.ep);
+    if (l.redundant_experts < 0) out.add(rule::non_negative, "layout.redundant_experts", l.redundant_experts);
+    if (!out.ok()) return out;
+    if (edp_of(l) == 0)
+        out.add(rule::world_mismatch, "layout", stage_gpus(l) * l.pp, etp_of(l) * l.ep * l.pp);
+    return out;
+}
+
+} // namespace moecost

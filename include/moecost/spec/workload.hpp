@@ -1,0 +1,61 @@
+#pragma once
+/**
+ * @file
+ * What the deployment serves, how the evaluation treats it, and the service targets.
+ */
+
+#include <moecost/spec/model.hpp>
+#include <moecost/spec/violation.hpp>
+#include <moecost/units.hpp>
+
+namespace moecost {
+
+/// An inference workload for the whole deployment.
+struct workload {
+    int batch = 1;              ///< concurrent sequences in the whole deployment
+    int prompt = 2048;          ///< prompt length s (prefill)
+    int context = 0;            ///< decode context c (KV length); 0 means = prompt
+    int prefill_micro_batches = 1; ///< pipeline micro-batches of a prefill step
+    int decode_micro_batches = 0;  ///< micro-batches in flight in decode; 0 means = pp
+    friend constexpr bool operator==(const workload&, const workload&) = default;
+};
+
+constexpr int context_of(const workload& w) { return w.context > 0 ? w.context : w.prompt; }
+
+/**
+ * Modelling choices of an evaluation. `ideal` sets every efficiency to 1, overlaps
+ * communication perfectly with compute and balances experts perfectly: the results are
+ * physical upper bounds.
+ */
+struct eval_options {
+    bool ideal = false;
+    bool overlap = false;          ///< overlap communication with compute (off by default)
+    double expert_imbalance = 1.0; ///< tokens on the busiest EP rank / the mean (1 = perfect)
+    double memory_headroom = 0.9;  ///< usable fraction of HBM (vLLM's gpu_memory_utilization default)
+    bool dispatch_fp8 = false;     ///< EP dispatch in fp8 (DeepSeek-V3), combine in activations dtype
+    friend constexpr bool operator==(const eval_options&, const eval_options&) = default;
+};
+
+/// Service targets. A zero field is no target.
+struct requirements {
+    stored<token_rate> min_prefill_tokens_per_gpu{};
+    stored<token_rate> min_decode_tokens_per_gpu{};
+    stored<seconds> max_ttft{};
+    stored<seconds> max_tpot{};
+    stored<bytes> max_memory_per_gpu{};
+    friend constexpr bool operator==(const requirements&, const requirements&) = default;
+};
+
+constexpr violations validate(const workload& w) {
+    violations out;
+    if (w.batch <= 0) out.add(rule::positive, "workload.batch", w.batch);
+    if (w.prompt <= 0) out.add(rule::positive, "workload.prompt", w.prompt);
+    if (w.context < 0) out.add(rule::non_negative, "workload.context", w.context);
+    if (w.prefill_micro_batches <= 0)
+        out.add(rule::positive, "workload.prefill_micro_batches", w.prefill_micro_batches);
+    if (w.decode_micro_batches < 0)
+        out.add(rule::non_negative, "workload.decode_micro_batches", w.decode_micro_batches);
+    return out;
+}
+
+} // namespace moecost

@@ -1,0 +1,57 @@
+#pragma once
+/**
+ * @file
+ * Roofline time of an operator group: max(FLOPs / effective FLOP/s, bytes / effective B/s),
+ * and which of the two binds ("How to Scale Your Model", ch. 1).
+ */
+
+#include <moecost/spec/hardware.hpp>
+#include <moecost/units.hpp>
+
+#include <cstdint>
+
+namespace moecost {
+
+/// The resource that sets a time.
+enum class resource : std::uint8_t { compute, memory, network, pipeline };
+
+constexpr const char* name_of(resource r) {
+    switch (r) {
+    case resource::compute: return "compute";
+    case resource::memory: return "memory";
+    case resource::network: return "network";
+    case resource::pipeline: return "pipeline";
+    }
+    return "?";
+}
+
+/// Work of one operator group on one GPU in one step, and its roofline time.
+struct op_cost {
+    // Explicit zeros: g++ 12 leaves `{}`-initialised quantities inside a std::array member
+    // of another aggregate uninitialised in constant evaluation.
+    flops work = make<flops>(0);
+    bytes traffic = make<bytes>(0); ///< HBM bytes read and written
+    seconds compute_time = make<seconds>(0);
+    seconds memory_time = make<seconds>(0);
+    [[nodiscard]] constexpr seconds time() const {
+        return compute_time > memory_time ? compute_time : memory_time;
+    }
+    [[nodiscard]] constexpr resource bound() const {
+        return compute_time >= memory_time ? resource::compute : resource::memory;
+    }
+};
+
+/// Effective FLOP/s of a GPU for matmuls in dtype t.
+constexpr flop_rate effective_flop_rate(const gpu_spec& g, dtype t) {
+    return g.compute_efficiency * peak_for(g, t);
+}
+constexpr byte_rate effective_hbm_rate(const gpu_spec& g) {
+    return g.memory_efficiency * g.hbm_bandwidth.get();
+}
+
+/// Roofline of `work` FLOPs at `rate` and `traffic` HBM bytes at `bw`.
+constexpr op_cost roofline(flops work, bytes traffic, flop_rate rate, byte_rate bw) {
+    return {work, traffic, work / rate, traffic / bw};
+}
+
+} // namespace moecost

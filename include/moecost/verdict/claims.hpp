@@ -1,0 +1,97 @@
+#pragma once
+/**
+ * @file
+ * Is a claimed throughput physically possible? (docs/model.md §Bounds)
+ *
+ * Two bounds, both with every efficiency at 1:
+ * - for a given layout: the ideal evaluation of that deployment (`evaluate` with `ideal`);
+ * - for any layout of a GPU: per GPU, prefill needs its matmul FLOPs per prompt token at
+ *   peak, and decode needs its matmul FLOPs at peak and must read each sequence's whole KV
+ *   cache once per token (weights can be amortised over an unbounded batch, the KV cache
+ *   cannot: every decoded token reads its own context). A claim above the bound is
+ *   impossible on any layout.
+ */
+
+#include <moecost/count/flops.hpp>
+#include <moecost/count/memory.hpp>
+#include <moecost/evaluate.hpp>
+#include <moecost/spec/hardware.hpp>
+#include <moecost/spec/workload.hpp>
+#include <moecost/time/roofline.hpp>
+
+namespace moecost {
+
+enum class phase : std::uint8_t { prefill, decode };
+
+constexpr const char* name_of(phase p) { return p == phase::prefill ? "prefill" : "decode"; }
+
+/// An upper bound on tokens/s per GPU and the resource that sets it.
+struct throughput_bound {
+    token_rate rate{};
+    resource binding = resource::compute;
+    token_rate compute_bound{};
+    token_rate memory_bound{};
+};
+
+/// The bound for any layout of GPU g (every efficiency 1).
+constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec& g, const workload& w,
+                                            phase p) {
+    throughput_bound b;
+    const flop_rate peak = peak_for(g, m.precision.weights);
+    const byte_rate bw = g.hbm_bandwidth;
+    if (p == phase::prefill) {
+        const double S = w.prompt;
+        b.compute_bound = peak / (prefill_flops(m, S).matmul() / make<tokens>(S));
+        // each prompt token writes its KV once
+        b.memory_bound = bw / (kv_cache_bytes(m, S) / make<tokens>(S));
+    } else {
+        const double c = context_of(w);
+        b.compute_bound = peak / (decode_flops(m, c).matmul() / make<tokens>(1));
+        b.memory_bound = bw / (kv_cache_bytes(m, c) / make<tokens>(1));
+    }
+    if (b.memory_bound < b.compute_bound) {
+        b.rate = b.memory_bound;
+        b.binding = resource::memory;
+    } else {
+        b.rate = b.compute_bound;
+        b.binding = resource::compute;
+    }
+    return b;
+}
+
+/// The bound of one deployment: its ideal evaluation.
+constexpr throughput_bound layout_bound(const model_spec& m, const cluster_spec& c, const layout& l,
+                                        const workload& w, phase p) {
+    const report r = evaluate(m, c, l, w, {.ideal = true});
+    const phase_result& ph = p == phase::prefill ? r.prefill : r.decode;
+    throughput_bound b;
+    b.rate = ph.tokens_per_gpu;
+    b.binding = ph.bottleneck;
+    return b;
+}
+
+/// A claim and its verdict.
+struct claim_verdict {
+    token_rate claimed{};
+    throughput_bound bound{};
+    bool possible = false;
+    [[nodiscard]] constexpr double claimed_over_bound() const { return claimed / bound.rate; }
+};
+
+/// Is `claimed` tokens/s per GPU possible in phase p on any layout of GPU g?
+constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m, const gpu_spec& g,
+                                    const workload& w) {
+    claim_verdict v{claimed, any_layout_bound(m, g, w, p), false};
+    v.possible = claimed <= v.bound.rate;
+    return v;
+}
+
+/// Is `claimed` tokens/s per GPU possible in phase p on this deployment?
+constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m, const cluster_spec& c,
+                                    const layout& l, const workload& w) {
+    claim_verdict v{claimed, layout_bound(m, c, l, w, p), false};
+    v.possible = claimed <= v.bound.rate;
+    return v;
+}
+
+} // namespace moecost

@@ -400,30 +400,24 @@ constexpr double causal_keys_window(double s, double w) {
 
 } // namespace detail
 
+namespace detail {
 /**
- * Evaluates a deployment. `req` adds requirement verdicts; `o.ideal` gives physical upper
- * bounds (efficiencies 1, perfect overlap and expert balance).
+ * The evaluation proper, for specs already validated: `problems` holds the layout's
+ * violations (from check_layout) and `ss` the stage shapes of m over l.pp. Search calls this
+ * directly so that per-model work is done once, not per layout.
  */
-constexpr report evaluate(const model_spec& m, const cluster_spec& cluster, const layout& l,
-                          const workload& w, const eval_options& opt = {},
-                          const requirements& req = {}) {
-    using namespace detail;
+constexpr report evaluate_checked(const model_spec& m, const cluster_spec& cluster, const layout& l,
+                                  const workload& w, const eval_options& opt, const requirements& req,
+                                  const violations& problems, const stage_set& ss) {
     report r;
     r.ideal = opt.ideal;
-    r.problems = validate(m);
-    r.problems.append(validate(cluster));
-    r.problems.append(validate(w));
-    if (!r.problems.ok()) return r;
-    r.problems.append(check_layout(m, cluster, l, w));
-    if (!validate(l).ok()) return r;
-
+    r.problems = problems;
     eval_options o = opt;
     if (o.ideal) o.expert_imbalance = 1.0;
     const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, pp = l.pp;
     const double edp = edp_of(l), world = world_size(l);
     const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
-    const stage_set ss = stages_of(m, l.pp);
 
     // prefill: the batch in micro-batches through the pipeline
     {
@@ -513,6 +507,27 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& cluster, cons
         r.requirements[4] = at_most("memory per GPU", r.memory.total().value(), req.max_memory_per_gpu.value);
     }
     return r;
+}
+} // namespace detail
+
+/**
+ * Evaluates a deployment. `req` adds requirement verdicts; `o.ideal` gives physical upper
+ * bounds (efficiencies 1, perfect overlap and expert balance).
+ */
+constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layout& l, const workload& w,
+                          const eval_options& opt = {}, const requirements& req = {}) {
+    violations problems = validate(m);
+    problems.append(validate(c));
+    problems.append(validate(w));
+    problems.append(validate(l));
+    if (!problems.ok()) {
+        report r;
+        r.ideal = opt.ideal;
+        r.problems = problems;
+        return r;
+    }
+    return detail::evaluate_checked(m, c, l, w, opt, req, check_layout(m, c, l, w),
+                                    detail::stages_of(m, l.pp));
 }
 
 } // namespace moecost

@@ -156,6 +156,29 @@ int main() {
     heading("4. The seed's plans (expected: seed GPU figures as given; ideal: perfect overlap and balance)");
     audit_plan(plan_256);
     audit_plan(plan_128);
+    heading("5. The best layouts moecost finds (every layout of 1 to 256 GPUs, batch 128)");
+    constexpr search_space space{.min_gpus = 1, .max_gpus = 256, .batches = {128}};
+    for (const phase ph : {phase::prefill, phase::decode}) {
+        requirements req = targets;
+        (ph == phase::prefill ? req.min_decode_tokens_per_gpu : req.min_prefill_tokens_per_gpu) = {};
+        const auto found = search(seed_model, seed_cluster, space, scenario, req,
+                                  ph == phase::prefill ? objective::prefill_tokens_per_gpu
+                                                       : objective::decode_tokens_per_gpu);
+        fmt::print("  {}: {} layouts evaluated, {} meet the targets (>= 100 tok/ms per GPU in {}, TTFT, memory)\n",
+                   name_of(ph), found.evaluated, found.feasible, name_of(ph));
+        const auto& list = found.n_best > 0 ? found.best : found.nearest_misses;
+        const int n = found.n_best > 0 ? found.n_best : found.n_misses;
+        if (found.n_best == 0) fmt::print("  none does; the nearest misses:\n");
+        for (int i = 0; i < n && i < 3; ++i) {
+            const candidate& cd = list[static_cast<std::size_t>(i)];
+            fmt::print("    tp={} dp={} pp={} etp={} ep={} ({} GPUs): prefill {}, decode {}, TTFT {}, "
+                       "TPOT {}{}\n",
+                       cd.l.tp, cd.l.dp, cd.l.pp, etp_of(cd.l), cd.l.ep, world_size(cd.l),
+                       tok_ms(per_ms(cd.prefill)), tok_ms(per_ms(cd.decode)), pretty(cd.ttft), pretty(cd.tpot),
+                       found.n_best > 0 ? "" : fmt::format("; short by {:.0f}%", 100 * cd.shortfall / (1 + cd.shortfall)));
+        }
+    }
+
     fmt::print("\nThe seed's 150 tok/ms has no derivation; its TTFT of 0.068 s is (128 x 10240) / (128 x 150 x 1000),\n"
                "the batch's prefill time at that unfounded rate, not the time to a first token.\n");
     return 0;

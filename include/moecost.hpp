@@ -23,6 +23,7 @@
 #include <moecost/time/roofline.hpp>
 
 #include <moecost/evaluate.hpp>
+#include <moecost/search.hpp>
 #include <moecost/verdict/claims.hpp>
 #include <moecost/verdict/deployment.hpp>
 

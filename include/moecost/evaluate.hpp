@@ -421,7 +421,7 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
 
     // prefill: the batch in micro-batches through the pipeline
     {
-        const double M = w.prefill_micro_batches, Bmb = B / M;
+        const double M = prefill_micro_batches_of(w, l.pp), Bmb = B / M;
         const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = S, .keys_full = causal_keys(S),
                            .keys_sliding = causal_keys_window(S, win), .expert_tokens = Bmb * S / edp,
                            .kv_len = 0, .decode = false};
@@ -459,36 +459,39 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
         if (r.decode.bubble_fraction > 0.5) r.decode.bottleneck = resource::pipeline;
         r.decode_experts_touched = is_moe(m) ? experts_touched(m.moe.experts, m.moe.top_k, Bmb / edp) : 0.0;
     }
-    // memory on the most loaded stage
+    // memory on the most loaded stage; the largest batch is the smallest over stages
     {
         const double seqs = ceil_div(B, dp);
         const double n = ctx > S ? ctx : S;
-        const double pf_seqs = ceil_div(B / w.prefill_micro_batches, dp);
-        const bytes act = inference_activation_bytes(m, pf_seqs * S / l.cp, pf_seqs) / static_cast<double>(l.tp);
+        const double pf_seqs = ceil_div(B / prefill_micro_batches_of(w, l.pp), dp);
+        // working set of one prefill micro-batch, intermediates split by TP; fp32 logits
+        // (one row per sequence) only on the stage with the LM head
+        const bytes act_body = inference_activation_bytes(m, pf_seqs * S / l.cp, 0) / static_cast<double>(l.tp);
+        const bytes act_head = inference_activation_bytes(m, 0, pf_seqs) / static_cast<double>(l.tp);
         r.memory.capacity = c.gpu.hbm;
         r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
-        bytes worst{};
-        double per_seq = 0, fixed = 0;
+        double max_seqs = 1e18;
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
             const bytes wts = make<bytes>(weight_params_per_gpu(m, l, st) * bytes_of(m.precision.weights));
             const bytes kv = kv_bytes_per_gpu(m, l, st, seqs, n);
+            const bytes act = st.head ? act_body + act_head : act_body;
             const bytes tot = wts + kv + act;
-            if (j == 0 || tot > worst) {
-                worst = tot;
+            if (j == 0 || tot > r.memory.total()) {
                 r.memory.weights = wts;
                 r.memory.kv_cache = kv;
                 r.memory.activations = act;
                 r.memory.stage = ss.index[std::size_t(j)];
-                per_seq = (kv.value() + act.value()) / seqs;
-                fixed = wts.value();
             }
+            const double per_seq = (kv.value() + act.value()) / dmax(seqs, pf_seqs);
+            const double room = r.memory.usable.value() - wts.value();
+            const double fit = per_seq > 0 ? room / per_seq : 1e18;
+            max_seqs = dmin(max_seqs, room > 0 ? fit : 0.0);
         }
         r.memory.fits = r.memory.total() <= r.memory.usable;
         if (!r.memory.fits) r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
-        const double room = r.memory.usable.value() - fixed;
-        r.max_batch = room > 0 && per_seq > 0 ? static_cast<int>(room / per_seq) * l.dp : 0;
-        if (r.max_batch < 0 || r.max_batch > 1 << 30) r.max_batch = 1 << 30;
+        const double mb = static_cast<double>(static_cast<long long>(dmin(max_seqs, 1e9))) * l.dp;
+        r.max_batch = mb > double(1 << 30) ? 1 << 30 : static_cast<int>(mb);
     }
     // requirements
     {

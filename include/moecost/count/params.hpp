@@ -8,9 +8,9 @@
  *
  * Convention for "active": every parameter a token's forward pass reads, i.e. the total
  * minus the routed experts it does not choose (top_k of experts per MoE layer). The input
- * embedding and the LM head count, as Mistral and DeepSeek report (Mixtral 12.9B active,
- * DeepSeek-V3 37B); `embedding` is exposed so the Kaplan-style count without it is
- * `active().total() - embedding`.
+ * embedding and the LM head count, as Mistral reports (Mixtral 12.9B active). Vendors
+ * differ: DeepSeek (V3 37B, V2-Lite 2.4B) and OpenAI (gpt-oss) leave out the input
+ * embedding, so `embedding` is exposed and their convention is `active().total() - embedding`.
  */
 
 #include <moecost/spec/model.hpp>

@@ -15,12 +15,15 @@ struct workload {
     int batch = 1;              ///< concurrent sequences in the whole deployment
     int prompt = 2048;          ///< prompt length s (prefill)
     int context = 0;            ///< decode context c (KV length); 0 means = prompt
-    int prefill_micro_batches = 1; ///< pipeline micro-batches of a prefill step
+    int prefill_micro_batches = 0; ///< pipeline micro-batches of a prefill batch; 0 means = pp
     int decode_micro_batches = 0;  ///< micro-batches in flight in decode; 0 means = pp
     friend constexpr bool operator==(const workload&, const workload&) = default;
 };
 
 constexpr int context_of(const workload& w) { return w.context > 0 ? w.context : w.prompt; }
+constexpr int prefill_micro_batches_of(const workload& w, int pp) {
+    return w.prefill_micro_batches > 0 ? w.prefill_micro_batches : pp;
+}
 
 /**
  * Modelling choices of an evaluation. `ideal` sets every efficiency to 1, overlaps
@@ -51,8 +54,8 @@ constexpr violations validate(const workload& w) {
     if (w.batch <= 0) out.add(rule::positive, "workload.batch", w.batch);
     if (w.prompt <= 0) out.add(rule::positive, "workload.prompt", w.prompt);
     if (w.context < 0) out.add(rule::non_negative, "workload.context", w.context);
-    if (w.prefill_micro_batches <= 0)
-        out.add(rule::positive, "workload.prefill_micro_batches", w.prefill_micro_batches);
+    if (w.prefill_micro_batches < 0)
+        out.add(rule::non_negative, "workload.prefill_micro_batches", w.prefill_micro_batches);
     if (w.decode_micro_batches < 0)
         out.add(rule::non_negative, "workload.decode_micro_batches", w.decode_micro_batches);
     return out;

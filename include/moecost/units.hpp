@@ -10,7 +10,7 @@
  * The token is a base dimension of its own rather than a dimensionless count: the seed
  * plan's errors were per-token versus per-second slips, and with a token dimension
  * `flops_per_token * tokens` is `flops` while `flops_per_token * seconds` is nonsense the
- * compiler rejects.
+ * compiler rejects wherever it is used as FLOPs or seconds.
  *
  * @code
  * using namespace moecost::literals;
@@ -213,26 +213,27 @@ struct unit_symbol<units::flop_per_byte_unit> {
 };
 
 inline std::string format_si(double v, const char* symbol, int significant) {
-    static constexpr const char* prefixes[] = {"p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E"};
-    constexpr int zero = 4;
+    static constexpr const char* prefixes[] = {"p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E", "Z", "Y"};
+    constexpr int zero = 4, top = 8;
+    // A value that rounds to 1000 at `significant` digits takes the next prefix.
+    double half_ulp = 0.5;
+    for (int i = 0; i < significant - 3; ++i) half_ulp /= 10.0;
+    for (int i = 0; i > significant - 3; --i) half_ulp *= 10.0;
+    const double upper = 1000.0 - half_ulp, lower = 1.0 - half_ulp / 1000.0;
     int k = 0;
-    const double a = v < 0 ? -v : v;
-    if (a != 0.0) {
-        double scaled = a;
-        while (scaled >= 999.95 && k < 6) {
+    double scaled = v < 0 ? -v : v;
+    if (scaled != 0.0) {
+        while (scaled >= upper && k < top) {
             scaled /= 1000.0;
             ++k;
         }
-        while (scaled < 0.99995 && k > -zero) {
+        while (scaled < lower && k > -zero) {
             scaled *= 1000.0;
             --k;
         }
     }
-    double scaled = v;
-    for (int i = 0; i < k; ++i) scaled /= 1000.0;
-    for (int i = 0; i > k; --i) scaled *= 1000.0;
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g %s%s", significant, scaled, prefixes[zero + k], symbol);
+    std::snprintf(buf, sizeof buf, "%.*g %s%s", significant, v < 0 ? -scaled : scaled, prefixes[zero + k], symbol);
     return buf;
 }
 } // namespace detail
@@ -251,7 +252,12 @@ inline std::string pretty_binary(bytes b, int significant = 3) {
     static constexpr const char* prefixes[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
     double v = b.value();
     int k = 0;
-    while ((v >= 1023.95 || v <= -1023.95) && k < 5) {
+    double half_ulp = 0.5;
+    for (int i = 0; i < significant - 4; ++i) half_ulp /= 10.0;
+    for (int i = 0; i > significant - 4; --i) half_ulp *= 10.0;
+    // switch prefix once the value would print as 1000 or more at `significant` digits
+    const double upper = significant >= 4 ? 1024.0 - half_ulp : 1000.0 - half_ulp * 10.0;
+    while ((v >= upper || v <= -upper) && k < 5) {
         v /= 1024.0;
         ++k;
     }

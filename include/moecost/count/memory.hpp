@@ -93,7 +93,9 @@ struct activation_options {
 constexpr bytes training_activation_bytes_layer(const model_spec& m, int i, double s, double b,
                                                 activation_options o = {}) {
     const double h = m.hidden, sbh = s * b * h, t = o.tp;
-    if (o.rc == recompute::full) return make<bytes>(2.0 * sbh); // the layer input (paper §5: 2sbh)
+    // Full recompute keeps the layer input: 2sbh (paper §5), split by t under sequence
+    // parallelism, where each GPU holds s/t of the sequence between layers (Megatron-LM).
+    if (o.rc == recompute::full) return make<bytes>(2.0 * sbh / (o.sequence_parallel ? t : 1.0));
     const auto& a = m.attention;
     double q, k, v, ctx;
     if (a.kind == attention_kind::mla) {

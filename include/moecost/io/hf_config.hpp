@@ -123,8 +123,6 @@ public:
     reader(const json& object, std::string source, std::vector<std::string>& notes)
         : obj_(object), source_(std::move(source)), notes_(notes) {}
 
-    [[nodiscard]] const std::string& source() const { return source_; }
-
     [[noreturn]] void fail(std::string_view key, const std::string& what) const {
         throw load_error(source_ + ": key '" + one_line(key, 80) + "': " + what);
     }
@@ -545,6 +543,8 @@ inline void finish_gpt2(reader& r, model_spec& m, const hf_options&) {
 }
 
 inline void finish_generic(reader& r, model_spec& m, const hf_options&) {
+    if (!r.present("tie_word_embeddings"))
+        r.note("no tie_word_embeddings: read as false (PretrainedConfig's own default is true)");
     read_attention_bias(r, m);
     const auto experts_key = pick(r, {"num_local_experts", "num_experts"});
     if (const int experts = r.optional(experts_key, 0, sign::non_negative); experts > 0) {

@@ -1,0 +1,609 @@
+// Deployment evaluation: hand derivations of a tiny MoE on a made-up GPU, and regressions for
+// the mistakes a cost model of MoE serving tends to make.
+//
+// Conventions checked here (DESIGN.md, REFERENCES.md): an (m×k)·(k×n) product is 2·m·n·k
+// FLOPs; roofline time of an operator group is max(FLOPs / FLOP/s, HBM bytes / B/s); a ring
+// all-reduce over n GPUs takes 2(n−1) steps of α and sends 2(n−1)/n of the message; the EP
+// all-to-all sends top_k copies of a token's hidden state, (EP−1)/EP of them off the GPU;
+// experts touched by B tokens choosing k of E uniformly: E·(1 − (1 − k/E)^B).
+
+#include <moecost/evaluate.hpp>
+#include <moecost/presets/hardware.hpp>
+#include <moecost/presets/models.hpp>
+#include <moecost/verdict/claims.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace moecost;
+using namespace moecost::literals;
+
+namespace {
+
+/// Relative comparison for hand-derived values (sums of exact binary fractions and decimal
+/// literals: 1e-9 is far below any mistake worth catching and far above rounding).
+Approx near(double v) {
+    return Approx(v).epsilon(1e-9);
+}
+
+/**
+ * A tiny MoE: 2 layers, both MoE; h = 64; GQA with 4 heads of 16 and 2 KV heads; 4 experts,
+ * top-2, plain (2-matrix) experts of width 32; vocabulary 100, untied; bf16 everywhere.
+ *
+ * Parameters by hand:
+ *   attention per layer: Q h·H·d = 64·64 = 4,096; K,V 2·h·K·d = 2·64·32 = 4,096; O 4,096
+ *                        → 12,288 (of which K,V 4,096)
+ *   norms per layer 2·64 = 128; router h·E = 256; one expert 2·h·f = 2·64·32 = 4,096
+ *   embedding = head = V·h = 6,400; final norm 64
+ */
+constexpr model_spec tiny{
+    .name = "tiny-moe",
+    .layers = 2,
+    .hidden = 64,
+    .vocab = 100,
+    .attention = {.heads = 4, .kv_heads = 2},
+    .ffn = {.hidden = 128, .gated = false},
+    .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
+};
+
+/// A made-up GPU: 4 TFLOP/s, 1 TB/s (ridge at 4 FLOP/B, so both rooflines show up), 1 MB of
+/// HBM, every efficiency 1; 8 per node, links 100 GB/s with α = 10 ns inside a node,
+/// 10 GB/s with α = 100 ns between nodes.
+constexpr cluster_spec toy{
+    .gpu = {.name = "toy",
+            .peak_bf16 = 4.0_TFLOP_per_s,
+            .peak_fp8 = {},
+            .hbm = 1.0_MB,
+            .hbm_bandwidth = 1.0_TB_per_s,
+            .compute_efficiency = 1.0,
+            .memory_efficiency = 1.0},
+    .gpus_per_node = 8,
+    .max_gpus = 0,
+    .intra_node = {.bandwidth = 100_GB_per_s, .latency = 10.0_ns, .efficiency = 1.0},
+    .inter_node = {.bandwidth = 10_GB_per_s, .latency = 100.0_ns, .efficiency = 1.0},
+};
+
+/// Attention TP = 2 × DP = 2; experts ETP = 1 × EP = 2 × EDP = 2; PP = 1: 4 GPUs.
+constexpr layout tiny_layout{.tp = 2, .cp = 1, .dp = 2, .pp = 1, .etp = 1, .ep = 2};
+/// 4 sequences of 8 tokens; decode at context 8; one micro-batch each phase.
+constexpr workload tiny_load{.batch = 4, .prompt = 8};
+
+const op_cost& op(const stage_step& s, op_group g) {
+    return s.op(g);
+}
+
+} // namespace
+
+TEST_CASE("tiny MoE: memory per GPU by hand", "[evaluate][memory]") {
+    const report r = evaluate(tiny, toy, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    // Weights on the single stage, per GPU:
+    //   attention: K,V 4,096 / min(TP, KV heads) = 2 → 2,048; Q,O 8,192 / TP 2 → 4,096: 6,144
+    //   norms 128, router 256 (replicated); experts 4/EP 2 = 2 whole experts, ETP 1: 8,192
+    //   per layer 14,720; 2 layers 29,440
+    //   embedding 6,400 / TP 2 = 3,200; head 3,200; final norm 64  → 35,904 params
+    //   bf16: 71,808 B
+    CHECK(r.memory.weights.value() == 71'808.0);
+    // KV: ceil(4 / DP 2) = 2 sequences × 8 tokens × 2 layers × 2·2·16 elements × 2 B
+    //     = 4,096 B, split over min(TP, KV heads) = 2: 2,048 B
+    CHECK(r.memory.kv_cache.value() == 2'048.0);
+    // Activations (the documented working-set estimate, count/memory.hpp): the prefill step of
+    // 2 sequences × 8 = 16 tokens; per token 2h + widest intermediate, widest =
+    //   max(attention (H + 2K)·d + H·d = 128 + 64 = 192,
+    //       experts top_k·(h + 2f) + E = 2·128 + 4 = 260) = 260  → (128 + 260)·2 B = 776 B
+    // plus fp32 logits of 2 rows: 2·100·4 = 800 B; (16·776 + 800) / TP 2 = 6,608 B.
+    CHECK(r.memory.activations.value() == 6'608.0);
+    CHECK(r.memory.total().value() == 80'464.0);
+    CHECK(r.memory.capacity.value() == 1e6);
+    CHECK(r.memory.usable.value() == near(900'000.0)); // 0.9 headroom
+    CHECK(r.memory.fits);
+    // Largest batch: each sequence at a DP rank costs (2,048 + 6,608) / 2 = 4,328 B; room
+    // 900,000 − 71,808 = 828,192 B holds floor(191.36) = 191 sequences per DP rank: 382.
+    CHECK(r.max_batch == 382);
+}
+
+TEST_CASE("tiny MoE: prefill step by hand", "[evaluate][prefill]") {
+    const report r = evaluate(tiny, toy, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    const stage_step& s = r.prefill.slowest;
+    // One stage; a DP rank holds 2 sequences of 8: T = 16 tokens at each TP pair. The expert
+    // mesh receives 4·8 / EDP 2 = 16 tokens per EP group, 32 copies; each GPU gets 16.
+    SECTION("work and HBM bytes per operator group") {
+        // Projections: per token 2·(h·64 + 2·h·32 + 64·h) = 24,576 FLOPs, half per TP rank
+        // (K,V split over 2 KV heads, Q,O over TP): 12,288. 2 layers × 16 tokens: 393,216.
+        CHECK(op(s, op_group::attention_proj).work.value() == 393'216.0);
+        // Bytes: weights 6,144 · 2 B = 12,288 per layer; activations per token
+        // (2h + (q 64 + kv 64 + ctx 64)/TP)·2 B = (128 + 96)·2 = 448 → 16·448 = 7,168:
+        // 2 · 19,456 = 38,912.
+        CHECK(op(s, op_group::attention_proj).traffic.value() == 38'912.0);
+        // Core: causal keys per sequence 8·9/2 = 36; 2 seqs × 2 layers × 36 = 144 query-keys;
+        // 4·H·d = 256 FLOPs each, half the heads per TP rank: 256·144/2 = 18,432.
+        CHECK(op(s, op_group::attention_core).work.value() == 18'432.0);
+        // Bytes per token and layer: its KV written (64 elements / 2 KV shards · 2 B = 64) and
+        // q, k, v, ctx (192/TP · 2 B = 192): 2 · 16 · 256 = 8,192.
+        CHECK(op(s, op_group::attention_core).traffic.value() == 8'192.0);
+        // Router: 2·h·E = 512 FLOPs per token, T/TP = 8 tokens per rank, 2 layers: 8,192.
+        CHECK(op(s, op_group::router).work.value() == 8'192.0);
+        // Bytes: 256 weights · 2 B + 8 tokens · (h + E = 68) · 2 B = 512 + 1,088; ×2: 3,200.
+        CHECK(op(s, op_group::router).traffic.value() == 3'200.0);
+        // Routed experts: 16 copies per GPU × 2·2·h·f = 8,192 FLOPs × 2 layers = 262,144.
+        CHECK(op(s, op_group::routed_experts).work.value() == 262'144.0);
+        // Bytes: experts touched by 16 tokens per EP group: 4·(1 − (1/2)^16), half per GPU:
+        // 2 − 2^-15 = 1.999969482421875 experts × 4,096 params × 2 B = 16,383.75; copies
+        // 16 · (2h in/out + 2f intermediate = 192) · 2 B = 6,144; 2 layers: 45,055.5.
+        CHECK(op(s, op_group::routed_experts).traffic.value() == near(45'055.5));
+        // No shared experts, no dense layers.
+        CHECK(op(s, op_group::shared_experts).work.value() == 0.0);
+        CHECK(op(s, op_group::dense_ffn).work.value() == 0.0);
+        // LM head: one row per sequence (2 at this DP rank), V/TP = 50 columns:
+        // 2 · 2·64·50 = 12,800 FLOPs; bytes 3,200 weights · 2 B + 2·50 fp32 logits = 6,800.
+        CHECK(op(s, op_group::lm_head).work.value() == 12'800.0);
+        CHECK(op(s, op_group::lm_head).traffic.value() == 6'800.0);
+        CHECK(s.work().value() == 393'216.0 + 18'432.0 + 8'192.0 + 262'144.0 + 12'800.0);
+    }
+    SECTION("roofline times: compute bound above 4 FLOP/B, memory bound below") {
+        // projections 393,216 / 4e12 = 98.304 ns > 38,912 / 1e12 = 38.912 ns: compute
+        CHECK(op(s, op_group::attention_proj).time().value() == near(98.304e-9));
+        CHECK(op(s, op_group::attention_proj).bound() == resource::compute);
+        // core 18,432 / 4e12 = 4.608 ns < 8,192 / 1e12 = 8.192 ns: memory
+        CHECK(op(s, op_group::attention_core).time().value() == near(8.192e-9));
+        CHECK(op(s, op_group::attention_core).bound() == resource::memory);
+        // router 2.048 ns < 3.2 ns: memory; experts 65.536 ns > 45.0555 ns: compute;
+        // head 3.2 ns < 6.8 ns: memory
+        CHECK(op(s, op_group::router).time().value() == near(3.2e-9));
+        CHECK(op(s, op_group::routed_experts).time().value() == near(65.536e-9));
+        CHECK(op(s, op_group::routed_experts).bound() == resource::compute);
+        CHECK(op(s, op_group::lm_head).time().value() == near(6.8e-9));
+        CHECK(op(s, op_group::lm_head).bound() == resource::memory);
+        // Σ = 98.304 + 8.192 + 3.2 + 65.536 + 6.8 = 182.032 ns
+        CHECK(s.compute.value() == near(182.032e-9));
+    }
+    SECTION("communication") {
+        // TP all-reduce of T·h·2 B = 2,048 B per layer, 2 GPUs: 2 steps × 10 ns + 2,048 B /
+        // 100 GB/s = 40.48 ns; 2 layers (MoE layers have no TP reduction after the experts,
+        // which return through the all-to-all): 80.96 ns.
+        CHECK(s.comm.tp.value() == near(80.96e-9));
+        // EP all-to-all: each TP rank sends its 8 tokens × 2 copies × 64 × 2 B = 2,048 B, of
+        // which (EP − 1)/EP = 1/2 leaves the GPU: 1,024 B dispatch + 1,024 B combine, inside
+        // the node. Time per layer 2 × (10 ns + 1,024 / 1e11 = 10.24 ns); 2 layers: 80.96 ns.
+        CHECK(s.comm.ep_intra_node.value() == 2'048.0);
+        CHECK(s.comm.ep_inter_node.value() == 0.0);
+        CHECK(s.comm.ep.value() == near(80.96e-9));
+        CHECK(s.comm.etp.value() == 0.0); // ETP = 1
+        CHECK(s.comm.cp.value() == 0.0);
+        CHECK(s.comm.pp.value() == 0.0); // one stage
+        // Not overlapped: 182.032 + 161.92 = 343.952 ns; compute-bound ops (163.84 ns) outweigh
+        // the network (161.92 ns) and the memory-bound ops (18.192 ns).
+        CHECK(s.time.value() == near(343.952e-9));
+        CHECK(s.bound == resource::compute);
+    }
+    SECTION("phase results") {
+        CHECK(r.prefill.batch_time.value() == near(343.952e-9));
+        // 32 prompt tokens over 4 GPUs in 343.952 ns: 2.3259e7 tokens/s per GPU
+        CHECK(r.prefill.tokens_per_gpu.value() == near(8.0 / 343.952e-9));
+        CHECK(r.prefill.bubble_fraction == 0.0);
+        CHECK(r.prefill.bottleneck == resource::compute);
+        // TTFT: one request alone (T = 8, 8 tokens at its EP group):
+        //   projections 2·8·12,288 = 196,608 F → 49.152 ns (bytes 2·(12,288 + 8·448) = 31,744)
+        //   core 256·72/2 = 9,216 F, 2·8·256 = 4,096 B → 4.096 ns
+        //   router 4,096 F, 2·(512 + 4·68·2) = 2,112 B → 2.112 ns
+        //   experts 131,072 F → 32.768 ns; touched 4(1 − 2^-8)/2 = 1.9921875:
+        //     2·(1.9921875·8,192 + 8·192·2) = 38,784 B → 38.784 ns
+        //   head 1 row: 6,400 F, 6,400 + 200 = 6,600 B → 6.6 ns        Σ 100.744 ns
+        //   TP: 2·(20 ns + 1,024/1e11) = 60.48 ns; EP: 2·2·(10 ns + 512/1e11) = 60.48 ns
+        // TTFT = 100.744 + 120.96 = 221.704 ns
+        CHECK(r.prefill.latency.value() == near(221.704e-9));
+    }
+}
+
+TEST_CASE("tiny MoE: decode step by hand", "[evaluate][decode]") {
+    const report r = evaluate(tiny, toy, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    const stage_step& s = r.decode.slowest;
+    // One micro-batch (PP = 1): 2 sequences per DP rank, T = 2 tokens, context 8; 4 / EDP 2
+    // = 2 tokens reach each EP group, 4 copies, 2 per GPU.
+    // projections 2·2·12,288 = 49,152 F; 2·(12,288 + 2·448) = 26,368 B → 26.368 ns (memory)
+    CHECK(op(s, op_group::attention_proj).work.value() == 49'152.0);
+    CHECK(op(s, op_group::attention_proj).traffic.value() == 26'368.0);
+    // core: 2 seqs × 2 layers × 8 keys × 256 / TP 2 = 4,096 F; reads each sequence's cache
+    // 2 seqs × (2 layers × 8 tokens) × 64 B = 2,048 and writes 2 layers × 2 tokens × 64 B = 256
+    CHECK(op(s, op_group::attention_core).work.value() == 4'096.0);
+    CHECK(op(s, op_group::attention_core).traffic.value() == 2'304.0);
+    // router: T/TP = 1 token per rank × 2·h·E = 512 F × 2 layers = 1,024 F;
+    //   bytes 2 · (256 weights · 2 B + 1 token · 68 · 2 B) = 1,296
+    CHECK(op(s, op_group::router).work.value() == 1'024.0);
+    CHECK(op(s, op_group::router).traffic.value() == 1'296.0);
+    // experts: 2 copies × 8,192 × 2 layers = 32,768 F. Two tokens touch 4·(1 − (1/2)²) = 3
+    // experts of the EP group, 1.5 per GPU: 2·(1.5·8,192 + 2·192·2) = 26,112 B
+    CHECK(op(s, op_group::routed_experts).work.value() == 32'768.0);
+    CHECK(op(s, op_group::routed_experts).traffic.value() == 26'112.0);
+    CHECK(r.decode_experts_touched == 3.0);
+    // head: 2 rows · 2·64·50 = 12,800 F; 6,400 + 400 = 6,800 B
+    CHECK(op(s, op_group::lm_head).work.value() == 12'800.0);
+    CHECK(op(s, op_group::lm_head).traffic.value() == 6'800.0);
+    // every group is memory bound: 26.368 + 2.304 + 1.296 + 26.112 + 6.8 = 62.88 ns
+    for (std::size_t g = 0; g < op_group_count; ++g)
+        if (s.ops[g].work.value() > 0)
+            CHECK(s.ops[g].bound() == resource::memory);
+    CHECK(s.compute.value() == near(62.88e-9));
+    // TP: 2 × (20 ns + 256 B / 1e11) = 45.12 ns; EP: one token per rank, 2 copies, half off
+    // the GPU: 128 B each way, 2 layers × 2 × (10 ns + 1.28 ns) = 45.12 ns
+    CHECK(s.comm.tp.value() == near(45.12e-9));
+    CHECK(s.comm.ep_intra_node.value() == 256.0);
+    CHECK(s.comm.ep.value() == near(45.12e-9));
+    // 62.88 + 90.24 = 153.12 ns, and the network outweighs the memory-bound work
+    CHECK(s.time.value() == near(153.12e-9));
+    CHECK(s.bound == resource::network);
+    CHECK(r.decode.latency.value() == near(153.12e-9));
+    CHECK(r.decode.batch_time.value() == near(153.12e-9));
+    CHECK(r.decode.tokens_per_gpu.value() == near(4.0 / (4.0 * 153.12e-9)));
+    CHECK(r.decode.bottleneck == resource::network);
+}
+
+TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
+    const report base = evaluate(tiny, toy, tiny_layout, tiny_load);
+    const report ideal = evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true});
+    REQUIRE(ideal.ideal);
+    // Overlap: prefill max(182.032, 161.92) = 182.032 ns, decode max(62.88, 90.24) = 90.24 ns
+    CHECK(ideal.prefill.batch_time.value() == near(182.032e-9));
+    CHECK(ideal.decode.batch_time.value() == near(90.24e-9));
+    CHECK(ideal.prefill.tokens_per_gpu >= base.prefill.tokens_per_gpu);
+    CHECK(ideal.decode.tokens_per_gpu >= base.decode.tokens_per_gpu);
+    CHECK(ideal.prefill.latency <= base.prefill.latency);
+
+    // Halve every efficiency: the expected times grow, the ideal ones do not change.
+    cluster_spec slow = toy;
+    slow.gpu.compute_efficiency = 0.5;
+    slow.gpu.memory_efficiency = 0.5;
+    slow.intra_node.efficiency = 0.5;
+    const report slow_r = evaluate(tiny, slow, tiny_layout, tiny_load);
+    const report slow_ideal = evaluate(tiny, slow, tiny_layout, tiny_load, {.ideal = true});
+    // projections at 2 TFLOP/s: 196.608 ns; all-reduce 2·(20 ns + 2,048 / 5e10) = 121.92 ns
+    CHECK(slow_r.prefill.slowest.op(op_group::attention_proj).time().value() == near(196.608e-9));
+    CHECK(slow_r.prefill.slowest.comm.tp.value() == near(121.92e-9));
+    CHECK(slow_ideal.prefill.batch_time.value() == near(182.032e-9));
+    CHECK(slow_ideal.decode.batch_time.value() == near(90.24e-9));
+    CHECK(slow_r.prefill.tokens_per_gpu < base.prefill.tokens_per_gpu);
+
+    // Expert imbalance: the busiest EP rank gets 1.5× the copies; ideal ignores it.
+    const report skew = evaluate(tiny, toy, tiny_layout, tiny_load, {.expert_imbalance = 1.5});
+    // 1.5 · 262,144 = 393,216 expert FLOPs
+    CHECK(skew.prefill.slowest.op(op_group::routed_experts).work.value() == 393'216.0);
+    const report skew_ideal =
+        evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true, .expert_imbalance = 1.5});
+    CHECK(skew_ideal.prefill.slowest.op(op_group::routed_experts).work.value() == 262'144.0);
+
+    // Overlap alone (efficiencies as they are) equals ideal on this already-ideal GPU.
+    const report ov = evaluate(tiny, toy, tiny_layout, tiny_load, {.overlap = true});
+    CHECK(ov.prefill.batch_time.value() == near(182.032e-9));
+}
+
+TEST_CASE("requirements pass and fail with their numbers", "[evaluate][requirements]") {
+    // From the hand derivations: prefill 2.3259e7 tok/s per GPU, decode 6.5308e6, TTFT
+    // 221.704 ns, TPOT 153.12 ns, memory 80,464 B.
+    const requirements mixed{.min_prefill_tokens_per_gpu = make<token_rate>(2e7), // pass
+                             .min_decode_tokens_per_gpu = make<token_rate>(1e7),  // fail
+                             .max_ttft = 1_us,                                    // pass
+                             .max_tpot = 100.0_ns,                                // fail
+                             .max_memory_per_gpu = make<bytes>(80'000)};          // fail
+    const report r = evaluate(tiny, toy, tiny_layout, tiny_load, {}, mixed);
+    REQUIRE(r.valid());
+    CHECK_FALSE(r.meets());
+    const auto& q = r.requirements;
+    CHECK((q[0].applies && q[0].pass));
+    CHECK(q[0].value == near(8.0 / 343.952e-9));
+    CHECK(q[0].target == 2e7);
+    CHECK((q[1].applies && !q[1].pass));
+    CHECK(q[1].value == near(1.0 / 153.12e-9));
+    CHECK((q[2].applies && q[2].pass));
+    CHECK((q[3].applies && !q[3].pass));
+    CHECK(q[3].value == near(153.12e-9));
+    CHECK((q[4].applies && !q[4].pass));
+    CHECK(q[4].value == 80'464.0);
+
+    const requirements loose{.min_prefill_tokens_per_gpu = make<token_rate>(2e7),
+                             .min_decode_tokens_per_gpu = make<token_rate>(6e6),
+                             .max_ttft = 1_us,
+                             .max_tpot = 200.0_ns,
+                             .max_memory_per_gpu = make<bytes>(81'000)};
+    CHECK(evaluate(tiny, toy, tiny_layout, tiny_load, {}, loose).meets());
+
+    // No targets: nothing applies, and an invalid deployment still does not "meet".
+    const report none = evaluate(tiny, toy, tiny_layout, tiny_load);
+    for (const auto& c : none.requirements)
+        CHECK_FALSE(c.applies);
+    CHECK(none.meets());
+    const report bad = evaluate(tiny, toy, layout{.pp = 3}, tiny_load, {}, loose); // 2 layers, pp 3
+    CHECK_FALSE(bad.meets());
+}
+
+TEST_CASE("max_batch fits and max_batch + dp does not", "[evaluate][memory][max_batch]") {
+    // Tiny model: hand-derived 382 (see "memory per GPU by hand").
+    const report at = evaluate(tiny, toy, tiny_layout, {.batch = 382, .prompt = 8});
+    const report over = evaluate(tiny, toy, tiny_layout, {.batch = 384, .prompt = 8});
+    // 191 sequences per rank: 71,808 + 191 · 4,328 = 898,456 ≤ 900,000
+    CHECK(at.memory.total().value() == near(898'456.0));
+    CHECK(at.memory.fits);
+    // 192: 71,808 + 192 · 4,328 = 902,784 > 900,000, a named memory violation with its numbers
+    CHECK(over.memory.total().value() == near(902'784.0));
+    CHECK_FALSE(over.memory.fits);
+    REQUIRE(over.problems.has(rule::memory));
+    for (const auto& v : over.problems)
+        if (v.what == rule::memory) {
+            CHECK(v.value == near(902'784.0));
+            CHECK(v.limit == near(900'000.0));
+        }
+    CHECK_FALSE(over.valid());
+    // The figure does not depend on the batch it is computed at (per-sequence costs are linear).
+    CHECK(at.max_batch == 382);
+    CHECK(over.max_batch == 382);
+
+    // DeepSeek-V3 (fp8) on 8 H200s with TP 8: check the rule on a real preset.
+    const layout l8{.tp = 8, .etp = 1, .ep = 8};
+    const report v3 =
+        evaluate(presets::deepseek_v3, presets::h200, l8, {.batch = 8, .prompt = 4096});
+    REQUIRE(v3.max_batch > 0);
+    const int dp = l8.dp;
+    CHECK(evaluate(presets::deepseek_v3, presets::h200, l8, {.batch = v3.max_batch, .prompt = 4096})
+              .memory.fits);
+    CHECK_FALSE(evaluate(presets::deepseek_v3, presets::h200, l8,
+                         {.batch = v3.max_batch + dp, .prompt = 4096})
+                    .memory.fits);
+}
+
+TEST_CASE("EP = 1 has no all-to-all", "[evaluate][comm][regression]") {
+    const workload w{.batch = 8, .prompt = 128};
+    // seed model: TP 2 × DP 4 attention; experts ETP 2 × EP 1 × EDP 4
+    const report r = evaluate(presets::seed_moe, presets::seed_gpu, {.tp = 2, .dp = 4, .ep = 1}, w);
+    REQUIRE(r.valid());
+    for (const phase_result* p : {&r.prefill, &r.decode}) {
+        CHECK(p->slowest.comm.ep.value() == 0.0);
+        CHECK(p->slowest.comm.ep_intra_node.value() == 0.0);
+        CHECK(p->slowest.comm.ep_inter_node.value() == 0.0);
+        CHECK(p->slowest.comm.tp.value() > 0.0); // TP 2 still reduces
+    }
+    // The same GPUs with EP 4 (ETP 2 × EP 4 × EDP 1) do exchange tokens.
+    const report e4 =
+        evaluate(presets::seed_moe, presets::seed_gpu, {.tp = 2, .dp = 4, .ep = 4}, w);
+    REQUIRE(e4.valid());
+    CHECK(e4.decode.slowest.comm.ep.value() > 0.0);
+}
+
+TEST_CASE("a batch-1 decode step reads the top-k experts, a large batch reads all",
+          "[evaluate][experts][regression]") {
+    const auto& m = presets::seed_moe;
+    // One GPU. Expert weights: 2·h·f = 1,048,576 params = 2,097,152 B each.
+    // Batch 1: E·(1 − (1 − k/E)^1) = 16·(2/16) = 2 experts per layer are read.
+    //   16 layers × (2 × 2,097,152 B + 2 copies × (2h + 2f = 3,072) × 2 B) = 67,305,472 B
+    const report one = evaluate(m, presets::seed_gpu, layout{}, {.batch = 1, .prompt = 64});
+    REQUIRE(one.valid());
+    const auto& ex1 = one.decode.slowest.op(op_group::routed_experts);
+    CHECK(one.decode_experts_touched == near(2.0));
+    CHECK(ex1.traffic.value() == near(67'305'472.0));
+    CHECK(ex1.traffic.value() < 1.01 * 16 * 2 * 2'097'152.0); // ≈ top-2 experts' weights
+    // Batch 4,096: 16·(1 − (7/8)^4096) = 16 to double precision: all 16 experts are read;
+    // 8,192 copies move (2h + 2f)·2 B = 6,144 B each.
+    //   16 × (16 × 2,097,152 + 8,192 × 6,144) = 1,342,177,280 B
+    const report many = evaluate(m, presets::seed_gpu, layout{}, {.batch = 4096, .prompt = 64});
+    REQUIRE(many.valid());
+    CHECK(many.decode_experts_touched == near(16.0));
+    CHECK(many.decode.slowest.op(op_group::routed_experts).traffic.value() ==
+          near(1'342'177'280.0));
+    // Intermediate batch 8: 0.875² = 0.765625, ^4 = 0.586182, ^8 = 0.343609;
+    // 16·(1 − 0.343609) = 10.50226 experts
+    const report eight = evaluate(m, presets::seed_gpu, layout{}, {.batch = 8, .prompt = 64});
+    CHECK(eight.decode_experts_touched == Approx(10.50226).epsilon(1e-6));
+    // experts_touched itself: one token picks k, many pick all
+    CHECK(experts_touched(256, 8, 1) == near(8.0));
+    CHECK(experts_touched(256, 8, 1e6) == near(256.0));
+}
+
+TEST_CASE("all-to-all volume scales with (EP - 1)/EP inside a node",
+          "[evaluate][comm][regression]") {
+    // Seed model, one node of 8: attention DP 8 (TP 1); experts ETP 1 × EP × EDP = 8.
+    // Decode, batch 64: 8 sequences per GPU, each token sends 2 copies of 512 bf16 values;
+    // (EP − 1)/EP of them leave the GPU, dispatch and combine: 8·2·512·2 B·2 ·(EP − 1)/EP
+    // = 32,768·(EP − 1)/EP: 16,384 (EP 2), 24,576 (EP 4), 28,672 (EP 8).
+    const workload w{.batch = 64, .prompt = 128};
+    double decode_bytes[3]{}, prefill_bytes[3]{};
+    const int eps[3]{2, 4, 8};
+    for (int i = 0; i < 3; ++i) {
+        const report r = evaluate(presets::seed_moe, presets::seed_gpu, {.dp = 8, .ep = eps[i]}, w);
+        REQUIRE(r.valid());
+        decode_bytes[i] = r.decode.slowest.comm.ep_intra_node.value();
+        prefill_bytes[i] = r.prefill.slowest.comm.ep_intra_node.value();
+        CHECK(r.decode.slowest.comm.ep_inter_node.value() == 0.0);
+    }
+    CHECK(decode_bytes[0] == near(16'384.0));
+    CHECK(decode_bytes[1] == near(24'576.0));
+    CHECK(decode_bytes[2] == near(28'672.0));
+    // prefill: 8 × 128 = 1,024 tokens per GPU, 128× the decode volume
+    CHECK(prefill_bytes[0] == near(2'097'152.0));
+    CHECK(prefill_bytes[2] == near(3'670'016.0));
+    CHECK(decode_bytes[1] / decode_bytes[0] == near(1.5));
+    CHECK(decode_bytes[2] / decode_bytes[0] == near(1.75));
+    // Time, EP 8, decode: dispatch and combine each move 28,672 / 2 = 14,336 B:
+    // 16 layers × 2 × (3 µs + 14,336 B / 300 GB/s) = 97.529 µs
+    const report r8 = evaluate(presets::seed_moe, presets::seed_gpu, {.dp = 8, .ep = 8}, w);
+    CHECK(r8.decode.slowest.comm.ep.value() == near(16 * 2 * (3e-6 + 14'336.0 / 300e9)));
+
+    // EP 16 spans 2 nodes: a token's 2 copies reach the other node with probability
+    // 1 − (1/2)² = 0.75, crossing the NIC once: decode batch 128, 8 tokens per GPU:
+    // inter 8·512·0.75·2 B·2 = 12,288 B; intra 8·2·512·(15/16)·2 B·2 = 30,720 B.
+    const report r16 = evaluate(presets::seed_moe, presets::seed_gpu, {.dp = 16, .ep = 16},
+                                {.batch = 128, .prompt = 128});
+    REQUIRE(r16.valid());
+    CHECK(r16.decode.slowest.comm.ep_inter_node.value() == near(12'288.0));
+    CHECK(r16.decode.slowest.comm.ep_intra_node.value() == near(30'720.0));
+}
+
+TEST_CASE("KV heads fewer than TP replicate the KV cache", "[evaluate][kv][regression]") {
+    // Qwen3-30B-A3B: 48 layers, 4 KV heads of 128, bf16: 2·4·128·2 B = 2,048 B per token and
+    // layer. Batch 8 × 1,024 tokens on one DP rank: 8·1,024·48·2,048 = 805,306,368 B, split
+    // over min(TP, 4) KV heads.
+    const auto& m = presets::qwen3_30b_a3b;
+    const workload w{.batch = 8, .prompt = 1024};
+    auto kv = [&](int tp) {
+        const report r = evaluate(m, presets::h200, {.tp = tp}, w);
+        REQUIRE(r.valid());
+        return r.memory.kv_cache.value();
+    };
+    CHECK(kv(2) == 402'653'184.0);
+    CHECK(kv(4) == 201'326'592.0);
+    CHECK(kv(8) == 201'326'592.0); // TP 8: each KV head on 2 GPUs, not split further
+    // Weights follow: at TP 8 the K,V projections (2·2,048·512 = 2,097,152 per layer) are held
+    // in quarters, the Q and O projections (2·2,048·4,096 = 16,777,216) in eighths.
+    CHECK(attention_params_per_gpu(m, {.tp = 8}) == 2'097'152.0 / 4 + 16'777'216.0 / 8);
+    CHECK(attention_params_per_gpu(m, {.tp = 4}) == 2'097'152.0 / 4 + 16'777'216.0 / 4);
+}
+
+TEST_CASE("MLA's latent cache is not divided by TP", "[evaluate][kv][mla][regression]") {
+    // DeepSeek-V2-Lite: 27 layers, latent 512 + rope key 64, bf16: 1,152 B per token and
+    // layer. 4 sequences × 1,000 tokens: 4·1,000·27·1,152 = 124,416,000 B on every TP rank.
+    const workload w{.batch = 4, .prompt = 1000};
+    for (int tp : {1, 2, 4}) {
+        INFO("tp " << tp);
+        const report r = evaluate(presets::deepseek_v2_lite, presets::h200, {.tp = tp}, w);
+        REQUIRE(r.valid());
+        CHECK(r.memory.kv_cache.value() == 124'416'000.0);
+    }
+}
+
+namespace {
+/// A model for the division rules: 4 layers (first dense), 12 heads of 16 with 4 KV heads,
+/// dense FFN 96, 8 experts of 48. TP ∈ {1, 2, 4} and EP ∈ {1, 2, 4, 8} divide everything.
+constexpr model_spec div_model{
+    .name = "div",
+    .layers = 4,
+    .hidden = 192,
+    .vocab = 0,
+    .attention = {.heads = 12, .kv_heads = 4, .head_dim = 16},
+    .ffn = {.hidden = 96, .gated = false},
+    .moe = {.experts = 8, .top_k = 2, .expert_hidden = 48, .first_dense = 1},
+};
+
+/// check_layout must find exactly one violation, of rule r, with these numbers.
+void expect_only(const violations& v, rule r, const char* field, double value, double limit) {
+    INFO("violations found: " << v.count);
+    for (const auto& x : v)
+        INFO(describe(x));
+    REQUIRE(v.count == 1);
+    const violation& x = *v.begin();
+    CHECK(x.what == r);
+    CHECK(std::string(x.field) == field);
+    CHECK(x.value == value);
+    CHECK(x.limit == limit);
+}
+} // namespace
+
+TEST_CASE("division rules, each with its numbers", "[evaluate][violations]") {
+    const workload w1{.batch = 12, .prompt = 12};
+    REQUIRE(validate(div_model).ok());
+    CHECK(check_layout(div_model, toy, {.tp = 4, .dp = 2, .ep = 2}, w1).ok()); // ETP 4 · EP 2 = 8
+
+    SECTION("layers vs pp: 4 layers, pp 3") {
+        expect_only(check_layout(div_model, toy, {.pp = 3}, w1), rule::layers_vs_pp, "layers", 4,
+                    3);
+    }
+    SECTION("experts vs ep: 8 experts, ep 3") {
+        expect_only(check_layout(div_model, toy, {.dp = 3, .ep = 3}, w1), rule::experts_vs_ep,
+                    "moe.experts", 8, 3);
+        // redundant replicas count: 8 + 1 = 9 slots over EP 3 divide
+        CHECK(check_layout(div_model, toy, {.dp = 3, .ep = 3, .redundant_experts = 1}, w1).ok());
+    }
+    SECTION("heads vs tp: 12 heads, tp 8 (KV heads 4 divide 8, FFN 96 and experts 48 divide 8)") {
+        expect_only(check_layout(div_model, toy, {.tp = 8}, w1), rule::heads_vs_tp,
+                    "attention.heads", 12, 8);
+    }
+    SECTION("kv heads vs tp: 4 KV heads, tp 6 (neither divides the other)") {
+        expect_only(check_layout(div_model, toy, {.tp = 6}, w1), rule::kv_heads_vs_tp,
+                    "attention.kv_heads", 4, 6);
+        // TP 8 > 4 KV heads is fine (replication), as is TP 2 < 4
+        CHECK_FALSE(check_layout(div_model, toy, {.tp = 2}, w1).has(rule::kv_heads_vs_tp));
+    }
+    SECTION("ffn vs tp: dense FFN 90, tp 4") {
+        model_spec m = div_model;
+        m.ffn.hidden = 90;
+        expect_only(check_layout(m, toy, {.tp = 4}, w1), rule::ffn_vs_tp, "ffn.hidden", 90, 4);
+        // without dense layers the dense FFN width is irrelevant
+        m.moe.first_dense = 0;
+        CHECK(check_layout(m, toy, {.tp = 4}, w1).ok());
+    }
+    SECTION("expert hidden vs etp: 50, etp = tp = 4") {
+        model_spec m = div_model;
+        m.moe.expert_hidden = 50;
+        expect_only(check_layout(m, toy, {.tp = 4}, w1), rule::expert_ffn_vs_etp,
+                    "moe.expert_hidden", 50, 4);
+        CHECK(check_layout(m, toy, {.tp = 4, .etp = 1}, w1).ok()); // whole experts: fine
+    }
+    SECTION("batch vs dp: 6 sequences over dp 4") {
+        expect_only(check_layout(div_model, toy, {.dp = 4}, {.batch = 6, .prompt = 12}),
+                    rule::batch_vs_dp, "dp", 6, 4);
+    }
+    SECTION("prompt vs cp: 10 tokens over cp 3") {
+        expect_only(check_layout(div_model, toy, {.cp = 3}, {.batch = 12, .prompt = 10}),
+                    rule::prompt_vs_cp, "workload.prompt", 10, 3);
+    }
+    SECTION("world vs cluster: 16 GPUs on a cluster of 8") {
+        cluster_spec c = toy;
+        c.max_gpus = 8;
+        expect_only(check_layout(div_model, c, {.tp = 2, .dp = 8}, {.batch = 16, .prompt = 12}),
+                    rule::world_vs_cluster, "world", 16, 8);
+        CHECK(check_layout(div_model, c, {.tp = 2, .dp = 4}, {.batch = 16, .prompt = 12}).ok());
+    }
+    SECTION("tp and etp groups crossing a node of 2") {
+        cluster_spec c = toy;
+        c.gpus_per_node = 2;
+        expect_only(check_layout(div_model, c, {.tp = 4, .etp = 1}, w1), rule::group_crosses_node,
+                    "tp", 4, 2);
+        expect_only(check_layout(div_model, c, {.dp = 4, .etp = 4}, w1), rule::group_crosses_node,
+                    "etp", 4, 2);
+    }
+    SECTION("world mismatch: tp 2 but etp 1 × ep 4") {
+        expect_only(check_layout(div_model, toy, {.tp = 2, .etp = 1, .ep = 4}, w1),
+                    rule::world_mismatch, "layout", 2, 4);
+    }
+    SECTION("evaluate reports them and is not valid") {
+        const report r = evaluate(div_model, toy, {.tp = 8}, w1);
+        CHECK(r.problems.has(rule::heads_vs_tp));
+        CHECK_FALSE(r.valid());
+        CHECK_FALSE(r.meets());
+        CHECK(describe(*r.problems.begin()) == "attention heads (12) do not divide over tp = 8");
+    }
+}
+
+TEST_CASE("claims: the any-layout bound and a layout's bound", "[evaluate][claims]") {
+    // Tiny model, context 8, decode. Matmul FLOPs per token (count/flops.hpp convention):
+    //   per layer projections 24,576 + core 256·8 = 2,048 + router 512 + experts 16,384 = 43,520
+    //   2 layers 87,040 + head 2·64·100 = 12,800 → 99,840 FLOP/token
+    // compute bound 4e12 / 99,840 = 40,064,102.6 tok/s; the KV read per token 8·2·128 B =
+    // 2,048 B at 1 TB/s: 488,281,250 tok/s. Compute binds.
+    const throughput_bound any = any_layout_bound(tiny, toy.gpu, tiny_load, phase::decode);
+    CHECK(any.compute_bound.value() == near(4e12 / 99'840.0));
+    CHECK(any.memory_bound.value() == near(1e12 / 2'048.0));
+    CHECK(any.rate.value() == near(4e12 / 99'840.0));
+    CHECK(any.binding == resource::compute);
+    // This layout's bound is its ideal evaluation: 1 token per GPU per 90.24 ns = 1.108e7.
+    const throughput_bound lay = layout_bound(tiny, toy, tiny_layout, tiny_load, phase::decode);
+    CHECK(lay.rate.value() == near(1.0 / 90.24e-9));
+    CHECK(lay.binding == resource::network);
+    // 2e7 tok/s per GPU: possible on some layout, not on this one.
+    const auto claim = make<token_rate>(2e7);
+    CHECK(check_claim(claim, phase::decode, tiny, toy.gpu, tiny_load).possible);
+    const claim_verdict v = check_claim(claim, phase::decode, tiny, toy, tiny_layout, tiny_load);
+    CHECK_FALSE(v.possible);
+    CHECK(v.claimed_over_bound() == near(2e7 * 90.24e-9));
+
+    // Prefill, s = 8: per layer 8·(24,576 + 512 + 16,384) = 331,776 + core 256·36 = 9,216;
+    // 2 layers + one head row: 681,984 + 12,800 = 694,784 FLOPs for 8 tokens = 86,848 per token
+    // → 4e12 / 86,848 = 46,057,249.6 tok/s; KV writes 2·128 B = 256 B per token: 3.906e9.
+    const throughput_bound pre = any_layout_bound(tiny, toy.gpu, tiny_load, phase::prefill);
+    CHECK(pre.compute_bound.value() == near(4e12 / 86'848.0));
+    CHECK(pre.memory_bound.value() == near(1e12 / 256.0));
+    CHECK(pre.binding == resource::compute);
+    // the layout's ideal prefill, 8 tokens per GPU in 182.032 ns, stays under it
+    const throughput_bound pre_l = layout_bound(tiny, toy, tiny_layout, tiny_load, phase::prefill);
+    CHECK(pre_l.rate.value() == near(8.0 / 182.032e-9));
+    CHECK(pre_l.rate <= pre.rate);
+}

@@ -1,0 +1,105 @@
+// moecost: the command-line face of the library.
+//
+//   moecost inspect  --preset mixtral-8x7b [--context N] [--prompt N] [--json]
+//   moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2
+//                    --batch 128 --prompt 10240 [--json]
+//
+// Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
+// its options and returns what to run; adding one (search, dag, train) is a new header and a
+// line in `registrars` below.
+//
+// Errors: a malformed command line is one line on stderr naming the flag, exit 2; a model
+// that cannot be loaded is one line (the loader's message), exit 1. A deployment that breaks
+// a rule is a result, not an error: it is reported and the exit status is 0.
+
+#include "cmd_evaluate.hpp"
+#include "cmd_inspect.hpp"
+#include "common.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+namespace {
+
+#ifdef MOECOST_VERSION
+constexpr const char* version = MOECOST_VERSION;
+#else
+constexpr const char* version = "0.1.0";
+#endif
+
+/// The subcommands, in the order --help lists them.
+constexpr std::array<moecost::cli::registrar, 2> registrars{
+    &moecost::cli::add_inspect,
+    &moecost::cli::add_evaluate,
+};
+
+void fail_line(const std::string& message) {
+    fmt::print(stderr, "moecost: {}\n", moecost::cli::one_line(message));
+}
+
+/// CLI11's message, with a hint when it names no flag. A word where the subcommand goes
+/// (`moecost frob`) is reported as an unknown subcommand rather than a missing one.
+std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
+    std::string message = e.what();
+    const auto left = app.remaining();
+    if (app.get_subcommands().empty() && !left.empty() && !left.front().empty()) {
+        std::vector<std::string> names;
+        for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+        if (left.front()[0] != '-')
+            message = "unknown subcommand '" + left.front() + "' (expected " + moecost::cli::join(names) + ")";
+        else
+            message = "unknown option '" + left.front() + "' before the subcommand (" +
+                      moecost::cli::join(names) + "); options go after it";
+    }
+    if (message.rfind("--", 0) != 0) message += " (see --help)";
+    return message;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    using namespace moecost::cli;
+    try {
+        CLI::App app{"moecost: FLOPs, bytes and seconds of deploying Mixture-of-Experts LLMs", "moecost"};
+        app.set_version_flag("--version", std::string("moecost ") + version, "Print the version and exit");
+        app.require_subcommand(1);
+        std::vector<command> commands;
+        for (const registrar add : registrars) commands.push_back(add(app));
+        // After the subcommands: CLI11 copies a parent's footer into subcommands made later.
+        app.footer("Run 'moecost SUBCOMMAND --help' for a subcommand's options.\n" + std::string(exit_status_text) +
+                   "\nExamples:\n"
+                   "  moecost inspect --preset mixtral-8x7b\n"
+                   "  moecost inspect --model path/to/config.json --json\n"
+                   "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
+                   "--batch 128 --prompt 10240");
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForAllHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForVersion& e) {
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            fail_line(parse_error_line(app, e));
+            return exit_usage;
+        }
+        for (const command& c : commands)
+            if (c.app->parsed()) return c.run();
+        fail_line("no subcommand ran (see --help)");
+        return exit_usage;
+    } catch (const usage_error& e) {
+        fail_line(e.what());
+        return exit_usage;
+    } catch (const moecost::io::load_error& e) {
+        fail_line(e.what());
+        return exit_failure;
+    } catch (const run_error& e) {
+        fail_line(e.what());
+        return exit_failure;
+    } catch (const std::exception& e) {
+        fail_line(std::string("unexpected error: ") + e.what());
+        return exit_failure;
+    }
+}

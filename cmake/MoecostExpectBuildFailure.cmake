@@ -7,7 +7,8 @@
 #   regex) and a marker that the test's FAIL_REGULAR_EXPRESSION turns into a failure.
 # Nothing printed here other than the build output may contain the text the regexes look for.
 if(NOT DEFINED MOECOST_BUILD_DIR OR NOT DEFINED MOECOST_TARGET)
-    message(FATAL_ERROR "usage: cmake -DMOECOST_BUILD_DIR=<dir> -DMOECOST_TARGET=<target> -P ${CMAKE_CURRENT_LIST_FILE}")
+    message(FATAL_ERROR "usage: cmake -DMOECOST_BUILD_DIR=<dir> -DMOECOST_TARGET=<target> "
+                        "-P ${CMAKE_CURRENT_LIST_FILE}")
 endif()
 
 execute_process(
@@ -17,8 +18,8 @@ execute_process(
     ERROR_VARIABLE _out)
 
 if(_rc EQUAL 0)
-    message(FATAL_ERROR "MOECOST_UNEXPECTED_BUILD_SUCCESS: ${MOECOST_TARGET} compiled without error, "
-                        "but the code under MOECOST_COMPILE_FAIL must not compile")
+    message(FATAL_ERROR "MOECOST_UNEXPECTED_BUILD_SUCCESS: ${MOECOST_TARGET} compiled without "
+                        "error, but the code under MOECOST_COMPILE_FAIL must not compile")
 endif()
 message("${_out}")
 message("(build of ${MOECOST_TARGET} failed with ${_rc}, as it should; the test passes if the "

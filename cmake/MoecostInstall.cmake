@@ -32,7 +32,8 @@ if(TARGET moecost_io)
     set(MOECOST_INSTALLS_IO ON)
     install(TARGETS moecost_io
             EXPORT moecostIoTargets
-            FILE_SET HEADERS DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT moecost_Development)
+            FILE_SET HEADERS DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+            COMPONENT moecost_Development)
     install(EXPORT moecostIoTargets
             NAMESPACE moecost::
             DESTINATION "${MOECOST_INSTALL_CMAKEDIR}"

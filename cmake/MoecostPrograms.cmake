@@ -39,8 +39,9 @@ endif()
 if(MOECOST_BUILD_BENCHMARKS)
     moecost_glob_sources(_moecost_benches bench)
     if(_moecost_benches)
-        moecost_require_package(benchmark libbenchmark-dev "Google Benchmark"
-                                "MOECOST_BUILD_BENCHMARKS=ON needs it, or configure with -DMOECOST_BUILD_BENCHMARKS=OFF")
+        moecost_require_package(
+            benchmark libbenchmark-dev "Google Benchmark"
+            "MOECOST_BUILD_BENCHMARKS=ON needs it, or turn it off: -DMOECOST_BUILD_BENCHMARKS=OFF")
     endif()
     foreach(_file IN LISTS _moecost_benches)
         get_filename_component(_name "${_file}" NAME_WE)
@@ -72,7 +73,9 @@ if(MOECOST_BUILD_FUZZERS)
         check_cxx_source_compiles(
             "#include <cstddef>
              #include <cstdint>
-             extern \"C\" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }"
+             extern \"C\" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) {
+                 return 0;
+             }"
             MOECOST_HAVE_LIBFUZZER)
         unset(CMAKE_REQUIRED_FLAGS)
         unset(CMAKE_REQUIRED_LINK_OPTIONS)

@@ -11,8 +11,9 @@
 #
 # Every test program gets MOECOST_TEST_DATA_DIR="<source>/tests/data" and links moecost::io.
 
-moecost_require_package(Catch2 catch2 "Catch2 2.x"
-                        "MOECOST_BUILD_TESTS=ON needs it, or configure with -DMOECOST_BUILD_TESTS=OFF" 2.13)
+moecost_require_package(
+    Catch2 catch2 "Catch2 2.x"
+    "MOECOST_BUILD_TESTS=ON needs it, or configure with -DMOECOST_BUILD_TESTS=OFF" 2.13)
 
 set(_moecost_test_data_def "MOECOST_TEST_DATA_DIR=\"${CMAKE_CURRENT_SOURCE_DIR}/tests/data\"")
 

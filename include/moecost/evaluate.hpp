@@ -463,7 +463,8 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
     {
         const double seqs = ceil_div(B, dp);
         const double n = ctx > S ? ctx : S;
-        const double pf_seqs = ceil_div(B / prefill_micro_batches_of(w, l.pp), dp);
+        const double M_pf = prefill_micro_batches_of(w, l.pp);
+        const double pf_seqs = ceil_div(B / M_pf, dp);
         // working set of one prefill micro-batch, intermediates split by TP; fp32 logits
         // (one row per sequence) only on the stage with the LM head
         const bytes act_body = inference_activation_bytes(m, pf_seqs * S / l.cp, 0) / static_cast<double>(l.tp);
@@ -483,10 +484,17 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
                 r.memory.activations = act;
                 r.memory.stage = ss.index[std::size_t(j)];
             }
-            const double per_seq = (kv.value() + act.value()) / dmax(seqs, pf_seqs);
+            // KV grows with the sequences per DP rank N, activations with the sequences of
+            // one prefill micro-batch, ceil(N / M): take the largest N whose total fits.
+            const double kv_seq = kv.value() / seqs, act_seq = act.value() / pf_seqs;
             const double room = r.memory.usable.value() - wts.value();
-            const double fit = per_seq > 0 ? room / per_seq : 1e18;
-            max_seqs = dmin(max_seqs, room > 0 ? fit : 0.0);
+            double fit = 0;
+            if (room > 0) {
+                fit = kv_seq + act_seq / M_pf > 0 ? room / (kv_seq + act_seq / M_pf) : 1e9;
+                fit = static_cast<double>(static_cast<long long>(dmin(fit, 1e9)));
+                while (fit > 0 && fit * kv_seq + ceil_div(fit, M_pf) * act_seq > room) fit -= 1;
+            }
+            max_seqs = dmin(max_seqs, fit);
         }
         r.memory.fits = r.memory.total() <= r.memory.usable;
         if (!r.memory.fits) r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());

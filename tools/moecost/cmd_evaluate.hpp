@@ -43,16 +43,19 @@ struct scenario {
 inline scenario resolve(const options& o) {
     scenario s;
     s.model = resolve_model(o.model);
-    if (o.gpu.empty()) throw usage_error("--gpu: required (one of: " + join(cluster_preset_names()) + ")");
+    if (o.gpu.empty())
+        throw usage_error("--gpu: required (one of: " + join(cluster_preset_names()) + ")");
     const cluster_spec* c = presets::find_cluster(o.gpu);
     if (c == nullptr)
-        throw usage_error("--gpu: unknown GPU preset '" + o.gpu + "' (expected one of: " +
-                          join(cluster_preset_names()) + ")");
+        throw usage_error("--gpu: unknown GPU preset '" + o.gpu +
+                          "' (expected one of: " + join(cluster_preset_names()) + ")");
     s.gpu_name = o.gpu;
     s.cluster = *c;
-    if (o.gpus_per_node > 0) s.cluster.gpus_per_node = o.gpus_per_node;
+    if (o.gpus_per_node > 0)
+        s.cluster.gpus_per_node = o.gpus_per_node;
     if (!o.layout_text.empty()) {
-        if (auto err = parse_layout(o.layout_text, s.l); !err.empty()) throw usage_error("--layout: " + err);
+        if (auto err = parse_layout(o.layout_text, s.l); !err.empty())
+            throw usage_error("--layout: " + err);
         s.layout_source = "--layout " + o.layout_text;
     } else if (!o.seed_layout_text.empty()) {
         if (auto err = parse_seed_layout(o.seed_layout_text, s.l); !err.empty())
@@ -91,27 +94,38 @@ inline bool evaluated(const scenario& s) {
 inline std::string requirement_value(std::size_t i, double v) {
     switch (i) {
     case 0:
-    case 1: return pretty(make<token_rate>(v));
+    case 1:
+        return pretty(make<token_rate>(v));
     case 2:
-    case 3: return pretty(make<seconds>(v));
-    default: return pretty(make<bytes>(v));
+    case 3:
+        return pretty(make<seconds>(v));
+    default:
+        return pretty(make<bytes>(v));
     }
 }
 inline constexpr std::array<const char*, 5> requirement_keys{
-    "min_prefill_tokens_per_s_per_gpu", "min_decode_tokens_per_s_per_gpu", "max_ttft_s", "max_tpot_s",
-    "max_memory_per_gpu_bytes"};
+    "min_prefill_tokens_per_s_per_gpu", "min_decode_tokens_per_s_per_gpu", "max_ttft_s",
+    "max_tpot_s", "max_memory_per_gpu_bytes"};
 inline constexpr std::array<const char*, 5> requirement_flags{
-    "--min-prefill-tok-per-gpu", "--min-decode-tok-per-gpu", "--max-ttft", "--max-tpot", "--max-mem-gb"};
+    "--min-prefill-tok-per-gpu", "--min-decode-tok-per-gpu", "--max-ttft", "--max-tpot",
+    "--max-mem-gb"};
 
 inline const char* op_key(op_group g) {
     switch (g) {
-    case op_group::attention_proj: return "attention_proj";
-    case op_group::attention_core: return "attention_core";
-    case op_group::router: return "router";
-    case op_group::routed_experts: return "routed_experts";
-    case op_group::shared_experts: return "shared_experts";
-    case op_group::dense_ffn: return "dense_ffn";
-    case op_group::lm_head: return "lm_head";
+    case op_group::attention_proj:
+        return "attention_proj";
+    case op_group::attention_core:
+        return "attention_core";
+    case op_group::router:
+        return "router";
+    case op_group::routed_experts:
+        return "routed_experts";
+    case op_group::shared_experts:
+        return "shared_experts";
+    case op_group::dense_ffn:
+        return "dense_ffn";
+    case op_group::lm_head:
+        return "lm_head";
     }
     return "?";
 }
@@ -185,11 +199,12 @@ inline json to_json(const scenario& s, const report& r) {
                    {"edp", edp_of(l)},
                    {"redundant_experts", l.redundant_experts},
                    {"world_size", world_size(l)}};
-    j["workload"] = {{"batch", s.w.batch},
-                     {"prompt", s.w.prompt},
-                     {"context", context_of(s.w)},
-                     {"prefill_micro_batches", s.w.prefill_micro_batches},
-                     {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp}};
+    j["workload"] = {
+        {"batch", s.w.batch},
+        {"prompt", s.w.prompt},
+        {"context", context_of(s.w)},
+        {"prefill_micro_batches", s.w.prefill_micro_batches},
+        {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp}};
     j["options"] = {{"ideal", s.opt.ideal},
                     {"overlap", s.opt.overlap || s.opt.ideal},
                     {"expert_imbalance", s.opt.ideal ? 1.0 : s.opt.expert_imbalance},
@@ -213,13 +228,16 @@ inline json to_json(const scenario& s, const report& r) {
     j["decode"] = phase_json(r.decode, false, ok);
     j["decode_experts_touched"] = ok ? json(r.decode_experts_touched) : json();
     json v = json::array();
-    for (const auto& x : r.problems) v.push_back(describe(x));
-    if (r.problems.dropped > 0) v.push_back(fmt::format("... and {} more", r.problems.dropped));
+    for (const auto& x : r.problems)
+        v.push_back(describe(x));
+    if (r.problems.dropped > 0)
+        v.push_back(fmt::format("... and {} more", r.problems.dropped));
     j["violations"] = v;
     json req = json::array();
     for (std::size_t i = 0; i < r.requirements.size(); ++i) {
         const auto& q = r.requirements[i];
-        if (!q.applies) continue;
+        if (!q.applies)
+            continue;
         req.push_back({{"name", q.name},
                        {"key", requirement_keys[i]},
                        {"value", ok ? json(q.value) : json()},
@@ -235,22 +253,24 @@ inline json to_json(const scenario& s, const report& r) {
 inline void print_step(std::string_view phase, const phase_result& p, const cluster_spec& c) {
     heading(fmt::format("{}: slowest stage (stage {}), one GPU, one step", phase, p.slowest_stage));
     const stage_step& st = p.slowest;
-    fmt::print("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", "operator group", "FLOPs", "HBM bytes",
-               "compute", "memory", "time", "bound");
+    fmt::print("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", "operator group", "FLOPs",
+               "HBM bytes", "compute", "memory", "time", "bound");
     for (std::size_t i = 0; i < op_group_count; ++i) {
         const auto g = static_cast<op_group>(i);
         const op_cost& op = st.op(g);
-        if (op.work.value() == 0 && op.traffic.value() == 0) continue;
+        if (op.work.value() == 0 && op.traffic.value() == 0)
+            continue;
         fmt::print("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", name_of(g), pretty(op.work),
-                   pretty(op.traffic), pretty(op.compute_time), pretty(op.memory_time), pretty(op.time()),
-                   name_of(op.bound()));
+                   pretty(op.traffic), pretty(op.compute_time), pretty(op.memory_time),
+                   pretty(op.time()), name_of(op.bound()));
     }
-    fmt::print("  {:<22} {:>12} {:>11} {:>35}\n", "all groups", pretty(st.work()), pretty(st.traffic()),
-               pretty(st.compute));
+    fmt::print("  {:<22} {:>12} {:>11} {:>35}\n", "all groups", pretty(st.work()),
+               pretty(st.traffic()), pretty(st.compute));
     const comm_cost& cm = st.comm;
     std::vector<std::string> parts;
     auto item = [&](const char* name, seconds t) {
-        if (t.value() > 0) parts.push_back(fmt::format("{} {}", name, pretty(t)));
+        if (t.value() > 0)
+            parts.push_back(fmt::format("{} {}", name, pretty(t)));
     };
     item("TP all-reduce", cm.tp);
     item("EP all-to-all", cm.ep);
@@ -259,9 +279,10 @@ inline void print_step(std::string_view phase, const phase_result& p, const clus
     item("PP send", cm.pp);
     fmt::print("  communication: {}\n", parts.empty() ? std::string("none") : join(parts, " | "));
     if (cm.ep_intra_node.value() > 0 || cm.ep_inter_node.value() > 0)
-        fmt::print("  EP bytes per GPU: {} inside the node ({} each way), {} between nodes ({} NIC)\n",
-                   pretty(cm.ep_intra_node), pretty(c.intra_node.bandwidth.get()), pretty(cm.ep_inter_node),
-                   pretty(c.inter_node.bandwidth.get()));
+        fmt::print(
+            "  EP bytes per GPU: {} inside the node ({} each way), {} between nodes ({} NIC)\n",
+            pretty(cm.ep_intra_node), pretty(c.intra_node.bandwidth.get()),
+            pretty(cm.ep_inter_node), pretty(c.inter_node.bandwidth.get()));
     fmt::print("  step: compute {} and communication {} -> {} ({}-bound)\n", pretty(st.compute),
                pretty(cm.total()), pretty(st.time), name_of(st.bound));
 }
@@ -271,12 +292,16 @@ inline void print_text(const scenario& s, const report& r) {
     const model_spec& m = s.model.spec;
     const layout& l = s.l;
     const cluster_spec& c = s.cluster;
-    fmt::print("moecost evaluate: {} on {}{}\n", m.name.view(), s.gpu_name, r.ideal ? " (ideal bounds)" : "");
-    auto line = [](std::string_view what, const std::string& text) { fmt::print("  {:<10} {}\n", what, text); };
+    fmt::print("moecost evaluate: {} on {}{}\n", m.name.view(), s.gpu_name,
+               r.ideal ? " (ideal bounds)" : "");
+    auto line = [](std::string_view what, const std::string& text) {
+        fmt::print("  {:<10} {}\n", what, text);
+    };
     line("model", fmt::format("{}; weights {}, KV cache {}, activations {}", s.model.source,
                               name_of(m.precision.weights), name_of(m.precision.kv),
                               name_of(m.precision.activations)));
-    for (const auto& n : s.model.notes) line("", "note: " + n);
+    for (const auto& n : s.model.notes)
+        line("", "note: " + n);
     line("GPU", fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
                             c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
                             c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
@@ -284,28 +309,38 @@ inline void print_text(const scenario& s, const report& r) {
                             pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
                             c.gpu.compute_efficiency, c.gpu.memory_efficiency,
                             r.ideal ? " (ideal: taken as 1)" : ""));
-    line("network", fmt::format("{} GPUs per node; {} each way inside a node, {} per GPU between nodes{}",
-                                c.gpus_per_node, pretty(c.intra_node.bandwidth.get()),
-                                pretty(c.inter_node.bandwidth.get()),
-                                c.interconnect_assumed ? " (ASSUMED: the preset's source names none)" : ""));
-    line("layout", fmt::format("attention tp={} cp={} dp={} pp={} | experts etp={} ep={} edp={}{} | {} GPU{} ({})",
-                               l.tp, l.cp, l.dp, l.pp, etp_of(l), l.ep, edp_of(l),
-                               l.redundant_experts > 0 ? fmt::format(" redundant={}", l.redundant_experts) : "",
-                               world_size(l), world_size(l) == 1 ? "" : "s", s.layout_source));
-    line("workload", fmt::format("batch {}, prompt {} tokens, decode context {} tokens; micro-batches: "
-                                 "prefill {}, decode {}",
-                                 s.w.batch, s.w.prompt, context_of(s.w), s.w.prefill_micro_batches,
-                                 s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
-                                                              : fmt::format("{} (= pp)", l.pp)));
-    line("modelling", s.opt.ideal ? std::string("ideal: efficiencies 1, overlapped communication, balanced experts")
-                                  : fmt::format("communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}",
-                                                s.opt.overlap ? "" : "not ", s.opt.expert_imbalance,
-                                                s.opt.memory_headroom, s.opt.dispatch_fp8 ? ", fp8 dispatch" : ""));
+    line("network",
+         fmt::format("{} GPUs per node; {} each way inside a node, {} per GPU between nodes{}",
+                     c.gpus_per_node, pretty(c.intra_node.bandwidth.get()),
+                     pretty(c.inter_node.bandwidth.get()),
+                     c.interconnect_assumed ? " (ASSUMED: the preset's source names none)" : ""));
+    line("layout",
+         fmt::format(
+             "attention tp={} cp={} dp={} pp={} | experts etp={} ep={} edp={}{} | {} GPU{} ({})",
+             l.tp, l.cp, l.dp, l.pp, etp_of(l), l.ep, edp_of(l),
+             l.redundant_experts > 0 ? fmt::format(" redundant={}", l.redundant_experts) : "",
+             world_size(l), world_size(l) == 1 ? "" : "s", s.layout_source));
+    line("workload",
+         fmt::format("batch {}, prompt {} tokens, decode context {} tokens; micro-batches: "
+                     "prefill {}, decode {}",
+                     s.w.batch, s.w.prompt, context_of(s.w), s.w.prefill_micro_batches,
+                     s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
+                                                  : fmt::format("{} (= pp)", l.pp)));
+    line("modelling",
+         s.opt.ideal
+             ? std::string("ideal: efficiencies 1, overlapped communication, balanced experts")
+             : fmt::format(
+                   "communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}",
+                   s.opt.overlap ? "" : "not ", s.opt.expert_imbalance, s.opt.memory_headroom,
+                   s.opt.dispatch_fp8 ? ", fp8 dispatch" : ""));
 
     heading("Violations");
-    if (r.problems.ok()) fmt::print("  none: every module divides evenly and the deployment fits\n");
-    for (const auto& v : r.problems) fmt::print("  - {}\n", describe(v));
-    if (r.problems.dropped > 0) fmt::print("  - ... and {} more\n", r.problems.dropped);
+    if (r.problems.ok())
+        fmt::print("  none: every module divides evenly and the deployment fits\n");
+    for (const auto& v : r.problems)
+        fmt::print("  - {}\n", describe(v));
+    if (r.problems.dropped > 0)
+        fmt::print("  - ... and {} more\n", r.problems.dropped);
     if (!ok) {
         fmt::print("\nNot evaluated: the layout (or a spec) breaks a rule the evaluation needs.\n");
         return;
@@ -318,7 +353,8 @@ inline void print_text(const scenario& s, const report& r) {
     fmt::print("  {:<26} {:>12}  of {} usable ({} x {:g}): {}\n", "total", pretty(r.memory.total()),
                pretty(r.memory.usable), pretty(r.memory.capacity), s.opt.memory_headroom,
                r.memory.fits ? "fits" : "DOES NOT FIT");
-    fmt::print("  {:<26} {:>12}\n", "largest batch that fits", fmt::format("{} sequences", r.max_batch));
+    fmt::print("  {:<26} {:>12}\n", "largest batch that fits",
+               fmt::format("{} sequences", r.max_batch));
 
     heading("Throughput and latency");
     fmt::print("  {:<26} {:>16} {:>16}\n", "", "prefill", "decode");
@@ -332,11 +368,13 @@ inline void print_text(const scenario& s, const report& r) {
                percent(r.decode.bubble_fraction));
     fmt::print("  {:<26} {:>16} {:>16}\n", "bottleneck", name_of(r.prefill.bottleneck),
                name_of(r.decode.bottleneck));
-    fmt::print("  {:<26} {:>16} {:>16}\n", "slowest stage", r.prefill.slowest_stage, r.decode.slowest_stage);
+    fmt::print("  {:<26} {:>16} {:>16}\n", "slowest stage", r.prefill.slowest_stage,
+               r.decode.slowest_stage);
     if (is_moe(m))
         fmt::print("  decode: {:.1f} of {} experts touched per layer per EP group per step\n",
                    r.decode_experts_touched, m.moe.experts);
-    fmt::print("  TTFT: one request alone through every stage; TPOT: one decode round of the batch\n");
+    fmt::print(
+        "  TTFT: one request alone through every stage; TPOT: one decode round of the batch\n");
 
     print_step("Prefill", r.prefill, c);
     print_step("Decode", r.decode, c);
@@ -345,16 +383,20 @@ inline void print_text(const scenario& s, const report& r) {
     bool any = false;
     for (std::size_t i = 0; i < r.requirements.size(); ++i) {
         const auto& q = r.requirements[i];
-        if (!q.applies) continue;
+        if (!q.applies)
+            continue;
         any = true;
         const bool at_least = i < 2;
         fmt::print("  {:<26} {:>16}  {} {:<14} {}\n", q.name, requirement_value(i, q.value),
-                   at_least ? ">=" : "<=", requirement_value(i, q.target), q.pass ? "pass" : "FAIL");
+                   at_least ? ">=" : "<=", requirement_value(i, q.target),
+                   q.pass ? "pass" : "FAIL");
     }
     if (!any)
-        fmt::print("  none given ({})\n", join({requirement_flags.begin(), requirement_flags.end()}));
+        fmt::print("  none given ({})\n",
+                   join({requirement_flags.begin(), requirement_flags.end()}));
     else
-        fmt::print("  verdict: {}\n", r.meets() ? "meets every requirement" : "does NOT meet the requirements");
+        fmt::print("  verdict: {}\n",
+                   r.meets() ? "meets every requirement" : "does NOT meet the requirements");
 }
 
 } // namespace evaluate_detail
@@ -368,7 +410,8 @@ inline command add_evaluate(CLI::App& app) {
     add_model_options(*sub, o->model);
 
     const std::string hw = "Hardware";
-    sub->add_option("--gpu", o->gpu, "GPU and cluster preset (required): " + join(cluster_preset_names()))
+    sub->add_option("--gpu", o->gpu,
+                    "GPU and cluster preset (required): " + join(cluster_preset_names()))
         ->type_name("NAME")
         ->check(one_of(cluster_preset_names(), "GPU preset"))
         ->group(hw);
@@ -378,19 +421,21 @@ inline command add_evaluate(CLI::App& app) {
         ->group(hw);
 
     const std::string par = "Layout (at most one of --layout, --seed-layout; default: one GPU)";
-    auto* lay = sub->add_option("--layout", o->layout_text,
-                                "Megatron-style layout tp=A,cp=B,dp=C,pp=D,etp=E,ep=F[,redundant=R]: "
-                                "attention mesh tp*cp*dp, expert mesh etp*ep*edp, pp stages; missing "
-                                "keys are 1, etp defaults to tp, redundant (extra expert replicas) to 0")
-                    ->type_name("SPEC")
-                    ->check(layout_validator(parse_layout))
-                    ->group(par);
-    auto* seed = sub->add_option("--seed-layout", o->seed_layout_text,
-                                 "The seed plan's notation ep=A,pp=B,dp=C,tp=D (EP x PP x DP x TP GPUs): "
-                                 "attention tp=D dp=C*A pp=B, experts etp=D ep=A; missing keys are 1")
-                     ->type_name("SPEC")
-                     ->check(layout_validator(parse_seed_layout))
-                     ->group(par);
+    auto* lay =
+        sub->add_option("--layout", o->layout_text,
+                        "Megatron-style layout tp=A,cp=B,dp=C,pp=D,etp=E,ep=F[,redundant=R]: "
+                        "attention mesh tp*cp*dp, expert mesh etp*ep*edp, pp stages; missing "
+                        "keys are 1, etp defaults to tp, redundant (extra expert replicas) to 0")
+            ->type_name("SPEC")
+            ->check(layout_validator(parse_layout))
+            ->group(par);
+    auto* seed =
+        sub->add_option("--seed-layout", o->seed_layout_text,
+                        "The seed plan's notation ep=A,pp=B,dp=C,tp=D (EP x PP x DP x TP GPUs): "
+                        "attention tp=D dp=C*A pp=B, experts etp=D ep=A; missing keys are 1")
+            ->type_name("SPEC")
+            ->check(layout_validator(parse_seed_layout))
+            ->group(par);
     lay->excludes(seed);
     seed->excludes(lay);
 
@@ -405,7 +450,8 @@ inline command add_evaluate(CLI::App& app) {
         ->check(positive_integer())
         ->capture_default_str()
         ->group(wl);
-    sub->add_option("--context", o->context, "Decode context (KV length) in tokens (default: the prompt)")
+    sub->add_option("--context", o->context,
+                    "Decode context (KV length) in tokens (default: the prompt)")
         ->type_name("C")
         ->check(positive_integer())
         ->group(wl);
@@ -421,10 +467,12 @@ inline command add_evaluate(CLI::App& app) {
         ->group(wl);
 
     const std::string mo = "Modelling";
-    sub->add_flag("--ideal", o->ideal,
-                  "Physical upper bounds: every efficiency 1, communication overlapped, experts balanced")
+    sub->add_flag(
+           "--ideal", o->ideal,
+           "Physical upper bounds: every efficiency 1, communication overlapped, experts balanced")
         ->group(mo);
-    sub->add_flag("--overlap", o->overlap, "Overlap communication with compute (default: add them)")->group(mo);
+    sub->add_flag("--overlap", o->overlap, "Overlap communication with compute (default: add them)")
+        ->group(mo);
     sub->add_option("--imbalance", o->imbalance,
                     "Expert load imbalance: tokens on the busiest EP rank / the mean (>= 1)")
         ->type_name("X")
@@ -440,7 +488,8 @@ inline command add_evaluate(CLI::App& app) {
                   "EP dispatch in fp8 (DeepSeek-V3), combine in the activation dtype")
         ->group(mo);
 
-    const std::string rq = "Requirements (each optional; verdicts are reported, the exit status stays 0)";
+    const std::string rq =
+        "Requirements (each optional; verdicts are reported, the exit status stays 0)";
     sub->add_option("--min-prefill-tok-per-gpu", o->min_prefill, "Least prefill tokens/s per GPU")
         ->type_name("X")
         ->check(positive_number())
@@ -462,16 +511,18 @@ inline command add_evaluate(CLI::App& app) {
         ->check(positive_number())
         ->group(rq);
 
-    sub->add_flag("--json", o->json,
-                  "Print JSON (numbers in base units: token/s, s, FLOP, bytes; null when not evaluated)");
-    sub->footer("Memory is per GPU of the most loaded pipeline stage; rates are per GPU of the whole\n"
-                "deployment. A layout that does not divide is listed under violations (exit status 0).\n" +
-                std::string(exit_status_text) +
-                "\nExamples:\n"
-                "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
-                "--batch 128 --prompt 10240\n"
-                "  moecost evaluate --preset deepseek-v3 --gpu h800 --layout dp=32,ep=32,redundant=32 "
-                "--batch 2048 --prompt 4096 --dispatch-fp8 --max-tpot 0.05");
+    sub->add_flag(
+        "--json", o->json,
+        "Print JSON (numbers in base units: token/s, s, FLOP, bytes; null when not evaluated)");
+    sub->footer(
+        "Memory is per GPU of the most loaded pipeline stage; rates are per GPU of the whole\n"
+        "deployment. A layout that does not divide is listed under violations (exit status 0).\n" +
+        std::string(exit_status_text) +
+        "\nExamples:\n"
+        "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
+        "--batch 128 --prompt 10240\n"
+        "  moecost evaluate --preset deepseek-v3 --gpu h800 --layout dp=32,ep=32,redundant=32 "
+        "--batch 2048 --prompt 4096 --dispatch-fp8 --max-tpot 0.05");
     return {sub, [o] {
                 const evaluate_detail::scenario s = evaluate_detail::resolve(*o);
                 const report r = evaluate(s.model.spec, s.cluster, s.l, s.w, s.opt, s.req);

@@ -51,9 +51,11 @@ inline constexpr std::array<flop_component, 8> flop_components{{
 }};
 
 inline const char* attention_name(const model_spec& m) {
-    if (is_mla(m)) return "MLA";
+    if (is_mla(m))
+        return "MLA";
     const int k = kv_heads_of(m);
-    if (k == m.attention.heads) return "MHA";
+    if (k == m.attention.heads)
+        return "MHA";
     return k == 1 ? "MQA" : "GQA";
 }
 
@@ -62,7 +64,7 @@ struct facts {
     param_breakdown total, active;
     bytes weights;
     bytes_per_token kv_per_token, kv_per_token_per_layer;
-    bytes kv_one_sequence; ///< one sequence at the context
+    bytes kv_one_sequence;  ///< one sequence at the context
     flop_breakdown decode;  ///< one token at the context
     flop_breakdown prefill; ///< mean per prompt token
 };
@@ -82,7 +84,8 @@ inline facts compute(const model_spec& m, const options& o) {
 
 inline json flops_json(const flop_breakdown& b) {
     json j = json::object();
-    for (const auto& c : flop_components) j[c.key] = (b.*c.field).value();
+    for (const auto& c : flop_components)
+        j[c.key] = (b.*c.field).value();
     j["matmul"] = b.matmul().value();
     j["total"] = b.total().value();
     return j;
@@ -94,7 +97,8 @@ inline json to_json(const loaded_model& lm, const options& o, const facts& f) {
     json j;
     j["name"] = std::string(m.name.view());
     j["source"] = lm.source;
-    if (!lm.family.empty()) j["family"] = lm.family;
+    if (!lm.family.empty())
+        j["family"] = lm.family;
     j["notes"] = lm.notes;
     json d;
     d["layers"] = m.layers;
@@ -135,7 +139,8 @@ inline json to_json(const loaded_model& lm, const options& o, const facts& f) {
     p["active_without_embedding"] = count_json(f.active.total() - f.active.embedding);
     json by = json::object();
     for (const auto& c : param_components)
-        by[c.key] = {{"total", count_json(f.total.*c.field)}, {"active", count_json(f.active.*c.field)}};
+        by[c.key] = {{"total", count_json(f.total.*c.field)},
+                     {"active", count_json(f.active.*c.field)}};
     p["by_component"] = by;
     j["params"] = p;
     j["weight_bytes"] = f.weights.value();
@@ -157,7 +162,8 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     const auto& e = m.moe;
     fmt::print("moecost inspect: {} ({}{})\n", m.name.view(), lm.source,
                lm.family.empty() ? "" : ", read as " + lm.family);
-    for (const auto& n : lm.notes) fmt::print("  note: {}\n", n);
+    for (const auto& n : lm.notes)
+        fmt::print("  note: {}\n", n);
 
     heading("Dimensions");
     auto dim = [](std::string_view what, const std::string& value) {
@@ -165,43 +171,52 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     };
     dim("layers", fmt::format("{} ({} MoE, {} dense)", m.layers, moe_layers(m), dense_layers(m)));
     dim("hidden", fmt::format("{}", m.hidden));
-    dim("vocabulary", m.vocab > 0 ? fmt::format("{}{}", m.vocab, m.tied_embeddings ? " (tied head)" : "")
-                                  : std::string("none (no embedding, no LM head)"));
+    dim("vocabulary", m.vocab > 0
+                          ? fmt::format("{}{}", m.vocab, m.tied_embeddings ? " (tied head)" : "")
+                          : std::string("none (no embedding, no LM head)"));
     if (is_mla(m)) {
         dim("attention", fmt::format("MLA, {} heads", a.heads));
         dim("  q / kv LoRA rank", fmt::format("{} / {}", a.q_lora_rank, a.kv_lora_rank));
         dim("  qk nope / rope / v dim",
             fmt::format("{} / {} / {}", a.qk_nope_head_dim, a.qk_rope_head_dim, a.v_head_dim));
     } else {
-        dim("attention", fmt::format("{}, {} heads, {} KV heads, head dim {}", attention_name(m), a.heads,
-                                     kv_heads_of(m), head_dim_of(m)));
+        dim("attention", fmt::format("{}, {} heads, {} KV heads, head dim {}", attention_name(m),
+                                     a.heads, kv_heads_of(m), head_dim_of(m)));
     }
     if (a.sliding.window > 0)
         dim("  sliding window", fmt::format("{} tokens on {} of {} layers", a.sliding.window,
                                             sliding_layers(m), m.layers));
     if (dense_layers(m) > 0)
-        dim("dense FFN", fmt::format("hidden {}, {}", m.ffn.hidden, m.ffn.gated ? "gated" : "plain"));
+        dim("dense FFN",
+            fmt::format("hidden {}, {}", m.ffn.hidden, m.ffn.gated ? "gated" : "plain"));
     if (is_moe(m)) {
         dim("experts", fmt::format("{} routed, top-{}, expert hidden {}", e.experts, e.top_k,
                                    e.expert_hidden));
         if (e.shared_experts > 0)
-            dim("  shared experts", fmt::format("{} of hidden {}", e.shared_experts, e.shared_hidden));
-        if (e.first_dense > 0) dim("  first dense layers", fmt::format("{}", e.first_dense));
+            dim("  shared experts",
+                fmt::format("{} of hidden {}", e.shared_experts, e.shared_hidden));
+        if (e.first_dense > 0)
+            dim("  first dense layers", fmt::format("{}", e.first_dense));
     }
-    if (m.mtp_layers > 0) dim("MTP modules", fmt::format("{}", m.mtp_layers));
-    dim("precision", fmt::format("weights {}, KV cache {}, activations {}", name_of(m.precision.weights),
-                                 name_of(m.precision.kv), name_of(m.precision.activations)));
+    if (m.mtp_layers > 0)
+        dim("MTP modules", fmt::format("{}", m.mtp_layers));
+    dim("precision",
+        fmt::format("weights {}, KV cache {}, activations {}", name_of(m.precision.weights),
+                    name_of(m.precision.kv), name_of(m.precision.activations)));
 
     heading("Parameters");
     fmt::print("  {:<28} {:>12} {:>12}\n", "component", "total", "active");
     for (const auto& c : param_components) {
         const double t = f.total.*c.field, ac = f.active.*c.field;
-        if (t == 0 && ac == 0) continue;
+        if (t == 0 && ac == 0)
+            continue;
         fmt::print("  {:<28} {:>12} {:>12}\n", c.label, count(t), count(ac));
     }
-    fmt::print("  {:<28} {:>12} {:>12}\n", "total", count(f.total.total()), count(f.active.total()));
+    fmt::print("  {:<28} {:>12} {:>12}\n", "total", count(f.total.total()),
+               count(f.active.total()));
     fmt::print("  {:<28} {:>12} {:>12}\n", "total without embedding",
-               count(f.total.total() - f.total.embedding), count(f.active.total() - f.active.embedding));
+               count(f.total.total() - f.total.embedding),
+               count(f.active.total() - f.active.embedding));
     fmt::print("  weights at {}: {} ({})\n", name_of(m.precision.weights), pretty(f.weights),
                pretty_binary(f.weights));
 
@@ -211,8 +226,9 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     fmt::print("  {:<28} {}\n", fmt::format("one sequence of {} tokens", o.context),
                pretty(f.kv_one_sequence));
     if (sliding_layers(m) > 0)
-        fmt::print("  (sliding-window layers hold at most {} tokens and are not in the per-token rate)\n",
-                   a.sliding.window);
+        fmt::print(
+            "  (sliding-window layers hold at most {} tokens and are not in the per-token rate)\n",
+            a.sliding.window);
 
     heading("FLOPs per token (forward)");
     const std::string dec = fmt::format("decode @ {}", o.context);
@@ -220,14 +236,18 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     fmt::print("  {:<28} {:>18} {:>22}\n", "component", dec, pre);
     for (const auto& c : flop_components) {
         const flops d = f.decode.*c.field, p = f.prefill.*c.field;
-        if (d.value() == 0 && p.value() == 0) continue;
+        if (d.value() == 0 && p.value() == 0)
+            continue;
         fmt::print("  {:<28} {:>18} {:>22}\n", c.label, pretty(d), pretty(p));
     }
-    fmt::print("  {:<28} {:>18} {:>22}\n", "matmul", pretty(f.decode.matmul()), pretty(f.prefill.matmul()));
-    fmt::print("  {:<28} {:>18} {:>22}\n", "total", pretty(f.decode.total()), pretty(f.prefill.total()));
+    fmt::print("  {:<28} {:>18} {:>22}\n", "matmul", pretty(f.decode.matmul()),
+               pretty(f.prefill.matmul()));
+    fmt::print("  {:<28} {:>18} {:>22}\n", "total", pretty(f.decode.total()),
+               pretty(f.prefill.total()));
     fmt::print("  2 x active parameters: {} (the weights-only rule of thumb)\n",
                pretty(make<flops>(2.0 * f.active.total())));
-    fmt::print("  decode's LM head runs for every token; prefill's once per prompt (its last token).\n");
+    fmt::print(
+        "  decode's LM head runs for every token; prefill's once per prompt (its last token).\n");
 }
 
 } // namespace inspect_detail
@@ -243,22 +263,26 @@ inline command add_inspect(CLI::App& app) {
         ->type_name("N")
         ->check(positive_integer())
         ->capture_default_str();
-    sub->add_option("--prompt", o->prompt, "Prompt length whose mean prefill FLOPs per token are shown")
+    sub->add_option("--prompt", o->prompt,
+                    "Prompt length whose mean prefill FLOPs per token are shown")
         ->type_name("N")
         ->check(positive_integer())
         ->capture_default_str();
     sub->add_flag("--json", o->json, "Print JSON (numbers in base units: parameters, FLOP, bytes)");
-    sub->footer("Parameters count every weight a token's forward pass reads as active (embedding and LM\n"
-                "head included, routed experts scaled to top_k). FLOPs: 2 per multiply-add; decode attends\n"
-                "to --context keys, prefill is the exact causal mean over --prompt tokens.\n" +
-                std::string(exit_status_text) +
-                "\nExamples:\n"
-                "  moecost inspect --preset deepseek-v3 --context 32768\n"
-                "  moecost inspect --model tests/data/hf/mixtral-8x7b-v0.1.json --json");
+    sub->footer(
+        "Parameters count every weight a token's forward pass reads as active (embedding and LM\n"
+        "head included, routed experts scaled to top_k). FLOPs: 2 per multiply-add; decode "
+        "attends\n"
+        "to --context keys, prefill is the exact causal mean over --prompt tokens.\n" +
+        std::string(exit_status_text) +
+        "\nExamples:\n"
+        "  moecost inspect --preset deepseek-v3 --context 32768\n"
+        "  moecost inspect --model tests/data/hf/mixtral-8x7b-v0.1.json --json");
     return {sub, [o] {
                 const loaded_model lm = resolve_model(o->model);
                 const auto v = validate(lm.spec);
-                if (!v.ok()) throw run_error(lm.source + ": the model is invalid: " + describe(*v.begin()));
+                if (!v.ok())
+                    throw run_error(lm.source + ": the model is invalid: " + describe(*v.begin()));
                 const auto f = inspect_detail::compute(lm.spec, *o);
                 if (o->json)
                     fmt::print("{}\n", inspect_detail::to_json(lm, *o, f).dump(2));

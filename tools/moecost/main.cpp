@@ -45,14 +45,17 @@ std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && !left.front().empty()) {
         std::vector<std::string> names;
-        for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+        for (const CLI::App* sub : app.get_subcommands({}))
+            names.push_back(sub->get_name());
         if (left.front()[0] != '-')
-            message = "unknown subcommand '" + left.front() + "' (expected " + moecost::cli::join(names) + ")";
+            message = "unknown subcommand '" + left.front() + "' (expected " +
+                      moecost::cli::join(names) + ")";
         else
             message = "unknown option '" + left.front() + "' before the subcommand (" +
                       moecost::cli::join(names) + "); options go after it";
     }
-    if (message.rfind("--", 0) != 0) message += " (see --help)";
+    if (message.rfind("--", 0) != 0)
+        message += " (see --help)";
     return message;
 }
 
@@ -61,18 +64,23 @@ std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
 int main(int argc, char** argv) {
     using namespace moecost::cli;
     try {
-        CLI::App app{"moecost: FLOPs, bytes and seconds of deploying Mixture-of-Experts LLMs", "moecost"};
-        app.set_version_flag("--version", std::string("moecost ") + version, "Print the version and exit");
+        CLI::App app{"moecost: FLOPs, bytes and seconds of deploying Mixture-of-Experts LLMs",
+                     "moecost"};
+        app.set_version_flag("--version", std::string("moecost ") + version,
+                             "Print the version and exit");
         app.require_subcommand(1);
         std::vector<command> commands;
-        for (const registrar add : registrars) commands.push_back(add(app));
+        for (const registrar add : registrars)
+            commands.push_back(add(app));
         // After the subcommands: CLI11 copies a parent's footer into subcommands made later.
-        app.footer("Run 'moecost SUBCOMMAND --help' for a subcommand's options.\n" + std::string(exit_status_text) +
-                   "\nExamples:\n"
-                   "  moecost inspect --preset mixtral-8x7b\n"
-                   "  moecost inspect --model path/to/config.json --json\n"
-                   "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
-                   "--batch 128 --prompt 10240");
+        app.footer(
+            "Run 'moecost SUBCOMMAND --help' for a subcommand's options.\n" +
+            std::string(exit_status_text) +
+            "\nExamples:\n"
+            "  moecost inspect --preset mixtral-8x7b\n"
+            "  moecost inspect --model path/to/config.json --json\n"
+            "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
+            "--batch 128 --prompt 10240");
         try {
             app.parse(argc, argv);
         } catch (const CLI::CallForHelp& e) {
@@ -86,7 +94,8 @@ int main(int argc, char** argv) {
             return exit_usage;
         }
         for (const command& c : commands)
-            if (c.app->parsed()) return c.run();
+            if (c.app->parsed())
+                return c.run();
         fail_line("no subcommand ran (see --help)");
         return exit_usage;
     } catch (const usage_error& e) {

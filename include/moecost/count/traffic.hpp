@@ -89,8 +89,8 @@ constexpr double weight_params_per_gpu(const model_spec& m, const layout& l, con
         if (st.embedding) p += (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
         // A tied head on a different stage from the embedding keeps its own copy (Megatron).
         if (st.head && (!m.tied_embeddings || !st.embedding)) p += table / tp;
-        if (st.head) p += detail::norm_width(m, m.hidden); // final norm
     }
+    if (st.head) p += detail::norm_width(m, m.hidden); // final norm, with or without a head
     return p;
 }
 

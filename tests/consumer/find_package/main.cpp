@@ -3,4 +3,6 @@
 
 static_assert(sizeof(moecost::flops) > 0);
 
-int main() { return 0; }
+int main() {
+    return 0;
+}

@@ -146,7 +146,7 @@ constexpr violations check_layout(const model_spec& m, const cluster_spec& c, co
                                   const workload& w) {
     violations out = validate(l);
     if (!out.ok()) return out;
-    if (m.layers % l.pp != 0) out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
+    if (m.layers % l.pp != 0 && !l.uneven_stages) out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
     if (is_moe(m) && expert_slots(m, l) % l.ep != 0)
         out.add(rule::experts_vs_ep, "moe.experts", expert_slots(m, l), l.ep);
     if (m.attention.heads % l.tp != 0) out.add(rule::heads_vs_tp, "attention.heads", m.attention.heads, l.tp);
@@ -190,6 +190,7 @@ struct step_load {
     double expert_tokens = 0; ///< tokens arriving at the busiest EP group (one EDP replica)
     double kv_len = 0;        ///< decode: KV tokens read per sequence per full layer
     bool decode = false;
+    double logit_rows_per_seq = 1; ///< tokens per sequence that need logits (S in training)
 };
 
 /// Per-token projection FLOPs one TP rank does for one layer.
@@ -279,7 +280,7 @@ constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const
             st.dense * (dense_ffn_params(m) / tp * wb + T * (2.0 * h + mats * m.ffn.hidden / tp) * ab),
             mm_rate);
     if (st.head && m.vocab > 0) {
-        const double rows = ld.seqs / cp; // one logit row per sequence in inference
+        const double rows = ld.seqs * ld.logit_rows_per_seq / cp; // inference: one row per sequence
         set(op_group::lm_head, rows * 2.0 * h * m.vocab / tp,
             static_cast<double>(m.vocab) * h / tp * wb + rows * m.vocab / tp * 4.0, mm_rate);
     }

@@ -187,7 +187,7 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
         }
 
         // 2. Weights: Σ over GPUs covers the model (replication only adds). The presets
-        // without a vocabulary or with MTP modules are in the [!mayfail] case below.
+        // without a vocabulary or with MTP modules are in the case below.
         const double wb = bytes_of(m.precision.weights);
         const double summed = summed_weight_params(m, l) * wb;
         double worst = 0;
@@ -247,7 +247,7 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
     CHECK(mayfit > cases / 10);
 }
 
-// BUG: evaluate.hpp's max_batch treats activations as linear in the batch ((KV + activations)
+// Regression (fixed): evaluate.hpp's max_batch treats activations as linear in the batch ((KV + activations)
 // / sequences per sequence), but the prefill micro-batch holds ceil(batch / (M · DP))
 // sequences, M = PP by default; when max_batch is not a multiple of M · DP the rounded-up
 // micro-batch overflows, and evaluate() at max_batch reports that it does not fit (a hand
@@ -324,7 +324,7 @@ TEST_CASE("weights with no replication sum to the model exactly", "[invariants][
     for (const auto& p : presets::model_presets) {
         const model_spec& m = *p.spec;
         if (m.vocab == 0 || m.mtp_layers > 0)
-            continue; // see the [!mayfail] case below
+            continue; // see the case below
         for (int pp = 1; pp <= m.layers; ++pp) {
             if (m.layers % pp != 0 || pp > 16 || (m.tied_embeddings && pp > 1))
                 continue;
@@ -335,14 +335,14 @@ TEST_CASE("weights with no replication sum to the model exactly", "[invariants][
     }
 }
 
-// BUG: count/traffic.hpp weight_params_per_gpu adds the final norm only when vocab > 0 and
+// Regression (fixed): count/traffic.hpp weight_params_per_gpu adds the final norm only when vocab > 0 and
 // never stores the MTP modules, while params.hpp total_params counts both (the final norm
 // unconditionally, `p.norms = L·norm + norm_width(h)`; MTP in `p.mtp`). So one GPU holding all
 // of presets::seed_moe stores 512 parameters fewer than the model has (285,360,128 vs
 // 285,360,640), and deepseek_v3_mtp deploys exactly like deepseek_v3: its MTP module's
 // weights are in weight_bytes(m) but on no GPU.
 TEST_CASE("weights with no replication sum to the model: no vocabulary, MTP",
-          "[invariants][weights][!mayfail]") {
+          "[invariants][weights]") {
     // seed: 16 × (4·512² + 16·2·512·1,024 + 512·16 + 2·512) + 512 = 285,360,640
     CHECK(total_params(presets::seed_moe).total() == 285'360'640.0);
     for (int pp : {1, 2, 4}) {

@@ -16,8 +16,8 @@ struct options {
     std::string layout_text, seed_layout_text;
     int batch = 1;
     int prompt = 4096;
-    int context = 0; ///< 0: = prompt
-    int micro_batches = 1;
+    int context = 0;              ///< 0: = prompt
+    int micro_batches = 0;        ///< 0: = pp
     int decode_micro_batches = 0; ///< 0: = pp
     bool ideal = false;
     bool overlap = false;
@@ -203,7 +203,7 @@ inline json to_json(const scenario& s, const report& r) {
         {"batch", s.w.batch},
         {"prompt", s.w.prompt},
         {"context", context_of(s.w)},
-        {"prefill_micro_batches", s.w.prefill_micro_batches},
+        {"prefill_micro_batches", prefill_micro_batches_of(s.w, l.pp)},
         {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp}};
     j["options"] = {{"ideal", s.opt.ideal},
                     {"overlap", s.opt.overlap || s.opt.ideal},
@@ -323,7 +323,9 @@ inline void print_text(const scenario& s, const report& r) {
     line("workload",
          fmt::format("batch {}, prompt {} tokens, decode context {} tokens; micro-batches: "
                      "prefill {}, decode {}",
-                     s.w.batch, s.w.prompt, context_of(s.w), s.w.prefill_micro_batches,
+                     s.w.batch, s.w.prompt, context_of(s.w),
+                     s.w.prefill_micro_batches > 0 ? fmt::format("{}", s.w.prefill_micro_batches)
+                                                   : fmt::format("{} (= pp)", l.pp),
                      s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
                                                   : fmt::format("{} (= pp)", l.pp)));
     line("modelling",
@@ -455,10 +457,10 @@ inline command add_evaluate(CLI::App& app) {
         ->type_name("C")
         ->check(positive_integer())
         ->group(wl);
-    sub->add_option("--micro-batches", o->micro_batches, "Pipeline micro-batches of a prefill step")
+    sub->add_option("--micro-batches", o->micro_batches,
+                    "Pipeline micro-batches the prefill batch is split into (default: pp)")
         ->type_name("N")
         ->check(positive_integer())
-        ->capture_default_str()
         ->group(wl);
     sub->add_option("--decode-micro-batches", o->decode_micro_batches,
                     "Micro-batches in flight in decode (default: pp)")

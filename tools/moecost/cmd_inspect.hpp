@@ -217,6 +217,9 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     fmt::print("  {:<28} {:>12} {:>12}\n", "total without embedding",
                count(f.total.total() - f.total.embedding),
                count(f.active.total() - f.active.embedding));
+    fmt::print(
+        "  active: what one token's forward pass reads (routed experts at top_k); DeepSeek and\n"
+        "  OpenAI quote it without the input embedding, Mistral with it.\n");
     fmt::print("  weights at {}: {} ({})\n", name_of(m.precision.weights), pretty(f.weights),
                pretty_binary(f.weights));
 

@@ -91,6 +91,17 @@ constexpr double weight_params_per_gpu(const model_spec& m, const layout& l, con
         if (st.head && (!m.tied_embeddings || !st.embedding)) p += table / tp;
     }
     if (st.head) p += detail::norm_width(m, m.hidden); // final norm, with or without a head
+    if (st.head && m.mtp_layers > 0) {
+        // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one MoE block each, sharded
+        // like a layer, plus the 2h→h projection, norms and the checkpoint's own embedding and
+        // head copies, vocabulary-parallel over TP.
+        const double block = attention_params_per_gpu(m, l) + norm_params_per_layer(m) + router_params(m) +
+                             shared_expert_params(m) / tp + experts_per_gpu(m, l) * expert_params(m) / etp;
+        const double h = m.hidden;
+        const double rest = 2.0 * h * h / tp + 3.0 * detail::norm_width(m, h) +
+                            (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h / tp : 0.0);
+        p += m.mtp_layers * (block + rest);
+    }
     return p;
 }
 

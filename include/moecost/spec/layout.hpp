@@ -21,6 +21,7 @@ struct layout {
     int etp = 0; ///< expert tensor parallel; 0 means = tp (Megatron-Core's default)
     int ep = 1;  ///< expert parallel (whole experts split)
     int redundant_experts = 0; ///< extra replicas of hot experts spread over EP (DeepSeek-V3 serving: 32)
+    bool uneven_stages = false; ///< allow pp not dividing the layers (the first L % pp stages get one more)
     friend constexpr bool operator==(const layout&, const layout&) = default;
 };
 

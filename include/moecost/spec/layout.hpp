@@ -55,8 +55,18 @@ constexpr violations validate(const layout& l) {
     if (l.ep <= 0) out.add(rule::positive, "layout.ep", l.ep);
     if (l.redundant_experts < 0) out.add(rule::non_negative, "layout.redundant_experts", l.redundant_experts);
     if (!out.ok()) return out;
+    // degrees up to 2^20 and a world up to 2^24 keep every int product exact
+    constexpr long long cap = 1 << 20, world_cap = 1 << 24;
+    const long long degrees[] = {l.tp, l.cp, l.dp, l.pp, l.etp, l.ep};
+    for (long long d : degrees)
+        if (d > cap) out.add(rule::at_most, "layout degree", static_cast<double>(d), cap);
+    if (!out.ok()) return out;
+    const long long world = 1LL * l.tp * l.cp * l.dp * l.pp, experts = 1LL * etp_of(l) * l.ep;
+    if (world > world_cap) out.add(rule::at_most, "layout world size", static_cast<double>(world), world_cap);
+    if (experts > world_cap) out.add(rule::at_most, "layout etp*ep", static_cast<double>(experts), world_cap);
+    if (!out.ok()) return out;
     if (edp_of(l) == 0)
-        out.add(rule::world_mismatch, "layout", stage_gpus(l) * l.pp, etp_of(l) * l.ep * l.pp);
+        out.add(rule::world_mismatch, "layout", stage_gpus(l), etp_of(l) * l.ep);
     return out;
 }
 

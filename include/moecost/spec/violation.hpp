@@ -111,8 +111,8 @@ inline std::string describe(const violation& v) {
     case rule::batch_vs_dp:
         return "batch (" + num(v.value) + ") does not divide over " + f + " = " + num(v.limit);
     case rule::world_mismatch:
-        return "attention mesh tp*cp*dp*pp = " + num(v.value) +
-               " differs from expert mesh etp*ep*edp*pp = " + num(v.limit);
+        return "expert mesh etp*ep (per stage: " + num(v.limit) +
+               ") does not divide the attention mesh tp*cp*dp (per stage: " + num(v.value) + ")";
     case rule::world_vs_cluster:
         return "layout needs " + num(v.value) + " GPUs, cluster has " + num(v.limit);
     case rule::group_crosses_node:

@@ -22,14 +22,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         try {
             const auto result =
                 moecost::io::parse_hf_config_detailed(text, "fuzz.json", {.include_mtp = mtp});
-            if (!moecost::validate(result.spec).ok()) std::abort();
+            if (!moecost::validate(result.spec).ok())
+                std::abort();
             for (const auto& note : result.notes)
-                if (note.find('\n') != std::string::npos) std::abort();
+                if (note.find('\n') != std::string::npos)
+                    std::abort();
         } catch (const moecost::io::load_error& e) {
             const std::string_view message = e.what();
-            if (message.find('\n') != std::string_view::npos) std::abort();
+            if (message.find('\n') != std::string_view::npos)
+                std::abort();
             // By prefix: parse errors quote the input, which may contain these words.
-            if (message.starts_with("fuzz.json: unexpected JSON error")) std::abort();
+            if (message.starts_with("fuzz.json: unexpected JSON error"))
+                std::abort();
         }
     }
     return 0;

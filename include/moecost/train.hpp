@@ -23,8 +23,8 @@ enum class optimizer_kind : std::uint8_t { adam, sgd };
 
 /// A training iteration and how its state is kept.
 struct training_workload {
-    int global_batch = 0;  ///< sequences per iteration
-    int micro_batch = 1;   ///< sequences per micro-batch per DP rank
+    int global_batch = 0; ///< sequences per iteration
+    int micro_batch = 1;  ///< sequences per micro-batch per DP rank
     int seq = 2048;
     optimizer_kind optimizer = optimizer_kind::adam;
     dtype optimizer_state = dtype::fp32; ///< Adam m and v (or SGD momentum)
@@ -34,10 +34,10 @@ struct training_workload {
     int zero = 0;                        ///< ZeRO stage 0–3 over DP (dense) and EDP (experts)
     recompute rc = recompute::none;
     bool sequence_parallel = false;
-    int virtual_stages = 1;              ///< > 1: interleaved 1F1B with v model chunks per GPU
-    bool overlap_grad_reduce = false;    ///< reduce gradients during backward
-    bool flash_attention = true;         ///< no s² score matrices stored
-    bool dropout = false;                ///< dropout masks stored (GPT-3 era models)
+    int virtual_stages = 1;           ///< > 1: interleaved 1F1B with v model chunks per GPU
+    bool overlap_grad_reduce = false; ///< reduce gradients during backward
+    bool flash_attention = true;      ///< no s² score matrices stored
+    bool dropout = false;             ///< dropout masks stored (GPT-3 era models)
     friend constexpr bool operator==(const training_workload&, const training_workload&) = default;
 };
 
@@ -55,7 +55,9 @@ struct training_memory {
     bytes usable{};
     int stage = 0;
     bool fits = false;
-    [[nodiscard]] constexpr bytes total() const { return weights + grads + optimizer + activations; }
+    [[nodiscard]] constexpr bytes total() const {
+        return weights + grads + optimizer + activations;
+    }
 };
 
 struct training_report {
@@ -63,9 +65,9 @@ struct training_report {
     flops model_flops_per_iteration{};    ///< 3 passes, no recomputation (Megatron's convention)
     flops hardware_flops_per_iteration{}; ///< with the recomputed forward work
     seconds step_time{};
-    seconds pipeline_time{};   ///< forward + backward of all micro-batches through the pipeline
-    seconds micro_batch_time{};///< slowest stage, one micro-batch forward + backward
-    seconds grad_sync_time{};  ///< exposed DP/EDP gradient reduction (and ZeRO-3 gathers)
+    seconds pipeline_time{};    ///< forward + backward of all micro-batches through the pipeline
+    seconds micro_batch_time{}; ///< slowest stage, one micro-batch forward + backward
+    seconds grad_sync_time{};   ///< exposed DP/EDP gradient reduction (and ZeRO-3 gathers)
     seconds optimizer_time{};
     double bubble_fraction = 0;
     int micro_batches = 0;
@@ -80,18 +82,24 @@ struct training_report {
 
 constexpr violations validate(const training_workload& t) {
     violations out;
-    if (t.global_batch <= 0) out.add(rule::positive, "training.global_batch", t.global_batch);
-    if (t.micro_batch <= 0) out.add(rule::positive, "training.micro_batch", t.micro_batch);
-    if (t.seq <= 0) out.add(rule::positive, "training.seq", t.seq);
-    if (t.zero < 0 || t.zero > 3) out.add(rule::at_most, "training.zero (0..3)", t.zero, 3);
-    if (t.virtual_stages <= 0) out.add(rule::positive, "training.virtual_stages", t.virtual_stages);
+    if (t.global_batch <= 0)
+        out.add(rule::positive, "training.global_batch", t.global_batch);
+    if (t.micro_batch <= 0)
+        out.add(rule::positive, "training.micro_batch", t.micro_batch);
+    if (t.seq <= 0)
+        out.add(rule::positive, "training.seq", t.seq);
+    if (t.zero < 0 || t.zero > 3)
+        out.add(rule::at_most, "training.zero (0..3)", t.zero, 3);
+    if (t.virtual_stages <= 0)
+        out.add(rule::positive, "training.virtual_stages", t.virtual_stages);
     return out;
 }
 
 namespace detail {
 
 /// Per-GPU parameters of a stage that are replicated over EDP (routed experts).
-constexpr double expert_params_per_gpu(const model_spec& m, const layout& l, const stage_shape& st) {
+constexpr double expert_params_per_gpu(const model_spec& m, const layout& l,
+                                       const stage_shape& st) {
     return st.moe * experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
 }
 
@@ -108,12 +116,18 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
     // One representative layer of each kind; layers of a kind cost the same.
     int moe_i = -1, dense_i = -1;
     for (int i = st.first; i < st.first + st.layers; ++i) {
-        if (is_moe_layer(m, i) && moe_i < 0) moe_i = i;
-        if (!is_moe_layer(m, i) && dense_i < 0) dense_i = i;
+        if (is_moe_layer(m, i) && moe_i < 0)
+            moe_i = i;
+        if (!is_moe_layer(m, i) && dense_i < 0)
+            dense_i = i;
     }
-    if (moe_i >= 0) total += static_cast<double>(st.moe) * training_activation_bytes_layer(m, moe_i, s, b, ao);
-    if (dense_i >= 0) total += static_cast<double>(st.dense) * training_activation_bytes_layer(m, dense_i, s, b, ao);
-    if (st.head && m.vocab > 0) total += make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32 logits
+    if (moe_i >= 0)
+        total += static_cast<double>(st.moe) * training_activation_bytes_layer(m, moe_i, s, b, ao);
+    if (dense_i >= 0)
+        total +=
+            static_cast<double>(st.dense) * training_activation_bytes_layer(m, dense_i, s, b, ao);
+    if (st.head && m.vocab > 0)
+        total += make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32 logits
     return total;
 }
 
@@ -123,8 +137,9 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
  * Evaluates a training deployment. `o.ideal` sets efficiencies to 1 and overlaps every
  * collective, giving an upper bound on throughput.
  */
-constexpr training_report evaluate_training(const model_spec& model, const cluster_spec& cluster, const layout& l,
-                                            const training_workload& t, const eval_options& opt = {}) {
+constexpr training_report evaluate_training(const model_spec& model, const cluster_spec& cluster,
+                                            const layout& l, const training_workload& t,
+                                            const eval_options& opt = {}) {
     using namespace detail;
     training_report r;
     r.ideal = opt.ideal;
@@ -132,25 +147,29 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     r.problems.append(validate(cluster));
     r.problems.append(validate(t));
     r.problems.append(validate(l));
-    if (!r.problems.ok()) return r;
+    if (!r.problems.ok())
+        return r;
     const workload as_inference{.batch = t.global_batch, .prompt = t.seq};
     violations lv = check_layout(model, cluster, l, as_inference);
     for (const auto& v : lv)
-        if (v.what != rule::batch_vs_dp) r.problems.add(v.what, v.field, v.value, v.limit);
+        if (v.what != rule::batch_vs_dp)
+            r.problems.add(v.what, v.field, v.value, v.limit);
     const int M = micro_batches_of(t, l);
     if (M <= 0 || t.global_batch % (t.micro_batch * l.dp) != 0)
         r.problems.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, t.micro_batch * l.dp);
     if (t.virtual_stages > 1 && model.layers % (l.pp * t.virtual_stages) != 0)
         r.problems.add(rule::layers_vs_pp, "layers", model.layers, l.pp * t.virtual_stages);
     r.micro_batches = M;
-    if (M <= 0) return r;
+    if (M <= 0)
+        return r;
 
     // GEMMs at the training precision: bf16, or fp8 with fp8_gemm; weights kept in bf16.
     model_spec m = model;
     m.precision.weights = t.fp8_gemm ? dtype::fp8 : dtype::bf16;
     m.precision.activations = dtype::bf16;
     eval_options o = opt;
-    if (o.ideal) o.expert_imbalance = 1.0;
+    if (o.ideal)
+        o.expert_imbalance = 1.0;
     const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
     const bool overlap = o.ideal || o.overlap;
     const double S = t.seq, b = t.micro_batch, dp = l.dp, edp = edp_of(l), pp = l.pp,
@@ -158,19 +177,24 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const stage_set ss = stages_of(m, l.pp);
 
     // one micro-batch: forward = prefill step with logits for every token
-    const step_load ld{.seqs = b, .tokens_per_seq = S, .keys_full = causal_keys(S),
-                       .keys_sliding = causal_keys_window(S, m.attention.sliding.window > 0
-                                                                 ? m.attention.sliding.window
-                                                                 : 1e300),
-                       .expert_tokens = b * S * dp / edp, .kv_len = 0, .decode = false,
+    const step_load ld{.seqs = b,
+                       .tokens_per_seq = S,
+                       .keys_full = causal_keys(S),
+                       .keys_sliding = causal_keys_window(
+                           S, m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300),
+                       .expert_tokens = b * S * dp / edp,
+                       .kv_len = 0,
+                       .decode = false,
                        .logit_rows_per_seq = S};
     seconds slowest{};
     resource bound = resource::compute;
     for (int j = 0; j < ss.n; ++j) {
         const stage_step fwd = step_cost(m, c, l, ss.shapes[std::size_t(j)], ld, o);
         seconds comp = 3.0 * fwd.compute; // forward, then backward at twice its cost
-        if (t.rc == recompute::full) comp += fwd.compute - fwd.op(op_group::lm_head).time();
-        if (t.rc == recompute::selective) comp += fwd.op(op_group::attention_core).time();
+        if (t.rc == recompute::full)
+            comp += fwd.compute - fwd.op(op_group::lm_head).time();
+        if (t.rc == recompute::selective)
+            comp += fwd.op(op_group::attention_core).time();
         const seconds comm = (t.rc == recompute::full ? 3.0 : 2.0) * fwd.comm.total();
         const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
         if (j == 0 || tm > slowest) {
@@ -179,14 +203,16 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         }
     }
     r.micro_batch_time = slowest;
-    // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021 §2.2)
+    // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021
+    // §2.2)
     r.pipeline_time = (M + (pp - 1.0) / v) * slowest;
     r.bubble_fraction = 1.0 - M * slowest.value() / r.pipeline_time.value();
 
     // memory and gradient volume on each stage shape; the most loaded rank is reported
     const double wbytes = 2.0, gbytes = bytes_of(t.grads);
-    const double state_bytes = (t.master_weights ? 4.0 : 0.0) +
-                               (t.optimizer == optimizer_kind::adam ? 2.0 : 1.0) * bytes_of(t.optimizer_state);
+    const double state_bytes =
+        (t.master_weights ? 4.0 : 0.0) +
+        (t.optimizer == optimizer_kind::adam ? 2.0 : 1.0) * bytes_of(t.optimizer_state);
     const double in_flight_scale = t.virtual_stages > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
     r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
     seconds worst_sync{}, worst_opt{};
@@ -197,8 +223,9 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         const double p_exp = expert_params_per_gpu(m, l, st);
         const double p_dense = p_all - p_exp;
         auto shard = [&](double bytes_per_param, int from_stage) {
-            return t.zero >= from_stage ? p_dense * bytes_per_param / dp + p_exp * bytes_per_param / edp
-                                        : p_all * bytes_per_param;
+            return t.zero >= from_stage
+                       ? p_dense * bytes_per_param / dp + p_exp * bytes_per_param / edp
+                       : p_all * bytes_per_param;
         };
         training_memory mem;
         mem.weights = make<bytes>(shard(wbytes, 3));
@@ -215,34 +242,45 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         // gradient reduction: dense over DP, experts over EDP (ring all-reduce, or the
         // reduce-scatter + all-gather of ZeRO, the same volume); ZeRO-3 gathers weights
         // in forward and backward of every micro-batch
-        seconds sync = all_reduce_time(make<bytes>(p_dense * gbytes), l.dp, link_for_group(c, stage_gpus(l))) +
-                       all_reduce_time(make<bytes>(p_exp * gbytes), edp_of(l), link_for_group(c, stage_gpus(l)));
+        seconds sync =
+            all_reduce_time(make<bytes>(p_dense * gbytes), l.dp, link_for_group(c, stage_gpus(l))) +
+            all_reduce_time(make<bytes>(p_exp * gbytes), edp_of(l),
+                            link_for_group(c, stage_gpus(l)));
         if (t.zero >= 3)
             sync += 2.0 * M *
-                    (all_gather_time(make<bytes>(p_dense * wbytes / dp), l.dp, link_for_group(c, stage_gpus(l))) +
-                     all_gather_time(make<bytes>(p_exp * wbytes / edp), edp_of(l), link_for_group(c, stage_gpus(l))));
-        if (sync > worst_sync) worst_sync = sync;
+                    (all_gather_time(make<bytes>(p_dense * wbytes / dp), l.dp,
+                                     link_for_group(c, stage_gpus(l))) +
+                     all_gather_time(make<bytes>(p_exp * wbytes / edp), edp_of(l),
+                                     link_for_group(c, stage_gpus(l))));
+        if (sync > worst_sync)
+            worst_sync = sync;
         // optimizer step: read and write weights, grads and states of the local shard
-        const seconds opt_t = 2.0 * make<bytes>(shard(wbytes, 3) + shard(gbytes, 2) + shard(state_bytes, 1)) /
-                              effective_hbm_rate(c.gpu);
-        if (opt_t > worst_opt) worst_opt = opt_t;
+        const seconds opt_t =
+            2.0 * make<bytes>(shard(wbytes, 3) + shard(gbytes, 2) + shard(state_bytes, 1)) /
+            effective_hbm_rate(c.gpu);
+        if (opt_t > worst_opt)
+            worst_opt = opt_t;
     }
     r.memory.fits = r.memory.total() <= r.memory.usable;
-    if (!r.memory.fits) r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
+    if (!r.memory.fits)
+        r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
 
     // gradient reduction overlaps the backward passes when asked (2/3 of the compute)
     const seconds backward = (2.0 / 3.0) * r.pipeline_time;
-    r.grad_sync_time = (overlap || t.overlap_grad_reduce) ? (worst_sync > backward ? worst_sync - backward : seconds{})
-                                                          : worst_sync;
+    r.grad_sync_time = (overlap || t.overlap_grad_reduce)
+                           ? (worst_sync > backward ? worst_sync - backward : seconds{})
+                           : worst_sync;
     r.optimizer_time = worst_opt;
     r.step_time = r.pipeline_time + r.grad_sync_time + r.optimizer_time;
-    r.bottleneck = r.bubble_fraction > 0.5 ? resource::pipeline
+    r.bottleneck = r.bubble_fraction > 0.5              ? resource::pipeline
                    : r.grad_sync_time > r.pipeline_time ? resource::network
                                                         : bound;
 
     const double tokens_per_iter = static_cast<double>(t.global_batch) * S;
-    r.model_flops_per_iteration = tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S);
-    r.hardware_flops_per_iteration = tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S, t.rc);
+    r.model_flops_per_iteration =
+        tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S);
+    r.hardware_flops_per_iteration =
+        tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S, t.rc);
     r.tokens_per_gpu = make<tokens>(tokens_per_iter) / r.step_time / world;
     const flop_rate peak = peak_for(cluster.gpu, m.precision.weights);
     r.mfu = r.model_flops_per_iteration / (r.step_time * world * peak);

@@ -55,8 +55,7 @@ struct token_base_unit : boost::units::base_unit<token_base_unit, token_dimensio
 
 /// The moecost unit system: FLOP, byte, second, token.
 using system = boost::units::make_system<flop_base_unit, boost::units::information::byte_base_unit,
-                                         boost::units::si::second_base_unit,
-                                         token_base_unit>::type;
+                                         boost::units::si::second_base_unit, token_base_unit>::type;
 
 using flop_unit = boost::units::unit<flop_dimension, system>;
 using byte_unit = boost::units::unit<byte_dimension, system>;
@@ -213,12 +212,15 @@ struct unit_symbol<units::flop_per_byte_unit> {
 };
 
 inline std::string format_si(double v, const char* symbol, int significant) {
-    static constexpr const char* prefixes[] = {"p", "n", "µ", "m", "", "k", "M", "G", "T", "P", "E", "Z", "Y"};
+    static constexpr const char* prefixes[] = {"p", "n", "µ", "m", "",  "k", "M",
+                                               "G", "T", "P", "E", "Z", "Y"};
     constexpr int zero = 4, top = 8;
     // A value that rounds to 1000 at `significant` digits takes the next prefix.
     double half_ulp = 0.5;
-    for (int i = 0; i < significant - 3; ++i) half_ulp /= 10.0;
-    for (int i = 0; i > significant - 3; --i) half_ulp *= 10.0;
+    for (int i = 0; i < significant - 3; ++i)
+        half_ulp /= 10.0;
+    for (int i = 0; i > significant - 3; --i)
+        half_ulp *= 10.0;
     const double upper = 1000.0 - half_ulp, lower = 1.0 - half_ulp / 1000.0;
     int k = 0;
     double scaled = v < 0 ? -v : v;
@@ -233,7 +235,8 @@ inline std::string format_si(double v, const char* symbol, int significant) {
         }
     }
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*g %s%s", significant, v < 0 ? -scaled : scaled, prefixes[zero + k], symbol);
+    std::snprintf(buf, sizeof buf, "%.*g %s%s", significant, v < 0 ? -scaled : scaled,
+                  prefixes[zero + k], symbol);
     return buf;
 }
 } // namespace detail
@@ -253,8 +256,10 @@ inline std::string pretty_binary(bytes b, int significant = 3) {
     double v = b.value();
     int k = 0;
     double half_ulp = 0.5;
-    for (int i = 0; i < significant - 4; ++i) half_ulp /= 10.0;
-    for (int i = 0; i > significant - 4; --i) half_ulp *= 10.0;
+    for (int i = 0; i < significant - 4; ++i)
+        half_ulp /= 10.0;
+    for (int i = 0; i > significant - 4; --i)
+        half_ulp *= 10.0;
     // switch prefix once the value would print as 1000 or more at `significant` digits
     const double upper = significant >= 4 ? 1024.0 - half_ulp : 1000.0 - half_ulp * 10.0;
     while ((v >= upper || v <= -upper) && k < 5) {

@@ -36,16 +36,16 @@ model_spec renamed(model_spec m, std::string_view name) {
 
 bool has_note(const hf_load_result& r, std::string_view needle) {
     for (const auto& n : r.notes)
-        if (n.find(needle) != std::string::npos) return true;
+        if (n.find(needle) != std::string::npos)
+            return true;
     return false;
 }
 
 /// A small valid Llama config to vary.
 json llama_base() {
-    return json{{"model_type", "llama"},       {"hidden_size", 256},
-                {"intermediate_size", 512},    {"num_attention_heads", 8},
-                {"num_hidden_layers", 4},      {"num_key_value_heads", 2},
-                {"vocab_size", 1000},          {"torch_dtype", "bfloat16"}};
+    return json{{"model_type", "llama"},    {"hidden_size", 256},       {"intermediate_size", 512},
+                {"num_attention_heads", 8}, {"num_hidden_layers", 4},   {"num_key_value_heads", 2},
+                {"vocab_size", 1000},       {"torch_dtype", "bfloat16"}};
 }
 
 json moe_base(std::string_view type) {
@@ -72,7 +72,9 @@ std::string error_of_text(std::string_view text) {
     }
     return "";
 }
-std::string error_of(const json& j) { return error_of_text(j.dump()); }
+std::string error_of(const json& j) {
+    return error_of_text(j.dump());
+}
 
 std::string file_error_of(std::string_view name) {
     try {
@@ -94,12 +96,9 @@ TEST_CASE("hf_config: real configs load to their presets", "[io][hf_config]") {
         const model_spec* preset;
     };
     const row rows[] = {
-        {"mixtral-8x7b-v0.1.json", &p::mixtral_8x7b},
-        {"deepseek-v3.json", &p::deepseek_v3},
-        {"deepseek-v2-lite.json", &p::deepseek_v2_lite},
-        {"qwen3-30b-a3b.json", &p::qwen3_30b_a3b},
-        {"olmoe-1b-7b-0924.json", &p::olmoe_1b_7b},
-        {"meta-llama-3-8b.json", &p::llama_3_8b},
+        {"mixtral-8x7b-v0.1.json", &p::mixtral_8x7b},    {"deepseek-v3.json", &p::deepseek_v3},
+        {"deepseek-v2-lite.json", &p::deepseek_v2_lite}, {"qwen3-30b-a3b.json", &p::qwen3_30b_a3b},
+        {"olmoe-1b-7b-0924.json", &p::olmoe_1b_7b},      {"meta-llama-3-8b.json", &p::llama_3_8b},
     };
     for (const auto& r : rows) {
         INFO(r.file);
@@ -165,7 +164,8 @@ TEST_CASE("hf_config: parameter totals match published figures", "[io][hf_config
         // keeps the unembedding.
         const auto r = load("gpt-oss-20b.json");
         const auto& m = r.spec;
-        CHECK(m.attention.sliding == moecost::sliding_window_spec{.window = 128, .every = 2, .offset = 0});
+        CHECK(m.attention.sliding ==
+              moecost::sliding_window_spec{.window = 128, .every = 2, .offset = 0});
         CHECK(m.attention.head_dim == 64);
         CHECK(m.attention.sinks);
         CHECK(m.attention.qkv_bias);
@@ -289,9 +289,11 @@ TEST_CASE("hf_config: gpt-oss layer_types", "[io][hf_config]") {
     json j = moe_base("gpt_oss");
     j["head_dim"] = 64;
     j["sliding_window"] = 128;
-    j["layer_types"] = {"full_attention", "sliding_attention", "full_attention", "sliding_attention"};
+    j["layer_types"] = {"full_attention", "sliding_attention", "full_attention",
+                        "sliding_attention"};
     auto r = parse(j);
-    CHECK(r.spec.attention.sliding == moecost::sliding_window_spec{.window = 128, .every = 2, .offset = 1});
+    CHECK(r.spec.attention.sliding ==
+          moecost::sliding_window_spec{.window = 128, .every = 2, .offset = 1});
     CHECK(has_note(r, "layer_types does not alternate"));
 
     j["layer_types"] = {"sliding_attention", "full_attention"};
@@ -301,10 +303,13 @@ TEST_CASE("hf_config: gpt-oss layer_types", "[io][hf_config]") {
 
     j.erase("layer_types");
     r = parse(j);
-    CHECK(r.spec.attention.sliding == moecost::sliding_window_spec{.window = 128, .every = 2, .offset = 0});
+    CHECK(r.spec.attention.sliding ==
+          moecost::sliding_window_spec{.window = 128, .every = 2, .offset = 0});
 
     j["experts_per_token"] = 3;
-    CHECK_THAT(error_of(j), Catch::Contains("key 'experts_per_token': 3 disagrees with num_experts_per_tok = 2"));
+    CHECK_THAT(
+        error_of(j),
+        Catch::Contains("key 'experts_per_token': 3 disagrees with num_experts_per_tok = 2"));
     j.erase("num_experts_per_tok");
     CHECK(parse(j).spec.moe.top_k == 3); // openai/gpt-oss's own key
 
@@ -315,7 +320,8 @@ TEST_CASE("hf_config: gpt-oss layer_types", "[io][hf_config]") {
 TEST_CASE("hf_config: layer_types without a window", "[io][hf_config]") {
     json j = llama_base();
     j["model_type"] = "xyz";
-    j["layer_types"] = {"sliding_attention", "full_attention", "sliding_attention", "chunked_attention"};
+    j["layer_types"] = {"sliding_attention", "full_attention", "sliding_attention",
+                        "chunked_attention"};
     const auto r = parse(j);
     CHECK(r.spec.attention.sliding.window == 0);
     CHECK(has_note(r, "layer_types marks sliding layers but there is no sliding_window"));
@@ -373,7 +379,8 @@ TEST_CASE("hf_config: DeepSeek keys", "[io][hf_config]") {
     }
     SECTION("first_k_dense_replace beyond the layers") {
         j["first_k_dense_replace"] = 5;
-        CHECK_THAT(error_of(j), Catch::Contains("key 'first_k_dense_replace': 5 exceeds num_hidden_layers = 4"));
+        CHECK_THAT(error_of(j),
+                   Catch::Contains("key 'first_k_dense_replace': 5 exceeds num_hidden_layers = 4"));
     }
     SECTION("include_mtp needs num_nextn_predict_layers") {
         CHECK_THROWS_WITH(parse(j, {.include_mtp = true}),
@@ -421,7 +428,8 @@ TEST_CASE("hf_config: family detection and the fallback", "[io][hf_config]") {
         j["model_type"] = "xyz";
         const auto r = parse(j);
         CHECK(r.family == "generic");
-        CHECK(has_note(r, "model_type 'xyz' is not a known family; read the common Llama-style keys"));
+        CHECK(has_note(r,
+                       "model_type 'xyz' is not a known family; read the common Llama-style keys"));
         CHECK(r.spec.name.view() == "xyz");
     }
     SECTION("the fallback reads MoE keys") {
@@ -441,7 +449,8 @@ TEST_CASE("hf_config: family detection and the fallback", "[io][hf_config]") {
         j["architectures"] = {"MixtralForCausalLM"};
         const auto r = parse(j);
         CHECK(r.family == "mixtral");
-        CHECK(has_note(r, "no model_type; read as mixtral from architectures 'MixtralForCausalLM'"));
+        CHECK(
+            has_note(r, "no model_type; read as mixtral from architectures 'MixtralForCausalLM'"));
         CHECK(r.spec.name.view() == "mixtral");
         j["architectures"] = "MixtralForCausalLM";
         CHECK_THAT(error_of(j), Catch::Contains("key 'architectures': expected an array"));
@@ -497,13 +506,18 @@ TEST_CASE("hf_config: malformed files name the file and the key", "[io][hf_confi
         {"bad/truncated.json", "not valid JSON (byte "},
         {"bad/top-level-array.json", "expected a JSON object at the top level, got an array"},
         {"bad/missing-vocab-size.json", "key 'vocab_size': required but missing"},
-        {"bad/string-hidden-size.json", "key 'hidden_size': expected a positive integer, got \"4096\""},
-        {"bad/fractional-hidden-size.json", "key 'hidden_size': expected a positive integer, got 4096.5"},
-        {"bad/negative-heads.json", "key 'num_attention_heads': expected a positive integer, got -4"},
+        {"bad/string-hidden-size.json",
+         "key 'hidden_size': expected a positive integer, got \"4096\""},
+        {"bad/fractional-hidden-size.json",
+         "key 'hidden_size': expected a positive integer, got 4096.5"},
+        {"bad/negative-heads.json",
+         "key 'num_attention_heads': expected a positive integer, got -4"},
         {"bad/bool-layers.json", "key 'num_hidden_layers': expected a positive integer, got true"},
-        {"bad/kv-heads-not-dividing.json", "key 'num_key_value_heads': 5 does not divide num_attention_heads = 32"},
+        {"bad/kv-heads-not-dividing.json",
+         "key 'num_key_value_heads': 5 does not divide num_attention_heads = 32"},
         {"bad/top-k-above-experts.json", "key 'num_experts_per_tok': 9 exceeds the 8 experts"},
-        {"bad/too-many-layers.json", "key 'num_hidden_layers': 300 exceeds 256, the most layers a model_spec holds"},
+        {"bad/too-many-layers.json",
+         "key 'num_hidden_layers': 300 exceeds 256, the most layers a model_spec holds"},
         {"bad/absurd-hidden-size.json", "key 'hidden_size': 2000000000 exceeds 16777216"},
     };
     for (const auto& r : rows) {
@@ -523,17 +537,26 @@ TEST_CASE("hf_config: error paths inline", "[io][hf_config]") {
     };
     CHECK_THAT(error_of_text(""), Catch::StartsWith("cfg.json: not valid JSON (byte "));
     CHECK_THAT(error_of_text("{\"a\": 1e999}"), Catch::StartsWith("cfg.json: not valid JSON"));
-    CHECK_THAT(error_of_text("3"), Catch::Contains("expected a JSON object at the top level, got 3"));
-    CHECK_THAT(with("hidden_size", 0), Catch::Contains("key 'hidden_size': expected a positive integer, got 0"));
-    CHECK_THAT(with("hidden_size", nullptr), Catch::Contains("key 'hidden_size': expected a positive integer, got null"));
-    CHECK_THAT(with("hidden_size", json::array()), Catch::Contains("key 'hidden_size': expected a positive integer, got an array"));
+    CHECK_THAT(error_of_text("3"),
+               Catch::Contains("expected a JSON object at the top level, got 3"));
+    CHECK_THAT(with("hidden_size", 0),
+               Catch::Contains("key 'hidden_size': expected a positive integer, got 0"));
+    CHECK_THAT(with("hidden_size", nullptr),
+               Catch::Contains("key 'hidden_size': expected a positive integer, got null"));
+    CHECK_THAT(with("hidden_size", json::array()),
+               Catch::Contains("key 'hidden_size': expected a positive integer, got an array"));
     CHECK_THAT(with("hidden_size", 1e300), Catch::Contains("key 'hidden_size': 1e+300 exceeds"));
-    CHECK_THAT(with("hidden_size", 18446744073709551615ull), Catch::Contains("key 'hidden_size': 18446744073709551615 exceeds"));
-    CHECK_THAT(with("hidden_size", -9223372036854775807ll), Catch::Contains("key 'hidden_size': expected a positive integer"));
-    CHECK_THAT(with("hidden_size", 250), Catch::Contains("key 'num_attention_heads': 8 does not divide hidden_size = 250"));
+    CHECK_THAT(with("hidden_size", 18446744073709551615ull),
+               Catch::Contains("key 'hidden_size': 18446744073709551615 exceeds"));
+    CHECK_THAT(with("hidden_size", -9223372036854775807ll),
+               Catch::Contains("key 'hidden_size': expected a positive integer"));
+    CHECK_THAT(with("hidden_size", 250),
+               Catch::Contains("key 'num_attention_heads': 8 does not divide hidden_size = 250"));
     CHECK_THAT(with("vocab_size", 0), Catch::Contains("key 'vocab_size'"));
-    CHECK_THAT(with("tie_word_embeddings", "yes"), Catch::Contains("key 'tie_word_embeddings': expected true or false, got \"yes\""));
-    CHECK_THAT(with("num_key_value_heads", 16), Catch::Contains("key 'num_key_value_heads': 16 does not divide"));
+    CHECK_THAT(with("tie_word_embeddings", "yes"),
+               Catch::Contains("key 'tie_word_embeddings': expected true or false, got \"yes\""));
+    CHECK_THAT(with("num_key_value_heads", 16),
+               Catch::Contains("key 'num_key_value_heads': 16 does not divide"));
     CHECK_THAT(with("_name_or_path", 7), Catch::Contains("key '_name_or_path': expected a string"));
 
     // A source name with a newline still gives one line.
@@ -544,14 +567,16 @@ TEST_CASE("hf_config: error paths inline", "[io][hf_config]") {
         CHECK(std::string(e.what()).find('\n') == std::string::npos);
     }
 
-    const auto missing = (std::filesystem::temp_directory_path() / "moecost_no_such_config.json").string();
+    const auto missing =
+        (std::filesystem::temp_directory_path() / "moecost_no_such_config.json").string();
     CHECK_THROWS_WITH(moecost::io::load_hf_config(missing),
                       Catch::StartsWith(missing + ": cannot open for reading"));
 }
 
 TEST_CASE("hf_config: every published fixture loads without error", "[io][hf_config]") {
     for (const auto& entry : std::filesystem::directory_iterator(fixture(""))) {
-        if (entry.path().extension() != ".json") continue;
+        if (entry.path().extension() != ".json")
+            continue;
         INFO(entry.path().string());
         CHECK_NOTHROW(moecost::io::load_hf_config(entry.path()));
     }

@@ -247,8 +247,8 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
     CHECK(mayfit > cases / 10);
 }
 
-// Regression (fixed): evaluate.hpp's max_batch treats activations as linear in the batch ((KV + activations)
-// / sequences per sequence), but the prefill micro-batch holds ceil(batch / (M · DP))
+// Regression (fixed): evaluate.hpp's max_batch treats activations as linear in the batch ((KV +
+// activations) / sequences per sequence), but the prefill micro-batch holds ceil(batch / (M · DP))
 // sequences, M = PP by default; when max_batch is not a multiple of M · DP the rounded-up
 // micro-batch overflows, and evaluate() at max_batch reports that it does not fit (a hand
 // derivation on the seed model is in seed_audit_test.cpp, "max_batch honours micro-batch
@@ -335,8 +335,8 @@ TEST_CASE("weights with no replication sum to the model exactly", "[invariants][
     }
 }
 
-// Regression (fixed): count/traffic.hpp weight_params_per_gpu adds the final norm only when vocab > 0 and
-// never stores the MTP modules, while params.hpp total_params counts both (the final norm
+// Regression (fixed): count/traffic.hpp weight_params_per_gpu adds the final norm only when vocab >
+// 0 and never stores the MTP modules, while params.hpp total_params counts both (the final norm
 // unconditionally, `p.norms = L·norm + norm_width(h)`; MTP in `p.mtp`). So one GPU holding all
 // of presets::seed_moe stores 512 parameters fewer than the model has (285,360,128 vs
 // 285,360,640), and deepseek_v3_mtp deploys exactly like deepseek_v3: its MTP module's

@@ -151,13 +151,13 @@ TEST_CASE("activations per GPT layer: Korthikanti et al. 2022, Table 2", "[memor
           Approx(710'934'528.0).epsilon(1e-12));
 }
 
-// Regression (fixed): with sequence parallelism, full recomputation keeps the layer input as each rank holds
-// it, which is the sequence shard: 2·(s/t)·b·h bytes, not 2·s·b·h. Megatron-LM scatters the
-// embedding output to the sequence-parallel region (LanguageModelEmbedding.forward:
-// `if sequence_parallel: embeddings = scatter_to_sequence_parallel_region(embeddings)`), so
-// every transformer layer's input, the tensor `tensor_parallel.checkpoint` saves, is
-// [s/t, b, h] on each rank. The paper's Table 2 row "full activation recompute: 2sbh" is the
-// replicated-input case (no SP). memory.hpp returned 2sbh/t under SP until commit f500757
+// Regression (fixed): with sequence parallelism, full recomputation keeps the layer input as each
+// rank holds it, which is the sequence shard: 2·(s/t)·b·h bytes, not 2·s·b·h. Megatron-LM scatters
+// the embedding output to the sequence-parallel region (LanguageModelEmbedding.forward: `if
+// sequence_parallel: embeddings = scatter_to_sequence_parallel_region(embeddings)`), so every
+// transformer layer's input, the tensor `tensor_parallel.checkpoint` saves, is [s/t, b, h] on each
+// rank. The paper's Table 2 row "full activation recompute: 2sbh" is the replicated-input case (no
+// SP). memory.hpp returned 2sbh/t under SP until commit f500757
 // ("full recompute stores 2sbh as in the paper") made it 2sbh unconditionally: 8× too much at
 // t = 8, and inconsistent with its own TP+SP rows, which divide everything by t.
 TEST_CASE("full recompute with sequence parallelism keeps the input shard",

@@ -161,8 +161,8 @@ TEST_CASE("pretty prints SI prefixes and unit symbols", "[units][pretty]") {
     CHECK(pretty_binary(512_B) == "512 B");
 }
 
-// Regression (fixed): format_si moves to the next prefix only when the scaled value reaches 999.95 (and
-// to the previous one below 0.99995): right for 4 significant digits, wrong for the default
+// Regression (fixed): format_si moves to the next prefix only when the scaled value reaches 999.95
+// (and to the previous one below 0.99995): right for 4 significant digits, wrong for the default
 // 3. Values in [999.5, 999.95) round to 1000 under "%.3g" and print as "1e+03": 999.6 B
 // prints "1e+03 B" instead of "1 kB", 0.9996 s prints "1e+03 ms" instead of "1 s".
 // pretty_binary has the same flaw with 1023.95: 1000 B prints "1e+03 B" and 1023 B
@@ -182,8 +182,8 @@ TEST_CASE("pretty never falls back to exponent notation near a prefix boundary",
     }
 }
 
-// Regression (fixed): format_si stops at the exa prefix, so realistic training budgets print in exponent
-// notation: DeepSeek-V3's pre-training is about 6 · 37·10^9 · 14.8·10^12 = 3.29·10^24 FLOP
+// Regression (fixed): format_si stops at the exa prefix, so realistic training budgets print in
+// exponent notation: DeepSeek-V3's pre-training is about 6 · 37·10^9 · 14.8·10^12 = 3.29·10^24 FLOP
 // (DeepSeek-V3 report: 37B activated, 14.8T tokens), which prints "3.29e+06 EFLOP".
 // Expected the zetta/yotta prefixes (Z, Y): "3.29 YFLOP".
 TEST_CASE("pretty covers training-scale FLOP counts", "[units][pretty]") {

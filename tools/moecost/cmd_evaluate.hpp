@@ -11,20 +11,11 @@ namespace evaluate_detail {
 
 struct options {
     model_options model;
-    std::string gpu;
-    int gpus_per_node = 0; ///< 0: the preset's
-    std::string layout_text, seed_layout_text;
-    int batch = 1;
-    int prompt = 4096;
-    int context = 0;              ///< 0: = prompt
-    int micro_batches = 0;        ///< 0: = pp
-    int decode_micro_batches = 0; ///< 0: = pp
-    bool ideal = false;
-    bool overlap = false;
-    double imbalance = 1.0;
-    double headroom = eval_options{}.memory_headroom;
-    bool dispatch_fp8 = false;
-    double min_prefill = 0, min_decode = 0, max_ttft = 0, max_tpot = 0, max_mem_gb = 0;
+    cluster_options cluster;
+    layout_options layout;
+    workload_options workload;
+    modelling_options modelling;
+    requirement_options req;
     bool json = false;
 };
 
@@ -43,42 +34,15 @@ struct scenario {
 inline scenario resolve(const options& o) {
     scenario s;
     s.model = resolve_model(o.model);
-    if (o.gpu.empty())
-        throw usage_error("--gpu: required (one of: " + join(cluster_preset_names()) + ")");
-    const cluster_spec* c = presets::find_cluster(o.gpu);
-    if (c == nullptr)
-        throw usage_error("--gpu: unknown GPU preset '" + o.gpu +
-                          "' (expected one of: " + join(cluster_preset_names()) + ")");
-    s.gpu_name = o.gpu;
-    s.cluster = *c;
-    if (o.gpus_per_node > 0)
-        s.cluster.gpus_per_node = o.gpus_per_node;
-    if (!o.layout_text.empty()) {
-        if (auto err = parse_layout(o.layout_text, s.l); !err.empty())
-            throw usage_error("--layout: " + err);
-        s.layout_source = "--layout " + o.layout_text;
-    } else if (!o.seed_layout_text.empty()) {
-        if (auto err = parse_seed_layout(o.seed_layout_text, s.l); !err.empty())
-            throw usage_error("--seed-layout: " + err);
-        s.layout_source = "--seed-layout " + o.seed_layout_text;
-    } else {
-        s.layout_source = "default: one GPU";
-    }
-    s.w = {.batch = o.batch,
-           .prompt = o.prompt,
-           .context = o.context,
-           .prefill_micro_batches = o.micro_batches,
-           .decode_micro_batches = o.decode_micro_batches};
-    s.opt = {.ideal = o.ideal,
-             .overlap = o.overlap,
-             .expert_imbalance = o.imbalance,
-             .memory_headroom = o.headroom,
-             .dispatch_fp8 = o.dispatch_fp8};
-    s.req = {.min_prefill_tokens_per_gpu = make<token_rate>(o.min_prefill),
-             .min_decode_tokens_per_gpu = make<token_rate>(o.min_decode),
-             .max_ttft = make<seconds>(o.max_ttft),
-             .max_tpot = make<seconds>(o.max_tpot),
-             .max_memory_per_gpu = make<bytes>(o.max_mem_gb * 1e9)};
+    resolved_cluster c = resolve_cluster(o.cluster);
+    s.gpu_name = std::move(c.name);
+    s.cluster = c.spec;
+    resolved_layout l = resolve_layout(o.layout);
+    s.l = l.l;
+    s.layout_source = std::move(l.source);
+    s.w = make_workload(o.workload);
+    s.opt = make_eval_options(o.modelling);
+    s.req = make_requirements(o.req);
     return s;
 }
 
@@ -88,27 +52,6 @@ inline bool evaluated(const scenario& s) {
     return validate(s.model.spec).ok() && validate(s.cluster).ok() && validate(s.w).ok() &&
            validate(s.l).ok();
 }
-
-/// A requirement's value with its unit; report::requirements is in a fixed order
-/// (prefill rate, decode rate, TTFT, TPOT, memory), see evaluate().
-inline std::string requirement_value(std::size_t i, double v) {
-    switch (i) {
-    case 0:
-    case 1:
-        return pretty(make<token_rate>(v));
-    case 2:
-    case 3:
-        return pretty(make<seconds>(v));
-    default:
-        return pretty(make<bytes>(v));
-    }
-}
-inline constexpr std::array<const char*, 5> requirement_keys{
-    "min_prefill_tokens_per_s_per_gpu", "min_decode_tokens_per_s_per_gpu", "max_ttft_s",
-    "max_tpot_s", "max_memory_per_gpu_bytes"};
-inline constexpr std::array<const char*, 5> requirement_flags{
-    "--min-prefill-tok-per-gpu", "--min-decode-tok-per-gpu", "--max-ttft", "--max-tpot",
-    "--max-mem-gb"};
 
 inline const char* op_key(op_group g) {
     switch (g) {
@@ -190,15 +133,7 @@ inline json to_json(const scenario& s, const report& r) {
     j["precision"] = {{"weights", name_of(m.precision.weights)},
                       {"kv", name_of(m.precision.kv)},
                       {"activations", name_of(m.precision.activations)}};
-    j["layout"] = {{"tp", l.tp},
-                   {"cp", l.cp},
-                   {"dp", l.dp},
-                   {"pp", l.pp},
-                   {"etp", etp_of(l)},
-                   {"ep", l.ep},
-                   {"edp", edp_of(l)},
-                   {"redundant_experts", l.redundant_experts},
-                   {"world_size", world_size(l)}};
+    j["layout"] = layout_json(l);
     j["workload"] = {
         {"batch", s.w.batch},
         {"prompt", s.w.prompt},
@@ -314,12 +249,8 @@ inline void print_text(const scenario& s, const report& r) {
                      c.gpus_per_node, pretty(c.intra_node.bandwidth.get()),
                      pretty(c.inter_node.bandwidth.get()),
                      c.interconnect_assumed ? " (ASSUMED: the preset's source names none)" : ""));
-    line("layout",
-         fmt::format(
-             "attention tp={} cp={} dp={} pp={} | experts etp={} ep={} edp={}{} | {} GPU{} ({})",
-             l.tp, l.cp, l.dp, l.pp, etp_of(l), l.ep, edp_of(l),
-             l.redundant_experts > 0 ? fmt::format(" redundant={}", l.redundant_experts) : "",
-             world_size(l), world_size(l) == 1 ? "" : "s", s.layout_source));
+    line("layout", fmt::format("{} | {} GPU{} ({})", layout_text(l), world_size(l),
+                               world_size(l) == 1 ? "" : "s", s.layout_source));
     line("workload",
          fmt::format("batch {}, prompt {} tokens, decode context {} tokens; micro-batches: "
                      "prefill {}, decode {}",
@@ -328,13 +259,7 @@ inline void print_text(const scenario& s, const report& r) {
                                                    : fmt::format("{} (= pp)", l.pp),
                      s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
                                                   : fmt::format("{} (= pp)", l.pp)));
-    line("modelling",
-         s.opt.ideal
-             ? std::string("ideal: efficiencies 1, overlapped communication, balanced experts")
-             : fmt::format(
-                   "communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}",
-                   s.opt.overlap ? "" : "not ", s.opt.expert_imbalance, s.opt.memory_headroom,
-                   s.opt.dispatch_fp8 ? ", fp8 dispatch" : ""));
+    line("modelling", modelling_text(s.opt));
 
     heading("Violations");
     if (r.problems.ok())
@@ -388,7 +313,7 @@ inline void print_text(const scenario& s, const report& r) {
         if (!q.applies)
             continue;
         any = true;
-        const bool at_least = i < 2;
+        const bool at_least = requirement_at_least(i);
         fmt::print("  {:<26} {:>16}  {} {:<14} {}\n", q.name, requirement_value(i, q.value),
                    at_least ? ">=" : "<=", requirement_value(i, q.target),
                    q.pass ? "pass" : "FAIL");
@@ -411,107 +336,12 @@ inline command add_evaluate(CLI::App& app) {
                     "requirement verdicts");
     add_model_options(*sub, o->model);
 
-    const std::string hw = "Hardware";
-    sub->add_option("--gpu", o->gpu,
-                    "GPU and cluster preset (required): " + join(cluster_preset_names()))
-        ->type_name("NAME")
-        ->check(one_of(cluster_preset_names(), "GPU preset"))
-        ->group(hw);
-    sub->add_option("--gpus-per-node", o->gpus_per_node, "GPUs per node (default: the preset's, 8)")
-        ->type_name("N")
-        ->check(integer_in(1, max_degree))
-        ->group(hw);
-
-    const std::string par = "Layout (at most one of --layout, --seed-layout; default: one GPU)";
-    auto* lay =
-        sub->add_option("--layout", o->layout_text,
-                        "Megatron-style layout tp=A,cp=B,dp=C,pp=D,etp=E,ep=F[,redundant=R]: "
-                        "attention mesh tp*cp*dp, expert mesh etp*ep*edp, pp stages; missing "
-                        "keys are 1, etp defaults to tp, redundant (extra expert replicas) to 0")
-            ->type_name("SPEC")
-            ->check(layout_validator(parse_layout))
-            ->group(par);
-    auto* seed =
-        sub->add_option("--seed-layout", o->seed_layout_text,
-                        "The seed plan's notation ep=A,pp=B,dp=C,tp=D (EP x PP x DP x TP GPUs): "
-                        "attention tp=D dp=C*A pp=B, experts etp=D ep=A; missing keys are 1")
-            ->type_name("SPEC")
-            ->check(layout_validator(parse_seed_layout))
-            ->group(par);
-    lay->excludes(seed);
-    seed->excludes(lay);
-
-    const std::string wl = "Workload";
-    sub->add_option("--batch", o->batch, "Concurrent sequences in the whole deployment")
-        ->type_name("B")
-        ->check(positive_integer())
-        ->capture_default_str()
-        ->group(wl);
-    sub->add_option("--prompt", o->prompt, "Prompt length in tokens (prefill)")
-        ->type_name("S")
-        ->check(positive_integer())
-        ->capture_default_str()
-        ->group(wl);
-    sub->add_option("--context", o->context,
-                    "Decode context (KV length) in tokens (default: the prompt)")
-        ->type_name("C")
-        ->check(positive_integer())
-        ->group(wl);
-    sub->add_option("--micro-batches", o->micro_batches,
-                    "Pipeline micro-batches the prefill batch is split into (default: pp)")
-        ->type_name("N")
-        ->check(positive_integer())
-        ->group(wl);
-    sub->add_option("--decode-micro-batches", o->decode_micro_batches,
-                    "Micro-batches in flight in decode (default: pp)")
-        ->type_name("N")
-        ->check(positive_integer())
-        ->group(wl);
-
-    const std::string mo = "Modelling";
-    sub->add_flag(
-           "--ideal", o->ideal,
-           "Physical upper bounds: every efficiency 1, communication overlapped, experts balanced")
-        ->group(mo);
-    sub->add_flag("--overlap", o->overlap, "Overlap communication with compute (default: add them)")
-        ->group(mo);
-    sub->add_option("--imbalance", o->imbalance,
-                    "Expert load imbalance: tokens on the busiest EP rank / the mean (>= 1)")
-        ->type_name("X")
-        ->check(number_in(1, true, 1e6))
-        ->capture_default_str()
-        ->group(mo);
-    sub->add_option("--headroom", o->headroom, "Usable fraction of HBM, in (0, 1]")
-        ->type_name("F")
-        ->check(number_in(0, false, 1))
-        ->capture_default_str()
-        ->group(mo);
-    sub->add_flag("--dispatch-fp8", o->dispatch_fp8,
-                  "EP dispatch in fp8 (DeepSeek-V3), combine in the activation dtype")
-        ->group(mo);
-
-    const std::string rq =
-        "Requirements (each optional; verdicts are reported, the exit status stays 0)";
-    sub->add_option("--min-prefill-tok-per-gpu", o->min_prefill, "Least prefill tokens/s per GPU")
-        ->type_name("X")
-        ->check(positive_number())
-        ->group(rq);
-    sub->add_option("--min-decode-tok-per-gpu", o->min_decode, "Least decode tokens/s per GPU")
-        ->type_name("X")
-        ->check(positive_number())
-        ->group(rq);
-    sub->add_option("--max-ttft", o->max_ttft, "Largest time to first token, in seconds")
-        ->type_name("SECONDS")
-        ->check(positive_number())
-        ->group(rq);
-    sub->add_option("--max-tpot", o->max_tpot, "Largest time per output token, in seconds")
-        ->type_name("SECONDS")
-        ->check(positive_number())
-        ->group(rq);
-    sub->add_option("--max-mem-gb", o->max_mem_gb, "Largest memory per GPU, in GB (1e9 bytes)")
-        ->type_name("X")
-        ->check(positive_number())
-        ->group(rq);
+    add_cluster_options(*sub, o->cluster);
+    add_layout_options(*sub, o->layout);
+    add_workload_options(*sub, o->workload);
+    add_modelling_options(*sub, o->modelling);
+    add_requirement_options(
+        *sub, o->req, "Requirements (each optional; verdicts are reported, the exit status stays 0)");
 
     sub->add_flag(
         "--json", o->json,

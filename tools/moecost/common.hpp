@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -394,6 +395,297 @@ inline CLI::Validator layout_validator(std::string (*parse)(std::string_view, la
             ""};
 }
 
+// ---- the cluster, the layout, the workload, the modelling, the requirements -------------
+// Registered the same way by every subcommand that takes them (evaluate, search, train, dag).
+
+/// --gpu and --gpus-per-node.
+struct cluster_options {
+    std::string gpu;
+    int gpus_per_node = 0; ///< 0: the preset's
+};
+
+inline void add_cluster_options(CLI::App& app, cluster_options& o) {
+    const std::string hw = "Hardware";
+    app.add_option("--gpu", o.gpu,
+                   "GPU and cluster preset (required): " + join(cluster_preset_names()))
+        ->type_name("NAME")
+        ->check(one_of(cluster_preset_names(), "GPU preset"))
+        ->group(hw);
+    app.add_option("--gpus-per-node", o.gpus_per_node, "GPUs per node (default: the preset's, 8)")
+        ->type_name("N")
+        ->check(integer_in(1, max_degree))
+        ->group(hw);
+}
+
+/// The cluster of the options, with the preset's name.
+struct resolved_cluster {
+    std::string name;
+    cluster_spec spec{};
+};
+
+inline resolved_cluster resolve_cluster(const cluster_options& o) {
+    if (o.gpu.empty())
+        throw usage_error("--gpu: required (one of: " + join(cluster_preset_names()) + ")");
+    const cluster_spec* c = presets::find_cluster(o.gpu);
+    if (c == nullptr)
+        throw usage_error("--gpu: unknown GPU preset '" + o.gpu +
+                          "' (expected one of: " + join(cluster_preset_names()) + ")");
+    resolved_cluster out{o.gpu, *c};
+    if (o.gpus_per_node > 0)
+        out.spec.gpus_per_node = o.gpus_per_node;
+    return out;
+}
+
+/// --layout and --seed-layout (at most one).
+struct layout_options {
+    std::string layout_text, seed_layout_text;
+};
+
+inline void add_layout_options(CLI::App& app, layout_options& o) {
+    const std::string par = "Layout (at most one of --layout, --seed-layout; default: one GPU)";
+    auto* lay =
+        app.add_option("--layout", o.layout_text,
+                       "Megatron-style layout tp=A,cp=B,dp=C,pp=D,etp=E,ep=F[,redundant=R]: "
+                       "attention mesh tp*cp*dp, expert mesh etp*ep*edp, pp stages; missing "
+                       "keys are 1, etp defaults to tp, redundant (extra expert replicas) to 0")
+            ->type_name("SPEC")
+            ->check(layout_validator(parse_layout))
+            ->group(par);
+    auto* seed =
+        app.add_option("--seed-layout", o.seed_layout_text,
+                       "The seed plan's notation ep=A,pp=B,dp=C,tp=D (EP x PP x DP x TP GPUs): "
+                       "attention tp=D dp=C*A pp=B, experts etp=D ep=A; missing keys are 1")
+            ->type_name("SPEC")
+            ->check(layout_validator(parse_seed_layout))
+            ->group(par);
+    lay->excludes(seed);
+    seed->excludes(lay);
+}
+
+/// The layout of the options and how it was given.
+struct resolved_layout {
+    layout l{};
+    std::string source;
+};
+
+inline resolved_layout resolve_layout(const layout_options& o) {
+    resolved_layout out;
+    if (!o.layout_text.empty()) {
+        if (auto err = parse_layout(o.layout_text, out.l); !err.empty())
+            throw usage_error("--layout: " + err);
+        out.source = "--layout " + o.layout_text;
+    } else if (!o.seed_layout_text.empty()) {
+        if (auto err = parse_seed_layout(o.seed_layout_text, out.l); !err.empty())
+            throw usage_error("--seed-layout: " + err);
+        out.source = "--seed-layout " + o.seed_layout_text;
+    } else {
+        out.source = "default: one GPU";
+    }
+    return out;
+}
+
+/// The inference workload: --batch (unless the subcommand takes its own), --prompt,
+/// --context, --micro-batches, --decode-micro-batches.
+struct workload_options {
+    int batch = 1;
+    int prompt = 4096;
+    int context = 0;              ///< 0: = prompt
+    int micro_batches = 0;        ///< 0: = pp
+    int decode_micro_batches = 0; ///< 0: = pp
+};
+
+inline const std::string workload_group = "Workload";
+
+inline void add_workload_options(CLI::App& app, workload_options& o, bool with_batch = true) {
+    if (with_batch)
+        app.add_option("--batch", o.batch, "Concurrent sequences in the whole deployment")
+            ->type_name("B")
+            ->check(positive_integer())
+            ->capture_default_str()
+            ->group(workload_group);
+    app.add_option("--prompt", o.prompt, "Prompt length in tokens (prefill)")
+        ->type_name("S")
+        ->check(positive_integer())
+        ->capture_default_str()
+        ->group(workload_group);
+    app.add_option("--context", o.context,
+                   "Decode context (KV length) in tokens (default: the prompt)")
+        ->type_name("C")
+        ->check(positive_integer())
+        ->group(workload_group);
+    app.add_option("--micro-batches", o.micro_batches,
+                   "Pipeline micro-batches the prefill batch is split into (default: pp)")
+        ->type_name("N")
+        ->check(positive_integer())
+        ->group(workload_group);
+    app.add_option("--decode-micro-batches", o.decode_micro_batches,
+                   "Micro-batches in flight in decode (default: pp)")
+        ->type_name("N")
+        ->check(positive_integer())
+        ->group(workload_group);
+}
+
+inline workload make_workload(const workload_options& o) {
+    return {.batch = o.batch,
+            .prompt = o.prompt,
+            .context = o.context,
+            .prefill_micro_batches = o.micro_batches,
+            .decode_micro_batches = o.decode_micro_batches};
+}
+
+/// How the evaluation treats the deployment: --ideal, --overlap, --imbalance, --headroom,
+/// --dispatch-fp8.
+struct modelling_options {
+    bool ideal = false;
+    bool overlap = false;
+    double imbalance = 1.0;
+    double headroom = eval_options{}.memory_headroom;
+    bool dispatch_fp8 = false;
+};
+
+inline void add_modelling_options(CLI::App& app, modelling_options& o) {
+    const std::string mo = "Modelling";
+    app.add_flag(
+           "--ideal", o.ideal,
+           "Physical upper bounds: every efficiency 1, communication overlapped, experts balanced")
+        ->group(mo);
+    app.add_flag("--overlap", o.overlap, "Overlap communication with compute (default: add them)")
+        ->group(mo);
+    app.add_option("--imbalance", o.imbalance,
+                   "Expert load imbalance: tokens on the busiest EP rank / the mean (>= 1)")
+        ->type_name("X")
+        ->check(number_in(1, true, 1e6))
+        ->capture_default_str()
+        ->group(mo);
+    app.add_option("--headroom", o.headroom, "Usable fraction of HBM, in (0, 1]")
+        ->type_name("F")
+        ->check(number_in(0, false, 1))
+        ->capture_default_str()
+        ->group(mo);
+    app.add_flag("--dispatch-fp8", o.dispatch_fp8,
+                 "EP dispatch in fp8 (DeepSeek-V3), combine in the activation dtype")
+        ->group(mo);
+}
+
+inline eval_options make_eval_options(const modelling_options& o) {
+    return {.ideal = o.ideal,
+            .overlap = o.overlap,
+            .expert_imbalance = o.imbalance,
+            .memory_headroom = o.headroom,
+            .dispatch_fp8 = o.dispatch_fp8};
+}
+
+/// One line saying how the evaluation treats the deployment.
+inline std::string modelling_text(const eval_options& o) {
+    if (o.ideal)
+        return "ideal: efficiencies 1, overlapped communication, balanced experts";
+    return fmt::format("communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}",
+                       o.overlap ? "" : "not ", o.expert_imbalance, o.memory_headroom,
+                       o.dispatch_fp8 ? ", fp8 dispatch" : "");
+}
+
+/// Service targets: --min-prefill-tok-per-gpu, --min-decode-tok-per-gpu, --max-ttft,
+/// --max-tpot, --max-mem-gb. Zero: no target.
+struct requirement_options {
+    double min_prefill = 0, min_decode = 0, max_ttft = 0, max_tpot = 0, max_mem_gb = 0;
+};
+
+inline void add_requirement_options(CLI::App& app, requirement_options& o,
+                                    const std::string& group) {
+    app.add_option("--min-prefill-tok-per-gpu", o.min_prefill, "Least prefill tokens/s per GPU")
+        ->type_name("X")
+        ->check(positive_number())
+        ->group(group);
+    app.add_option("--min-decode-tok-per-gpu", o.min_decode, "Least decode tokens/s per GPU")
+        ->type_name("X")
+        ->check(positive_number())
+        ->group(group);
+    app.add_option("--max-ttft", o.max_ttft, "Largest time to first token, in seconds")
+        ->type_name("SECONDS")
+        ->check(positive_number())
+        ->group(group);
+    app.add_option("--max-tpot", o.max_tpot, "Largest time per output token, in seconds")
+        ->type_name("SECONDS")
+        ->check(positive_number())
+        ->group(group);
+    app.add_option("--max-mem-gb", o.max_mem_gb, "Largest memory per GPU, in GB (1e9 bytes)")
+        ->type_name("X")
+        ->check(positive_number())
+        ->group(group);
+}
+
+inline requirements make_requirements(const requirement_options& o) {
+    return {.min_prefill_tokens_per_gpu = make<token_rate>(o.min_prefill),
+            .min_decode_tokens_per_gpu = make<token_rate>(o.min_decode),
+            .max_ttft = make<seconds>(o.max_ttft),
+            .max_tpot = make<seconds>(o.max_tpot),
+            .max_memory_per_gpu = make<bytes>(o.max_mem_gb * 1e9)};
+}
+
+/// report::requirements is in a fixed order (prefill rate, decode rate, TTFT, TPOT, memory),
+/// see evaluate(); these name each entry in JSON and on the command line.
+inline constexpr std::array<const char*, 5> requirement_keys{
+    "min_prefill_tokens_per_s_per_gpu", "min_decode_tokens_per_s_per_gpu", "max_ttft_s",
+    "max_tpot_s", "max_memory_per_gpu_bytes"};
+inline constexpr std::array<const char*, 5> requirement_flags{
+    "--min-prefill-tok-per-gpu", "--min-decode-tok-per-gpu", "--max-ttft", "--max-tpot",
+    "--max-mem-gb"};
+
+/// Is requirement i a floor (rates) rather than a ceiling (latencies, memory)?
+inline constexpr bool requirement_at_least(std::size_t i) {
+    return i < 2;
+}
+
+/// A requirement's value with its unit.
+inline std::string requirement_value(std::size_t i, double v) {
+    switch (i) {
+    case 0:
+    case 1:
+        return pretty(make<token_rate>(v));
+    case 2:
+    case 3:
+        return pretty(make<seconds>(v));
+    default:
+        return pretty(make<bytes>(v));
+    }
+}
+
+/// The targets given, one phrase each (`TPOT <= 50 ms`); empty when none.
+inline std::vector<std::string> requirement_phrases(const requirements& q) {
+    const std::array<double, 5> targets{
+        q.min_prefill_tokens_per_gpu.value, q.min_decode_tokens_per_gpu.value,
+        q.max_ttft.value, q.max_tpot.value, q.max_memory_per_gpu.value};
+    static constexpr std::array<const char*, 5> names{
+        "prefill tokens/s per GPU", "decode tokens/s per GPU", "TTFT", "TPOT", "memory per GPU"};
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        if (targets[i] > 0)
+            out.push_back(fmt::format("{} {} {}", names[i], requirement_at_least(i) ? ">=" : "<=",
+                                      requirement_value(i, targets[i])));
+    return out;
+}
+
+/// A layout's degrees as JSON (attention mesh, expert mesh, world size).
+inline json layout_json(const layout& l) {
+    return {{"tp", l.tp},
+            {"cp", l.cp},
+            {"dp", l.dp},
+            {"pp", l.pp},
+            {"etp", etp_of(l)},
+            {"ep", l.ep},
+            {"edp", edp_of(l)},
+            {"redundant_experts", l.redundant_experts},
+            {"world_size", world_size(l)}};
+}
+
+/// A layout on one line: `attention tp=2 cp=1 dp=4 pp=2 | experts etp=2 ep=8 edp=1`.
+inline std::string layout_text(const layout& l) {
+    return fmt::format("attention tp={} cp={} dp={} pp={} | experts etp={} ep={} edp={}{}", l.tp,
+                       l.cp, l.dp, l.pp, etp_of(l), l.ep, edp_of(l),
+                       l.redundant_experts > 0 ? fmt::format(" redundant={}", l.redundant_experts)
+                                               : "");
+}
+
 // ---- formatting -------------------------------------------------------------------------
 
 /// A parameter count: `46.70 B`, `512.00 M`, `4096`.
@@ -425,6 +717,51 @@ inline std::string percent(double fraction) {
 inline void heading(std::string_view title) {
     fmt::print("\n{}\n{}\n", title, std::string(title.size(), '-'));
 }
+
+/// A text table: columns sized to their widest cell, the first `left` columns aligned left,
+/// the rest right.
+struct text_table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    std::size_t left = 0;
+
+    void add(std::vector<std::string> row) { rows.push_back(std::move(row)); }
+
+    void print(std::string_view indent = "  ") const {
+        std::vector<std::size_t> width(header.size(), 0);
+        auto measure = [&](const std::vector<std::string>& r) {
+            for (std::size_t i = 0; i < r.size() && i < width.size(); ++i)
+                width[i] = std::max(width[i], display_width(r[i]));
+        };
+        measure(header);
+        for (const auto& r : rows)
+            measure(r);
+        auto line = [&](const std::vector<std::string>& r) {
+            std::string out(indent);
+            for (std::size_t i = 0; i < width.size(); ++i) {
+                const std::string& cell = i < r.size() ? r[i] : std::string();
+                const std::string pad(width[i] - display_width(cell), ' ');
+                if (i > 0)
+                    out += "  ";
+                out += i < left ? cell + pad : pad + cell;
+            }
+            while (!out.empty() && out.back() == ' ')
+                out.pop_back();
+            fmt::print("{}\n", out);
+        };
+        line(header);
+        for (const auto& r : rows)
+            line(r);
+    }
+
+    /// Characters as a terminal shows them: UTF-8 continuation bytes (µ's second) take none.
+    static std::size_t display_width(std::string_view s) {
+        std::size_t n = 0;
+        for (const char c : s)
+            n += (static_cast<unsigned char>(c) & 0xC0) == 0x80 ? 0 : 1;
+        return n;
+    }
+};
 
 inline std::string yes_no(bool b) {
     return b ? "yes" : "no";

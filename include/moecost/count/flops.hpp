@@ -70,10 +70,10 @@ enum class mla_form : std::uint8_t { naive, absorbed };
 
 /// Estimated non-matmul FLOPs per element (documented in docs/model.md).
 namespace nonmatmul {
-inline constexpr double per_norm_element = 4.0;       // square, sum, scale, multiply
-inline constexpr double per_softmax_element = 5.0;    // max, subtract, exp, sum, divide
-inline constexpr double per_gated_activation = 5.0;   // SiLU (≈4) and the gating product
-inline constexpr double per_plain_activation = 8.0;   // tanh-approximated GeLU
+inline constexpr double per_norm_element = 4.0;     // square, sum, scale, multiply
+inline constexpr double per_softmax_element = 5.0;  // max, subtract, exp, sum, divide
+inline constexpr double per_gated_activation = 5.0; // SiLU (≈4) and the gating product
+inline constexpr double per_plain_activation = 8.0; // tanh-approximated GeLU
 inline constexpr double per_residual_element = 1.0;
 } // namespace nonmatmul
 
@@ -93,7 +93,8 @@ constexpr double attn_proj_flops(const model_spec& m, mla_form form) {
                                        : 2.0 * h * H * (dn + dr);
     const double kv_a = 2.0 * h * (r + dr);
     const double o = 2.0 * H * dv * h;
-    if (form == mla_form::naive) return q + kv_a + 2.0 * r * H * (dn + dv) + o;
+    if (form == mla_form::naive)
+        return q + kv_a + 2.0 * r * H * (dn + dv) + o;
     // absorbed: q_nope·W_UK per head (dn→r), and the latent output through W_UV (r→dv)
     return q + kv_a + 2.0 * H * dn * r + 2.0 * H * r * dv + o;
 }
@@ -102,7 +103,8 @@ constexpr double attn_proj_flops(const model_spec& m, mla_form form) {
 constexpr double attn_core_flops(const model_spec& m, mla_form form, double n) {
     const auto& a = m.attention;
     const double H = a.heads;
-    if (a.kind != attention_kind::mla) return 4.0 * H * head_dim_of(m) * n;
+    if (a.kind != attention_kind::mla)
+        return 4.0 * H * head_dim_of(m) * n;
     if (form == mla_form::naive)
         return 2.0 * H * (a.qk_nope_head_dim + a.qk_rope_head_dim) * n + 2.0 * H * a.v_head_dim * n;
     return 2.0 * H * (a.kv_lora_rank + a.qk_rope_head_dim) * n + 2.0 * H * a.kv_lora_rank * n;
@@ -112,8 +114,10 @@ constexpr double attn_core_flops(const model_spec& m, mla_form form, double n) {
 constexpr double keys_summed(const model_spec& m, int i, double s, bool causal) {
     const bool sliding = is_sliding_layer(m, i);
     const double w = m.attention.sliding.window;
-    if (!causal) return s * (sliding && w < s ? w : s);
-    if (!sliding || s <= w) return s * (s + 1.0) / 2.0;
+    if (!causal)
+        return s * (sliding && w < s ? w : s);
+    if (!sliding || s <= w)
+        return s * (s + 1.0) / 2.0;
     return w * (w + 1.0) / 2.0 + (s - w) * w;
 }
 
@@ -122,15 +126,20 @@ constexpr flop_breakdown layer_token_flops(const model_spec& m, int i, mla_form 
     flop_breakdown f;
     const double h = m.hidden;
     f.attention_proj = make<flops>(attn_proj_flops(m, form));
-    double other = 2.0 * h * nonmatmul::per_norm_element + 2.0 * h * nonmatmul::per_residual_element;
-    const double act = m.ffn.gated ? nonmatmul::per_gated_activation : nonmatmul::per_plain_activation;
+    double other =
+        2.0 * h * nonmatmul::per_norm_element + 2.0 * h * nonmatmul::per_residual_element;
+    const double act =
+        m.ffn.gated ? nonmatmul::per_gated_activation : nonmatmul::per_plain_activation;
     if (is_moe_layer(m, i)) {
         const auto& e = m.moe;
         f.router = make<flops>(2.0 * h * e.experts);
         f.routed_experts = make<flops>(2.0 * e.top_k * matrices(m.ffn.gated) * h * e.expert_hidden);
-        f.shared_experts = make<flops>(2.0 * e.shared_experts * matrices(m.ffn.gated) * h * e.shared_hidden);
-        other += nonmatmul::per_softmax_element * e.experts + e.experts; // router softmax + top-k scan
-        other += act * (e.top_k * static_cast<double>(e.expert_hidden) + e.shared_experts * static_cast<double>(e.shared_hidden));
+        f.shared_experts =
+            make<flops>(2.0 * e.shared_experts * matrices(m.ffn.gated) * h * e.shared_hidden);
+        other +=
+            nonmatmul::per_softmax_element * e.experts + e.experts; // router softmax + top-k scan
+        other += act * (e.top_k * static_cast<double>(e.expert_hidden) +
+                        e.shared_experts * static_cast<double>(e.shared_hidden));
         other += 2.0 * h * e.top_k; // weighted combine of expert outputs
     } else {
         f.dense_ffn = make<flops>(2.0 * matrices(m.ffn.gated) * h * m.ffn.hidden);
@@ -144,7 +153,7 @@ constexpr flop_breakdown layer_token_flops(const model_spec& m, int i, mla_form 
 
 /// Options of a forward FLOP count.
 struct flop_options {
-    bool causal = true;          ///< causal mask (prefill); false attends to the whole prompt
+    bool causal = true; ///< causal mask (prefill); false attends to the whole prompt
     mla_form mla = mla_form::naive;
 };
 
@@ -162,7 +171,8 @@ constexpr flop_breakdown decode_flops(const model_spec& m, double context,
         total.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * n);
     }
     total.other += make<flops>(nonmatmul::per_norm_element * m.hidden);
-    if (m.vocab > 0) total.lm_head = make<flops>(2.0 * m.hidden * static_cast<double>(m.vocab));
+    if (m.vocab > 0)
+        total.lm_head = make<flops>(2.0 * m.hidden * static_cast<double>(m.vocab));
     return total;
 }
 
@@ -187,7 +197,8 @@ constexpr flop_breakdown prefill_flops(const model_spec& m, double s, flop_optio
 }
 
 /// Mean forward FLOPs per prompt token of a prefill of length s.
-constexpr flops_per_token prefill_flops_per_token(const model_spec& m, double s, flop_options opt = {}) {
+constexpr flops_per_token prefill_flops_per_token(const model_spec& m, double s,
+                                                  flop_options opt = {}) {
     return prefill_flops(m, s, opt).total() / make<tokens>(s);
 }
 
@@ -205,8 +216,10 @@ constexpr flops_per_token training_flops_per_token(const model_spec& m, double s
                                                    bool causal = true) {
     const flop_breakdown fwd = prefill_flops(m, s, {.causal = causal}, s);
     flops total = 3.0 * fwd.matmul();
-    if (rc == recompute::full) total += fwd.matmul() - fwd.lm_head;
-    if (rc == recompute::selective) total += fwd.attention_core;
+    if (rc == recompute::full)
+        total += fwd.matmul() - fwd.lm_head;
+    if (rc == recompute::selective)
+        total += fwd.attention_core;
     return total / make<tokens>(s);
 }
 

@@ -22,7 +22,8 @@ namespace moecost {
 /// KV-cache elements one token adds to one full-attention layer.
 constexpr double kv_elements_per_token_per_layer(const model_spec& m) {
     const auto& a = m.attention;
-    if (a.kind == attention_kind::mla) return a.kv_lora_rank + a.qk_rope_head_dim;
+    if (a.kind == attention_kind::mla)
+        return a.kv_lora_rank + a.qk_rope_head_dim;
     return 2.0 * kv_heads_of(m) * head_dim_of(m);
 }
 
@@ -43,7 +44,8 @@ constexpr bytes_per_token kv_bytes_per_token(const model_spec& m) {
 /// Exact KV-cache bytes of one sequence of n tokens, every layer, windows honoured.
 constexpr bytes kv_cache_bytes(const model_spec& m, double n) {
     double tokens_held = 0;
-    for (int i = 0; i < m.layers; ++i) tokens_held += keys_attended(m, i, n);
+    for (int i = 0; i < m.layers; ++i)
+        tokens_held += keys_attended(m, i, n);
     return tokens_held * make<tokens>(1.0) * kv_bytes_per_token_per_layer(m);
 }
 
@@ -78,11 +80,12 @@ constexpr bytes inference_activation_bytes(const model_spec& m, double T, double
 
 /// How a training layer's activations are kept (Korthikanti et al. 2022 §4–5).
 struct activation_options {
-    int tp = 1;                    ///< tensor-parallel degree t
+    int tp = 1; ///< tensor-parallel degree t
     bool sequence_parallel = false;
     recompute rc = recompute::none;
-    bool store_scores = true;      ///< softmax/dropout of a·s² kept (the paper); false for flash attention
-    bool dropout = true;           ///< dropout masks kept (the paper); modern LLMs often have none
+    bool store_scores =
+        true;            ///< softmax/dropout of a·s² kept (the paper); false for flash attention
+    bool dropout = true; ///< dropout masks kept (the paper); modern LLMs often have none
 };
 
 /**
@@ -95,7 +98,8 @@ constexpr bytes training_activation_bytes_layer(const model_spec& m, int i, doub
     const double h = m.hidden, sbh = s * b * h, t = o.tp;
     // Full recompute keeps the layer input: 2sbh (paper §5), split by t under sequence
     // parallelism, where each GPU holds s/t of the sequence between layers (Megatron-LM).
-    if (o.rc == recompute::full) return make<bytes>(2.0 * sbh / (o.sequence_parallel ? t : 1.0));
+    if (o.rc == recompute::full)
+        return make<bytes>(2.0 * sbh / (o.sequence_parallel ? t : 1.0));
     const auto& a = m.attention;
     double q, k, v, ctx;
     if (a.kind == attention_kind::mla) {
@@ -111,7 +115,8 @@ constexpr bytes training_activation_bytes_layer(const model_spec& m, int i, doub
     const double unsplit = 4.0 * sbh + 2.0 * sbh + 2.0 * sbh + 2.0 * mask * sbh;
     // Split by TP: Q, K, V and the context (2 bytes each), the FFN intermediates.
     double split = 2.0 * s * b * (q + k + v + ctx);
-    const double per_f = m.ffn.gated ? 6.0 : 4.0; // gate and up outputs, down input / act input and output
+    const double per_f =
+        m.ffn.gated ? 6.0 : 4.0; // gate and up outputs, down input / act input and output
     if (is_moe_layer(m, i)) {
         const auto& e = m.moe;
         split += e.top_k * s * b * (2.0 * h + per_f * e.expert_hidden); // dispatched copies
@@ -123,7 +128,8 @@ constexpr bytes training_activation_bytes_layer(const model_spec& m, int i, doub
     double scores = 0;
     if (o.store_scores && o.rc == recompute::none)
         scores = (4.0 + mask) * a.heads * s * s * b; // softmax out, dropout out, dropout mask
-    if (o.sequence_parallel) return make<bytes>((unsplit + split + scores) / t);
+    if (o.sequence_parallel)
+        return make<bytes>((unsplit + split + scores) / t);
     return make<bytes>(unsplit + (split + scores) / t);
 }
 

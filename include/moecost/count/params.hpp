@@ -44,7 +44,9 @@ namespace detail {
 constexpr double norm_width(const model_spec& m, double width) {
     return m.norm == norm_kind::layer ? 2.0 * width : width;
 }
-constexpr double matrices(bool gated) { return gated ? 3.0 : 2.0; }
+constexpr double matrices(bool gated) {
+    return gated ? 3.0 : 2.0;
+}
 } // namespace detail
 
 /// Attention projection parameters of one layer (norms excluded).
@@ -53,7 +55,8 @@ constexpr double attention_params_per_layer(const model_spec& m) {
     const double h = m.hidden, H = a.heads;
     if (a.kind == attention_kind::mla) {
         const double qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
-        const double q = a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank * H * qk : h * H * qk;
+        const double q =
+            a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank * H * qk : h * H * qk;
         const double kv_a = h * (a.kv_lora_rank + a.qk_rope_head_dim); // latent + shared rope key
         const double kv_b = a.kv_lora_rank * H * (a.qk_nope_head_dim + a.v_head_dim);
         const double o = H * a.v_head_dim * h;
@@ -61,9 +64,12 @@ constexpr double attention_params_per_layer(const model_spec& m) {
     }
     const double d = head_dim_of(m), K = kv_heads_of(m);
     double p = h * H * d + 2.0 * h * K * d + H * d * h;
-    if (a.qkv_bias) p += H * d + 2.0 * K * d;
-    if (a.out_bias) p += h;
-    if (a.sinks) p += H;
+    if (a.qkv_bias)
+        p += H * d + 2.0 * K * d;
+    if (a.out_bias)
+        p += h;
+    if (a.sinks)
+        p += H;
     return p;
 }
 
@@ -72,7 +78,8 @@ constexpr double norm_params_per_layer(const model_spec& m) {
     const auto& a = m.attention;
     double p = 2.0 * detail::norm_width(m, m.hidden);
     if (a.kind == attention_kind::mla) {
-        if (a.q_lora_rank > 0) p += a.q_lora_rank;
+        if (a.q_lora_rank > 0)
+            p += a.q_lora_rank;
         p += a.kv_lora_rank;
     } else if (a.qk_norm == qk_norm_kind::per_head) {
         p += 2.0 * head_dim_of(m);
@@ -86,21 +93,24 @@ constexpr double norm_params_per_layer(const model_spec& m) {
 constexpr double dense_ffn_params(const model_spec& m) {
     const double h = m.hidden, f = m.ffn.hidden;
     double p = detail::matrices(m.ffn.gated) * h * f;
-    if (m.ffn.bias) p += (m.ffn.gated ? 2.0 * f : f) + h;
+    if (m.ffn.bias)
+        p += (m.ffn.gated ? 2.0 * f : f) + h;
     return p;
 }
 /// One routed expert.
 constexpr double expert_params(const model_spec& m) {
     const double h = m.hidden, f = m.moe.expert_hidden;
     double p = detail::matrices(m.ffn.gated) * h * f;
-    if (m.moe.expert_bias) p += (m.ffn.gated ? 2.0 * f : f) + h;
+    if (m.moe.expert_bias)
+        p += (m.ffn.gated ? 2.0 * f : f) + h;
     return p;
 }
 /// All shared experts of one MoE layer, with their gate.
 constexpr double shared_expert_params(const model_spec& m) {
     const double h = m.hidden;
     double p = m.moe.shared_experts * detail::matrices(m.ffn.gated) * h * m.moe.shared_hidden;
-    if (m.moe.shared_gate && m.moe.shared_experts > 0) p += h;
+    if (m.moe.shared_gate && m.moe.shared_experts > 0)
+        p += h;
     return p;
 }
 /// The router of one MoE layer.
@@ -139,10 +149,14 @@ constexpr param_breakdown count_params(const model_spec& m, bool active_only) {
 } // namespace detail
 
 /// Every parameter of the model, by component.
-constexpr param_breakdown total_params(const model_spec& m) { return detail::count_params(m, false); }
+constexpr param_breakdown total_params(const model_spec& m) {
+    return detail::count_params(m, false);
+}
 
 /// Parameters one token's forward pass reads: routed experts scaled to top_k.
-constexpr param_breakdown active_params(const model_spec& m) { return detail::count_params(m, true); }
+constexpr param_breakdown active_params(const model_spec& m) {
+    return detail::count_params(m, true);
+}
 
 /// Bytes of all weights at the model's weight dtype.
 constexpr bytes weight_bytes(const model_spec& m) {

@@ -19,7 +19,8 @@ struct fixed_string {
         }
     }
     constexpr fixed_string(std::string_view s) { // NOLINT(google-explicit-constructor)
-        for (; size < s.size() && size < N; ++size) data[size] = s[size];
+        for (; size < s.size() && size < N; ++size)
+            data[size] = s[size];
     }
     [[nodiscard]] constexpr std::string_view view() const { return {data, size}; }
     constexpr operator std::string_view() const { return view(); } // NOLINT

@@ -72,7 +72,8 @@ inline std::string one_line(std::string_view s, std::size_t limit = 200) {
             // Do not end inside a UTF-8 sequence.
             while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0u) == 0x80u)
                 out.pop_back();
-            if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80u)) out.pop_back();
+            if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80u))
+                out.pop_back();
             return out + "...";
         }
         const auto c = static_cast<unsigned char>(ch);
@@ -91,11 +92,16 @@ inline std::string one_line(std::string_view s, std::size_t limit = 200) {
 /// container would recurse and could be long).
 inline std::string shown(const json& v) {
     switch (v.type()) {
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::binary: return "binary data";
-    case json::value_t::discarded: return "nothing";
-    default: return one_line(v.dump(-1, ' ', false, json::error_handler_t::replace), 80);
+    case json::value_t::object:
+        return "an object";
+    case json::value_t::array:
+        return "an array";
+    case json::value_t::binary:
+        return "binary data";
+    case json::value_t::discarded:
+        return "nothing";
+    default:
+        return one_line(v.dump(-1, ' ', false, json::error_handler_t::replace), 80);
     }
 }
 
@@ -111,7 +117,8 @@ struct bound {
 inline constexpr bound dimension{std::int64_t{1} << 24, "the largest dimension moecost accepts"};
 /// moe_spec::dense_mask has 256 bits, and validate() holds layers to 256.
 inline constexpr bound layer_count{256, "the most layers a model_spec holds"};
-inline constexpr bound window_size{std::int64_t{1} << 30, "the largest sliding window moecost accepts"};
+inline constexpr bound window_size{std::int64_t{1} << 30,
+                                   "the largest sliding window moecost accepts"};
 
 enum class sign { positive, non_negative };
 
@@ -135,7 +142,8 @@ public:
     /// The value of key, or nullptr when absent or null (Hugging Face writes null for unset).
     [[nodiscard]] const json* find(std::string_view key) const {
         const auto it = obj_.find(std::string(key));
-        if (it == obj_.end() || it->is_null()) return nullptr;
+        if (it == obj_.end() || it->is_null())
+            return nullptr;
         return &*it;
     }
 
@@ -144,7 +152,8 @@ public:
     [[nodiscard]] std::optional<int> integer(std::string_view key, sign s = sign::positive,
                                              bound limit = dimension) const {
         const json* v = find(key);
-        if (v == nullptr) return std::nullopt;
+        if (v == nullptr)
+            return std::nullopt;
         const std::string want =
             s == sign::positive ? "expected a positive integer" : "expected an integer >= 0";
         double value = 0; // exact for every integer this function accepts (|v| <= 2^30)
@@ -161,23 +170,27 @@ public:
         } else {
             fail(key, want + ", got " + shown(*v));
         }
-        if (value < 0 || (s == sign::positive && value == 0)) fail(key, want + ", got " + shown(*v));
+        if (value < 0 || (s == sign::positive && value == 0))
+            fail(key, want + ", got " + shown(*v));
         if (value > static_cast<double>(limit.max))
             fail(key, shown(*v) + " exceeds " + std::to_string(limit.max) + ", " + limit.why);
         return static_cast<int>(value);
     }
     [[nodiscard]] int required(std::string_view key, sign s = sign::positive,
                                bound limit = dimension) const {
-        if (!present(key)) fail(key, "required but missing");
+        if (!present(key))
+            fail(key, "required but missing");
         const auto v = integer(key, s, limit);
-        if (!v) fail(key, std::string(s == sign::positive ? "expected a positive integer"
-                                                          : "expected an integer >= 0") +
-                              ", got null");
+        if (!v)
+            fail(key, std::string(s == sign::positive ? "expected a positive integer"
+                                                      : "expected an integer >= 0") +
+                          ", got null");
         return *v;
     }
     /// A key that must be there but whose null means 0 (DeepSeek's q_lora_rank).
     [[nodiscard]] int required_or_null(std::string_view key, const char* null_means) const {
-        if (!present(key)) fail(key, std::string("required but missing (null means ") + null_means + ")");
+        if (!present(key))
+            fail(key, std::string("required but missing (null means ") + null_means + ")");
         return integer(key, sign::non_negative).value_or(0);
     }
     [[nodiscard]] int optional(std::string_view key, int fallback, sign s = sign::positive,
@@ -186,20 +199,25 @@ public:
     }
     [[nodiscard]] bool flag(std::string_view key, bool fallback) const {
         const json* v = find(key);
-        if (v == nullptr) return fallback;
-        if (!v->is_boolean()) fail(key, "expected true or false, got " + shown(*v));
+        if (v == nullptr)
+            return fallback;
+        if (!v->is_boolean())
+            fail(key, "expected true or false, got " + shown(*v));
         return v->get<bool>();
     }
     [[nodiscard]] std::optional<std::string> text(std::string_view key) const {
         const json* v = find(key);
-        if (v == nullptr) return std::nullopt;
-        if (!v->is_string()) fail(key, "expected a string, got " + shown(*v));
+        if (v == nullptr)
+            return std::nullopt;
+        if (!v->is_string())
+            fail(key, "expected a string, got " + shown(*v));
         return v->get<std::string>();
     }
     /// The array at key, or nullptr when absent or null.
     [[nodiscard]] const json* array(std::string_view key) const {
         const json* v = find(key);
-        if (v != nullptr && !v->is_array()) fail(key, "expected an array, got " + shown(*v));
+        if (v != nullptr && !v->is_array())
+            fail(key, "expected an array, got " + shown(*v));
         return v;
     }
 
@@ -216,7 +234,8 @@ using key_list = std::array<std::string_view, 3>;
 
 inline std::string_view pick(const reader& r, const key_list& names) {
     for (const auto& n : names)
-        if (!n.empty() && r.present(n)) return n;
+        if (!n.empty() && r.present(n))
+            return n;
     return names[0];
 }
 
@@ -229,7 +248,7 @@ struct family_keys {
     key_list kv_heads{"num_key_value_heads"}; ///< absent: MHA
     key_list head_dim{"head_dim"};            ///< absent: hidden / heads
     key_list ffn_hidden{"intermediate_size"};
-    key_list experts{};                       ///< empty: dense
+    key_list experts{}; ///< empty: dense
     key_list top_k{"num_experts_per_tok"};
     key_list expert_hidden{};
     bool tied = false; ///< tie_word_embeddings when absent: the config class's default
@@ -271,9 +290,12 @@ inline model_spec read_core(const reader& r, const family_keys& k) {
     m.tied_embeddings = r.flag("tie_word_embeddings", k.tied);
     auto& a = m.attention;
     a.heads = r.required(pick(r, k.heads));
-    if (!k.kv_heads[0].empty()) a.kv_heads = r.optional(pick(r, k.kv_heads), 0);
-    if (!k.head_dim[0].empty()) a.head_dim = r.optional(pick(r, k.head_dim), 0);
-    if (!k.ffn_hidden[0].empty()) m.ffn.hidden = r.required(pick(r, k.ffn_hidden));
+    if (!k.kv_heads[0].empty())
+        a.kv_heads = r.optional(pick(r, k.kv_heads), 0);
+    if (!k.head_dim[0].empty())
+        a.head_dim = r.optional(pick(r, k.head_dim), 0);
+    if (!k.ffn_hidden[0].empty())
+        m.ffn.hidden = r.required(pick(r, k.ffn_hidden));
     if (!k.experts[0].empty()) {
         m.moe.experts = r.required(pick(r, k.experts));
         m.moe.top_k = r.required(pick(r, k.top_k));
@@ -311,18 +333,25 @@ inline void read_precision(reader& r, model_spec& m) {
     const std::string_view key = r.present("torch_dtype") ? "torch_dtype" : "dtype";
     dtype d = dtype::bf16;
     if (const auto t = r.text(key)) {
-        if (*t == "bfloat16") d = dtype::bf16;
-        else if (*t == "float16" || *t == "half") d = dtype::fp16;
-        else if (*t == "float32" || *t == "float") d = dtype::fp32;
-        else r.note(std::string(key) + " '" + *t + "' has no moecost dtype; precision taken as bf16");
+        if (*t == "bfloat16")
+            d = dtype::bf16;
+        else if (*t == "float16" || *t == "half")
+            d = dtype::fp16;
+        else if (*t == "float32" || *t == "float")
+            d = dtype::fp32;
+        else
+            r.note(std::string(key) + " '" + *t +
+                   "' has no moecost dtype; precision taken as bf16");
     } else {
         r.note("no torch_dtype: weights, KV cache and activations taken as bf16");
     }
     m.precision = {.weights = d, .kv = d, .activations = d};
 
     const json* q = r.find("quantization_config");
-    if (q == nullptr) return;
-    if (!q->is_object()) r.fail("quantization_config", "expected an object, got " + shown(*q));
+    if (q == nullptr)
+        return;
+    if (!q->is_object())
+        r.fail("quantization_config", "expected an object, got " + shown(*q));
     const auto it = q->find("quant_method");
     if (it == q->end() || it->is_null()) {
         r.note("quantization_config has no quant_method; weights counted at " +
@@ -354,14 +383,16 @@ enum class window_rule {
 /// `layer_types`, when present: which layers are "sliding_attention".
 inline std::optional<std::vector<bool>> read_layer_types(reader& r, int layers) {
     const json* list = r.array("layer_types");
-    if (list == nullptr) return std::nullopt;
+    if (list == nullptr)
+        return std::nullopt;
     if (list->size() != static_cast<std::size_t>(layers))
         r.fail("layer_types", "lists " + std::to_string(list->size()) + " layers, but there are " +
                                   std::to_string(layers));
     std::vector<bool> sliding;
     bool noted = false;
     for (const auto& v : *list) {
-        if (!v.is_string()) r.fail("layer_types", "expected strings, got " + shown(v));
+        if (!v.is_string())
+            r.fail("layer_types", "expected strings, got " + shown(v));
         const auto& s = v.get_ref<const std::string&>();
         sliding.push_back(s == "sliding_attention");
         if (s != "sliding_attention" && s != "full_attention" && !noted) {
@@ -376,19 +407,23 @@ inline std::optional<std::vector<bool>> read_layer_types(reader& r, int layers) 
 inline std::optional<sliding_window_spec> as_pattern(const std::vector<bool>& sliding, int window) {
     const int n = static_cast<int>(sliding.size());
     int first = 0;
-    while (first < n && !sliding[static_cast<std::size_t>(first)]) ++first;
-    if (first == n) return sliding_window_spec{};
+    while (first < n && !sliding[static_cast<std::size_t>(first)])
+        ++first;
+    if (first == n)
+        return sliding_window_spec{};
     for (int every = first + 1; every <= n; ++every) {
         bool same = true;
         for (int i = 0; i < n && same; ++i)
             same = sliding[static_cast<std::size_t>(i)] == (i % every == first);
-        if (same) return sliding_window_spec{.window = window, .every = every, .offset = first};
+        if (same)
+            return sliding_window_spec{.window = window, .every = every, .offset = first};
     }
     return std::nullopt;
 }
 
 inline void read_sliding(reader& r, model_spec& m, window_rule rule) {
-    if (rule == window_rule::none) return;
+    if (rule == window_rule::none)
+        return;
     if (rule == window_rule::guess)
         rule = r.present("use_sliding_window") ? window_rule::qwen : window_rule::every_layer;
     const auto types = read_layer_types(r, m.layers);
@@ -396,30 +431,38 @@ inline void read_sliding(reader& r, model_spec& m, window_rule rule) {
     const auto n = static_cast<std::size_t>(m.layers);
     std::vector<bool> sliding(n, false);
     switch (rule) {
-    case window_rule::every_layer: sliding.assign(n, true); break;
+    case window_rule::every_layer:
+        sliding.assign(n, true);
+        break;
     case window_rule::qwen:
         // Qwen2Config: sliding_window is None unless use_sliding_window.
         if (!r.flag("use_sliding_window", false)) {
             window = 0;
         } else if (!types) {
             const int from = r.required("max_window_layers", sign::non_negative);
-            for (std::size_t i = 0; i < n; ++i) sliding[i] = static_cast<int>(i) >= from;
+            for (std::size_t i = 0; i < n; ++i)
+                sliding[i] = static_cast<int>(i) >= from;
         }
         break;
     case window_rule::alternate:
         window = r.required("sliding_window", sign::positive, window_size);
-        for (std::size_t i = 0; i < n; ++i) sliding[i] = i % 2 == 0;
+        for (std::size_t i = 0; i < n; ++i)
+            sliding[i] = i % 2 == 0;
         if (types && *types != sliding)
             r.note("layer_types does not alternate sliding and full attention as gpt-oss does; "
                    "layer_types is followed");
         break;
     case window_rule::none:
-    case window_rule::guess: break;
+    case window_rule::guess:
+        break;
     }
-    if (types) sliding = *types;
+    if (types)
+        sliding = *types;
     bool any = false;
-    for (const bool s : sliding) any = any || s;
-    if (!any) return;
+    for (const bool s : sliding)
+        any = any || s;
+    if (!any)
+        return;
     if (window == 0) {
         if (types && rule != window_rule::qwen)
             r.note("layer_types marks sliding layers but there is no sliding_window; read as "
@@ -490,15 +533,16 @@ inline void finish_deepseek(reader& r, model_spec& m, const hf_options& o, bool 
     // V3's config class defaults first_k_dense_replace to 3, V2's to 0: required.
     e.first_dense = r.required("first_k_dense_replace", sign::non_negative);
     if (e.first_dense > m.layers)
-        r.fail("first_k_dense_replace", std::to_string(e.first_dense) + " exceeds num_hidden_layers = " +
-                                            std::to_string(m.layers));
+        r.fail("first_k_dense_replace",
+               std::to_string(e.first_dense) +
+                   " exceeds num_hidden_layers = " + std::to_string(m.layers));
     e.every = r.optional("moe_layer_freq", 1); // MoE iff i >= first_dense and i % freq == 0
     e.phase = 0;
     e.router_bias = v3; // V3's gate has e_score_correction_bias, one per expert
     if (o.include_mtp) {
         m.mtp_layers = r.required("num_nextn_predict_layers", sign::non_negative, layer_count);
-    } else if (const int mtp = r.optional("num_nextn_predict_layers", 0, sign::non_negative,
-                                          layer_count);
+    } else if (const int mtp =
+                   r.optional("num_nextn_predict_layers", 0, sign::non_negative, layer_count);
                mtp > 0) {
         r.note("num_nextn_predict_layers = " + std::to_string(mtp) +
                ": the multi-token-prediction module is not counted (hf_options::include_mtp "
@@ -528,8 +572,8 @@ inline void finish_gpt_oss(reader& r, model_spec& m, const hf_options&) {
     const auto a = r.integer("num_experts_per_tok");
     const auto b = r.integer("experts_per_token");
     if (a && b && *a != *b)
-        r.fail("experts_per_token", std::to_string(*b) + " disagrees with num_experts_per_tok = " +
-                                        std::to_string(*a));
+        r.fail("experts_per_token",
+               std::to_string(*b) + " disagrees with num_experts_per_tok = " + std::to_string(*a));
     read_sliding(r, m, window_rule::alternate);
 }
 
@@ -550,9 +594,8 @@ inline void finish_generic(reader& r, model_spec& m, const hf_options&) {
     if (const int experts = r.optional(experts_key, 0, sign::non_negative); experts > 0) {
         m.moe.experts = experts;
         m.moe.top_k = r.required("num_experts_per_tok");
-        m.moe.expert_hidden = r.present("moe_intermediate_size")
-                                  ? r.required("moe_intermediate_size")
-                                  : m.ffn.hidden;
+        m.moe.expert_hidden =
+            r.present("moe_intermediate_size") ? r.required("moe_intermediate_size") : m.ffn.hidden;
     }
     read_sliding(r, m, window_rule::guess);
 }
@@ -583,11 +626,13 @@ inline constexpr family generic{"generic", {}, &generic_keys, finish_generic};
 inline const family& find_family(reader& r, const std::optional<std::string>& type) {
     if (type)
         for (const auto& f : families)
-            if (f.model_type == *type) return f;
+            if (f.model_type == *type)
+                return f;
     const std::string named = type ? "model_type '" + *type + "'" : std::string("no model_type");
     if (const json* list = r.array("architectures")) {
         for (const auto& v : *list) {
-            if (!v.is_string()) r.fail("architectures", "expected strings, got " + shown(v));
+            if (!v.is_string())
+                r.fail("architectures", "expected strings, got " + shown(v));
             const auto& arch = v.get_ref<const std::string&>();
             for (const auto& f : families)
                 for (const auto& a : f.architectures)
@@ -619,7 +664,8 @@ inline void check_shape(const reader& r, model_spec& m, const family_keys& k) {
                                          std::to_string(m.hidden) + " and there is no head_dim");
         // The spec's conventions, so that a loaded spec equals its preset: 0 means MHA, and
         // 0 means hidden / heads.
-        if (a.kv_heads == a.heads) a.kv_heads = 0;
+        if (a.kv_heads == a.heads)
+            a.kv_heads = 0;
         if (a.head_dim > 0 && m.hidden % a.heads == 0 && a.head_dim == m.hidden / a.heads)
             a.head_dim = 0;
     }
@@ -642,13 +688,15 @@ inline hf_load_result read(const json& root, const std::string& source, const hf
     check_shape(r, m, *f.keys);
 
     std::string name = r.text("_name_or_path").value_or("");
-    if (name.empty()) name = type.value_or(std::string(f.model_type));
+    if (name.empty())
+        name = type.value_or(std::string(f.model_type));
     m.name = std::string_view(name);
     if (name.size() > m.name.view().size())
         r.note("name '" + name + "' cut to its first " + std::to_string(m.name.view().size()) +
                " characters");
 
-    if (is_moe(m) && moe_layers(m) == 0) r.note("no layer is an MoE layer: the experts count for nothing");
+    if (is_moe(m) && moe_layers(m) == 0)
+        r.note("no layer is an MoE layer: the experts count for nothing");
     const auto v = validate(m);
     if (!v.ok())
         throw load_error(source + ": the model it describes is invalid: " + describe(*v.begin()));
@@ -660,8 +708,8 @@ inline json parse_json(std::string_view text, const std::string& source) {
     try {
         return json::parse(text.data(), text.data() + text.size());
     } catch (const json::parse_error& e) {
-        throw load_error(source + ": not valid JSON (byte " + std::to_string(e.byte) + "): " +
-                         one_line(e.what()));
+        throw load_error(source + ": not valid JSON (byte " + std::to_string(e.byte) +
+                         "): " + one_line(e.what()));
     } catch (const json::exception& e) { // out_of_range: a number beyond double
         throw load_error(source + ": not valid JSON: " + one_line(e.what()));
     }
@@ -678,7 +726,8 @@ inline constexpr std::size_t max_file_bytes = std::size_t{16} << 20;
 inline hf_load_result parse_hf_config_detailed(std::string_view json_text,
                                                std::string_view source_name = "config.json",
                                                const hf_options& options = {}) {
-    const std::string source = hf_detail::one_line(source_name.empty() ? "config.json" : source_name);
+    const std::string source =
+        hf_detail::one_line(source_name.empty() ? "config.json" : source_name);
     const auto root = hf_detail::parse_json(json_text, source);
     if (!root.is_object())
         throw load_error(source + ": expected a JSON object at the top level, got " +
@@ -688,8 +737,8 @@ inline hf_load_result parse_hf_config_detailed(std::string_view json_text,
     } catch (const nlohmann::json::exception& e) {
         // Unreachable by design: every key is type-checked before it is read. The fuzzer
         // (fuzz/hf_config_fuzz.cpp) treats this message as a bug.
-        throw load_error(source + ": unexpected JSON error (a moecost bug): " +
-                         hf_detail::one_line(e.what()));
+        throw load_error(
+            source + ": unexpected JSON error (a moecost bug): " + hf_detail::one_line(e.what()));
     }
 }
 
@@ -704,7 +753,8 @@ inline hf_load_result load_hf_config_detailed(const std::filesystem::path& file,
                                               const hf_options& options = {}) {
     std::error_code ec;
     std::filesystem::path path = file;
-    if (std::filesystem::is_directory(path, ec)) path /= "config.json";
+    if (std::filesystem::is_directory(path, ec))
+        path /= "config.json";
     const std::string source = hf_detail::one_line(path.string());
     errno = 0;
     std::ifstream in(path, std::ios::binary);
@@ -720,11 +770,13 @@ inline hf_load_result load_hf_config_detailed(const std::filesystem::path& file,
         if (text.size() > hf_detail::max_file_bytes)
             throw load_error(source + ": larger than 16 MiB; not a config.json");
     }
-    if (in.bad()) throw load_error(source + ": read error");
+    if (in.bad())
+        throw load_error(source + ": read error");
     return parse_hf_config_detailed(text, source, options);
 }
 
-inline model_spec load_hf_config(const std::filesystem::path& file, const hf_options& options = {}) {
+inline model_spec load_hf_config(const std::filesystem::path& file,
+                                 const hf_options& options = {}) {
     return load_hf_config_detailed(file, options).spec;
 }
 

@@ -122,15 +122,19 @@ struct named_cluster {
 };
 
 inline constexpr std::array cluster_presets{
-    named_cluster{"a100-sxm-80gb", &a100_sxm_80gb}, named_cluster{"h100-sxm", &h100_sxm},
-    named_cluster{"h200", &h200},                   named_cluster{"h800", &h800},
-    named_cluster{"b200", &b200},                   named_cluster{"mi300x", &mi300x},
+    named_cluster{"a100-sxm-80gb", &a100_sxm_80gb},
+    named_cluster{"h100-sxm", &h100_sxm},
+    named_cluster{"h200", &h200},
+    named_cluster{"h800", &h800},
+    named_cluster{"b200", &b200},
+    named_cluster{"mi300x", &mi300x},
     named_cluster{"seed-gpu", &seed_gpu},
 };
 
 constexpr const cluster_spec* find_cluster(std::string_view name) {
     for (const auto& p : cluster_presets)
-        if (p.name == name) return p.spec;
+        if (p.name == name)
+            return p.spec;
     return nullptr;
 }
 

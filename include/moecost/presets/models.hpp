@@ -162,7 +162,8 @@ inline constexpr std::array model_presets{
 /// The preset of that CLI name, or nullptr.
 constexpr const model_spec* find_model(std::string_view name) {
     for (const auto& p : model_presets)
-        if (p.name == name) return p.spec;
+        if (p.name == name)
+            return p.spec;
     return nullptr;
 }
 

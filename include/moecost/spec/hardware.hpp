@@ -51,8 +51,10 @@ struct cluster_spec {
 
 /// Peak FLOP/s for matmuls with weights of dtype t.
 constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
-    if (t == dtype::fp8 && g.peak_fp8.value > 0) return g.peak_fp8;
-    if (t == dtype::fp32) return 0.5 * g.peak_bf16.get(); // TF32 tensor rate: half of bf16
+    if (t == dtype::fp8 && g.peak_fp8.value > 0)
+        return g.peak_fp8;
+    if (t == dtype::fp32)
+        return 0.5 * g.peak_bf16.get(); // TF32 tensor rate: half of bf16
     return g.peak_bf16;
 }
 
@@ -67,16 +69,20 @@ constexpr cluster_spec idealized(cluster_spec c) {
 
 constexpr violations validate(const cluster_spec& c) {
     violations out;
-    if (c.gpu.peak_bf16.value <= 0) out.add(rule::positive, "gpu.peak_bf16", c.gpu.peak_bf16.value);
-    if (c.gpu.hbm.value <= 0) out.add(rule::positive, "gpu.hbm", c.gpu.hbm.value);
+    if (c.gpu.peak_bf16.value <= 0)
+        out.add(rule::positive, "gpu.peak_bf16", c.gpu.peak_bf16.value);
+    if (c.gpu.hbm.value <= 0)
+        out.add(rule::positive, "gpu.hbm", c.gpu.hbm.value);
     if (c.gpu.hbm_bandwidth.value <= 0)
         out.add(rule::positive, "gpu.hbm_bandwidth", c.gpu.hbm_bandwidth.value);
     if (c.gpu.compute_efficiency <= 0 || c.gpu.compute_efficiency > 1)
         out.add(rule::at_most, "gpu.compute_efficiency (0, 1]", c.gpu.compute_efficiency, 1);
     if (c.gpu.memory_efficiency <= 0 || c.gpu.memory_efficiency > 1)
         out.add(rule::at_most, "gpu.memory_efficiency (0, 1]", c.gpu.memory_efficiency, 1);
-    if (c.gpus_per_node <= 0) out.add(rule::positive, "gpus_per_node", c.gpus_per_node);
-    if (c.max_gpus < 0) out.add(rule::non_negative, "max_gpus", c.max_gpus);
+    if (c.gpus_per_node <= 0)
+        out.add(rule::positive, "gpus_per_node", c.gpus_per_node);
+    if (c.max_gpus < 0)
+        out.add(rule::non_negative, "max_gpus", c.max_gpus);
     if (c.intra_node.bandwidth.value <= 0)
         out.add(rule::positive, "intra_node.bandwidth", c.intra_node.bandwidth.value);
     if (c.inter_node.bandwidth.value <= 0)

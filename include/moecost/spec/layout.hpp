@@ -20,16 +20,25 @@ struct layout {
     int pp = 1;  ///< pipeline stages
     int etp = 0; ///< expert tensor parallel; 0 means = tp (Megatron-Core's default)
     int ep = 1;  ///< expert parallel (whole experts split)
-    int redundant_experts = 0; ///< extra replicas of hot experts spread over EP (DeepSeek-V3 serving: 32)
-    bool uneven_stages = false; ///< allow pp not dividing the layers (the first L % pp stages get one more)
+    int redundant_experts =
+        0; ///< extra replicas of hot experts spread over EP (DeepSeek-V3 serving: 32)
+    bool uneven_stages =
+        false; ///< allow pp not dividing the layers (the first L % pp stages get one more)
     friend constexpr bool operator==(const layout&, const layout&) = default;
 };
 
-constexpr int etp_of(const layout& l) { return l.etp > 0 ? l.etp : l.tp; }
+constexpr int etp_of(const layout& l) {
+    return l.etp > 0 ? l.etp : l.tp;
+}
 /// GPUs of one pipeline stage.
-constexpr int stage_gpus(const layout& l) { return l.tp * l.cp * l.dp; }
-constexpr int world_size(const layout& l) { return stage_gpus(l) * l.pp; }
-/// Expert data parallel: how many copies of each expert shard a stage holds (0 if it does not divide).
+constexpr int stage_gpus(const layout& l) {
+    return l.tp * l.cp * l.dp;
+}
+constexpr int world_size(const layout& l) {
+    return stage_gpus(l) * l.pp;
+}
+/// Expert data parallel: how many copies of each expert shard a stage holds (0 if it does not
+/// divide).
 constexpr int edp_of(const layout& l) {
     const int e = etp_of(l) * l.ep;
     return e > 0 && stage_gpus(l) % e == 0 ? stage_gpus(l) / e : 0;
@@ -47,24 +56,37 @@ constexpr layout seed_layout(int ep, int pp, int dp, int tp) {
 /// Rules a layout satisfies on its own (model-independent).
 constexpr violations validate(const layout& l) {
     violations out;
-    if (l.tp <= 0) out.add(rule::positive, "layout.tp", l.tp);
-    if (l.cp <= 0) out.add(rule::positive, "layout.cp", l.cp);
-    if (l.dp <= 0) out.add(rule::positive, "layout.dp", l.dp);
-    if (l.pp <= 0) out.add(rule::positive, "layout.pp", l.pp);
-    if (l.etp < 0) out.add(rule::non_negative, "layout.etp", l.etp);
-    if (l.ep <= 0) out.add(rule::positive, "layout.ep", l.ep);
-    if (l.redundant_experts < 0) out.add(rule::non_negative, "layout.redundant_experts", l.redundant_experts);
-    if (!out.ok()) return out;
+    if (l.tp <= 0)
+        out.add(rule::positive, "layout.tp", l.tp);
+    if (l.cp <= 0)
+        out.add(rule::positive, "layout.cp", l.cp);
+    if (l.dp <= 0)
+        out.add(rule::positive, "layout.dp", l.dp);
+    if (l.pp <= 0)
+        out.add(rule::positive, "layout.pp", l.pp);
+    if (l.etp < 0)
+        out.add(rule::non_negative, "layout.etp", l.etp);
+    if (l.ep <= 0)
+        out.add(rule::positive, "layout.ep", l.ep);
+    if (l.redundant_experts < 0)
+        out.add(rule::non_negative, "layout.redundant_experts", l.redundant_experts);
+    if (!out.ok())
+        return out;
     // degrees up to 2^20 and a world up to 2^24 keep every int product exact
     constexpr long long cap = 1 << 20, world_cap = 1 << 24;
     const long long degrees[] = {l.tp, l.cp, l.dp, l.pp, l.etp, l.ep};
     for (long long d : degrees)
-        if (d > cap) out.add(rule::at_most, "layout degree", static_cast<double>(d), cap);
-    if (!out.ok()) return out;
+        if (d > cap)
+            out.add(rule::at_most, "layout degree", static_cast<double>(d), cap);
+    if (!out.ok())
+        return out;
     const long long world = 1LL * l.tp * l.cp * l.dp * l.pp, experts = 1LL * etp_of(l) * l.ep;
-    if (world > world_cap) out.add(rule::at_most, "layout world size", static_cast<double>(world), world_cap);
-    if (experts > world_cap) out.add(rule::at_most, "layout etp*ep", static_cast<double>(experts), world_cap);
-    if (!out.ok()) return out;
+    if (world > world_cap)
+        out.add(rule::at_most, "layout world size", static_cast<double>(world), world_cap);
+    if (experts > world_cap)
+        out.add(rule::at_most, "layout etp*ep", static_cast<double>(experts), world_cap);
+    if (!out.ok())
+        return out;
     if (edp_of(l) == 0)
         out.add(rule::world_mismatch, "layout", stage_gpus(l), etp_of(l) * l.ep);
     return out;

@@ -31,20 +31,28 @@ enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8 };
 /// Bytes per element of a dtype.
 constexpr double bytes_of(dtype t) {
     switch (t) {
-    case dtype::fp32: return 4.0;
-    case dtype::bf16: return 2.0;
-    case dtype::fp16: return 2.0;
-    case dtype::fp8: return 1.0;
+    case dtype::fp32:
+        return 4.0;
+    case dtype::bf16:
+        return 2.0;
+    case dtype::fp16:
+        return 2.0;
+    case dtype::fp8:
+        return 1.0;
     }
     return 0.0;
 }
 
 constexpr const char* name_of(dtype t) {
     switch (t) {
-    case dtype::fp32: return "fp32";
-    case dtype::bf16: return "bf16";
-    case dtype::fp16: return "fp16";
-    case dtype::fp8: return "fp8";
+    case dtype::fp32:
+        return "fp32";
+    case dtype::bf16:
+        return "bf16";
+    case dtype::fp16:
+        return "fp16";
+    case dtype::fp8:
+        return "fp8";
     }
     return "?";
 }
@@ -88,9 +96,9 @@ struct attention_spec {
 
 /// The dense FFN (also the shape of dense-first layers of an MoE model).
 struct ffn_spec {
-    int hidden = 0;      ///< intermediate size
-    bool gated = true;   ///< SwiGLU/GeGLU: three matrices; plain: two
-    bool bias = false;   ///< linear biases (GPT-2)
+    int hidden = 0;    ///< intermediate size
+    bool gated = true; ///< SwiGLU/GeGLU: three matrices; plain: two
+    bool bias = false; ///< linear biases (GPT-2)
     friend constexpr bool operator==(const ffn_spec&, const ffn_spec&) = default;
 };
 
@@ -105,11 +113,11 @@ struct moe_spec {
     int top_k = 0;
     int expert_hidden = 0;
     int shared_experts = 0;
-    int shared_hidden = 0;     ///< intermediate size of each shared expert
-    bool shared_gate = false;  ///< sigmoid gate on the shared expert (Qwen2-MoE): h weights
-    bool router_bias = false;  ///< one bias per expert (DeepSeek-V3 correction bias, gpt-oss)
-    bool expert_bias = false;  ///< biases inside each expert (gpt-oss)
-    int first_dense = 0;       ///< first_k_dense_replace
+    int shared_hidden = 0;    ///< intermediate size of each shared expert
+    bool shared_gate = false; ///< sigmoid gate on the shared expert (Qwen2-MoE): h weights
+    bool router_bias = false; ///< one bias per expert (DeepSeek-V3 correction bias, gpt-oss)
+    bool expert_bias = false; ///< biases inside each expert (gpt-oss)
+    int first_dense = 0;      ///< first_k_dense_replace
     int every = 1;
     int phase = 0;
     std::array<std::uint64_t, 4> dense_mask{}; ///< explicit dense layers, up to 256
@@ -147,25 +155,36 @@ constexpr int kv_heads_of(const model_spec& m) {
     return m.attention.kv_heads > 0 ? m.attention.kv_heads : m.attention.heads;
 }
 constexpr int head_dim_of(const model_spec& m) {
-    if (m.attention.head_dim > 0) return m.attention.head_dim;
+    if (m.attention.head_dim > 0)
+        return m.attention.head_dim;
     return m.attention.heads > 0 ? m.hidden / m.attention.heads : 0;
 }
-constexpr bool is_mla(const model_spec& m) { return m.attention.kind == attention_kind::mla; }
-constexpr bool is_moe(const model_spec& m) { return m.moe.experts > 0; }
+constexpr bool is_mla(const model_spec& m) {
+    return m.attention.kind == attention_kind::mla;
+}
+constexpr bool is_moe(const model_spec& m) {
+    return m.moe.experts > 0;
+}
 
 constexpr bool is_moe_layer(const model_spec& m, int i) {
     const auto& e = m.moe;
-    if (e.experts <= 0 || i < e.first_dense) return false;
-    if (e.every > 0 && i % e.every != e.phase) return false;
-    if (i < 256 && ((e.dense_mask[static_cast<std::size_t>(i / 64)] >> (i % 64)) & 1u)) return false;
+    if (e.experts <= 0 || i < e.first_dense)
+        return false;
+    if (e.every > 0 && i % e.every != e.phase)
+        return false;
+    if (i < 256 && ((e.dense_mask[static_cast<std::size_t>(i / 64)] >> (i % 64)) & 1u))
+        return false;
     return true;
 }
 constexpr int moe_layers(const model_spec& m) {
     int n = 0;
-    for (int i = 0; i < m.layers; ++i) n += is_moe_layer(m, i) ? 1 : 0;
+    for (int i = 0; i < m.layers; ++i)
+        n += is_moe_layer(m, i) ? 1 : 0;
     return n;
 }
-constexpr int dense_layers(const model_spec& m) { return m.layers - moe_layers(m); }
+constexpr int dense_layers(const model_spec& m) {
+    return m.layers - moe_layers(m);
+}
 
 constexpr bool is_sliding_layer(const model_spec& m, int i) {
     const auto& s = m.attention.sliding;
@@ -173,12 +192,14 @@ constexpr bool is_sliding_layer(const model_spec& m, int i) {
 }
 constexpr int sliding_layers(const model_spec& m) {
     int n = 0;
-    for (int i = 0; i < m.layers; ++i) n += is_sliding_layer(m, i) ? 1 : 0;
+    for (int i = 0; i < m.layers; ++i)
+        n += is_sliding_layer(m, i) ? 1 : 0;
     return n;
 }
 /// Keys a query at 1-based position `n` attends to in layer i (window-capped).
 constexpr double keys_attended(const model_spec& m, int i, double n) {
-    if (is_sliding_layer(m, i) && n > m.attention.sliding.window) return m.attention.sliding.window;
+    if (is_sliding_layer(m, i) && n > m.attention.sliding.window)
+        return m.attention.sliding.window;
     return n;
 }
 
@@ -193,47 +214,69 @@ constexpr void set_dense_layer(moe_spec& e, int layer) {
 constexpr violations validate(const model_spec& m) {
     violations out;
     const auto& a = m.attention;
-    if (m.layers <= 0) out.add(rule::positive, "layers", m.layers);
-    if (m.layers > 256) out.add(rule::at_most, "layers", m.layers, 256);
-    if (m.hidden <= 0) out.add(rule::positive, "hidden", m.hidden);
-    if (m.vocab < 0) out.add(rule::non_negative, "vocab", m.vocab);
-    if (m.learned_positions < 0) out.add(rule::non_negative, "learned_positions", m.learned_positions);
-    if (a.heads <= 0) out.add(rule::positive, "attention.heads", a.heads);
+    if (m.layers <= 0)
+        out.add(rule::positive, "layers", m.layers);
+    if (m.layers > 256)
+        out.add(rule::at_most, "layers", m.layers, 256);
+    if (m.hidden <= 0)
+        out.add(rule::positive, "hidden", m.hidden);
+    if (m.vocab < 0)
+        out.add(rule::non_negative, "vocab", m.vocab);
+    if (m.learned_positions < 0)
+        out.add(rule::non_negative, "learned_positions", m.learned_positions);
+    if (a.heads <= 0)
+        out.add(rule::positive, "attention.heads", a.heads);
     if (a.kind == attention_kind::gqa) {
-        if (a.kv_heads < 0) out.add(rule::non_negative, "attention.kv_heads", a.kv_heads);
+        if (a.kv_heads < 0)
+            out.add(rule::non_negative, "attention.kv_heads", a.kv_heads);
         if (a.heads > 0 && a.kv_heads > 0 && a.heads % a.kv_heads != 0)
             out.add(rule::divides, "attention.heads / attention.kv_heads", a.kv_heads, a.heads);
-        if (a.head_dim < 0) out.add(rule::non_negative, "attention.head_dim", a.head_dim);
+        if (a.head_dim < 0)
+            out.add(rule::non_negative, "attention.head_dim", a.head_dim);
         if (a.head_dim == 0 && a.heads > 0 && m.hidden > 0 && m.hidden % a.heads != 0)
             out.add(rule::divides, "hidden / attention.heads (set attention.head_dim)", a.heads,
                     m.hidden);
     } else {
-        if (a.q_lora_rank < 0) out.add(rule::non_negative, "attention.q_lora_rank", a.q_lora_rank);
-        if (a.kv_lora_rank <= 0) out.add(rule::positive, "attention.kv_lora_rank", a.kv_lora_rank);
+        if (a.q_lora_rank < 0)
+            out.add(rule::non_negative, "attention.q_lora_rank", a.q_lora_rank);
+        if (a.kv_lora_rank <= 0)
+            out.add(rule::positive, "attention.kv_lora_rank", a.kv_lora_rank);
         if (a.qk_nope_head_dim <= 0)
             out.add(rule::positive, "attention.qk_nope_head_dim", a.qk_nope_head_dim);
         if (a.qk_rope_head_dim <= 0)
             out.add(rule::positive, "attention.qk_rope_head_dim", a.qk_rope_head_dim);
-        if (a.v_head_dim <= 0) out.add(rule::positive, "attention.v_head_dim", a.v_head_dim);
+        if (a.v_head_dim <= 0)
+            out.add(rule::positive, "attention.v_head_dim", a.v_head_dim);
     }
-    if (a.sliding.window < 0) out.add(rule::non_negative, "attention.sliding.window", a.sliding.window);
+    if (a.sliding.window < 0)
+        out.add(rule::non_negative, "attention.sliding.window", a.sliding.window);
     if (a.sliding.window > 0 && a.sliding.every <= 0)
         out.add(rule::positive, "attention.sliding.every", a.sliding.every);
-    if (dense_layers(m) > 0 && m.ffn.hidden <= 0) out.add(rule::positive, "ffn.hidden", m.ffn.hidden);
+    if (dense_layers(m) > 0 && m.ffn.hidden <= 0)
+        out.add(rule::positive, "ffn.hidden", m.ffn.hidden);
     const auto& e = m.moe;
-    if (e.experts < 0) out.add(rule::non_negative, "moe.experts", e.experts);
+    if (e.experts < 0)
+        out.add(rule::non_negative, "moe.experts", e.experts);
     if (e.experts > 0) {
-        if (e.top_k <= 0) out.add(rule::positive, "moe.top_k", e.top_k);
-        if (e.top_k > e.experts) out.add(rule::at_most, "moe.top_k", e.top_k, e.experts);
-        if (e.expert_hidden <= 0) out.add(rule::positive, "moe.expert_hidden", e.expert_hidden);
-        if (e.every <= 0) out.add(rule::positive, "moe.every", e.every);
-        if (e.first_dense < 0) out.add(rule::non_negative, "moe.first_dense", e.first_dense);
-        if (e.first_dense > m.layers) out.add(rule::at_most, "moe.first_dense", e.first_dense, m.layers);
+        if (e.top_k <= 0)
+            out.add(rule::positive, "moe.top_k", e.top_k);
+        if (e.top_k > e.experts)
+            out.add(rule::at_most, "moe.top_k", e.top_k, e.experts);
+        if (e.expert_hidden <= 0)
+            out.add(rule::positive, "moe.expert_hidden", e.expert_hidden);
+        if (e.every <= 0)
+            out.add(rule::positive, "moe.every", e.every);
+        if (e.first_dense < 0)
+            out.add(rule::non_negative, "moe.first_dense", e.first_dense);
+        if (e.first_dense > m.layers)
+            out.add(rule::at_most, "moe.first_dense", e.first_dense, m.layers);
     }
-    if (e.shared_experts < 0) out.add(rule::non_negative, "moe.shared_experts", e.shared_experts);
+    if (e.shared_experts < 0)
+        out.add(rule::non_negative, "moe.shared_experts", e.shared_experts);
     if (e.shared_experts > 0 && e.shared_hidden <= 0)
         out.add(rule::positive, "moe.shared_hidden", e.shared_hidden);
-    if (m.mtp_layers < 0) out.add(rule::non_negative, "mtp_layers", m.mtp_layers);
+    if (m.mtp_layers < 0)
+        out.add(rule::non_negative, "mtp_layers", m.mtp_layers);
     return out;
 }
 
@@ -244,7 +287,6 @@ template <class T>
 concept ModelType = requires {
     { T::spec } -> std::convertible_to<const model_spec&>;
 };
-
 
 /**
  * A model spec lifted to a type, checked when instantiated: a bad spec fails to compile
@@ -257,10 +299,11 @@ struct model {
     static_assert(M.layers > 0, "moecost: model.layers must be > 0");
     static_assert(M.hidden > 0, "moecost: model.hidden must be > 0");
     static_assert(M.attention.heads > 0, "moecost: model.attention.heads must be > 0");
-    static_assert(M.attention.kind != attention_kind::gqa || M.attention.kv_heads <= 0 ||
-                      M.attention.heads % (M.attention.kv_heads > 0 ? M.attention.kv_heads : 1) == 0,
-                  "moecost: model.attention.heads must be a multiple of attention.kv_heads "
-                  "(each KV head serves a whole group of query heads); pick kv_heads dividing heads");
+    static_assert(
+        M.attention.kind != attention_kind::gqa || M.attention.kv_heads <= 0 ||
+            M.attention.heads % (M.attention.kv_heads > 0 ? M.attention.kv_heads : 1) == 0,
+        "moecost: model.attention.heads must be a multiple of attention.kv_heads "
+        "(each KV head serves a whole group of query heads); pick kv_heads dividing heads");
     static_assert(M.moe.experts == 0 || M.moe.top_k <= M.moe.experts,
                   "moecost: model.moe.top_k exceeds moe.experts: a token cannot pick more "
                   "distinct experts than exist; lower top_k or raise experts");

@@ -17,23 +17,23 @@ namespace moecost {
 
 /// The rules moecost checks. `describe` turns each into a sentence.
 enum class rule {
-    positive,          ///< a dimension must be > 0
-    non_negative,      ///< a count must be >= 0
-    at_most,           ///< value must be <= limit
-    divides,           ///< limit must be a multiple of value (value divides limit)
-    layers_vs_pp,      ///< layers must divide evenly into pipeline stages
-    experts_vs_ep,     ///< routed experts must divide evenly over EP ranks
-    heads_vs_tp,       ///< attention heads must divide over TP
-    kv_heads_vs_tp,    ///< KV heads vs TP: neither divides the other
-    ffn_vs_tp,         ///< dense FFN hidden must divide over TP
-    expert_ffn_vs_etp, ///< expert hidden must divide over ETP
-    batch_vs_dp,       ///< batch must divide over the attention data-parallel ranks
-    world_mismatch,    ///< TP·CP·DP·PP differs from ETP·EP·EDP·PP
-    world_vs_cluster,  ///< the layout needs more GPUs than the cluster has
-    group_crosses_node,///< a TP or ETP group spans more GPUs than a node holds
-    memory,            ///< per-GPU memory exceeds capacity
-    requirement,       ///< a service target is missed
-    prompt_vs_cp,      ///< prompt length must divide over CP
+    positive,           ///< a dimension must be > 0
+    non_negative,       ///< a count must be >= 0
+    at_most,            ///< value must be <= limit
+    divides,            ///< limit must be a multiple of value (value divides limit)
+    layers_vs_pp,       ///< layers must divide evenly into pipeline stages
+    experts_vs_ep,      ///< routed experts must divide evenly over EP ranks
+    heads_vs_tp,        ///< attention heads must divide over TP
+    kv_heads_vs_tp,     ///< KV heads vs TP: neither divides the other
+    ffn_vs_tp,          ///< dense FFN hidden must divide over TP
+    expert_ffn_vs_etp,  ///< expert hidden must divide over ETP
+    batch_vs_dp,        ///< batch must divide over the attention data-parallel ranks
+    world_mismatch,     ///< TP·CP·DP·PP differs from ETP·EP·EDP·PP
+    world_vs_cluster,   ///< the layout needs more GPUs than the cluster has
+    group_crosses_node, ///< a TP or ETP group spans more GPUs than a node holds
+    memory,             ///< per-GPU memory exceeds capacity
+    requirement,        ///< a service target is missed
+    prompt_vs_cp,       ///< prompt length must divide over CP
 };
 
 /// One broken rule: which, on what field, and the two numbers that disagree.
@@ -67,7 +67,8 @@ struct violations {
     [[nodiscard]] constexpr bool ok() const { return count == 0 && dropped == 0; }
     [[nodiscard]] constexpr bool has(rule r) const {
         for (int i = 0; i < count; ++i)
-            if (items[static_cast<std::size_t>(i)].what == r) return true;
+            if (items[static_cast<std::size_t>(i)].what == r)
+                return true;
         return false;
     }
     [[nodiscard]] constexpr const violation* begin() const { return items.data(); }
@@ -87,9 +88,12 @@ inline std::string describe(const violation& v) {
     using detail::num;
     const std::string f = v.field;
     switch (v.what) {
-    case rule::positive: return f + " must be > 0 (got " + num(v.value) + ")";
-    case rule::non_negative: return f + " must be >= 0 (got " + num(v.value) + ")";
-    case rule::at_most: return f + " = " + num(v.value) + " exceeds " + num(v.limit);
+    case rule::positive:
+        return f + " must be > 0 (got " + num(v.value) + ")";
+    case rule::non_negative:
+        return f + " must be >= 0 (got " + num(v.value) + ")";
+    case rule::at_most:
+        return f + " = " + num(v.value) + " exceeds " + num(v.limit);
     case rule::divides:
         return f + ": " + num(v.limit) + " is not divisible by " + num(v.value);
     case rule::layers_vs_pp:
@@ -103,11 +107,9 @@ inline std::string describe(const violation& v) {
         return "kv heads (" + num(v.value) + ") and tp = " + num(v.limit) +
                ": neither divides the other";
     case rule::ffn_vs_tp:
-        return "dense ffn hidden (" + num(v.value) + ") does not divide over tp = " +
-               num(v.limit);
+        return "dense ffn hidden (" + num(v.value) + ") does not divide over tp = " + num(v.limit);
     case rule::expert_ffn_vs_etp:
-        return "expert hidden (" + num(v.value) + ") does not divide over etp = " +
-               num(v.limit);
+        return "expert hidden (" + num(v.value) + ") does not divide over etp = " + num(v.limit);
     case rule::batch_vs_dp:
         return "batch (" + num(v.value) + ") does not divide over " + f + " = " + num(v.limit);
     case rule::world_mismatch:
@@ -118,8 +120,8 @@ inline std::string describe(const violation& v) {
     case rule::group_crosses_node:
         return f + " group of " + num(v.value) + " GPUs crosses a node of " + num(v.limit);
     case rule::memory:
-        return "memory per GPU " + num(v.value / 1e9) + " GB exceeds usable " +
-               num(v.limit / 1e9) + " GB";
+        return "memory per GPU " + num(v.value / 1e9) + " GB exceeds usable " + num(v.limit / 1e9) +
+               " GB";
     case rule::requirement:
         return f + " = " + num(v.value) + " misses target " + num(v.limit);
     case rule::prompt_vs_cp:

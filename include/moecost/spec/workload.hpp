@@ -12,15 +12,17 @@ namespace moecost {
 
 /// An inference workload for the whole deployment.
 struct workload {
-    int batch = 1;              ///< concurrent sequences in the whole deployment
-    int prompt = 2048;          ///< prompt length s (prefill)
-    int context = 0;            ///< decode context c (KV length); 0 means = prompt
+    int batch = 1;                 ///< concurrent sequences in the whole deployment
+    int prompt = 2048;             ///< prompt length s (prefill)
+    int context = 0;               ///< decode context c (KV length); 0 means = prompt
     int prefill_micro_batches = 0; ///< pipeline micro-batches of a prefill batch; 0 means = pp
     int decode_micro_batches = 0;  ///< micro-batches in flight in decode; 0 means = pp
     friend constexpr bool operator==(const workload&, const workload&) = default;
 };
 
-constexpr int context_of(const workload& w) { return w.context > 0 ? w.context : w.prompt; }
+constexpr int context_of(const workload& w) {
+    return w.context > 0 ? w.context : w.prompt;
+}
 constexpr int prefill_micro_batches_of(const workload& w, int pp) {
     return w.prefill_micro_batches > 0 ? w.prefill_micro_batches : pp;
 }
@@ -34,8 +36,9 @@ struct eval_options {
     bool ideal = false;
     bool overlap = false;          ///< overlap communication with compute (off by default)
     double expert_imbalance = 1.0; ///< tokens on the busiest EP rank / the mean (1 = perfect)
-    double memory_headroom = 0.9;  ///< usable fraction of HBM (vLLM's gpu_memory_utilization default)
-    bool dispatch_fp8 = false;     ///< EP dispatch in fp8 (DeepSeek-V3), combine in activations dtype
+    double memory_headroom =
+        0.9;                   ///< usable fraction of HBM (vLLM's gpu_memory_utilization default)
+    bool dispatch_fp8 = false; ///< EP dispatch in fp8 (DeepSeek-V3), combine in activations dtype
     friend constexpr bool operator==(const eval_options&, const eval_options&) = default;
 };
 
@@ -51,9 +54,12 @@ struct requirements {
 
 constexpr violations validate(const workload& w) {
     violations out;
-    if (w.batch <= 0) out.add(rule::positive, "workload.batch", w.batch);
-    if (w.prompt <= 0) out.add(rule::positive, "workload.prompt", w.prompt);
-    if (w.context < 0) out.add(rule::non_negative, "workload.context", w.context);
+    if (w.batch <= 0)
+        out.add(rule::positive, "workload.batch", w.batch);
+    if (w.prompt <= 0)
+        out.add(rule::positive, "workload.prompt", w.prompt);
+    if (w.context < 0)
+        out.add(rule::non_negative, "workload.context", w.context);
     if (w.prefill_micro_batches < 0)
         out.add(rule::non_negative, "workload.prefill_micro_batches", w.prefill_micro_batches);
     if (w.decode_micro_batches < 0)

@@ -12,24 +12,29 @@
 
 namespace moecost {
 
-constexpr byte_rate effective_rate(const link_spec& l) { return l.efficiency * l.bandwidth.get(); }
+constexpr byte_rate effective_rate(const link_spec& l) {
+    return l.efficiency * l.bandwidth.get();
+}
 
 /// Ring all-reduce of `message` bytes over n GPUs on link l.
 constexpr seconds all_reduce_time(bytes message, int n, const link_spec& l) {
-    if (n <= 1) return {};
+    if (n <= 1)
+        return {};
     const double steps = 2.0 * (n - 1);
     return steps * l.latency.get() + (steps / n) * message / effective_rate(l);
 }
 
 /// Ring all-gather (or reduce-scatter) where each of n GPUs holds `shard` bytes.
 constexpr seconds all_gather_time(bytes shard, int n, const link_spec& l) {
-    if (n <= 1) return {};
+    if (n <= 1)
+        return {};
     return static_cast<double>(n - 1) * (l.latency.get() + shard / effective_rate(l));
 }
 
 /// A point-to-point send of `message` bytes.
 constexpr seconds send_time(bytes message, const link_spec& l) {
-    if (message.value() <= 0) return {};
+    if (message.value() <= 0)
+        return {};
     return l.latency.get() + message / effective_rate(l);
 }
 
@@ -37,9 +42,11 @@ constexpr seconds send_time(bytes message, const link_spec& l) {
  * All-to-all where one GPU sends `intra` bytes over the node's links and `inter` bytes over
  * its NIC; both run at once (NVLink and RDMA in parallel, as DeepEP does).
  */
-constexpr seconds all_to_all_time(bytes intra, bytes inter, const link_spec& in, const link_spec& out) {
+constexpr seconds all_to_all_time(bytes intra, bytes inter, const link_spec& in,
+                                  const link_spec& out) {
     const seconds a = intra.value() > 0 ? in.latency.get() + intra / effective_rate(in) : seconds{};
-    const seconds b = inter.value() > 0 ? out.latency.get() + inter / effective_rate(out) : seconds{};
+    const seconds b =
+        inter.value() > 0 ? out.latency.get() + inter / effective_rate(out) : seconds{};
     return a > b ? a : b;
 }
 

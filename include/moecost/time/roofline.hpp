@@ -17,10 +17,14 @@ enum class resource : std::uint8_t { compute, memory, network, pipeline };
 
 constexpr const char* name_of(resource r) {
     switch (r) {
-    case resource::compute: return "compute";
-    case resource::memory: return "memory";
-    case resource::network: return "network";
-    case resource::pipeline: return "pipeline";
+    case resource::compute:
+        return "compute";
+    case resource::memory:
+        return "memory";
+    case resource::network:
+        return "network";
+    case resource::pipeline:
+        return "pipeline";
     }
     return "?";
 }

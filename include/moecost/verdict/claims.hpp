@@ -23,7 +23,9 @@ namespace moecost {
 
 enum class phase : std::uint8_t { prefill, decode };
 
-constexpr const char* name_of(phase p) { return p == phase::prefill ? "prefill" : "decode"; }
+constexpr const char* name_of(phase p) {
+    return p == phase::prefill ? "prefill" : "decode";
+}
 
 /// An upper bound on tokens/s per GPU and the resource that sets it.
 struct throughput_bound {
@@ -34,8 +36,8 @@ struct throughput_bound {
 };
 
 /// The bound for any layout of GPU g (every efficiency 1).
-constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec& g, const workload& w,
-                                            phase p) {
+constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec& g,
+                                            const workload& w, phase p) {
     throughput_bound b;
     const flop_rate peak = peak_for(g, m.precision.weights);
     const byte_rate bw = g.hbm_bandwidth;
@@ -79,16 +81,16 @@ struct claim_verdict {
 };
 
 /// Is `claimed` tokens/s per GPU possible in phase p on any layout of GPU g?
-constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m, const gpu_spec& g,
-                                    const workload& w) {
+constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m,
+                                    const gpu_spec& g, const workload& w) {
     claim_verdict v{claimed, any_layout_bound(m, g, w, p), false};
     v.possible = claimed <= v.bound.rate;
     return v;
 }
 
 /// Is `claimed` tokens/s per GPU possible in phase p on this deployment?
-constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m, const cluster_spec& c,
-                                    const layout& l, const workload& w) {
+constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m,
+                                    const cluster_spec& c, const layout& l, const workload& w) {
     claim_verdict v{claimed, layout_bound(m, c, l, w, p), false};
     v.possible = claimed <= v.bound.rate;
     return v;

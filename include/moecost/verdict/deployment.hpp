@@ -6,10 +6,10 @@
  * compile a deployment that breaks a rule, with a `moecost:` message and the numbers.
  *
  * @code
- * using d = moecost::deployment<moecost::as_type<presets::seed_moe>, moecost::as_type<presets::seed_gpu>,
- *                               moecost::as_type<moecost::seed_layout(8, 2, 4, 2)>,
- *                               moecost::as_type<moecost::workload{.batch = 128, .prompt = 10240}>>;
- * static_assert(d::fits && d::valid);
+ * using d = moecost::deployment<moecost::as_type<presets::seed_moe>,
+ * moecost::as_type<presets::seed_gpu>, moecost::as_type<moecost::seed_layout(8, 2, 4, 2)>,
+ *                               moecost::as_type<moecost::workload{.batch = 128, .prompt =
+ * 10240}>>; static_assert(d::fits && d::valid);
  * @endcode
  */
 
@@ -48,7 +48,8 @@ struct deployment {
 namespace detail {
 constexpr violation find(const violations& v, rule r) {
     for (const auto& x : v)
-        if (x.what == r) return x;
+        if (x.what == r)
+            return x;
     return {};
 }
 template <const violations& V, rule R>
@@ -70,17 +71,21 @@ struct checked_deployment : deployment<M, C, L, W, O> {
     using base = deployment<M, C, L, W, O>;
     static constexpr const violations& v = base::problems;
 
-    static_assert(detail::ok_rule<v, rule::layers_vs_pp>,
-                  "moecost: layers do not divide into pp equal stages: choose pp dividing the layer count");
+    static_assert(
+        detail::ok_rule<v, rule::layers_vs_pp>,
+        "moecost: layers do not divide into pp equal stages: choose pp dividing the layer count");
     static_assert(detail::shows_numbers<v, rule::layers_vs_pp>);
-    static_assert(detail::ok_rule<v, rule::experts_vs_ep>,
-                  "moecost: routed experts do not divide over ep: choose ep dividing the expert count");
+    static_assert(
+        detail::ok_rule<v, rule::experts_vs_ep>,
+        "moecost: routed experts do not divide over ep: choose ep dividing the expert count");
     static_assert(detail::shows_numbers<v, rule::experts_vs_ep>);
-    static_assert(detail::ok_rule<v, rule::heads_vs_tp>,
-                  "moecost: attention heads do not divide over tp: choose tp dividing the head count");
+    static_assert(
+        detail::ok_rule<v, rule::heads_vs_tp>,
+        "moecost: attention heads do not divide over tp: choose tp dividing the head count");
     static_assert(detail::shows_numbers<v, rule::heads_vs_tp>);
     static_assert(detail::ok_rule<v, rule::kv_heads_vs_tp>,
-                  "moecost: kv heads and tp: neither divides the other; choose tp dividing or a multiple of kv_heads");
+                  "moecost: kv heads and tp: neither divides the other; choose tp dividing or a "
+                  "multiple of kv_heads");
     static_assert(detail::shows_numbers<v, rule::kv_heads_vs_tp>);
     static_assert(detail::ok_rule<v, rule::ffn_vs_tp>,
                   "moecost: dense ffn hidden does not divide over tp");
@@ -88,23 +93,27 @@ struct checked_deployment : deployment<M, C, L, W, O> {
     static_assert(detail::ok_rule<v, rule::expert_ffn_vs_etp>,
                   "moecost: expert hidden does not divide over etp");
     static_assert(detail::shows_numbers<v, rule::expert_ffn_vs_etp>);
-    static_assert(detail::ok_rule<v, rule::batch_vs_dp>,
-                  "moecost: batch does not divide over the attention dp ranks: make batch a multiple of dp");
+    static_assert(
+        detail::ok_rule<v, rule::batch_vs_dp>,
+        "moecost: batch does not divide over the attention dp ranks: make batch a multiple of dp");
     static_assert(detail::shows_numbers<v, rule::batch_vs_dp>);
     static_assert(detail::ok_rule<v, rule::prompt_vs_cp>,
                   "moecost: prompt length does not divide over cp");
     static_assert(detail::shows_numbers<v, rule::prompt_vs_cp>);
     static_assert(detail::ok_rule<v, rule::world_mismatch>,
-                  "moecost: attention mesh tp*cp*dp differs from expert mesh etp*ep*edp: etp*ep must divide tp*cp*dp");
+                  "moecost: attention mesh tp*cp*dp differs from expert mesh etp*ep*edp: etp*ep "
+                  "must divide tp*cp*dp");
     static_assert(detail::shows_numbers<v, rule::world_mismatch>);
     static_assert(detail::ok_rule<v, rule::world_vs_cluster>,
                   "moecost: the layout needs more GPUs than the cluster has");
     static_assert(detail::shows_numbers<v, rule::world_vs_cluster>);
-    static_assert(detail::ok_rule<v, rule::group_crosses_node>,
-                  "moecost: a tp or etp group is larger than a node: keep tensor parallelism inside a node");
+    static_assert(
+        detail::ok_rule<v, rule::group_crosses_node>,
+        "moecost: a tp or etp group is larger than a node: keep tensor parallelism inside a node");
     static_assert(detail::shows_numbers<v, rule::group_crosses_node>);
     static_assert(detail::ok_rule<v, rule::memory>,
-                  "moecost: memory per GPU exceeds the usable HBM: shard more (tp, ep, pp) or shrink the batch");
+                  "moecost: memory per GPU exceeds the usable HBM: shard more (tp, ep, pp) or "
+                  "shrink the batch");
     static_assert(detail::shows_numbers<v, rule::memory>);
     static_assert(detail::ok_rule<v, rule::positive> && detail::ok_rule<v, rule::non_negative> &&
                       detail::ok_rule<v, rule::at_most> && detail::ok_rule<v, rule::divides>,

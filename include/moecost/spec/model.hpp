@@ -203,9 +203,12 @@ constexpr double keys_attended(const model_spec& m, int i, double n) {
     return n;
 }
 
-/// Sets bit `layer` of an MoE dense mask (for Qwen-MoE's mlp_only_layers).
-constexpr void set_dense_layer(moe_spec& e, int layer) {
+/// Sets bit `layer` (0 to 255) of an MoE dense mask (for Qwen-MoE's mlp_only_layers);
+/// returns false, changing nothing, for a layer outside the mask.
+constexpr bool set_dense_layer(moe_spec& e, int layer) {
+    if (layer < 0 || layer >= 256) return false;
     e.dense_mask[static_cast<std::size_t>(layer / 64)] |= std::uint64_t{1} << (layer % 64);
+    return true;
 }
 
 // ---- validation ------------------------------------------------------------------------
@@ -252,6 +255,10 @@ constexpr violations validate(const model_spec& m) {
         out.add(rule::non_negative, "attention.sliding.window", a.sliding.window);
     if (a.sliding.window > 0 && a.sliding.every <= 0)
         out.add(rule::positive, "attention.sliding.every", a.sliding.every);
+    if (a.sliding.window > 0 && a.sliding.every > 0 &&
+        (a.sliding.offset < 0 || a.sliding.offset >= a.sliding.every))
+        out.add(rule::at_most, "attention.sliding.offset (< every)", a.sliding.offset,
+                a.sliding.every - 1);
     if (dense_layers(m) > 0 && m.ffn.hidden <= 0)
         out.add(rule::positive, "ffn.hidden", m.ffn.hidden);
     const auto& e = m.moe;
@@ -266,6 +273,8 @@ constexpr violations validate(const model_spec& m) {
             out.add(rule::positive, "moe.expert_hidden", e.expert_hidden);
         if (e.every <= 0)
             out.add(rule::positive, "moe.every", e.every);
+        if (e.every > 0 && (e.phase < 0 || e.phase >= e.every))
+            out.add(rule::at_most, "moe.phase (< every)", e.phase, e.every - 1);
         if (e.first_dense < 0)
             out.add(rule::non_negative, "moe.first_dense", e.first_dense);
         if (e.first_dense > m.layers)

@@ -140,11 +140,7 @@ inline json to_json(const scenario& s, const report& r) {
         {"context", context_of(s.w)},
         {"prefill_micro_batches", prefill_micro_batches_of(s.w, l.pp)},
         {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp}};
-    j["options"] = {{"ideal", s.opt.ideal},
-                    {"overlap", s.opt.overlap || s.opt.ideal},
-                    {"expert_imbalance", s.opt.ideal ? 1.0 : s.opt.expert_imbalance},
-                    {"memory_headroom", s.opt.memory_headroom},
-                    {"dispatch_fp8", s.opt.dispatch_fp8}};
+    j["options"] = options_json(s.opt);
     j["evaluated"] = ok;
     j["valid"] = r.valid();
     j["meets"] = r.meets();
@@ -232,23 +228,11 @@ inline void print_text(const scenario& s, const report& r) {
     auto line = [](std::string_view what, const std::string& text) {
         fmt::print("  {:<10} {}\n", what, text);
     };
-    line("model", fmt::format("{}; weights {}, KV cache {}, activations {}", s.model.source,
-                              name_of(m.precision.weights), name_of(m.precision.kv),
-                              name_of(m.precision.activations)));
+    line("model", model_text(s.model));
     for (const auto& n : s.model.notes)
         line("", "note: " + n);
-    line("GPU", fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
-                            c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
-                            c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
-                                                     : std::string("no fp8 rate (bf16's used)"),
-                            pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
-                            c.gpu.compute_efficiency, c.gpu.memory_efficiency,
-                            r.ideal ? " (ideal: taken as 1)" : ""));
-    line("network",
-         fmt::format("{} GPUs per node; {} each way inside a node, {} per GPU between nodes{}",
-                     c.gpus_per_node, pretty(c.intra_node.bandwidth.get()),
-                     pretty(c.inter_node.bandwidth.get()),
-                     c.interconnect_assumed ? " (ASSUMED: the preset's source names none)" : ""));
+    line("GPU", gpu_text(c, r.ideal));
+    line("network", network_text(c));
     line("layout", fmt::format("{} | {} GPU{} ({})", layout_text(l), world_size(l),
                                world_size(l) == 1 ? "" : "s", s.layout_source));
     line("workload",
@@ -341,7 +325,8 @@ inline command add_evaluate(CLI::App& app) {
     add_workload_options(*sub, o->workload);
     add_modelling_options(*sub, o->modelling);
     add_requirement_options(
-        *sub, o->req, "Requirements (each optional; verdicts are reported, the exit status stays 0)");
+        *sub, o->req,
+        "Requirements (each optional; verdicts are reported, the exit status stays 0)");
 
     sub->add_flag(
         "--json", o->json,

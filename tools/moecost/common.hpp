@@ -221,7 +221,9 @@ struct loaded_model {
     std::vector<std::string> notes; ///< what the loader assumed, one line each
 };
 
-inline void add_model_options(CLI::App& app, model_options& o) {
+/// --model, --preset, --mtp and, unless `precision` is false (a subcommand that fixes the
+/// precisions itself), --weights, --kv, --activations.
+inline void add_model_options(CLI::App& app, model_options& o, bool precision = true) {
     const std::string group = "Model (exactly one of --model, --preset)";
     auto* model =
         app.add_option("--model", o.config,
@@ -235,23 +237,25 @@ inline void add_model_options(CLI::App& app, model_options& o) {
             ->group(group);
     model->excludes(preset);
     preset->excludes(model);
-    const std::string precision = "Precision (overrides the model's)";
-    app.add_option("--weights", o.weights, "Weight dtype: " + join(dtype_names()))
-        ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
-        ->group(precision);
-    app.add_option("--kv", o.kv, "KV-cache dtype: " + join(dtype_names()))
-        ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
-        ->group(precision);
-    app.add_option("--activations", o.activations, "Activation dtype: " + join(dtype_names()))
-        ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
-        ->group(precision);
     app.add_flag("--mtp", o.mtp,
                  "With --model: count DeepSeek-V3's multi-token-prediction modules "
                  "(num_nextn_predict_layers); off, the main model as its published total counts it")
         ->group(group);
+    if (!precision)
+        return;
+    const std::string prec = "Precision (overrides the model's)";
+    app.add_option("--weights", o.weights, "Weight dtype: " + join(dtype_names()))
+        ->type_name("DTYPE")
+        ->check(one_of(dtype_names(), "dtype"))
+        ->group(prec);
+    app.add_option("--kv", o.kv, "KV-cache dtype: " + join(dtype_names()))
+        ->type_name("DTYPE")
+        ->check(one_of(dtype_names(), "dtype"))
+        ->group(prec);
+    app.add_option("--activations", o.activations, "Activation dtype: " + join(dtype_names()))
+        ->type_name("DTYPE")
+        ->check(one_of(dtype_names(), "dtype"))
+        ->group(prec);
 }
 
 /// The model of the options. Throws usage_error (neither source) or io::load_error.
@@ -282,6 +286,45 @@ inline loaded_model resolve_model(const model_options& o) {
     if (!o.activations.empty())
         out.spec.precision.activations = dtype_named(o.activations);
     return out;
+}
+
+/// `A,B,C`: at most `most` integers in [lo, hi], into `out`. Returns the error message,
+/// empty on success.
+inline std::string parse_integer_list(std::string_view text, std::size_t most, long long lo,
+                                      long long hi, std::vector<int>& out) {
+    out.clear();
+    if (text.empty())
+        return "empty (expected N or N,N,...)";
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        const std::size_t comma = text.find(',', pos);
+        const std::string_view item = text.substr(
+            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+        if (item.empty())
+            return "empty item in '" + std::string(text) + "' (expected N or N,N,...)";
+        const auto v = to_integer(item);
+        if (!v || *v < lo)
+            return (lo == 1 ? std::string("expected positive integers, got '")
+                            : "expected integers >= " + std::to_string(lo) + ", got '") +
+                   std::string(item) + "'";
+        if (*v > hi)
+            return "expected at most " + std::to_string(hi) + ", got " + std::string(item);
+        if (out.size() == most)
+            return "at most " + std::to_string(most) + " values, got more in '" +
+                   std::string(text) + "'";
+        out.push_back(static_cast<int>(*v));
+    }
+    return {};
+}
+
+/// CLI11 validator around parse_integer_list.
+inline CLI::Validator integer_list(std::size_t most, long long lo, long long hi) {
+    return {[most, lo, hi](std::string& s) {
+                std::vector<int> v;
+                return parse_integer_list(s, most, lo, hi, v);
+            },
+            ""};
 }
 
 // ---- layouts ----------------------------------------------------------------------------
@@ -575,6 +618,16 @@ inline eval_options make_eval_options(const modelling_options& o) {
             .dispatch_fp8 = o.dispatch_fp8};
 }
 
+/// The modelling options as JSON, as the evaluation applies them (ideal implies overlap
+/// and balanced experts).
+inline json options_json(const eval_options& o) {
+    return {{"ideal", o.ideal},
+            {"overlap", o.overlap || o.ideal},
+            {"expert_imbalance", o.ideal ? 1.0 : o.expert_imbalance},
+            {"memory_headroom", o.memory_headroom},
+            {"dispatch_fp8", o.dispatch_fp8}};
+}
+
 /// One line saying how the evaluation treats the deployment.
 inline std::string modelling_text(const eval_options& o) {
     if (o.ideal)
@@ -652,9 +705,9 @@ inline std::string requirement_value(std::size_t i, double v) {
 
 /// The targets given, one phrase each (`TPOT <= 50 ms`); empty when none.
 inline std::vector<std::string> requirement_phrases(const requirements& q) {
-    const std::array<double, 5> targets{
-        q.min_prefill_tokens_per_gpu.value, q.min_decode_tokens_per_gpu.value,
-        q.max_ttft.value, q.max_tpot.value, q.max_memory_per_gpu.value};
+    const std::array<double, 5> targets{q.min_prefill_tokens_per_gpu.value,
+                                        q.min_decode_tokens_per_gpu.value, q.max_ttft.value,
+                                        q.max_tpot.value, q.max_memory_per_gpu.value};
     static constexpr std::array<const char*, 5> names{
         "prefill tokens/s per GPU", "decode tokens/s per GPU", "TTFT", "TPOT", "memory per GPU"};
     std::vector<std::string> out;
@@ -663,6 +716,33 @@ inline std::vector<std::string> requirement_phrases(const requirements& q) {
             out.push_back(fmt::format("{} {} {}", names[i], requirement_at_least(i) ? ">=" : "<=",
                                       requirement_value(i, targets[i])));
     return out;
+}
+
+/// The model's source and precisions on one line.
+inline std::string model_text(const loaded_model& lm) {
+    const model_spec& m = lm.spec;
+    return fmt::format("{}; weights {}, KV cache {}, activations {}", lm.source,
+                       name_of(m.precision.weights), name_of(m.precision.kv),
+                       name_of(m.precision.activations));
+}
+
+/// The GPU's rates, memory and efficiencies on one line.
+inline std::string gpu_text(const cluster_spec& c, bool ideal) {
+    return fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
+                       c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
+                       c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
+                                                : std::string("no fp8 rate (bf16's used)"),
+                       pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
+                       c.gpu.compute_efficiency, c.gpu.memory_efficiency,
+                       ideal ? " (ideal: taken as 1)" : "");
+}
+
+/// The node size and links on one line.
+inline std::string network_text(const cluster_spec& c) {
+    return fmt::format("{} GPUs per node; {} each way inside a node, {} per GPU between nodes{}",
+                       c.gpus_per_node, pretty(c.intra_node.bandwidth.get()),
+                       pretty(c.inter_node.bandwidth.get()),
+                       c.interconnect_assumed ? " (ASSUMED: the preset's source names none)" : "");
 }
 
 /// A layout's degrees as JSON (attention mesh, expert mesh, world size).
@@ -718,19 +798,21 @@ inline void heading(std::string_view title) {
     fmt::print("\n{}\n{}\n", title, std::string(title.size(), '-'));
 }
 
-/// A text table: columns sized to their widest cell, the first `left` columns aligned left,
-/// the rest right.
+/// A text table: columns sized to their widest cell; `align` holds 'l' for each column
+/// aligned left (a column past its end is aligned right). An empty header is not printed.
 struct text_table {
     std::vector<std::string> header;
     std::vector<std::vector<std::string>> rows;
-    std::size_t left = 0;
+    std::string align;
 
     void add(std::vector<std::string> row) { rows.push_back(std::move(row)); }
 
     void print(std::string_view indent = "  ") const {
-        std::vector<std::size_t> width(header.size(), 0);
+        std::vector<std::size_t> width;
         auto measure = [&](const std::vector<std::string>& r) {
-            for (std::size_t i = 0; i < r.size() && i < width.size(); ++i)
+            if (width.size() < r.size())
+                width.resize(r.size(), 0);
+            for (std::size_t i = 0; i < r.size(); ++i)
                 width[i] = std::max(width[i], display_width(r[i]));
         };
         measure(header);
@@ -743,13 +825,14 @@ struct text_table {
                 const std::string pad(width[i] - display_width(cell), ' ');
                 if (i > 0)
                     out += "  ";
-                out += i < left ? cell + pad : pad + cell;
+                out += i < align.size() && align[i] == 'l' ? cell + pad : pad + cell;
             }
             while (!out.empty() && out.back() == ' ')
                 out.pop_back();
             fmt::print("{}\n", out);
         };
-        line(header);
+        if (!header.empty())
+            line(header);
         for (const auto& r : rows)
             line(r);
     }

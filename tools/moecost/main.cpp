@@ -3,6 +3,7 @@
 //   moecost inspect  --preset mixtral-8x7b [--context N] [--prompt N] [--json]
 //   moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2
 //                    --batch 128 --prompt 10240 [--json]
+//   moecost search   --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 [--json]
 //
 // Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
@@ -14,6 +15,7 @@
 
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
+#include "cmd_search.hpp"
 #include "common.hpp"
 
 #include <cstdio>
@@ -29,9 +31,10 @@ constexpr const char* version = "0.1.0";
 #endif
 
 /// The subcommands, in the order --help lists them.
-constexpr std::array<moecost::cli::registrar, 2> registrars{
+constexpr std::array<moecost::cli::registrar, 3> registrars{
     &moecost::cli::add_inspect,
     &moecost::cli::add_evaluate,
+    &moecost::cli::add_search,
 };
 
 void fail_line(const std::string& message) {
@@ -80,7 +83,9 @@ int main(int argc, char** argv) {
             "  moecost inspect --preset mixtral-8x7b\n"
             "  moecost inspect --model path/to/config.json --json\n"
             "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
-            "--batch 128 --prompt 10240");
+            "--batch 128 --prompt 10240\n"
+            "  moecost search --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 "
+            "--prompt 10240");
         try {
             app.parse(argc, argv);
         } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,440 @@
+#pragma once
+// `moecost search`: every layout of a GPU budget through moecost::search: the best layouts
+// by an objective, the Pareto front of decode tokens/s per GPU against TPOT and, when no
+// layout meets the requirements, the nearest misses with what each missed by.
+
+#include "common.hpp"
+
+#include <chrono>
+
+namespace moecost::cli {
+
+namespace search_detail {
+
+/// Capacities of the search result: --top shows at most max_top layouts (and misses);
+/// the Pareto front keeps at most front_capacity layouts.
+inline constexpr int max_top = 50;
+inline constexpr std::size_t front_capacity = 64;
+/// At most this many batch sizes (search_space::batches).
+inline constexpr std::size_t max_batches = std::tuple_size_v<decltype(search_space::batches)>;
+/// The largest GPU budget: the enumeration grows faster than linearly with it.
+inline constexpr long long max_search_gpus = 4096;
+
+using result = search_result<std::size_t(max_top), front_capacity>;
+
+struct options {
+    model_options model;
+    cluster_options cluster;
+    workload_options workload; ///< its batch is unused: --batch is a list here
+    std::string batches = "1";
+    modelling_options modelling;
+    requirement_options req;
+    int gpus = 0;     ///< one budget
+    int max_gpus = 0; ///< 1 .. max_gpus
+    int max_cp = 1;
+    bool pow2 = false;
+    std::string objective = "decode";
+    int top = 10;
+    bool json = false;
+};
+
+struct named_objective {
+    const char* cli;
+    objective value;
+    const char* order; ///< how the table is sorted
+};
+inline constexpr std::array<named_objective, 5> objectives{{
+    {"decode", objective::decode_tokens_per_gpu, "highest first"},
+    {"prefill", objective::prefill_tokens_per_gpu, "highest first"},
+    {"ttft", objective::ttft, "lowest first"},
+    {"tpot", objective::tpot, "lowest first"},
+    {"gpus", objective::fewest_gpus, "fewest first, then highest decode tokens/s per GPU"},
+}};
+
+inline std::vector<std::string> objective_names() {
+    std::vector<std::string> out;
+    for (const auto& o : objectives)
+        out.emplace_back(o.cli);
+    return out;
+}
+
+inline const named_objective& objective_named(std::string_view s) {
+    for (const auto& o : objectives)
+        if (s == o.cli)
+            return o;
+    throw usage_error("--objective: unknown objective '" + std::string(s) +
+                      "' (expected one of: " + join(objective_names()) + ")");
+}
+
+/// The inputs of one search, resolved from the options.
+struct scenario {
+    loaded_model model;
+    std::string gpu_name;
+    cluster_spec cluster{};
+    search_space space{};
+    std::vector<int> batches;
+    workload w{};
+    eval_options opt{};
+    requirements req{};
+    named_objective obj{};
+    int top = 10;
+};
+
+inline scenario resolve(const options& o) {
+    scenario s;
+    s.model = resolve_model(o.model);
+    if (const auto v = validate(s.model.spec); !v.ok())
+        throw run_error(s.model.source + ": the model is invalid: " + describe(*v.begin()));
+    resolved_cluster c = resolve_cluster(o.cluster);
+    s.gpu_name = std::move(c.name);
+    s.cluster = c.spec;
+    if (auto err = parse_integer_list(o.batches, max_batches, 1, max_count, s.batches);
+        !err.empty())
+        throw usage_error("--batch: " + err);
+    s.w = make_workload(o.workload);
+    s.w.batch = s.batches.front();
+    s.space.min_gpus = o.gpus > 0 ? o.gpus : 1;
+    s.space.max_gpus = o.gpus > 0 ? o.gpus : (o.max_gpus > 0 ? o.max_gpus : 8);
+    for (std::size_t i = 0; i < s.batches.size(); ++i)
+        s.space.batches[i] = s.batches[i];
+    s.space.max_cp = o.max_cp;
+    s.space.pow2_only = o.pow2;
+    s.opt = make_eval_options(o.modelling);
+    s.req = make_requirements(o.req);
+    s.obj = objective_named(o.objective);
+    s.top = o.top;
+    return s;
+}
+
+// ---- what a nearest miss missed by ---------------------------------------------------------
+
+/// One target (or the memory capacity) a layout misses, and by how much.
+struct miss {
+    std::string name;
+    std::string key;
+    double value = 0;
+    double target = 0;
+    /// A floor (short by target − value) or a ceiling (over by value − target).
+    bool at_least = false;
+    double by() const { return at_least ? target - value : value - target; }
+};
+
+/// Re-evaluates the candidate and lists what it misses: the usable memory, then each
+/// requirement in report order.
+inline std::vector<miss> misses_of(const scenario& s, const candidate& cd) {
+    const report r = evaluate(s.model.spec, s.cluster, cd.l, cd.w, s.opt, s.req);
+    std::vector<miss> out;
+    if (!r.memory.fits)
+        out.push_back({"memory (usable HBM)", "usable_memory_per_gpu_bytes",
+                       r.memory.total().value(), r.memory.usable.value(), false});
+    for (std::size_t i = 0; i < r.requirements.size(); ++i) {
+        const auto& q = r.requirements[i];
+        if (q.applies && !q.pass)
+            out.push_back(
+                {q.name, requirement_keys[i], q.value, q.target, requirement_at_least(i)});
+    }
+    return out;
+}
+
+inline std::string miss_value(const miss& x, double v) {
+    if (x.key == "usable_memory_per_gpu_bytes")
+        return pretty(make<bytes>(v));
+    for (std::size_t i = 0; i < requirement_keys.size(); ++i)
+        if (x.key == requirement_keys[i])
+            return requirement_value(i, v);
+    return fmt::format("{:g}", v);
+}
+
+/// `TPOT over by 4.2 ms (54.2 ms; target <= 50 ms)`.
+inline std::string miss_text(const miss& x) {
+    if (x.key == "usable_memory_per_gpu_bytes")
+        return fmt::format("memory over by {} ({} per GPU; {} usable)", miss_value(x, x.by()),
+                           miss_value(x, x.value), miss_value(x, x.target));
+    return fmt::format("{} {} by {} ({}; target {} {})", x.name, x.at_least ? "short" : "over",
+                       miss_value(x, x.by()), miss_value(x, x.value),
+                       x.at_least ? ">=" : "<=", miss_value(x, x.target));
+}
+
+// ---- JSON ------------------------------------------------------------------------------
+
+inline json candidate_json(const candidate& c) {
+    return {{"layout", layout_json(c.l)},
+            {"gpus", world_size(c.l)},
+            {"batch", c.w.batch},
+            {"memory_per_gpu_bytes", c.memory.value()},
+            {"fits", c.fits},
+            {"prefill_tokens_per_s_per_gpu", c.prefill.value()},
+            {"decode_tokens_per_s_per_gpu", c.decode.value()},
+            {"ttft_s", c.ttft.value()},
+            {"tpot_s", c.tpot.value()},
+            {"decode_bottleneck", name_of(c.decode_bound)},
+            {"meets", c.meets}};
+}
+
+/// The Pareto front, lowest TPOT first.
+inline std::vector<candidate> front_of(const result& r) {
+    std::vector<candidate> f(r.pareto.begin(), r.pareto.begin() + r.n_pareto);
+    std::sort(f.begin(), f.end(), [](const candidate& a, const candidate& b) {
+        return a.tpot < b.tpot || (a.tpot == b.tpot && a.decode > b.decode);
+    });
+    return f;
+}
+
+inline json to_json(const scenario& s, const result& r, double elapsed) {
+    const model_spec& m = s.model.spec;
+    json j;
+    j["model"] = std::string(m.name.view());
+    j["model_source"] = s.model.source;
+    j["notes"] = s.model.notes;
+    j["gpu"] = s.gpu_name;
+    j["gpus_per_node"] = s.cluster.gpus_per_node;
+    j["space"] = {{"min_gpus", s.space.min_gpus},
+                  {"max_gpus", s.space.max_gpus},
+                  {"batches", s.batches},
+                  {"max_cp", s.space.max_cp},
+                  {"pow2_only", s.space.pow2_only}};
+    j["workload"] = {{"prompt", s.w.prompt},
+                     {"context", context_of(s.w)},
+                     {"prefill_micro_batches",
+                      s.w.prefill_micro_batches > 0 ? json(s.w.prefill_micro_batches) : json("pp")},
+                     {"decode_micro_batches",
+                      s.w.decode_micro_batches > 0 ? json(s.w.decode_micro_batches) : json("pp")}};
+    j["options"] = options_json(s.opt);
+    const std::array<double, 5> targets{s.req.min_prefill_tokens_per_gpu.value,
+                                        s.req.min_decode_tokens_per_gpu.value, s.req.max_ttft.value,
+                                        s.req.max_tpot.value, s.req.max_memory_per_gpu.value};
+    json req = json::object();
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        if (targets[i] > 0)
+            req[requirement_keys[i]] = targets[i];
+    j["requirements"] = req;
+    j["objective"] = s.obj.cli;
+    j["evaluated"] = r.evaluated;
+    j["rejected"] = r.rejected;
+    j["feasible"] = r.feasible;
+    j["elapsed_s"] = elapsed;
+    json best = json::array();
+    for (int i = 0; i < r.n_best && i < s.top; ++i)
+        best.push_back(candidate_json(r.best[std::size_t(i)]));
+    j["best"] = best;
+    json pareto = json::array();
+    for (const candidate& c : front_of(r))
+        pareto.push_back(candidate_json(c));
+    j["pareto"] = pareto;
+    if (r.feasible == 0) {
+        json near = json::array();
+        for (int i = 0; i < r.n_misses && i < s.top; ++i) {
+            const candidate& c = r.nearest_misses[std::size_t(i)];
+            json cj = candidate_json(c);
+            cj["shortfall"] = c.shortfall;
+            json ms = json::array();
+            for (const miss& x : misses_of(s, c)) {
+                json mj{{"name", x.name}, {"key", x.key}, {"value", x.value}, {"target", x.target}};
+                mj[x.at_least ? "short_by" : "over_by"] = x.by();
+                ms.push_back(mj);
+            }
+            cj["misses"] = ms;
+            near.push_back(cj);
+        }
+        j["nearest_misses"] = near;
+    }
+    return j;
+}
+
+// ---- text ------------------------------------------------------------------------------
+
+/// The layouts as an aligned table; expert columns for MoE models only.
+inline text_table candidate_table(const model_spec& m, const std::vector<candidate>& list) {
+    const bool moe = is_moe(m);
+    text_table t;
+    t.header = {"#", "tp", "cp", "dp", "pp"};
+    if (moe)
+        t.header.insert(t.header.end(), {"etp", "ep", "edp"});
+    t.header.insert(t.header.end(), {"GPUs", "batch", "memory/GPU", "prefill/GPU", "decode/GPU",
+                                     "TTFT", "TPOT", "decode bound"});
+    t.align = std::string(t.header.size() - 1, 'r') + "l";
+    int i = 0;
+    for (const candidate& c : list) {
+        std::vector<std::string> row{std::to_string(++i), std::to_string(c.l.tp),
+                                     std::to_string(c.l.cp), std::to_string(c.l.dp),
+                                     std::to_string(c.l.pp)};
+        if (moe)
+            row.insert(row.end(), {std::to_string(etp_of(c.l)), std::to_string(c.l.ep),
+                                   std::to_string(edp_of(c.l))});
+        row.insert(row.end(), {std::to_string(world_size(c.l)), std::to_string(c.w.batch),
+                               pretty(c.memory), pretty(c.prefill), pretty(c.decode),
+                               pretty(c.ttft), pretty(c.tpot), name_of(c.decode_bound)});
+        t.add(std::move(row));
+    }
+    return t;
+}
+
+inline void print_text(const scenario& s, const result& r, double elapsed) {
+    const model_spec& m = s.model.spec;
+    const cluster_spec& c = s.cluster;
+    fmt::print("moecost search: {} on {}{}\n", m.name.view(), s.gpu_name,
+               s.opt.ideal ? " (ideal bounds)" : "");
+    auto line = [](std::string_view what, const std::string& text) {
+        fmt::print("  {:<13} {}\n", what, text);
+    };
+    line("model", model_text(s.model));
+    for (const auto& n : s.model.notes)
+        line("", "note: " + n);
+    std::vector<std::string> batches;
+    for (const int b : s.batches)
+        batches.push_back(std::to_string(b));
+    line("space", fmt::format("{} GPUs ({} per node); batch {}; cp up to {}; {}",
+                              s.space.min_gpus == s.space.max_gpus
+                                  ? std::to_string(s.space.max_gpus)
+                                  : fmt::format("{} to {}", s.space.min_gpus, s.space.max_gpus),
+                              c.gpus_per_node, join(batches, ", "), s.space.max_cp,
+                              s.space.pow2_only ? "power-of-two degrees only"
+                                                : "every degree that divides"));
+    line("workload",
+         fmt::format("prompt {} tokens, decode context {} tokens; micro-batches: prefill {}, "
+                     "decode {}",
+                     s.w.prompt, context_of(s.w),
+                     s.w.prefill_micro_batches > 0 ? std::to_string(s.w.prefill_micro_batches)
+                                                   : std::string("= pp"),
+                     s.w.decode_micro_batches > 0 ? std::to_string(s.w.decode_micro_batches)
+                                                  : std::string("= pp")));
+    line("modelling", modelling_text(s.opt));
+    const auto targets = requirement_phrases(s.req);
+    line("requirements", targets.empty() ? std::string("none given: feasible = fits in memory")
+                                         : join(targets, "; ") + "; and fits in memory");
+    line("objective", fmt::format("{} ({})", name_of(s.obj.value), s.obj.order));
+    line("searched",
+         fmt::format("{} layout{} evaluated in {:.3g} s ({} refused by the division "
+                     "rules); {} feasible",
+                     r.evaluated, r.evaluated == 1 ? "" : "s", elapsed, r.rejected, r.feasible));
+
+    if (r.evaluated == 0) {
+        fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
+                   "division or node rule.\nTry more GPUs (--max-gpus), other batch sizes "
+                   "(--batch) or --max-cp.\n");
+        return;
+    }
+    if (r.feasible == 0) {
+        fmt::print("\nNo layout meets the requirements: none of the {} layouts evaluated is "
+                   "feasible.\n",
+                   r.evaluated);
+        const int n = std::min(r.n_misses, s.top);
+        const std::vector<candidate> list(r.nearest_misses.begin(), r.nearest_misses.begin() + n);
+        heading(fmt::format("Nearest misses ({} of {}, smallest worst relative miss first)", n,
+                            r.evaluated));
+        candidate_table(m, list).print();
+        fmt::print("\n  What each misses by:\n");
+        int i = 0;
+        for (const candidate& cd : list) {
+            std::vector<std::string> parts;
+            for (const miss& x : misses_of(s, cd))
+                parts.push_back(miss_text(x));
+            fmt::print("  {:>3}. {}\n", ++i, join(parts, "; "));
+        }
+        return;
+    }
+    const int n = std::min(r.n_best, s.top);
+    heading(fmt::format("Top {} of {} feasible layouts by {} ({})", n, r.feasible,
+                        name_of(s.obj.value), s.obj.order));
+    candidate_table(m, std::vector<candidate>(r.best.begin(), r.best.begin() + n)).print();
+
+    const std::vector<candidate> front = front_of(r);
+    heading("Pareto front: decode tokens/s per GPU against TPOT (feasible layouts, lowest TPOT "
+            "first)");
+    candidate_table(m, front).print();
+    if (front.size() == front_capacity)
+        fmt::print("  (the front holds at most {} layouts; later ones were dropped)\n",
+                   front_capacity);
+    fmt::print("\n  memory/GPU: the most loaded stage; rates per GPU of the whole deployment; "
+               "TTFT: one request\n  alone through every stage; TPOT: one decode round of the "
+               "batch. `moecost evaluate --layout`\n  shows any of them in full.\n");
+}
+
+} // namespace search_detail
+
+inline command add_search(CLI::App& app) {
+    using namespace search_detail;
+    auto o = std::make_shared<options>();
+    CLI::App* sub = app.add_subcommand(
+        "search", "Search every layout of a GPU budget: the best by an objective, the Pareto "
+                  "front of decode tokens/s per GPU against TPOT, or the nearest misses");
+    add_model_options(*sub, o->model);
+    add_cluster_options(*sub, o->cluster);
+
+    const std::string sp = "Search space (at most one of --gpus, --max-gpus; default: 1 to 8 GPUs)";
+    auto* gpus = sub->add_option("--gpus", o->gpus, "Exactly this many GPUs")
+                     ->type_name("N")
+                     ->check(integer_in(1, max_search_gpus))
+                     ->group(sp);
+    auto* max_gpus = sub->add_option("--max-gpus", o->max_gpus, "Every world size from 1 to N")
+                         ->type_name("N")
+                         ->check(integer_in(1, max_search_gpus))
+                         ->group(sp);
+    gpus->excludes(max_gpus);
+    max_gpus->excludes(gpus);
+    sub->add_option("--max-cp", o->max_cp, "Context-parallel degrees tried up to N")
+        ->type_name("N")
+        ->check(integer_in(1, max_degree))
+        ->capture_default_str()
+        ->group(sp);
+    sub->add_flag("--pow2", o->pow2, "Power-of-two degrees and world sizes only (faster)")
+        ->group(sp);
+
+    sub->add_option("--batch", o->batches,
+                    fmt::format("Batch sizes to try, comma-separated, at most {}: concurrent "
+                                "sequences in the whole deployment",
+                                max_batches))
+        ->type_name("B[,B...]")
+        ->check(integer_list(max_batches, 1, max_count))
+        ->capture_default_str()
+        ->group(workload_group);
+    add_workload_options(*sub, o->workload, /*with_batch=*/false);
+    add_modelling_options(*sub, o->modelling);
+    add_requirement_options(*sub, o->req,
+                            "Requirements (each optional; a layout is feasible when it fits in "
+                            "memory and meets every one)");
+
+    const std::string out = "Output";
+    sub->add_option("--objective", o->objective,
+                    "Rank by: decode or prefill (tokens/s per GPU, highest first), ttft or "
+                    "tpot (lowest first), gpus (fewest first)")
+        ->type_name("WHAT")
+        ->check(one_of(objective_names(), "objective"))
+        ->capture_default_str()
+        ->group(out);
+    sub->add_option("--top", o->top, fmt::format("Layouts shown (at most {})", max_top))
+        ->type_name("N")
+        ->check(integer_in(1, max_top))
+        ->capture_default_str()
+        ->group(out);
+    sub->add_flag("--json", o->json,
+                  "Print JSON (numbers in base units: token/s, s, bytes; elapsed_s is the "
+                  "search's own wall time)")
+        ->group(out);
+    sub->footer(
+        "Layouts are every TP*CP*DP*PP and ETP*EP*EDP*PP factorisation of each world size that\n"
+        "passes the division and node rules (TP and ETP within a node), crossed with the batch\n"
+        "sizes. Feasible: fits in memory and meets every requirement given. With none "
+        "feasible,\nthe nearest misses are listed with what each misses by.\n" +
+        std::string(exit_status_text) +
+        "\nExamples:\n"
+        "  moecost search --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 "
+        "--prompt 10240\n"
+        "  moecost search --preset mixtral-8x7b --gpu h100-sxm --gpus 8 --batch 16,64,256 "
+        "--max-tpot 0.05 --objective decode --json");
+    return {sub, [o] {
+                const scenario s = resolve(*o);
+                const auto start = std::chrono::steady_clock::now();
+                const result r = search<std::size_t(max_top), front_capacity>(
+                    s.model.spec, s.cluster, s.space, s.w, s.req, s.obj.value, s.opt);
+                const double elapsed =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                if (o->json)
+                    fmt::print("{}\n", to_json(s, r, elapsed).dump(2));
+                else
+                    print_text(s, r, elapsed);
+                return exit_ok;
+            }};
+}
+
+} // namespace moecost::cli

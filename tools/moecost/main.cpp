@@ -4,6 +4,7 @@
 //   moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2
 //                    --batch 128 --prompt 10240 [--json]
 //   moecost search   --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 [--json]
+//   moecost train    --preset llama-3-8b --gpu h100-sxm --layout tp=2,dp=4 --global-batch 256
 //
 // Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
@@ -16,6 +17,7 @@
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
 #include "cmd_search.hpp"
+#include "cmd_train.hpp"
 #include "common.hpp"
 
 #include <cstdio>
@@ -31,10 +33,11 @@ constexpr const char* version = "0.1.0";
 #endif
 
 /// The subcommands, in the order --help lists them.
-constexpr std::array<moecost::cli::registrar, 3> registrars{
+constexpr std::array<moecost::cli::registrar, 4> registrars{
     &moecost::cli::add_inspect,
     &moecost::cli::add_evaluate,
     &moecost::cli::add_search,
+    &moecost::cli::add_train,
 };
 
 void fail_line(const std::string& message) {
@@ -85,7 +88,9 @@ int main(int argc, char** argv) {
             "  moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 "
             "--batch 128 --prompt 10240\n"
             "  moecost search --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 "
-            "--prompt 10240");
+            "--prompt 10240\n"
+            "  moecost train --preset llama-3-8b --gpu h100-sxm --layout tp=2,dp=4 --global-batch "
+            "256 --seq 8192");
         try {
             app.parse(argc, argv);
         } catch (const CLI::CallForHelp& e) {

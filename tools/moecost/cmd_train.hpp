@@ -1,0 +1,381 @@
+#pragma once
+// `moecost train`: one training deployment (model × cluster × layout × training iteration)
+// through moecost::evaluate_training: memory per GPU (weights, gradients, optimizer states
+// under ZeRO, activations of the micro-batches in flight), step time (pipeline and bubble,
+// gradient reduction, optimizer step), tokens/s per GPU, MFU and HFU, violations.
+
+#include "common.hpp"
+
+#include <moecost/train.hpp>
+
+namespace moecost::cli {
+
+namespace train_detail {
+
+struct options {
+    model_options model;
+    cluster_options cluster;
+    layout_options layout;
+    int global_batch = 0; ///< required
+    int micro_batch = 1;
+    int seq = training_workload{}.seq;
+    std::string recompute = "none";
+    int zero = 0;
+    int virtual_stages = 1;
+    bool sequence_parallel = false;
+    bool fp8 = false;
+    bool overlap_grad_reduce = false;
+    bool no_flash = false;
+    bool dropout = false;
+    modelling_options modelling;
+    bool json = false;
+};
+
+inline constexpr std::array<recompute, 3> recompute_modes{recompute::none, recompute::selective,
+                                                          recompute::full};
+
+inline const char* recompute_name(recompute rc) {
+    switch (rc) {
+    case recompute::none:
+        return "none";
+    case recompute::selective:
+        return "selective";
+    case recompute::full:
+        return "full";
+    }
+    return "?";
+}
+
+inline std::vector<std::string> recompute_names() {
+    std::vector<std::string> out;
+    for (const recompute rc : recompute_modes)
+        out.emplace_back(recompute_name(rc));
+    return out;
+}
+
+/// The inputs of one training evaluation, resolved from the options.
+struct scenario {
+    loaded_model model;
+    std::string gpu_name;
+    cluster_spec cluster{};
+    layout l{};
+    std::string layout_source;
+    training_workload t{};
+    eval_options opt{};
+    std::vector<std::string> warnings; ///< inputs the model does not expect, one line each
+};
+
+inline scenario resolve(const options& o) {
+    scenario s;
+    s.model = resolve_model(o.model);
+    resolved_cluster c = resolve_cluster(o.cluster);
+    s.gpu_name = std::move(c.name);
+    s.cluster = c.spec;
+    resolved_layout l = resolve_layout(o.layout);
+    s.l = l.l;
+    s.layout_source = std::move(l.source);
+    if (o.global_batch <= 0)
+        throw usage_error("--global-batch: required (sequences per iteration, a multiple of "
+                          "--micro-batch x dp)");
+    recompute rc = recompute::none;
+    for (const recompute r : recompute_modes)
+        if (o.recompute == recompute_name(r))
+            rc = r;
+    s.t = {.global_batch = o.global_batch,
+           .micro_batch = o.micro_batch,
+           .seq = o.seq,
+           .fp8_gemm = o.fp8,
+           .zero = o.zero,
+           .rc = rc,
+           .sequence_parallel = o.sequence_parallel,
+           .virtual_stages = o.virtual_stages,
+           .overlap_grad_reduce = o.overlap_grad_reduce,
+           .flash_attention = !o.no_flash,
+           .dropout = o.dropout};
+    s.opt = make_eval_options(o.modelling);
+    const int positions = s.model.spec.learned_positions;
+    if (positions > 0 && o.seq > positions)
+        s.warnings.push_back(fmt::format("--seq {} is longer than the model's {} learned positions",
+                                         o.seq, positions));
+    return s;
+}
+
+/// Did evaluate_training() get as far as the figures? It stops before them when a spec is
+/// invalid or the global batch gives no whole micro-batch per DP rank.
+inline bool evaluated(const scenario& s) {
+    return validate(s.model.spec).ok() && validate(s.cluster).ok() && validate(s.t).ok() &&
+           validate(s.l).ok() && micro_batches_of(s.t, s.l) > 0;
+}
+
+/// Micro-batches whose activations the reported stage holds (1F1B: p − s of them, at most M;
+/// interleaving adds (p − 1)/(p·v) of a micro-batch per chunk).
+inline double in_flight(const scenario& s, const training_report& r) {
+    const double pp = s.l.pp, v = s.t.virtual_stages;
+    const double n = std::min<double>(r.micro_batches, pp - r.memory.stage);
+    return n * (v > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0);
+}
+
+inline std::vector<std::string> violation_lines(const violations& v) {
+    std::vector<std::string> out;
+    for (const auto& x : v)
+        out.push_back(describe(x));
+    if (v.dropped > 0)
+        out.push_back(fmt::format("... and {} more", v.dropped));
+    return out;
+}
+
+// ---- JSON ------------------------------------------------------------------------------
+
+inline json to_json(const scenario& s, const training_report& r) {
+    const bool ok = evaluated(s);
+    const model_spec& m = s.model.spec;
+    const training_workload& t = s.t;
+    const json none;
+    auto num = [&](double v) { return ok ? json(v) : none; };
+    json j;
+    j["model"] = std::string(m.name.view());
+    j["model_source"] = s.model.source;
+    j["notes"] = s.model.notes;
+    j["warnings"] = s.warnings;
+    j["gpu"] = s.gpu_name;
+    j["gpus_per_node"] = s.cluster.gpus_per_node;
+    j["layout"] = layout_json(s.l);
+    j["training"] = {{"global_batch", t.global_batch},
+                     {"micro_batch", t.micro_batch},
+                     {"seq", t.seq},
+                     {"tokens_per_iteration", static_cast<double>(t.global_batch) * t.seq},
+                     {"micro_batches", r.micro_batches},
+                     {"recompute", recompute_name(t.rc)},
+                     {"zero", t.zero},
+                     {"virtual_stages", t.virtual_stages},
+                     {"sequence_parallel", t.sequence_parallel},
+                     {"fp8_gemm", t.fp8_gemm},
+                     {"overlap_grad_reduce", t.overlap_grad_reduce},
+                     {"flash_attention", t.flash_attention},
+                     {"dropout", t.dropout},
+                     {"optimizer", t.optimizer == optimizer_kind::adam ? "adam" : "sgd"},
+                     {"optimizer_state", name_of(t.optimizer_state)},
+                     {"master_weights", t.master_weights},
+                     {"grads", name_of(t.grads)}};
+    j["options"] = options_json(s.opt);
+    j["evaluated"] = ok;
+    j["valid"] = r.valid();
+    j["fits"] = ok && r.memory.fits;
+    j["flops_per_iteration"] = num(r.model_flops_per_iteration.value());
+    j["hardware_flops_per_iteration"] = num(r.hardware_flops_per_iteration.value());
+    j["step_time_s"] = num(r.step_time.value());
+    j["pipeline_time_s"] = num(r.pipeline_time.value());
+    j["micro_batch_time_s"] = num(r.micro_batch_time.value());
+    j["grad_sync_time_s"] = num(r.grad_sync_time.value());
+    j["optimizer_time_s"] = num(r.optimizer_time.value());
+    j["bubble_fraction"] = num(r.bubble_fraction);
+    j["tokens_per_s_per_gpu"] = num(r.tokens_per_gpu.value());
+    j["mfu"] = num(r.mfu);
+    j["hfu"] = num(r.hfu);
+    j["bottleneck"] = ok ? json(name_of(r.bottleneck)) : none;
+    j["memory_per_gpu_bytes"] = num(r.memory.total().value());
+    j["memory"] = ok ? json{{"weights_bytes", r.memory.weights.value()},
+                            {"grads_bytes", r.memory.grads.value()},
+                            {"optimizer_bytes", r.memory.optimizer.value()},
+                            {"activations_bytes", r.memory.activations.value()},
+                            {"total_bytes", r.memory.total().value()},
+                            {"usable_bytes", r.memory.usable.value()},
+                            {"stage", r.memory.stage},
+                            {"micro_batches_in_flight", in_flight(s, r)}}
+                     : none;
+    j["violations"] = violation_lines(r.problems);
+    return j;
+}
+
+// ---- text ------------------------------------------------------------------------------
+
+inline void print_text(const scenario& s, const training_report& r) {
+    const bool ok = evaluated(s);
+    const model_spec& m = s.model.spec;
+    const cluster_spec& c = s.cluster;
+    const layout& l = s.l;
+    const training_workload& t = s.t;
+    fmt::print("moecost train: {} on {}{}\n", m.name.view(), s.gpu_name,
+               r.ideal ? " (ideal bounds)" : "");
+    auto line = [](std::string_view what, const std::string& text) {
+        fmt::print("  {:<10} {}\n", what, text);
+    };
+    line("model", s.model.source);
+    for (const auto& n : s.model.notes)
+        line("", "note: " + n);
+    for (const auto& w : s.warnings)
+        line("", "warning: " + w);
+    line("GPU", gpu_text(c, r.ideal));
+    line("network", network_text(c));
+    line("layout", fmt::format("{} | {} GPU{} ({})", layout_text(l), world_size(l),
+                               world_size(l) == 1 ? "" : "s", s.layout_source));
+    line("batch",
+         fmt::format("global {} sequences of {} tokens ({} tokens per iteration); micro-batch {} "
+                     "-> {} micro-batch{} per DP rank",
+                     t.global_batch, t.seq, count(double(t.global_batch) * t.seq), t.micro_batch,
+                     r.micro_batches, r.micro_batches == 1 ? "" : "es"));
+    line("state", fmt::format("{} GEMMs, bf16 weights, {} gradient buffers, Adam with {} master "
+                              "weights and m, v; ZeRO stage {}",
+                              t.fp8_gemm ? "fp8" : "bf16", name_of(t.grads),
+                              name_of(t.optimizer_state), t.zero));
+    line("schedule",
+         fmt::format("recompute {}; sequence parallel {}; {}; dropout masks {}; {}; gradient "
+                     "reduction {}",
+                     recompute_name(t.rc), t.sequence_parallel ? "on" : "off",
+                     t.flash_attention ? "flash attention (no s^2 scores stored)"
+                                       : "s^2 attention scores stored",
+                     t.dropout ? "stored" : "none",
+                     t.virtual_stages > 1
+                         ? fmt::format("interleaved 1F1B, {} chunks per GPU", t.virtual_stages)
+                         : std::string("1F1B"),
+                     t.overlap_grad_reduce || s.opt.overlap || s.opt.ideal
+                         ? "overlapped with backward"
+                         : "after backward"));
+    line("modelling", modelling_text(s.opt));
+
+    heading("Violations");
+    if (r.problems.ok())
+        fmt::print("  none: every module divides evenly and the deployment fits\n");
+    for (const auto& v : violation_lines(r.problems))
+        fmt::print("  - {}\n", v);
+    if (!ok) {
+        fmt::print("\nNot evaluated: {}.\n",
+                   micro_batches_of(t, l) <= 0
+                       ? fmt::format("the global batch ({}) holds no whole micro-batch ({}) per "
+                                     "DP rank ({})",
+                                     t.global_batch, t.micro_batch, l.dp)
+                       : std::string("a spec or the layout breaks a rule the evaluation needs"));
+        return;
+    }
+
+    heading(fmt::format("Memory per GPU (stage {}, the most loaded)", r.memory.stage));
+    text_table mem;
+    mem.align = "l";
+    mem.add({"weights (bf16)", pretty(r.memory.weights)});
+    mem.add({fmt::format("gradients ({})", name_of(t.grads)), pretty(r.memory.grads)});
+    mem.add({"optimizer states (master, m, v)", pretty(r.memory.optimizer)});
+    mem.add({fmt::format("activations ({:.3g} micro-batch{} in flight)", in_flight(s, r),
+                         in_flight(s, r) == 1 ? "" : "es"),
+             pretty(r.memory.activations)});
+    mem.add({"total", pretty(r.memory.total())});
+    mem.print();
+    fmt::print("  {} usable ({} x {:g}): {}\n", pretty(r.memory.usable), pretty(c.gpu.hbm.get()),
+               s.opt.memory_headroom, r.memory.fits ? "fits" : "DOES NOT FIT");
+
+    heading("Step time");
+    text_table st;
+    st.align = "l";
+    st.add({"micro-batch, forward + backward (slowest stage)", pretty(r.micro_batch_time)});
+    st.add({fmt::format("pipeline: {} micro-batch{} through {} stage{}", r.micro_batches,
+                        r.micro_batches == 1 ? "" : "es", l.pp, l.pp == 1 ? "" : "s"),
+            pretty(r.pipeline_time)});
+    st.add({"  of which bubble", percent(r.bubble_fraction)});
+    st.add({"gradient reduction (exposed)", pretty(r.grad_sync_time)});
+    st.add({"optimizer step", pretty(r.optimizer_time)});
+    st.add({"step", pretty(r.step_time)});
+    st.add({"bottleneck", name_of(r.bottleneck)});
+    st.print();
+
+    heading("Throughput");
+    text_table th;
+    th.align = "l";
+    th.add({"tokens/s per GPU", pretty(r.tokens_per_gpu)});
+    th.add({"model FLOPs per iteration", pretty(r.model_flops_per_iteration)});
+    th.add({"hardware FLOPs per iteration", pretty(r.hardware_flops_per_iteration)});
+    th.add({"MFU", percent(r.mfu)});
+    th.add({"HFU (with recomputation)", percent(r.hfu)});
+    th.print();
+    fmt::print("  model FLOPs: forward + backward (3 passes), causal attention, logits for every "
+               "token;\n  MFU and HFU against the {} peak of every GPU.\n",
+               t.fp8_gemm && c.gpu.peak_fp8.value > 0 ? "fp8" : "bf16");
+}
+
+} // namespace train_detail
+
+inline command add_train(CLI::App& app) {
+    using namespace train_detail;
+    auto o = std::make_shared<options>();
+    CLI::App* sub = app.add_subcommand(
+        "train", "Evaluate one training deployment: memory per GPU (weights, gradients, "
+                 "optimizer states, activations), step time, tokens/s per GPU, MFU and HFU");
+    // Training fixes the precisions (bf16 weights and activations, fp8 GEMMs with --fp8).
+    add_model_options(*sub, o->model, /*precision=*/false);
+    add_cluster_options(*sub, o->cluster);
+    add_layout_options(*sub, o->layout);
+
+    const std::string tr = "Training iteration";
+    sub->add_option("--global-batch", o->global_batch,
+                    "Sequences per iteration (required; a multiple of --micro-batch x dp)")
+        ->type_name("N")
+        ->check(positive_integer())
+        ->group(tr);
+    sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch per DP rank")
+        ->type_name("N")
+        ->check(positive_integer())
+        ->capture_default_str()
+        ->group(tr);
+    sub->add_option("--seq", o->seq, "Sequence length in tokens")
+        ->type_name("S")
+        ->check(positive_integer())
+        ->capture_default_str()
+        ->group(tr);
+    sub->add_option("--recompute", o->recompute,
+                    "Activation recomputation: none, selective (attention core) or full "
+                    "(every layer's forward)")
+        ->type_name("MODE")
+        ->check(one_of(recompute_names(), "recompute mode"))
+        ->capture_default_str()
+        ->group(tr);
+    sub->add_option("--zero", o->zero,
+                    "ZeRO stage over DP (dense) and EDP (experts): 1 shards optimizer states, "
+                    "2 also gradients, 3 also weights")
+        ->type_name("0|1|2|3")
+        ->check(integer_in(0, 3))
+        ->capture_default_str()
+        ->group(tr);
+    sub->add_option("--virtual-stages", o->virtual_stages,
+                    "Model chunks per GPU: > 1 is interleaved 1F1B (layers divide into pp x N)")
+        ->type_name("N")
+        ->check(integer_in(1, max_degree))
+        ->capture_default_str()
+        ->group(tr);
+    sub->add_flag("--sequence-parallel", o->sequence_parallel,
+                  "Megatron sequence parallelism: norm and dropout activations split over TP")
+        ->group(tr);
+    sub->add_flag("--fp8", o->fp8, "Matmuls at the fp8 rate (MFU against the fp8 peak)")->group(tr);
+    sub->add_flag("--overlap-grad-reduce", o->overlap_grad_reduce,
+                  "Reduce gradients during the backward passes")
+        ->group(tr);
+    sub->add_flag("--no-flash", o->no_flash,
+                  "No flash attention: store the s^2 attention scores (and their softmax)")
+        ->group(tr);
+    sub->add_flag("--dropout", o->dropout, "Store dropout masks (GPT-3-era models)")->group(tr);
+    add_modelling_options(*sub, o->modelling);
+
+    sub->add_flag("--json", o->json,
+                  "Print JSON (numbers in base units: FLOP, s, token/s, bytes; null when not "
+                  "evaluated)");
+    sub->footer(
+        "Memory is per GPU of the most loaded pipeline stage: bf16 weights, fp32 gradient\n"
+        "buffers, Adam's fp32 master weights and m, v, sharded by --zero; activations of the\n"
+        "micro-batches 1F1B keeps in flight. A layout that does not divide is listed under\n"
+        "violations (exit status 0).\n" +
+        std::string(exit_status_text) +
+        "\nExamples:\n"
+        "  moecost train --model path/to/gpt2/config.json --gpu a100-sxm-80gb --global-batch 512 "
+        "--seq 1024\n"
+        "  moecost train --preset llama-3-8b --gpu h100-sxm --layout tp=2,dp=4 --global-batch "
+        "256 --micro-batch 2 --seq 8192 --recompute selective --zero 1 --sequence-parallel");
+    return {sub, [o] {
+                const scenario s = resolve(*o);
+                const training_report r =
+                    evaluate_training(s.model.spec, s.cluster, s.l, s.t, s.opt);
+                if (o->json)
+                    fmt::print("{}\n", to_json(s, r).dump(2));
+                else
+                    print_text(s, r);
+                return exit_ok;
+            }};
+}
+
+} // namespace moecost::cli

@@ -24,6 +24,7 @@
 
 #include <moecost/evaluate.hpp>
 #include <moecost/search.hpp>
+#include <moecost/train.hpp>
 #include <moecost/verdict/claims.hpp>
 #include <moecost/verdict/deployment.hpp>
 

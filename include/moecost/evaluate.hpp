@@ -141,11 +141,10 @@ struct report {
 
 // ---- division checks ---------------------------------------------------------------
 
-/// Module-division, world-size and node rules for a model on a layout, cluster and workload.
-constexpr violations check_layout(const model_spec& m, const cluster_spec& c, const layout& l,
+namespace detail {
+/// The rules of check_layout past the layout's own, added to `out`; `l` must be valid.
+constexpr void check_layout_rules(violations& out, const model_spec& m, const cluster_spec& c, const layout& l,
                                   const workload& w) {
-    violations out = validate(l);
-    if (!out.ok()) return out;
     if (m.layers % l.pp != 0 && !l.uneven_stages) out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
     if (is_moe(m) && expert_slots(m, l) % l.ep != 0)
         out.add(rule::experts_vs_ep, "moe.experts", expert_slots(m, l), l.ep);
@@ -154,7 +153,8 @@ constexpr violations check_layout(const model_spec& m, const cluster_spec& c, co
         const int k = kv_heads_of(m);
         if (k % l.tp != 0 && l.tp % k != 0) out.add(rule::kv_heads_vs_tp, "attention.kv_heads", k, l.tp);
     }
-    if (dense_layers(m) > 0 && m.ffn.hidden % l.tp != 0) out.add(rule::ffn_vs_tp, "ffn.hidden", m.ffn.hidden, l.tp);
+    const int dense = m.layers - moe_layers_in(m, 0, m.layers); // dense_layers(m), without a loop
+    if (dense > 0 && m.ffn.hidden % l.tp != 0) out.add(rule::ffn_vs_tp, "ffn.hidden", m.ffn.hidden, l.tp);
     if (is_moe(m) && m.moe.expert_hidden % etp_of(l) != 0)
         out.add(rule::expert_ffn_vs_etp, "moe.expert_hidden", m.moe.expert_hidden, etp_of(l));
     if (w.batch % l.dp != 0) out.add(rule::batch_vs_dp, "dp", w.batch, l.dp);
@@ -163,6 +163,14 @@ constexpr violations check_layout(const model_spec& m, const cluster_spec& c, co
         out.add(rule::world_vs_cluster, "world", world_size(l), c.max_gpus);
     if (l.tp > c.gpus_per_node) out.add(rule::group_crosses_node, "tp", l.tp, c.gpus_per_node);
     if (etp_of(l) > c.gpus_per_node) out.add(rule::group_crosses_node, "etp", etp_of(l), c.gpus_per_node);
+}
+} // namespace detail
+
+/// Module-division, world-size and node rules for a model on a layout, cluster and workload.
+constexpr violations check_layout(const model_spec& m, const cluster_spec& c, const layout& l,
+                                  const workload& w) {
+    violations out = validate(l);
+    if (out.ok()) detail::check_layout_rules(out, m, c, l, w);
     return out;
 }
 
@@ -210,118 +218,238 @@ constexpr const link_spec& link_for_group(const cluster_spec& c, int span) {
     return span <= c.gpus_per_node ? c.intra_node : c.inter_node;
 }
 
-/// One GPU of stage `st` running a step under `load`.
-constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const layout& l,
-                               const stage_shape& st, const step_load& ld, const eval_options& o) {
-    stage_step r;
+/*
+ * A step's cost comes in three layers, each worked out once where it is the same:
+ *   step_constants  model × cluster × layout × options: widths, weight bytes, rates, links
+ *                   (once per evaluation; once per layout in a search);
+ *   load_terms      × the load of one phase: tokens, expert routing, collectives per layer
+ *                   (once per phase, shared by every stage shape);
+ *   step_cost       × the stage's layers: the operator groups' rooflines and the sums.
+ * Every formula keeps its operands in the order it was derived in, so hoisting a factor
+ * never changes a result's last bit (a product regrouped can round differently).
+ */
+
+/// The parts of a step's cost fixed by the model, the cluster, the layout and the options.
+struct step_constants {
+    const model_spec* m = nullptr;
+    layout l{};
+    double h = 0, tp = 1, cp = 1, ep = 1, etp = 1;
+    double wb = 0, ab = 0, kb = 0; ///< bytes per weight, activation and KV element
+    double imb = 1;                ///< expert imbalance (1 when ideal)
+    bool overlap = false;          ///< communication hidden behind compute
+    flop_rate mm_rate{};           ///< matmuls with weights
+    flop_rate attn_rate{};         ///< the attention core
+    byte_rate bw{};
+    std::array<double, 2> proj{};  ///< attn_proj_per_gpu by mla_form
+    double ctx_dim = 0;
+    double kv_layer_bytes = 0;     ///< KV bytes per token per full layer on one GPU
+    double window = 0;
+    double attn_weight_bytes = 0;  ///< one layer's attention weights on one TP rank
+    double attn_io = 0;            ///< projection activations per token: 2h + (q + kv + ctx)/TP
+    double core_io = 0;            ///< prefill attention core bytes per token per layer
+    double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0, shared_hidden = 0,
+           ffn_hidden = 0, vocab = 0;
+    double experts_per_gpu = 0, expert_params = 0;
+    double router_weight_bytes = 0, router_io = 0;
+    double expert_io = 0;          ///< 2h + mats·expert_hidden/ETP
+    double shared_weight_bytes = 0, shared_io = 0;
+    double dense_weight_bytes = 0, dense_io = 0;
+    double head_weight_bytes = 0;
+    double remote_nodes = 0;       ///< expected distinct other nodes a token's copies go to
+    double dispatch_bytes = 0;     ///< bytes per element of the EP dispatch
+    link_spec intra{}, inter{}, tp_link{}, etp_link{}, cp_link{}, pp_link{};
+};
+
+/// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
+constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c, const layout& l,
+                                           const eval_options& o) {
+    step_constants k;
     const auto& a = m.attention;
     const auto& e = m.moe;
-    const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
-    const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
-                 kb = bytes_of(m.precision.kv);
-    const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
-    const double imb = o.ideal ? 1.0 : o.expert_imbalance;
+    k.m = &m;
+    k.l = l;
+    k.h = m.hidden;
+    k.tp = l.tp;
+    k.cp = l.cp;
+    k.ep = l.ep;
+    k.etp = etp_of(l);
+    k.wb = bytes_of(m.precision.weights);
+    k.ab = bytes_of(m.precision.activations);
+    k.kb = bytes_of(m.precision.kv);
+    k.imb = o.ideal ? 1.0 : o.expert_imbalance;
+    k.overlap = o.ideal || o.overlap;
+    k.mm_rate = effective_flop_rate(c.gpu, m.precision.weights);
+    k.attn_rate = effective_flop_rate(c.gpu, m.precision.activations);
+    k.bw = effective_hbm_rate(c.gpu);
 
-    const flop_rate mm_rate = effective_flop_rate(c.gpu, m.precision.weights);
-    const flop_rate attn_rate = effective_flop_rate(c.gpu, m.precision.activations);
-    const byte_rate bw = effective_hbm_rate(c.gpu);
-
-    const double T = ld.seqs * ld.tokens_per_seq / cp; // tokens at this GPU's TP group
+    const double h = k.h, tp = k.tp;
+    k.proj = {attn_proj_per_gpu(m, l, mla_form::naive), attn_proj_per_gpu(m, l, mla_form::absorbed)};
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
                                    : a.heads * double(head_dim_of(m));
     const double kv_dim = is_mla(m) ? a.kv_lora_rank + double(a.qk_rope_head_dim)
                                     : 2.0 * kv_heads_of(m) * head_dim_of(m);
-    const double ctx_dim = is_mla(m) ? a.heads * double(a.v_head_dim) : q_dim;
-    const double kv_layer_bytes = kv_elements_per_token_per_layer(m) * kb / kv_shards(m, l);
+    k.ctx_dim = is_mla(m) ? a.heads * double(a.v_head_dim) : q_dim;
+    k.kv_layer_bytes = kv_elements_per_token_per_layer(m) * k.kb / kv_shards(m, l);
+    k.window = a.sliding.window;
+    k.attn_weight_bytes = attention_params_per_gpu(m, l) * k.wb;
+    k.attn_io = 2.0 * h + (q_dim + kv_dim + k.ctx_dim) / tp;
+    k.core_io = k.kv_layer_bytes + (q_dim + kv_dim + k.ctx_dim) / tp * k.ab;
+
+    k.mats = matrices(m.ffn.gated);
+    k.experts = e.experts;
+    k.top_k = e.top_k;
+    k.expert_hidden = e.expert_hidden;
+    k.shared_experts = e.shared_experts;
+    k.shared_hidden = e.shared_hidden;
+    k.ffn_hidden = m.ffn.hidden;
+    k.vocab = m.vocab;
+    k.experts_per_gpu = is_moe(m) ? experts_per_gpu(m, l) : 0;
+    k.expert_params = expert_params(m);
+    k.router_weight_bytes = router_params(m) * k.wb;
+    k.router_io = h + e.experts;
+    k.expert_io = 2.0 * h + k.mats * e.expert_hidden / k.etp;
+    k.shared_weight_bytes = shared_expert_params(m) / tp * k.wb;
+    k.shared_io = 2.0 * h + e.shared_experts * k.mats * e.shared_hidden / tp;
+    k.dense_weight_bytes = dense_ffn_params(m) / tp * k.wb;
+    k.dense_io = 2.0 * h + k.mats * m.ffn.hidden / tp;
+    k.head_weight_bytes = static_cast<double>(m.vocab) * h / tp * k.wb;
+
+    // EP all-to-all: each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform
+    // routing keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
+    // for another node crosses the NIC once per destination node and is forwarded there over
+    // NVLink (DeepEP's internode scheme), so the NIC carries the expected number of distinct
+    // remote nodes per token, (n−1)·(1 − (1 − 1/n)^k) for n nodes.
+    const double span = k.ep * k.etp, gpn = c.gpus_per_node;
+    const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
+    k.remote_nodes = nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0;
+    k.dispatch_bytes = o.dispatch_fp8 ? 1.0 : k.ab;
+    k.intra = c.intra_node;
+    k.inter = c.inter_node;
+    k.tp_link = link_for_group(c, l.tp);
+    k.etp_link = link_for_group(c, etp_of(l));
+    k.cp_link = link_for_group(c, l.tp * l.cp);
+    k.pp_link = link_for_group(c, stage_gpus(l) + 1);
+    return k;
+}
+
+/// The parts of a step's cost fixed by its load, whatever layers the stage holds.
+struct load_terms {
+    double T = 0;               ///< tokens at this GPU's TP group
+    double T_tp = 0;            ///< ... its 1/TP share
+    double experts_touched = 0; ///< distinct experts the load's tokens pick (of E, per EP group)
+    double routed_tokens = 0;   ///< expert tokens per GPU, ETP-split
+    double attn_traffic = 0;    ///< one layer's projection bytes
+    double router_traffic = 0, routed_traffic = 0, shared_traffic = 0, dense_traffic = 0; ///< per MoE/dense layer
+    op_cost lm_head{};
+    seconds tp_reduce{};        ///< one TP all-reduce
+    seconds ep_layer{};         ///< EP dispatch + combine of one MoE layer
+    seconds etp_gather{};       ///< one ETP all-gather
+    seconds cp_layer{};         ///< CP exchange of one layer
+    seconds pp_send{};          ///< send to the next stage
+    bytes ep_intra{}, ep_inter{};
+};
+
+constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld) {
+    load_terms t;
+    const layout& l = k.l;
+    const double h = k.h, tp = k.tp, ab = k.ab;
+    t.T = ld.seqs * ld.tokens_per_seq / k.cp;
+    t.T_tp = t.T / tp;
+    t.attn_traffic = k.attn_weight_bytes + t.T * k.attn_io * ab;
+    t.experts_touched = experts_touched(k.experts, k.top_k, ld.expert_tokens);
+    if (k.experts > 0) {
+        t.router_traffic = k.router_weight_bytes + t.T_tp * k.router_io * ab;
+        t.routed_tokens = ld.expert_tokens * k.top_k / (k.ep * k.etp) * k.imb;
+        const double touched = dmin(k.experts_per_gpu, t.experts_touched / k.ep * k.imb);
+        t.routed_traffic = touched * k.expert_params / k.etp * k.wb + t.routed_tokens * k.etp * k.expert_io * ab;
+        t.shared_traffic = k.shared_weight_bytes + t.T * k.shared_io * ab;
+    }
+    t.dense_traffic = k.dense_weight_bytes + t.T * k.dense_io * ab;
+    if (k.vocab > 0) {
+        const double rows = ld.seqs * ld.logit_rows_per_seq / k.cp; // inference: one row per sequence
+        t.lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab / tp),
+                             make<bytes>(k.head_weight_bytes + rows * k.vocab / tp * 4.0), k.mm_rate, k.bw);
+    }
+
+    const bytes msg = make<bytes>(t.T * h * ab);
+    if (l.tp > 1) t.tp_reduce = all_reduce_time(msg, l.tp, k.tp_link);
+    if (k.experts > 0 && l.ep > 1) {
+        const double send_tokens = t.T_tp * k.imb;
+        const double disp_b = k.dispatch_bytes;
+        const bytes in = make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) / k.ep);
+        const bytes out = make<bytes>(send_tokens * h * k.remote_nodes);
+        t.ep_intra = (disp_b + ab) * in;
+        t.ep_inter = (disp_b + ab) * out;
+        t.ep_layer = all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
+                     all_to_all_time(ab * in, ab * out, k.intra, k.inter);
+    }
+    if (k.experts > 0 && etp_of(l) > 1)
+        t.etp_gather = all_gather_time(make<bytes>(t.routed_tokens * h * ab), etp_of(l), k.etp_link);
+    if (l.cp > 1) {
+        const bytes shard = ld.decode ? make<bytes>(ld.seqs * k.ctx_dim / tp * ab)
+                                      : make<bytes>(t.T * k.kv_layer_bytes);
+        t.cp_layer = all_gather_time(shard, l.cp, k.cp_link);
+    }
+    t.pp_send = send_time(make<bytes>(t.T_tp * h * ab), k.pp_link);
+    return t;
+}
+
+/// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
+constexpr stage_step step_cost(const step_constants& k, const load_terms& t, const stage_shape& st,
+                               const step_load& ld) {
+    stage_step r;
+    const model_spec& m = *k.m;
+    const double h = k.h, tp = k.tp, cp = k.cp, T = t.T;
+    const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
     const double full = st.layers - st.sliding;
 
     auto set = [&](op_group g, double work, double traffic, flop_rate rate) {
-        r.ops[static_cast<std::size_t>(g)] = roofline(make<flops>(work), make<bytes>(traffic), rate, bw);
+        r.ops[static_cast<std::size_t>(g)] = roofline(make<flops>(work), make<bytes>(traffic), rate, k.bw);
     };
 
     // attention projections
-    set(op_group::attention_proj, st.layers * T * attn_proj_per_gpu(m, l, form),
-        st.layers * (attention_params_per_gpu(m, l) * wb + T * (2.0 * h + (q_dim + kv_dim + ctx_dim) / tp) * ab),
-        mm_rate);
+    set(op_group::attention_proj, st.layers * T * k.proj[static_cast<std::size_t>(form)],
+        st.layers * t.attn_traffic, k.mm_rate);
     // attention core: Σ keys over sequences, heads split by TP, sequence by CP
     {
         const double keys = ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) / cp;
         const double work = attn_core_flops(m, form, keys) / tp;
         double traffic;
         if (ld.decode) {
-            const double w = a.sliding.window;
-            const double held = full * ld.kv_len + st.sliding * dmin(ld.kv_len, w);
-            traffic = ld.seqs * held * kv_layer_bytes / cp + st.layers * T * kv_layer_bytes;
+            const double held = full * ld.kv_len + st.sliding * dmin(ld.kv_len, k.window);
+            traffic = ld.seqs * held * k.kv_layer_bytes / cp + st.layers * T * k.kv_layer_bytes;
         } else {
-            traffic = st.layers * T * (kv_layer_bytes + (q_dim + kv_dim + ctx_dim) / tp * ab);
+            traffic = st.layers * T * k.core_io;
         }
-        set(op_group::attention_core, work, traffic, attn_rate);
+        set(op_group::attention_core, work, traffic, k.attn_rate);
     }
-    const double mats = matrices(m.ffn.gated);
     if (st.moe > 0) {
-        set(op_group::router, st.moe * T * 2.0 * h * e.experts / tp,
-            st.moe * (router_params(m) * wb + T / tp * (h + e.experts) * ab), mm_rate);
-        const double routed_tokens = ld.expert_tokens * e.top_k / (ep * etp) * imb; // per GPU, ETP-split
-        const double touched =
-            dmin(experts_per_gpu(m, l), experts_touched(e.experts, e.top_k, ld.expert_tokens) / ep * imb);
-        set(op_group::routed_experts, st.moe * routed_tokens * 2.0 * mats * h * e.expert_hidden,
-            st.moe * (touched * expert_params(m) / etp * wb +
-                      routed_tokens * etp * (2.0 * h + mats * e.expert_hidden / etp) * ab),
-            mm_rate);
-        if (e.shared_experts > 0)
-            set(op_group::shared_experts,
-                st.moe * T * 2.0 * e.shared_experts * mats * h * e.shared_hidden / tp,
-                st.moe * (shared_expert_params(m) / tp * wb +
-                          T * (2.0 * h + e.shared_experts * mats * e.shared_hidden / tp) * ab),
-                mm_rate);
+        set(op_group::router, st.moe * T * 2.0 * h * k.experts / tp, st.moe * t.router_traffic, k.mm_rate);
+        set(op_group::routed_experts, st.moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden,
+            st.moe * t.routed_traffic, k.mm_rate);
+        if (k.shared_experts > 0)
+            set(op_group::shared_experts, st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden / tp,
+                st.moe * t.shared_traffic, k.mm_rate);
     }
     if (st.dense > 0)
-        set(op_group::dense_ffn, st.dense * T * 2.0 * mats * h * m.ffn.hidden / tp,
-            st.dense * (dense_ffn_params(m) / tp * wb + T * (2.0 * h + mats * m.ffn.hidden / tp) * ab),
-            mm_rate);
-    if (st.head && m.vocab > 0) {
-        const double rows = ld.seqs * ld.logit_rows_per_seq / cp; // inference: one row per sequence
-        set(op_group::lm_head, rows * 2.0 * h * m.vocab / tp,
-            static_cast<double>(m.vocab) * h / tp * wb + rows * m.vocab / tp * 4.0, mm_rate);
-    }
+        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden / tp, st.dense * t.dense_traffic,
+            k.mm_rate);
+    if (st.head && k.vocab > 0) r.ops[static_cast<std::size_t>(op_group::lm_head)] = t.lm_head;
 
     // communication
     comm_cost& cm = r.comm;
-    const bytes msg = make<bytes>(T * h * ab);
-    if (l.tp > 1) {
-        const double reductions = st.layers + st.dense + (e.shared_experts > 0 ? st.moe : 0);
-        cm.tp = reductions * all_reduce_time(msg, l.tp, link_for_group(c, l.tp));
+    if (k.l.tp > 1) {
+        const double reductions = st.layers + st.dense + (k.shared_experts > 0 ? st.moe : 0);
+        cm.tp = reductions * t.tp_reduce;
     }
-    if (st.moe > 0 && l.ep > 1) {
-        // Each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform routing
-        // keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
-        // for another node crosses the NIC once per destination node and is forwarded
-        // there over NVLink (DeepEP's internode scheme), so the NIC carries the expected
-        // number of distinct remote nodes per token, (n−1)·(1 − (1 − 1/n)^k) for n nodes.
-        const double send_tokens = T / tp * imb;
-        const double span = ep * etp, gpn = c.gpus_per_node;
-        const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
-        const double remote_nodes =
-            nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0;
-        const double disp_b = o.dispatch_fp8 ? 1.0 : ab;
-        const bytes in = make<bytes>(send_tokens * e.top_k * h * (ep - 1.0) / ep);
-        const bytes out = make<bytes>(send_tokens * h * remote_nodes);
-        cm.ep_intra_node = (disp_b + ab) * in;
-        cm.ep_inter_node = (disp_b + ab) * out;
-        cm.ep = double(st.moe) * (all_to_all_time(disp_b * in, disp_b * out, c.intra_node, c.inter_node) +
-                          all_to_all_time(ab * in, ab * out, c.intra_node, c.inter_node));
+    if (st.moe > 0 && k.l.ep > 1) {
+        cm.ep_intra_node = t.ep_intra;
+        cm.ep_inter_node = t.ep_inter;
+        cm.ep = double(st.moe) * t.ep_layer;
     }
-    if (st.moe > 0 && etp_of(l) > 1) {
-        const bytes shard = make<bytes>(ld.expert_tokens * e.top_k / (ep * etp) * imb * h * ab);
-        cm.etp = 2.0 * st.moe * all_gather_time(shard, etp_of(l), link_for_group(c, etp_of(l)));
-    }
-    if (l.cp > 1) {
-        const link_spec& lk = link_for_group(c, l.tp * l.cp);
-        const bytes shard = ld.decode ? make<bytes>(ld.seqs * ctx_dim / tp * ab)
-                                      : make<bytes>(T * kv_layer_bytes);
-        cm.cp = double(st.layers) * all_gather_time(shard, l.cp, lk);
-    }
-    if (!st.head) cm.pp = send_time(make<bytes>(T / tp * h * ab), link_for_group(c, stage_gpus(l) + 1));
+    if (st.moe > 0 && etp_of(k.l) > 1) cm.etp = 2.0 * st.moe * t.etp_gather;
+    if (k.l.cp > 1) cm.cp = double(st.layers) * t.cp_layer;
+    if (!st.head) cm.pp = t.pp_send;
 
     seconds comp{}, mem_bound{}, comp_bound{};
     for (const auto& op : r.ops) {
@@ -330,12 +458,18 @@ constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const
     }
     r.compute = comp;
     const seconds comm = cm.total();
-    const bool overlap = o.ideal || o.overlap;
-    r.time = overlap ? (comp > comm ? comp : comm) : comp + comm;
+    r.time = k.overlap ? (comp > comm ? comp : comm) : comp + comm;
     r.bound = comm > comp_bound && comm > mem_bound ? resource::network
               : comp_bound >= mem_bound            ? resource::compute
                                                    : resource::memory;
     return r;
+}
+
+/// One GPU of stage `st` running a step under `ld` (constants and load terms worked out here).
+constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const layout& l,
+                               const stage_shape& st, const step_load& ld, const eval_options& o) {
+    const step_constants k = step_constants_of(m, c, l, o);
+    return step_cost(k, load_terms_of(k, ld), st, ld);
 }
 
 /// The distinct stage shapes of a layout (first, middle, last differ; middles repeat).
@@ -374,24 +508,25 @@ constexpr stage_set stages_of(const model_spec& m, int pp) {
     return s;
 }
 
-struct phase_steps {
-    stage_step slowest{};
-    int slowest_stage = 0;
-    seconds sum{}; ///< Σ over all stages (one traversal)
-};
-
-constexpr phase_steps run_stages(const model_spec& m, const cluster_spec& c, const layout& l,
-                                 const stage_set& ss, const step_load& ld, const eval_options& o) {
-    phase_steps p;
+/**
+ * Σ over all stages of the step time under `ld` (load terms `t`); with `out`, also the
+ * slowest stage's step and index.
+ */
+constexpr seconds run_stages(const step_constants& k, const load_terms& t, const stage_set& ss,
+                             const step_load& ld, phase_result* out = nullptr) {
+    seconds sum{}, slowest{};
     for (int j = 0; j < ss.n; ++j) {
-        const stage_step s = step_cost(m, c, l, ss.shapes[std::size_t(j)], ld, o);
-        p.sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
-        if (j == 0 || s.time > p.slowest.time) {
-            p.slowest = s;
-            p.slowest_stage = ss.index[std::size_t(j)];
+        const stage_step s = step_cost(k, t, ss.shapes[std::size_t(j)], ld);
+        sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
+        if (j == 0 || s.time > slowest) {
+            slowest = s.time;
+            if (out != nullptr) {
+                out->slowest = s;
+                out->slowest_stage = ss.index[std::size_t(j)];
+            }
         }
     }
-    return p;
+    return sum;
 }
 
 constexpr double causal_keys(double s) { return s * (s + 1.0) / 2.0; }
@@ -399,23 +534,47 @@ constexpr double causal_keys_window(double s, double w) {
     return s <= w ? causal_keys(s) : w * (w + 1.0) / 2.0 + (s - w) * w;
 }
 
-} // namespace detail
-
-namespace detail {
 /**
- * The evaluation proper, for specs already validated: `problems` holds the layout's
- * violations (from check_layout) and `ss` the stage shapes of m over l.pp. Search calls this
- * directly so that per-model work is done once, not per layout.
+ * A model on a cluster and layout under options, with all that does not depend on the
+ * workload worked out: the stage shapes and the step constants (of the idealised cluster
+ * when asked). Search prepares one per layout and evaluates it at every batch.
  */
-constexpr report evaluate_checked(const model_spec& m, const cluster_spec& cluster, const layout& l,
-                                  const workload& w, const eval_options& opt, const requirements& req,
-                                  const violations& problems, const stage_set& ss) {
-    report r;
-    r.ideal = opt.ideal;
-    r.problems = problems;
+struct prepared {
+    const model_spec* m = nullptr;
+    stored<bytes> hbm{}; ///< one GPU's memory
+    layout l{};
+    eval_options o{};
+    stage_set stages{};
+    step_constants k{};
+};
+
+/// Prepares m on cluster c and layout l (both already checked) with stage shapes ss.
+constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, const layout& l,
+                           const eval_options& opt, const stage_set& ss) {
     eval_options o = opt;
     if (o.ideal) o.expert_imbalance = 1.0;
-    const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
+    return {.m = &m,
+            .hbm = cluster.gpu.hbm,
+            .l = l,
+            .o = o,
+            .stages = ss,
+            .k = step_constants_of(m, o.ideal ? idealized(cluster) : cluster, l, o)};
+}
+
+/**
+ * The evaluation proper, for specs already validated: `problems` holds the layout's
+ * violations (from check_layout). Search calls this directly so that per-model and
+ * per-layout work is done once, not per layout and batch.
+ */
+constexpr report evaluate_checked(const prepared& p, const workload& w, const requirements& req,
+                                  const violations& problems) {
+    const model_spec& m = *p.m;
+    const layout& l = p.l;
+    const eval_options& o = p.o;
+    const stage_set& ss = p.stages;
+    report r;
+    r.ideal = o.ideal;
+    r.problems.append(problems); // not `=`: copies the used entries, not all 16
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, pp = l.pp;
     const double edp = edp_of(l), world = world_size(l);
     const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
@@ -426,19 +585,18 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
         const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = S, .keys_full = causal_keys(S),
                            .keys_sliding = causal_keys_window(S, win), .expert_tokens = Bmb * S / edp,
                            .kv_len = 0, .decode = false};
-        const phase_steps ps = run_stages(m, c, l, ss, ld, o);
-        r.prefill.slowest = ps.slowest;
-        r.prefill.slowest_stage = ps.slowest_stage;
-        r.prefill.batch_time = (M - 1.0) * ps.slowest.time + ps.sum;
+        const seconds sum = run_stages(p.k, load_terms_of(p.k, ld), ss, ld, &r.prefill);
+        const seconds slowest = r.prefill.slowest.time;
+        r.prefill.batch_time = (M - 1.0) * slowest + sum;
         r.prefill.tokens_per_gpu = make<tokens>(B * S) / r.prefill.batch_time / world;
-        r.prefill.bubble_fraction = 1.0 - M * ps.slowest.time.value() * 1.0 / r.prefill.batch_time.value() * 1.0;
+        r.prefill.bubble_fraction = 1.0 - M * slowest.value() * 1.0 / r.prefill.batch_time.value() * 1.0;
         if (l.pp == 1) r.prefill.bubble_fraction = 0;
         // TTFT: one request alone, through every stage
         step_load one = ld;
         one.seqs = 1;
         one.expert_tokens = S;
-        r.prefill.latency = run_stages(m, c, l, ss, one, o).sum;
-        r.prefill.bottleneck = ps.slowest.bound;
+        r.prefill.latency = run_stages(p.k, load_terms_of(p.k, one), ss, one);
+        r.prefill.bottleneck = r.prefill.slowest.bound;
         if (r.prefill.bubble_fraction > 0.5) r.prefill.bottleneck = resource::pipeline;
     }
     // decode: one token per sequence per round, micro-batches in flight
@@ -447,18 +605,18 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
         const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = 1, .keys_full = ctx,
                            .keys_sliding = dmin(ctx, win), .expert_tokens = Bmb / edp,
                            .kv_len = ctx, .decode = true};
-        const phase_steps ps = run_stages(m, c, l, ss, ld, o);
-        r.decode.slowest = ps.slowest;
-        r.decode.slowest_stage = ps.slowest_stage;
-        const seconds full_round = M * ps.slowest.time;
-        r.decode.batch_time = full_round > ps.sum ? full_round : ps.sum;
+        const load_terms t = load_terms_of(p.k, ld);
+        const seconds sum = run_stages(p.k, t, ss, ld, &r.decode);
+        const seconds slowest = r.decode.slowest.time;
+        const seconds full_round = M * slowest;
+        r.decode.batch_time = full_round > sum ? full_round : sum;
         r.decode.latency = r.decode.batch_time;
         r.decode.tokens_per_gpu = make<tokens>(B) / r.decode.batch_time / world;
-        r.decode.bubble_fraction = 1.0 - (M * ps.slowest.time.value()) / r.decode.batch_time.value();
+        r.decode.bubble_fraction = 1.0 - (M * slowest.value()) / r.decode.batch_time.value();
         if (r.decode.bubble_fraction < 1e-12) r.decode.bubble_fraction = 0;
-        r.decode.bottleneck = ps.slowest.bound;
+        r.decode.bottleneck = r.decode.slowest.bound;
         if (r.decode.bubble_fraction > 0.5) r.decode.bottleneck = resource::pipeline;
-        r.decode_experts_touched = is_moe(m) ? experts_touched(m.moe.experts, m.moe.top_k, Bmb / edp) : 0.0;
+        r.decode_experts_touched = is_moe(m) ? t.experts_touched : 0.0; // of Bmb / edp tokens
     }
     // memory on the most loaded stage; the largest batch is the smallest over stages
     {
@@ -470,8 +628,8 @@ constexpr report evaluate_checked(const model_spec& m, const cluster_spec& clust
         // (one row per sequence) only on the stage with the LM head
         const bytes act_body = inference_activation_bytes(m, pf_seqs * S / l.cp, 0) / static_cast<double>(l.tp);
         const bytes act_head = inference_activation_bytes(m, 0, pf_seqs) / static_cast<double>(l.tp);
-        r.memory.capacity = c.gpu.hbm;
-        r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
+        r.memory.capacity = p.hbm;
+        r.memory.usable = o.memory_headroom * p.hbm.get();
         double max_seqs = 1e18;
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
@@ -538,8 +696,9 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layo
         r.problems = problems;
         return r;
     }
-    return detail::evaluate_checked(m, c, l, w, opt, req, check_layout(m, c, l, w),
-                                    detail::stages_of(m, l.pp));
+    // problems is empty: the layout's own rules passed, so add check_layout's other rules
+    detail::check_layout_rules(problems, m, c, l, w);
+    return detail::evaluate_checked(detail::prepare(m, c, l, opt, detail::stages_of(m, l.pp)), w, req, problems);
 }
 
 } // namespace moecost

@@ -170,6 +170,8 @@ constexpr search_result<Top, Front> search(const model_spec& m, const cluster_sp
                             if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep))) continue;
                             if (!is_moe(m) && ep != 1) continue;
                             const layout l{.tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = etp, .ep = ep};
+                            prepared p{}; // the layout's batch-independent work, done at its first valid batch
+                            bool prepared_yet = false;
                             for (int b : batches) {
                                 if (b <= 0) continue;
                                 workload w = base;
@@ -179,7 +181,11 @@ constexpr search_result<Top, Front> search(const model_spec& m, const cluster_sp
                                     ++res.rejected;
                                     continue;
                                 }
-                                const report r = evaluate_checked(m, c, l, w, opt, req, v, ss);
+                                if (!prepared_yet) {
+                                    p = prepare(m, c, l, opt, ss);
+                                    prepared_yet = true;
+                                }
+                                const report r = evaluate_checked(p, w, req, v);
                                 ++res.evaluated;
                                 candidate cd{l,
                                              w,

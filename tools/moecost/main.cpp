@@ -5,6 +5,7 @@
 //                    --batch 128 --prompt 10240 [--json]
 //   moecost search   --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 [--json]
 //   moecost train    --preset llama-3-8b --gpu h100-sxm --layout tp=2,dp=4 --global-batch 256
+//   moecost dag      --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 | dot -Tsvg
 //
 // Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
@@ -20,6 +21,15 @@
 #include "cmd_train.hpp"
 #include "common.hpp"
 
+// `dag` needs the deployment DAG headers; without them the tool is built without it.
+#if __has_include(<moecost/dag.hpp>) && __has_include(<moecost/io/dot.hpp>) &&                     \
+    __has_include(<moecost/io/dag_json.hpp>)
+#include "cmd_dag.hpp"
+#define MOECOST_CLI_HAS_DAG 1
+#else
+#define MOECOST_CLI_HAS_DAG 0
+#endif
+
 #include <cstdio>
 #include <exception>
 #include <vector>
@@ -32,13 +42,18 @@ constexpr const char* version = MOECOST_VERSION;
 constexpr const char* version = "0.1.0";
 #endif
 
+// clang-format off
 /// The subcommands, in the order --help lists them.
-constexpr std::array<moecost::cli::registrar, 4> registrars{
+constexpr std::array<moecost::cli::registrar, 4 + MOECOST_CLI_HAS_DAG> registrars{
     &moecost::cli::add_inspect,
     &moecost::cli::add_evaluate,
     &moecost::cli::add_search,
     &moecost::cli::add_train,
+#if MOECOST_CLI_HAS_DAG
+    &moecost::cli::add_dag,
+#endif
 };
+// clang-format on
 
 void fail_line(const std::string& message) {
     fmt::print(stderr, "moecost: {}\n", moecost::cli::one_line(message));

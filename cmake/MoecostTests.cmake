@@ -7,6 +7,7 @@
 #                                (CATCH_CONFIG_RUNTIME_STATIC_REQUIRE)
 #   tests/validation/*.cpp    -> moecost_validation             ctest: validation
 #   tests/compile_fail/F.cpp  -> cf_F_fail, cf_F_ok (not in ALL) ctest: compile_fail.F, compile_ok.F
+#   tests/compile_time/F.cpp  -> ct_F (object library, in ALL)    ctest: compile_time.F
 #   tests/consumer/           -> ctest: consumer.find_package, consumer.add_subdirectory
 #
 # Every test program gets MOECOST_TEST_DATA_DIR="<source>/tests/data" and links moecost::io.
@@ -125,6 +126,23 @@ foreach(_file IN LISTS _moecost_cf_sources)
              COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}" --target cf_${_name}_ok)
     set_tests_properties(compile_ok.${_name} PROPERTIES RESOURCE_LOCK moecost_build_tree
                                                         LABELS compile_fail)
+endforeach()
+
+# --- compile_time: constant-evaluation load, built by the normal build -------------------------
+# Compiling is passing. Build times are measured by hand (docs/performance.md), never asserted.
+# The ctest entry builds the target (nothing to do when the normal build already has), so a
+# test run reports a file that no longer compiles.
+moecost_glob_sources(_moecost_ct_sources tests/compile_time)
+foreach(_file IN LISTS _moecost_ct_sources)
+    get_filename_component(_name "${_file}" NAME_WE)
+    file(RELATIVE_PATH _rel "${CMAKE_CURRENT_SOURCE_DIR}" "${_file}")
+    moecost_check_target_name(ct_${_name} "${_rel}")
+    add_library(ct_${_name} OBJECT "${_file}")
+    target_link_libraries(ct_${_name} PRIVATE moecost::moecost)
+    add_test(NAME compile_time.${_name}
+             COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}" --target ct_${_name})
+    set_tests_properties(compile_time.${_name} PROPERTIES RESOURCE_LOCK moecost_build_tree
+                                                            LABELS compile_time)
 endforeach()
 
 # --- consumers: the installed package and add_subdirectory --------------------------------------

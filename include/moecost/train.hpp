@@ -97,10 +97,12 @@ constexpr violations validate(const training_workload& t) {
 
 namespace detail {
 
-/// Per-GPU parameters of a stage that are replicated over EDP (routed experts).
+/// Per-GPU parameters of a stage that are replicated over EDP: its routed experts, and those
+/// of the MTP modules that sit on the last stage.
 constexpr double expert_params_per_gpu(const model_spec& m, const layout& l,
                                        const stage_shape& st) {
-    return st.moe * experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
+    const double mtp = st.head ? m.mtp_layers : 0;
+    return (st.moe + mtp) * experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
 }
 
 /// Activation bytes of one micro-batch on one GPU of a stage.
@@ -172,7 +174,11 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         o.expert_imbalance = 1.0;
     const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
     const bool overlap = o.ideal || o.overlap;
-    const double S = t.seq, b = t.micro_batch, dp = l.dp, edp = edp_of(l), pp = l.pp,
+    // Dense weights are replicated over DP and CP, so their gradients reduce (and ZeRO shards)
+    // over DP·CP (Megatron-LM's data-parallel group with context parallelism); EDP already
+    // spans the CP ranks.
+    const int dense_group = l.dp * l.cp;
+    const double S = t.seq, b = t.micro_batch, dp = dense_group, edp = edp_of(l), pp = l.pp,
                  v = t.virtual_stages, world = world_size(l);
     const stage_set ss = stages_of(m, l.pp);
 
@@ -182,7 +188,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
                        .keys_full = causal_keys(S),
                        .keys_sliding = causal_keys_window(
                            S, m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300),
-                       .expert_tokens = b * S * dp / edp,
+                       .expert_tokens = b * S * l.dp / edp,
                        .kv_len = 0,
                        .decode = false,
                        .logit_rows_per_seq = S};
@@ -210,8 +216,12 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
 
     // memory and gradient volume on each stage shape; the most loaded rank is reported
     const double wbytes = 2.0, gbytes = bytes_of(t.grads);
+    // With 16-bit gradients and fp32 master weights the optimizer steps on an fp32 copy of the
+    // gradients, sharded with its states (Megatron Core's distributed-optimizer accounting:
+    // 20 B/param, 4 + 16/d with the distributed optimizer).
+    const double grad_copy = t.master_weights && bytes_of(t.grads) < 4.0 ? 4.0 : 0.0;
     const double state_bytes =
-        (t.master_weights ? 4.0 : 0.0) +
+        (t.master_weights ? 4.0 : 0.0) + grad_copy +
         (t.optimizer == optimizer_kind::adam ? 2.0 : 1.0) * bytes_of(t.optimizer_state);
     const double in_flight_scale = t.virtual_stages > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
     r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
@@ -239,19 +249,23 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
             mem.usable = r.memory.usable;
             r.memory = mem;
         }
-        // gradient reduction: dense over DP, experts over EDP (ring all-reduce, or the
-        // reduce-scatter + all-gather of ZeRO, the same volume); ZeRO-3 gathers weights
-        // in forward and backward of every micro-batch
-        seconds sync =
-            all_reduce_time(make<bytes>(p_dense * gbytes), l.dp, link_for_group(c, stage_gpus(l))) +
-            all_reduce_time(make<bytes>(p_exp * gbytes), edp_of(l),
-                            link_for_group(c, stage_gpus(l)));
+        // gradient reduction, dense over DP·CP and experts over EDP: an all-reduce of the
+        // gradients without ZeRO; with ZeRO-1/2 a reduce-scatter of the gradients and, after
+        // the step, an all-gather of the 16-bit weights; with ZeRO-3 only the reduce-scatter,
+        // the weights being gathered before each forward and backward of every micro-batch
+        const link_spec& lk = link_for_group(c, stage_gpus(l));
+        auto reduce = [&](double params, int n) {
+            const bytes g = make<bytes>(params * gbytes);
+            if (t.zero == 0) return all_reduce_time(g, n, lk);
+            seconds s_ = all_gather_time(g / static_cast<double>(n), n, lk); // reduce-scatter
+            if (t.zero <= 2) s_ += all_gather_time(make<bytes>(params * wbytes / n), n, lk);
+            return s_;
+        };
+        seconds sync = reduce(p_dense, dense_group) + reduce(p_exp, edp_of(l));
         if (t.zero >= 3)
             sync += 2.0 * M *
-                    (all_gather_time(make<bytes>(p_dense * wbytes / dp), l.dp,
-                                     link_for_group(c, stage_gpus(l))) +
-                     all_gather_time(make<bytes>(p_exp * wbytes / edp), edp_of(l),
-                                     link_for_group(c, stage_gpus(l))));
+                    (all_gather_time(make<bytes>(p_dense * wbytes / dp), dense_group, lk) +
+                     all_gather_time(make<bytes>(p_exp * wbytes / edp), edp_of(l), lk));
         if (sync > worst_sync)
             worst_sync = sync;
         // optimizer step: read and write weights, grads and states of the local shard
@@ -265,8 +279,10 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     if (!r.memory.fits)
         r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
 
-    // gradient reduction overlaps the backward passes when asked (2/3 of the compute)
-    const seconds backward = (2.0 / 3.0) * r.pipeline_time;
+    // Gradients are accumulated over the micro-batches and reduced once: an overlapped
+    // reduction hides only behind the last micro-batch's backward, 2/3 of its time
+    // (Megatron-LM runs the other micro-batches under no_sync).
+    const seconds backward = (2.0 / 3.0) * r.micro_batch_time;
     r.grad_sync_time = (overlap || t.overlap_grad_reduce)
                            ? (worst_sync > backward ? worst_sync - backward : seconds{})
                            : worst_sync;

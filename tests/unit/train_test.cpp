@@ -430,7 +430,7 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
     }
     SECTION("ZeRO shards what the optimizer step reads and writes") {
         // ZeRO-1: 2·(2 + 4 + 12/2)·105,024 / 1e13 = 252.0576 ns; ZeRO-3: 2·(18/2)·105,024 / 1e13
-        // = 189.0432 ns. (The gradient sync under ZeRO is in the [!mayfail] case below.)
+        // = 189.0432 ns. (The gradient sync under ZeRO is checked in its own case below.)
         t.zero = 1;
         CHECK(evaluate_training(dense4, round_gpu, l, t).optimizer_time.value() == near(252.0576e-9));
         t.zero = 3;
@@ -739,15 +739,15 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
     }
 }
 
-// ---- disagreements with the code (see the BUG notes) -----------------------------------------
+// ---- disagreements with the code (now fixed; each test pins the fix) -----------------------------------------
 
-// BUG: train.hpp shards dense parameters (ZeRO) and reduces their gradients over `l.dp` only,
+// Regression (fixed): train.hpp shards dense parameters (ZeRO) and reduces their gradients over `l.dp` only,
 // but with context parallelism every CP rank holds the same weights and computes gradients for
 // its share of the sequence, so both span DP·CP. Megatron-LM allocates the dense gradient
 // buffers on `intra_dp_cp_group` = get_data_parallel_group(with_context_parallel=True)
 // (megatron/core/distributed/distributed_data_parallel.py) and builds the dense distributed
 // optimizer on the same group; moecost's own EDP (= t·cp·dp/(etp·ep)) already includes CP.
-TEST_CASE("context parallelism: gradients reduce and ZeRO shards over DP·CP", "[train][zero][cp][!mayfail]") {
+TEST_CASE("context parallelism: gradients reduce and ZeRO shards over DP·CP", "[train][zero][cp]") {
     // dense4 on CP 2 × DP 2: 4 replicas of 209,984 parameters.
     const layout l{.cp = 2, .dp = 2};
     const training_workload t{.global_batch = 4, .micro_batch = 1, .seq = 16, .zero = 1};
@@ -755,15 +755,17 @@ TEST_CASE("context parallelism: gradients reduce and ZeRO shards over DP·CP", "
     REQUIRE(r.valid());
     // ZeRO-1 optimizer shard 12·209,984/4 = 629,952 B
     CHECK(r.memory.optimizer.value() == 12.0 * 209'984.0 / 4.0);
-    // all-reduce of 839,936 B over 4: (6/4)·839,936/1e11 = 12,599.04 ns
-    CHECK(r.grad_sync_time.value() == near(12'599.04e-9));
+    // ZeRO-1 over the 4 ranks: reduce-scatter of 839,936 B of fp32 gradients, (3/4)·839,936/1e11
+    // = 6,299.52 ns, then all-gather of 419,968 B of bf16 weights, (3/4)·419,968/1e11 =
+    // 3,149.76 ns: 9,449.28 ns
+    CHECK(r.grad_sync_time.value() == near(9'449.28e-9));
 }
 
-// BUG: train.hpp's expert_params_per_gpu counts only the routed experts of the stage's layers,
+// Regression (fixed): train.hpp's expert_params_per_gpu counts only the routed experts of the stage's layers,
 // but weight_params_per_gpu also puts each MTP module's routed experts on the last stage
 // (count/traffic.hpp). Those experts are split over EP like any other and replicated over EDP,
 // yet train.hpp shards their optimizer state over DP and all-reduces their gradients over DP.
-TEST_CASE("MTP modules' routed experts shard over EDP", "[train][zero][mtp][!mayfail]") {
+TEST_CASE("MTP modules' routed experts shard over EDP", "[train][zero][mtp]") {
     // tiny_moe plus one MTP module on TP 1 × DP 4, EP 2 × EDP 2. The module adds one MoE
     // block (attention 12,288 + norms 128 + router 256 + 2 experts 8,192 = 20,864) and
     // eh_proj 2·64² = 8,192, 3 norms 192, embedding and head copies 2·100·64 = 12,800:
@@ -778,11 +780,11 @@ TEST_CASE("MTP modules' routed experts shard over EDP", "[train][zero][mtp][!may
     CHECK(r.memory.optimizer.value() == 12.0 * 30'304.0);
 }
 
-// BUG: train.hpp always adds an expert all-reduce over EDP (and, under ZeRO-3, expert
+// Regression (fixed): train.hpp always adds an expert all-reduce over EDP (and, under ZeRO-3, expert
 // all-gathers), even when the stage has no expert parameters: all_reduce_time of 0 bytes still
 // costs 2(n − 1)·α. A dense model on DP 2 with α = 10 ns pays 20 ns for a collective it never
 // issues.
-TEST_CASE("a dense model pays no latency for an empty expert all-reduce", "[train][comm][!mayfail]") {
+TEST_CASE("a dense model pays no latency for an empty expert all-reduce", "[train][comm]") {
     // The step-time case on links with α = 10 ns: the DP all-reduce of 420,096 B over 2 is
     // 2·10 ns + 4,200.96 ns = 4,220.96 ns, and nothing else.
     const auto r = evaluate_training(dense4, round_gpu_alpha, layout{.dp = 2, .pp = 2},
@@ -791,14 +793,14 @@ TEST_CASE("a dense model pays no latency for an empty expert all-reduce", "[trai
     CHECK(r.grad_sync_time.value() == near(4'220.96e-9));
 }
 
-// BUG (model disagreement): with overlap_grad_reduce, train.hpp hides the gradient reduction
+// Regression (fixed): with overlap_grad_reduce, train.hpp hides the gradient reduction
 // behind 2/3 of the whole pipeline time, i.e. behind the backward passes of all M
 // micro-batches. Gradients are accumulated over the micro-batches and reduced once: Megatron-LM
 // runs every micro-batch but the last under no_sync ("Run computation for last microbatch out
 // of context handler (want to synchronize gradients)", megatron/core/pipeline_parallel/
 // schedules.py), so its bucketed reduce-scatter/all-reduce overlaps only the last micro-batch's
 // backward on the stage, about 2/3 of one micro-batch time, not of (M + p − 1) of them.
-TEST_CASE("overlapped gradient reduction hides behind the last backward only", "[train][comm][!mayfail]") {
+TEST_CASE("overlapped gradient reduction hides behind the last backward only", "[train][comm]") {
     // The step-time case with one GPU per node, so the DP group crosses nodes (10 GB/s):
     // sync = 420,096 B / 1e10 = 42,009.6 ns. The PP sends (204.8 ns each) leave stage 1 the
     // slowest: t = 10,260.48 ns. The last backward is 2/3·t = 6,840.32 ns: exposed 35,169.28 ns
@@ -812,7 +814,7 @@ TEST_CASE("overlapped gradient reduction hides behind the last backward only", "
     CHECK(r.grad_sync_time.value() == near(35'169.28e-9));
 }
 
-// BUG (disagreement with Megatron's documented accounting): with a 16-bit gradient buffer
+// Regression (fixed): with a 16-bit gradient buffer
 // (`grads = bf16`) train.hpp counts 2 + 2 + 12 = 16 B/param. Megatron Core's distributed-
 // optimizer guide (docs.nvidia.com/megatron-core/developer-guide, "Distributed Optimizer")
 // tabulates 20 B/param without and 4 + 16/d with the distributed optimizer for 16-bit
@@ -821,7 +823,7 @@ TEST_CASE("overlapped gradient reduction hides behind the last backward only", "
 // optimizer that reads 16-bit gradients directly would not need it; the code should say which
 // framework it models.)
 TEST_CASE("16-bit gradient buffer: Megatron's 20 and 4 + 16/d bytes per parameter",
-          "[train][memory][zero][megatron][!mayfail]") {
+          "[train][memory][zero][megatron]") {
     constexpr double P = 209'984.0; // dense4, every parameter on each of DP 4
     training_workload t{.global_batch = 8, .micro_batch = 1, .seq = 16, .grads = dtype::bf16};
     auto r = evaluate_training(dense4, round_gpu, layout{.dp = 4}, t);
@@ -832,7 +834,7 @@ TEST_CASE("16-bit gradient buffer: Megatron's 20 and 4 + 16/d bytes per paramete
     CHECK(states(r) == (4.0 + 16.0 / 4.0) * P);
 }
 
-// BUG (disagreement): with ZeRO-1/2 train.hpp times the gradient sync as an all-reduce of the
+// Regression (fixed): with ZeRO-1/2 train.hpp times the gradient sync as an all-reduce of the
 // gradient dtype ("the reduce-scatter + all-gather of ZeRO, the same volume"). The distributed
 // optimizer reduce-scatters the fp32 gradients but all-gathers the updated *bf16* parameters
 // (Megatron Core "Distributed Optimizer" guide, data flow: reduce-scatter → optimizer step on
@@ -840,7 +842,7 @@ TEST_CASE("16-bit gradient buffer: Megatron's 20 and 4 + 16/d bytes per paramete
 // same), so the second half moves 2 B per parameter, not 4.
 // ZeRO-3 keeps the weights sharded: no all-gather after the step, only the gathers of the
 // weights before each forward and backward, and the reduce-scatter of the gradients.
-TEST_CASE("ZeRO-1: reduce-scatter fp32 gradients, all-gather bf16 parameters", "[train][comm][zero][!mayfail]") {
+TEST_CASE("ZeRO-1: reduce-scatter fp32 gradients, all-gather bf16 parameters", "[train][comm][zero]") {
     // The step-time case (dense4, DP 2 × PP 2, α = 0, 100 GB/s) with ZeRO-1. Stage 1 holds
     // 105,024 parameters. Reduce-scatter of 420,096 B of fp32 gradients over 2: each GPU sends
     // its other half, 210,048 B (2,100.48 ns); all-gather of 210,048 B of bf16 weights: each

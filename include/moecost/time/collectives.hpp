@@ -18,7 +18,7 @@ constexpr byte_rate effective_rate(const link_spec& l) {
 
 /// Ring all-reduce of `message` bytes over n GPUs on link l.
 constexpr seconds all_reduce_time(bytes message, int n, const link_spec& l) {
-    if (n <= 1)
+    if (n <= 1 || message.value() <= 0)
         return {};
     const double steps = 2.0 * (n - 1);
     return steps * l.latency.get() + (steps / n) * message / effective_rate(l);
@@ -26,7 +26,7 @@ constexpr seconds all_reduce_time(bytes message, int n, const link_spec& l) {
 
 /// Ring all-gather (or reduce-scatter) where each of n GPUs holds `shard` bytes.
 constexpr seconds all_gather_time(bytes shard, int n, const link_spec& l) {
-    if (n <= 1)
+    if (n <= 1 || shard.value() <= 0)
         return {};
     return static_cast<double>(n - 1) * (l.latency.get() + shard / effective_rate(l));
 }

@@ -17,18 +17,10 @@
 
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
+#include "cmd_dag.hpp"
 #include "cmd_search.hpp"
 #include "cmd_train.hpp"
 #include "common.hpp"
-
-// `dag` needs the deployment DAG headers; without them the tool is built without it.
-#if __has_include(<moecost/dag.hpp>) && __has_include(<moecost/io/dot.hpp>) &&                     \
-    __has_include(<moecost/io/dag_json.hpp>)
-#include "cmd_dag.hpp"
-#define MOECOST_CLI_HAS_DAG 1
-#else
-#define MOECOST_CLI_HAS_DAG 0
-#endif
 
 #include <cstdio>
 #include <exception>
@@ -44,14 +36,12 @@ constexpr const char* version = "0.1.0";
 
 // clang-format off
 /// The subcommands, in the order --help lists them.
-constexpr std::array<moecost::cli::registrar, 4 + MOECOST_CLI_HAS_DAG> registrars{
+constexpr std::array<moecost::cli::registrar, 5> registrars{
     &moecost::cli::add_inspect,
     &moecost::cli::add_evaluate,
     &moecost::cli::add_search,
     &moecost::cli::add_train,
-#if MOECOST_CLI_HAS_DAG
     &moecost::cli::add_dag,
-#endif
 };
 // clang-format on
 

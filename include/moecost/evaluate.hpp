@@ -250,6 +250,7 @@ struct step_constants {
     double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0, shared_hidden = 0,
            ffn_hidden = 0, vocab = 0;
     double experts_per_gpu = 0, expert_params = 0;
+    miss_powers touch{};           ///< for experts_touched, shared by every load
     double router_weight_bytes = 0, router_io = 0;
     double expert_io = 0;          ///< 2h + mats·expert_hidden/ETP
     double shared_weight_bytes = 0, shared_io = 0;
@@ -263,11 +264,11 @@ struct step_constants {
 /// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
 constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c, const layout& l,
                                            const eval_options& o) {
-    step_constants k;
     const auto& a = m.attention;
     const auto& e = m.moe;
-    k.m = &m;
-    k.l = l;
+    step_constants k{.m = &m,
+                     .l = l,
+                     .touch = is_moe(m) ? miss_powers_of(e.experts, e.top_k) : miss_powers{}}; // in place
     k.h = m.hidden;
     k.tp = l.tp;
     k.cp = l.cp;
@@ -356,7 +357,7 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld)
     t.T = ld.seqs * ld.tokens_per_seq / k.cp;
     t.T_tp = t.T / tp;
     t.attn_traffic = k.attn_weight_bytes + t.T * k.attn_io * ab;
-    t.experts_touched = experts_touched(k.experts, k.top_k, ld.expert_tokens);
+    t.experts_touched = experts_touched(k.touch, ld.expert_tokens);
     if (k.experts > 0) {
         t.router_traffic = k.router_weight_bytes + t.T_tp * k.router_io * ab;
         t.routed_tokens = ld.expert_tokens * k.top_k / (k.ep * k.etp) * k.imb;
@@ -394,10 +395,12 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld)
     return t;
 }
 
-/// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
-constexpr stage_step step_cost(const step_constants& k, const load_terms& t, const stage_shape& st,
-                               const step_load& ld) {
-    stage_step r;
+/**
+ * The operator groups and collectives of the transformer layers stage `st` holds, written into
+ * a zeroed `r`: all of a step but the stage's ends (LM head, send to the next stage) and sums.
+ */
+constexpr void layer_costs(stage_step& r, const step_constants& k, const load_terms& t, const stage_shape& st,
+                           const step_load& ld) {
     const model_spec& m = *k.m;
     const double h = k.h, tp = k.tp, cp = k.cp, T = t.T;
     const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
@@ -434,7 +437,6 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
     if (st.dense > 0)
         set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden / tp, st.dense * t.dense_traffic,
             k.mm_rate);
-    if (st.head && k.vocab > 0) r.ops[static_cast<std::size_t>(op_group::lm_head)] = t.lm_head;
 
     // communication
     comm_cost& cm = r.comm;
@@ -449,7 +451,13 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
     }
     if (st.moe > 0 && etp_of(k.l) > 1) cm.etp = 2.0 * st.moe * t.etp_gather;
     if (k.l.cp > 1) cm.cp = double(st.layers) * t.cp_layer;
-    if (!st.head) cm.pp = t.pp_send;
+}
+
+/// The ends of stage `st` (LM head on the last, send to the next stage on the others) and the sums.
+constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t, const stage_shape& st) {
+    r.ops[static_cast<std::size_t>(op_group::lm_head)] = st.head && k.vocab > 0 ? t.lm_head : op_cost{};
+    comm_cost& cm = r.comm;
+    cm.pp = st.head ? seconds{} : t.pp_send;
 
     seconds comp{}, mem_bound{}, comp_bound{};
     for (const auto& op : r.ops) {
@@ -462,6 +470,14 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
     r.bound = comm > comp_bound && comm > mem_bound ? resource::network
               : comp_bound >= mem_bound            ? resource::compute
                                                    : resource::memory;
+}
+
+/// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
+constexpr stage_step step_cost(const step_constants& k, const load_terms& t, const stage_shape& st,
+                               const step_load& ld) {
+    stage_step r;
+    layer_costs(r, k, t, st, ld);
+    finish_step(r, k, t, st);
     return r;
 }
 
@@ -480,6 +496,11 @@ struct stage_set {
     std::array<int, capacity> index{}; ///< first stage index of each shape
     int n = 0;
 };
+
+/// Same transformer layers, whatever the stages' ends.
+constexpr bool same_layers(const stage_shape& a, const stage_shape& b) {
+    return a.layers == b.layers && a.moe == b.moe && a.dense == b.dense && a.sliding == b.sliding;
+}
 
 constexpr bool same_shape(const stage_shape& a, const stage_shape& b) {
     return a.layers == b.layers && a.moe == b.moe && a.dense == b.dense && a.sliding == b.sliding &&
@@ -515,8 +536,16 @@ constexpr stage_set stages_of(const model_spec& m, int pp) {
 constexpr seconds run_stages(const step_constants& k, const load_terms& t, const stage_set& ss,
                              const step_load& ld, phase_result* out = nullptr) {
     seconds sum{}, slowest{};
+    stage_step s;
     for (int j = 0; j < ss.n; ++j) {
-        const stage_step s = step_cost(k, t, ss.shapes[std::size_t(j)], ld);
+        const stage_shape& st = ss.shapes[std::size_t(j)];
+        // Stages that hold the same layers (an even split's first, middle and last) differ only
+        // at their ends: their layers' costs are computed once.
+        if (j == 0 || !same_layers(st, ss.shapes[std::size_t(j - 1)])) {
+            if (j > 0) s = {};
+            layer_costs(s, k, t, st, ld);
+        }
+        finish_step(s, k, t, st);
         sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
         if (j == 0 || s.time > slowest) {
             slowest = s.time;

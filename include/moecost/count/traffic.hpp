@@ -17,6 +17,7 @@
 #include <moecost/spec/layout.hpp>
 #include <moecost/spec/model.hpp>
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -149,26 +150,47 @@ constexpr bytes kv_bytes_per_gpu(const model_spec& m, const layout& l, const sta
 }
 
 /**
+ * The factors of (1 − k/E)^n that `experts_touched` multiplies: pow[i] = (1 − k/E)^(2^i) by
+ * repeated squaring (0 from where it underflows). They do not depend on n, so an evaluation
+ * works them out once per model and shares them between its phases.
+ */
+struct miss_powers {
+    double E = 0;
+    double k = 0;
+    double miss = 0; ///< 1 − k/E: the chance a token's k picks all miss one expert
+    std::array<double, 63> pow{};
+};
+
+constexpr miss_powers miss_powers_of(double E, double k) {
+    miss_powers p{.E = E, .k = k, .miss = E > 0 ? 1.0 - k / E : 0.0};
+    double base = p.miss;
+    for (std::size_t i = 0; i < p.pow.size() && base != 0.0; ++i) {
+        p.pow[i] = base;
+        base *= base;
+    }
+    return p;
+}
+
+/// experts_touched(E, k, n) for the E and k of `p`.
+constexpr double experts_touched(const miss_powers& p, double n) {
+    if (p.E <= 0 || n <= 0) return 0.0;
+    // (1 − k/E)^n for real n ≥ 0 without <cmath>: the integer power as the product of the
+    // squarings its bits select, lowest first; then the fractional part linearly (n is a token
+    // count, fractional only from averaging).
+    const double whole = static_cast<double>(static_cast<long long>(n));
+    double r = 1.0;
+    for (auto e = static_cast<unsigned long long>(whole); e != 0; e &= e - 1)
+        r *= p.pow[static_cast<std::size_t>(std::countr_zero(e))];
+    r *= 1.0 - (n - whole) * (1.0 - p.miss);
+    return p.E * (1.0 - r);
+}
+
+/**
  * Expected distinct experts (of E) touched when n tokens each choose k of them uniformly:
  * E·(1 − (1 − k/E)^n). One token touches k; many tokens touch all E.
  */
 constexpr double experts_touched(double E, double k, double n) {
-    if (E <= 0 || n <= 0) return 0.0;
-    const double miss = 1.0 - k / E;
-    // (1 − k/E)^n for real n ≥ 0 without <cmath>: integer power by squaring, then the
-    // fractional part linearly (n is a token count, fractional only from averaging).
-    const double whole = static_cast<double>(static_cast<long long>(n));
-    double r = 1.0, base = miss;
-    for (long long e = static_cast<long long>(whole); e > 0; e >>= 1) {
-        if (e & 1) r *= base;
-        base *= base;
-        if (base == 0.0 && e > 1) { // underflowed: a later bit (the top one) multiplies r by 0
-            r *= 0.0;
-            break;
-        }
-    }
-    r *= 1.0 - (n - whole) * (1.0 - miss);
-    return E * (1.0 - r);
+    return E <= 0 || n <= 0 ? 0.0 : experts_touched(miss_powers_of(E, k), n);
 }
 
 } // namespace moecost

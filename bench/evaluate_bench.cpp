@@ -34,7 +34,8 @@ BENCHMARK(full_evaluation);
 
 /// DeepSeek-V3 on 32 H800s (DP32·EP32), DeepSeek's decode workload: 61 layers, MLA, 256 experts.
 void full_evaluation_deepseek_v3(benchmark::State& state) {
-    time_evaluation(state, presets::deepseek_v3, presets::h800, {.tp = 1, .dp = 32, .pp = 1, .ep = 32},
+    time_evaluation(state, presets::deepseek_v3, presets::h800,
+                    {.tp = 1, .dp = 32, .pp = 1, .ep = 32},
                     {.batch = 4096, .prompt = 4096, .context = 4989});
 }
 BENCHMARK(full_evaluation_deepseek_v3);
@@ -43,7 +44,8 @@ BENCHMARK(full_evaluation_deepseek_v3);
 void search_1024_gpus_8_batches(benchmark::State& state) {
     model_spec m = presets::seed_moe;
     cluster_spec c = presets::seed_gpu;
-    const search_space space{.min_gpus = 1024, .max_gpus = 1024,
+    const search_space space{.min_gpus = 1024,
+                             .max_gpus = 1024,
                              .batches = {128, 256, 512, 1024, 2048, 4096, 8192, 16384}};
     long evaluated = 0;
     for (auto _ : state) {
@@ -54,8 +56,8 @@ void search_1024_gpus_8_batches(benchmark::State& state) {
         benchmark::DoNotOptimize(r);
     }
     state.counters["layouts"] = static_cast<double>(evaluated);
-    state.counters["evaluations/s"] = benchmark::Counter(static_cast<double>(evaluated * state.iterations()),
-                                                         benchmark::Counter::kIsRate);
+    state.counters["evaluations/s"] = benchmark::Counter(
+        static_cast<double>(evaluated * state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(search_1024_gpus_8_batches)->Unit(benchmark::kMillisecond);
 

@@ -9,8 +9,8 @@
  *
  * @code
  * constexpr auto r = moecost::evaluate(moecost::presets::seed_moe, moecost::presets::seed_gpu,
- *                                      moecost::seed_layout(8, 2, 4, 2), {.batch = 128, .prompt = 10240});
- * static_assert(r.memory.fits);
+ *                                      moecost::seed_layout(8, 2, 4, 2), {.batch = 128, .prompt =
+ * 10240}); static_assert(r.memory.fits);
  * @endcode
  */
 
@@ -44,24 +44,31 @@ inline constexpr std::size_t op_group_count = 7;
 
 constexpr const char* name_of(op_group g) {
     switch (g) {
-    case op_group::attention_proj: return "attention projections";
-    case op_group::attention_core: return "attention core";
-    case op_group::router: return "router";
-    case op_group::routed_experts: return "routed experts";
-    case op_group::shared_experts: return "shared experts";
-    case op_group::dense_ffn: return "dense FFN";
-    case op_group::lm_head: return "LM head";
+    case op_group::attention_proj:
+        return "attention projections";
+    case op_group::attention_core:
+        return "attention core";
+    case op_group::router:
+        return "router";
+    case op_group::routed_experts:
+        return "routed experts";
+    case op_group::shared_experts:
+        return "shared experts";
+    case op_group::dense_ffn:
+        return "dense FFN";
+    case op_group::lm_head:
+        return "LM head";
     }
     return "?";
 }
 
 /// Communication of one GPU in one stage step.
 struct comm_cost {
-    seconds tp{};  ///< TP all-reduces
-    seconds ep{};  ///< EP all-to-all dispatch + combine
-    seconds etp{}; ///< ETP all-gather + reduce-scatter inside experts
-    seconds cp{};  ///< CP exchange of KV (prefill) or partial outputs (decode)
-    seconds pp{};  ///< send to the next stage
+    seconds tp{};          ///< TP all-reduces
+    seconds ep{};          ///< EP all-to-all dispatch + combine
+    seconds etp{};         ///< ETP all-gather + reduce-scatter inside experts
+    seconds cp{};          ///< CP exchange of KV (prefill) or partial outputs (decode)
+    seconds pp{};          ///< send to the next stage
     bytes ep_intra_node{}; ///< all-to-all bytes this GPU sends inside its node
     bytes ep_inter_node{}; ///< ... and to other nodes
     [[nodiscard]] constexpr seconds total() const { return tp + ep + etp + cp + pp; }
@@ -75,28 +82,32 @@ struct stage_step {
     seconds time{};    ///< compute + communication (or their max when overlapped)
     resource bound = resource::compute;
 
-    [[nodiscard]] constexpr const op_cost& op(op_group g) const { return ops[static_cast<std::size_t>(g)]; }
+    [[nodiscard]] constexpr const op_cost& op(op_group g) const {
+        return ops[static_cast<std::size_t>(g)];
+    }
     [[nodiscard]] constexpr flops work() const {
         flops f{};
-        for (const auto& o : ops) f += o.work;
+        for (const auto& o : ops)
+            f += o.work;
         return f;
     }
     [[nodiscard]] constexpr bytes traffic() const {
         bytes b{};
-        for (const auto& o : ops) b += o.traffic;
+        for (const auto& o : ops)
+            b += o.traffic;
         return b;
     }
 };
 
 /// Results of one phase.
 struct phase_result {
-    seconds latency{};       ///< TTFT (prefill, one request) or TPOT (decode)
-    seconds batch_time{};    ///< prefill: the whole batch; decode: one round (= TPOT)
+    seconds latency{};    ///< TTFT (prefill, one request) or TPOT (decode)
+    seconds batch_time{}; ///< prefill: the whole batch; decode: one round (= TPOT)
     token_rate tokens_per_gpu{};
     resource bottleneck = resource::compute;
     double bubble_fraction = 0; ///< pipeline idle share of batch_time
     int slowest_stage = 0;
-    stage_step slowest{};    ///< the slowest stage's step at the phase's batch
+    stage_step slowest{}; ///< the slowest stage's step at the phase's batch
 };
 
 /// Memory of one GPU on the most loaded stage.
@@ -125,15 +136,16 @@ struct report {
     memory_breakdown memory{};
     phase_result prefill{};
     phase_result decode{};
-    violations problems{};                       ///< division, world-size and memory rules
+    violations problems{}; ///< division, world-size and memory rules
     std::array<requirement_check, 5> requirements{};
-    int max_batch = 0;                           ///< largest batch (multiple of DP) that fits
-    double decode_experts_touched = 0;           ///< distinct experts per layer per EP group per decode step
+    int max_batch = 0;                 ///< largest batch (multiple of DP) that fits
+    double decode_experts_touched = 0; ///< distinct experts per layer per EP group per decode step
     bool ideal = false;
 
     [[nodiscard]] constexpr bool meets() const {
         for (const auto& r : requirements)
-            if (r.applies && !r.pass) return false;
+            if (r.applies && !r.pass)
+                return false;
         return problems.ok();
     }
     [[nodiscard]] constexpr bool valid() const { return problems.ok(); }
@@ -143,26 +155,34 @@ struct report {
 
 namespace detail {
 /// The rules of check_layout past the layout's own, added to `out`; `l` must be valid.
-constexpr void check_layout_rules(violations& out, const model_spec& m, const cluster_spec& c, const layout& l,
-                                  const workload& w) {
-    if (m.layers % l.pp != 0 && !l.uneven_stages) out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
+constexpr void check_layout_rules(violations& out, const model_spec& m, const cluster_spec& c,
+                                  const layout& l, const workload& w) {
+    if (m.layers % l.pp != 0 && !l.uneven_stages)
+        out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
     if (is_moe(m) && expert_slots(m, l) % l.ep != 0)
         out.add(rule::experts_vs_ep, "moe.experts", expert_slots(m, l), l.ep);
-    if (m.attention.heads % l.tp != 0) out.add(rule::heads_vs_tp, "attention.heads", m.attention.heads, l.tp);
+    if (m.attention.heads % l.tp != 0)
+        out.add(rule::heads_vs_tp, "attention.heads", m.attention.heads, l.tp);
     if (!is_mla(m)) {
         const int k = kv_heads_of(m);
-        if (k % l.tp != 0 && l.tp % k != 0) out.add(rule::kv_heads_vs_tp, "attention.kv_heads", k, l.tp);
+        if (k % l.tp != 0 && l.tp % k != 0)
+            out.add(rule::kv_heads_vs_tp, "attention.kv_heads", k, l.tp);
     }
     const int dense = m.layers - moe_layers_in(m, 0, m.layers); // dense_layers(m), without a loop
-    if (dense > 0 && m.ffn.hidden % l.tp != 0) out.add(rule::ffn_vs_tp, "ffn.hidden", m.ffn.hidden, l.tp);
+    if (dense > 0 && m.ffn.hidden % l.tp != 0)
+        out.add(rule::ffn_vs_tp, "ffn.hidden", m.ffn.hidden, l.tp);
     if (is_moe(m) && m.moe.expert_hidden % etp_of(l) != 0)
         out.add(rule::expert_ffn_vs_etp, "moe.expert_hidden", m.moe.expert_hidden, etp_of(l));
-    if (w.batch % l.dp != 0) out.add(rule::batch_vs_dp, "dp", w.batch, l.dp);
-    if (w.prompt % l.cp != 0) out.add(rule::prompt_vs_cp, "workload.prompt", w.prompt, l.cp);
+    if (w.batch % l.dp != 0)
+        out.add(rule::batch_vs_dp, "dp", w.batch, l.dp);
+    if (w.prompt % l.cp != 0)
+        out.add(rule::prompt_vs_cp, "workload.prompt", w.prompt, l.cp);
     if (c.max_gpus > 0 && world_size(l) > c.max_gpus)
         out.add(rule::world_vs_cluster, "world", world_size(l), c.max_gpus);
-    if (l.tp > c.gpus_per_node) out.add(rule::group_crosses_node, "tp", l.tp, c.gpus_per_node);
-    if (etp_of(l) > c.gpus_per_node) out.add(rule::group_crosses_node, "etp", etp_of(l), c.gpus_per_node);
+    if (l.tp > c.gpus_per_node)
+        out.add(rule::group_crosses_node, "tp", l.tp, c.gpus_per_node);
+    if (etp_of(l) > c.gpus_per_node)
+        out.add(rule::group_crosses_node, "etp", etp_of(l), c.gpus_per_node);
 }
 } // namespace detail
 
@@ -170,7 +190,8 @@ constexpr void check_layout_rules(violations& out, const model_spec& m, const cl
 constexpr violations check_layout(const model_spec& m, const cluster_spec& c, const layout& l,
                                   const workload& w) {
     violations out = validate(l);
-    if (out.ok()) detail::check_layout_rules(out, m, c, l, w);
+    if (out.ok())
+        detail::check_layout_rules(out, m, c, l, w);
     return out;
 }
 
@@ -183,20 +204,25 @@ constexpr double ceil_div(double a, double b) {
 }
 constexpr double int_pow(double x, int n) {
     double r = 1.0;
-    for (int i = 0; i < n; ++i) r *= x;
+    for (int i = 0; i < n; ++i)
+        r *= x;
     return r;
 }
-constexpr double dmin(double a, double b) { return a < b ? a : b; }
-constexpr double dmax(double a, double b) { return a > b ? a : b; }
+constexpr double dmin(double a, double b) {
+    return a < b ? a : b;
+}
+constexpr double dmax(double a, double b) {
+    return a > b ? a : b;
+}
 
 /// What one step asks of the busiest GPUs.
 struct step_load {
-    double seqs = 0;          ///< sequences at the busiest attention DP rank
-    double tokens_per_seq = 0;///< S in prefill, 1 in decode
-    double keys_full = 0;     ///< Σ keys attended per sequence in a full-attention layer
-    double keys_sliding = 0;  ///< ... in a sliding-window layer
-    double expert_tokens = 0; ///< tokens arriving at the busiest EP group (one EDP replica)
-    double kv_len = 0;        ///< decode: KV tokens read per sequence per full layer
+    double seqs = 0;           ///< sequences at the busiest attention DP rank
+    double tokens_per_seq = 0; ///< S in prefill, 1 in decode
+    double keys_full = 0;      ///< Σ keys attended per sequence in a full-attention layer
+    double keys_sliding = 0;   ///< ... in a sliding-window layer
+    double expert_tokens = 0;  ///< tokens arriving at the busiest EP group (one EDP replica)
+    double kv_len = 0;         ///< decode: KV tokens read per sequence per full layer
     bool decode = false;
     double logit_rows_per_seq = 1; ///< tokens per sequence that need logits (S in training)
 };
@@ -206,8 +232,8 @@ constexpr double attn_proj_per_gpu(const model_spec& m, const layout& l, mla_for
     const auto& a = m.attention;
     const double h = m.hidden, tp = l.tp;
     if (a.kind == attention_kind::mla) {
-        const double replicated =
-            2.0 * ((a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) + h * (a.kv_lora_rank + a.qk_rope_head_dim));
+        const double replicated = 2.0 * ((a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) +
+                                         h * (a.kv_lora_rank + a.qk_rope_head_dim));
         return replicated + (attn_proj_flops(m, form) - replicated) / tp;
     }
     const double kv = 2.0 * 2.0 * h * kv_heads_of(m) * head_dim_of(m);
@@ -240,35 +266,36 @@ struct step_constants {
     flop_rate mm_rate{};           ///< matmuls with weights
     flop_rate attn_rate{};         ///< the attention core
     byte_rate bw{};
-    std::array<double, 2> proj{};  ///< attn_proj_per_gpu by mla_form
+    std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
     double ctx_dim = 0;
-    double kv_layer_bytes = 0;     ///< KV bytes per token per full layer on one GPU
+    double kv_layer_bytes = 0; ///< KV bytes per token per full layer on one GPU
     double window = 0;
-    double attn_weight_bytes = 0;  ///< one layer's attention weights on one TP rank
-    double attn_io = 0;            ///< projection activations per token: 2h + (q + kv + ctx)/TP
-    double core_io = 0;            ///< prefill attention core bytes per token per layer
-    double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0, shared_hidden = 0,
-           ffn_hidden = 0, vocab = 0;
+    double attn_weight_bytes = 0; ///< one layer's attention weights on one TP rank
+    double attn_io = 0;           ///< projection activations per token: 2h + (q + kv + ctx)/TP
+    double core_io = 0;           ///< prefill attention core bytes per token per layer
+    double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0,
+           shared_hidden = 0, ffn_hidden = 0, vocab = 0;
     double experts_per_gpu = 0, expert_params = 0;
-    miss_powers touch{};           ///< for experts_touched, shared by every load
+    miss_powers touch{}; ///< for experts_touched, shared by every load
     double router_weight_bytes = 0, router_io = 0;
-    double expert_io = 0;          ///< 2h + mats·expert_hidden/ETP
+    double expert_io = 0; ///< 2h + mats·expert_hidden/ETP
     double shared_weight_bytes = 0, shared_io = 0;
     double dense_weight_bytes = 0, dense_io = 0;
     double head_weight_bytes = 0;
-    double remote_nodes = 0;       ///< expected distinct other nodes a token's copies go to
-    double dispatch_bytes = 0;     ///< bytes per element of the EP dispatch
+    double remote_nodes = 0;   ///< expected distinct other nodes a token's copies go to
+    double dispatch_bytes = 0; ///< bytes per element of the EP dispatch
     link_spec intra{}, inter{}, tp_link{}, etp_link{}, cp_link{}, pp_link{};
 };
 
 /// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
-constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c, const layout& l,
-                                           const eval_options& o) {
+constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c,
+                                           const layout& l, const eval_options& o) {
     const auto& a = m.attention;
     const auto& e = m.moe;
     step_constants k{.m = &m,
                      .l = l,
-                     .touch = is_moe(m) ? miss_powers_of(e.experts, e.top_k) : miss_powers{}}; // in place
+                     .touch = is_moe(m) ? miss_powers_of(e.experts, e.top_k)
+                                        : miss_powers{}}; // in place
     k.h = m.hidden;
     k.tp = l.tp;
     k.cp = l.cp;
@@ -284,7 +311,8 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     k.bw = effective_hbm_rate(c.gpu);
 
     const double h = k.h, tp = k.tp;
-    k.proj = {attn_proj_per_gpu(m, l, mla_form::naive), attn_proj_per_gpu(m, l, mla_form::absorbed)};
+    k.proj = {attn_proj_per_gpu(m, l, mla_form::naive),
+              attn_proj_per_gpu(m, l, mla_form::absorbed)};
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
                                    : a.heads * double(head_dim_of(m));
     const double kv_dim = is_mla(m) ? a.kv_lora_rank + double(a.qk_rope_head_dim)
@@ -340,13 +368,14 @@ struct load_terms {
     double experts_touched = 0; ///< distinct experts the load's tokens pick (of E, per EP group)
     double routed_tokens = 0;   ///< expert tokens per GPU, ETP-split
     double attn_traffic = 0;    ///< one layer's projection bytes
-    double router_traffic = 0, routed_traffic = 0, shared_traffic = 0, dense_traffic = 0; ///< per MoE/dense layer
+    double router_traffic = 0, routed_traffic = 0, shared_traffic = 0,
+           dense_traffic = 0; ///< per MoE/dense layer
     op_cost lm_head{};
-    seconds tp_reduce{};        ///< one TP all-reduce
-    seconds ep_layer{};         ///< EP dispatch + combine of one MoE layer
-    seconds etp_gather{};       ///< one ETP all-gather
-    seconds cp_layer{};         ///< CP exchange of one layer
-    seconds pp_send{};          ///< send to the next stage
+    seconds tp_reduce{};  ///< one TP all-reduce
+    seconds ep_layer{};   ///< EP dispatch + combine of one MoE layer
+    seconds etp_gather{}; ///< one ETP all-gather
+    seconds cp_layer{};   ///< CP exchange of one layer
+    seconds pp_send{};    ///< send to the next stage
     bytes ep_intra{}, ep_inter{};
 };
 
@@ -362,18 +391,22 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld)
         t.router_traffic = k.router_weight_bytes + t.T_tp * k.router_io * ab;
         t.routed_tokens = ld.expert_tokens * k.top_k / (k.ep * k.etp) * k.imb;
         const double touched = dmin(k.experts_per_gpu, t.experts_touched / k.ep * k.imb);
-        t.routed_traffic = touched * k.expert_params / k.etp * k.wb + t.routed_tokens * k.etp * k.expert_io * ab;
+        t.routed_traffic =
+            touched * k.expert_params / k.etp * k.wb + t.routed_tokens * k.etp * k.expert_io * ab;
         t.shared_traffic = k.shared_weight_bytes + t.T * k.shared_io * ab;
     }
     t.dense_traffic = k.dense_weight_bytes + t.T * k.dense_io * ab;
     if (k.vocab > 0) {
-        const double rows = ld.seqs * ld.logit_rows_per_seq / k.cp; // inference: one row per sequence
-        t.lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab / tp),
-                             make<bytes>(k.head_weight_bytes + rows * k.vocab / tp * 4.0), k.mm_rate, k.bw);
+        const double rows =
+            ld.seqs * ld.logit_rows_per_seq / k.cp; // inference: one row per sequence
+        t.lm_head =
+            roofline(make<flops>(rows * 2.0 * h * k.vocab / tp),
+                     make<bytes>(k.head_weight_bytes + rows * k.vocab / tp * 4.0), k.mm_rate, k.bw);
     }
 
     const bytes msg = make<bytes>(t.T * h * ab);
-    if (l.tp > 1) t.tp_reduce = all_reduce_time(msg, l.tp, k.tp_link);
+    if (l.tp > 1)
+        t.tp_reduce = all_reduce_time(msg, l.tp, k.tp_link);
     if (k.experts > 0 && l.ep > 1) {
         const double send_tokens = t.T_tp * k.imb;
         const double disp_b = k.dispatch_bytes;
@@ -385,7 +418,8 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld)
                      all_to_all_time(ab * in, ab * out, k.intra, k.inter);
     }
     if (k.experts > 0 && etp_of(l) > 1)
-        t.etp_gather = all_gather_time(make<bytes>(t.routed_tokens * h * ab), etp_of(l), k.etp_link);
+        t.etp_gather =
+            all_gather_time(make<bytes>(t.routed_tokens * h * ab), etp_of(l), k.etp_link);
     if (l.cp > 1) {
         const bytes shard = ld.decode ? make<bytes>(ld.seqs * k.ctx_dim / tp * ab)
                                       : make<bytes>(t.T * k.kv_layer_bytes);
@@ -399,15 +433,16 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld)
  * The operator groups and collectives of the transformer layers stage `st` holds, written into
  * a zeroed `r`: all of a step but the stage's ends (LM head, send to the next stage) and sums.
  */
-constexpr void layer_costs(stage_step& r, const step_constants& k, const load_terms& t, const stage_shape& st,
-                           const step_load& ld) {
+constexpr void layer_costs(stage_step& r, const step_constants& k, const load_terms& t,
+                           const stage_shape& st, const step_load& ld) {
     const model_spec& m = *k.m;
     const double h = k.h, tp = k.tp, cp = k.cp, T = t.T;
     const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
     const double full = st.layers - st.sliding;
 
     auto set = [&](op_group g, double work, double traffic, flop_rate rate) {
-        r.ops[static_cast<std::size_t>(g)] = roofline(make<flops>(work), make<bytes>(traffic), rate, k.bw);
+        r.ops[static_cast<std::size_t>(g)] =
+            roofline(make<flops>(work), make<bytes>(traffic), rate, k.bw);
     };
 
     // attention projections
@@ -427,16 +462,18 @@ constexpr void layer_costs(stage_step& r, const step_constants& k, const load_te
         set(op_group::attention_core, work, traffic, k.attn_rate);
     }
     if (st.moe > 0) {
-        set(op_group::router, st.moe * T * 2.0 * h * k.experts / tp, st.moe * t.router_traffic, k.mm_rate);
+        set(op_group::router, st.moe * T * 2.0 * h * k.experts / tp, st.moe * t.router_traffic,
+            k.mm_rate);
         set(op_group::routed_experts, st.moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden,
             st.moe * t.routed_traffic, k.mm_rate);
         if (k.shared_experts > 0)
-            set(op_group::shared_experts, st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden / tp,
+            set(op_group::shared_experts,
+                st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden / tp,
                 st.moe * t.shared_traffic, k.mm_rate);
     }
     if (st.dense > 0)
-        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden / tp, st.dense * t.dense_traffic,
-            k.mm_rate);
+        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden / tp,
+            st.dense * t.dense_traffic, k.mm_rate);
 
     // communication
     comm_cost& cm = r.comm;
@@ -449,13 +486,17 @@ constexpr void layer_costs(stage_step& r, const step_constants& k, const load_te
         cm.ep_inter_node = t.ep_inter;
         cm.ep = double(st.moe) * t.ep_layer;
     }
-    if (st.moe > 0 && etp_of(k.l) > 1) cm.etp = 2.0 * st.moe * t.etp_gather;
-    if (k.l.cp > 1) cm.cp = double(st.layers) * t.cp_layer;
+    if (st.moe > 0 && etp_of(k.l) > 1)
+        cm.etp = 2.0 * st.moe * t.etp_gather;
+    if (k.l.cp > 1)
+        cm.cp = double(st.layers) * t.cp_layer;
 }
 
 /// The ends of stage `st` (LM head on the last, send to the next stage on the others) and the sums.
-constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t, const stage_shape& st) {
-    r.ops[static_cast<std::size_t>(op_group::lm_head)] = st.head && k.vocab > 0 ? t.lm_head : op_cost{};
+constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t,
+                           const stage_shape& st) {
+    r.ops[static_cast<std::size_t>(op_group::lm_head)] =
+        st.head && k.vocab > 0 ? t.lm_head : op_cost{};
     comm_cost& cm = r.comm;
     cm.pp = st.head ? seconds{} : t.pp_send;
 
@@ -468,8 +509,8 @@ constexpr void finish_step(stage_step& r, const step_constants& k, const load_te
     const seconds comm = cm.total();
     r.time = k.overlap ? (comp > comm ? comp : comm) : comp + comm;
     r.bound = comm > comp_bound && comm > mem_bound ? resource::network
-              : comp_bound >= mem_bound            ? resource::compute
-                                                   : resource::memory;
+              : comp_bound >= mem_bound             ? resource::compute
+                                                    : resource::memory;
 }
 
 /// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
@@ -542,7 +583,8 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
         // Stages that hold the same layers (an even split's first, middle and last) differ only
         // at their ends: their layers' costs are computed once.
         if (j == 0 || !same_layers(st, ss.shapes[std::size_t(j - 1)])) {
-            if (j > 0) s = {};
+            if (j > 0)
+                s = {};
             layer_costs(s, k, t, st, ld);
         }
         finish_step(s, k, t, st);
@@ -558,7 +600,9 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
     return sum;
 }
 
-constexpr double causal_keys(double s) { return s * (s + 1.0) / 2.0; }
+constexpr double causal_keys(double s) {
+    return s * (s + 1.0) / 2.0;
+}
 constexpr double causal_keys_window(double s, double w) {
     return s <= w ? causal_keys(s) : w * (w + 1.0) / 2.0 + (s - w) * w;
 }
@@ -581,7 +625,8 @@ struct prepared {
 constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, const layout& l,
                            const eval_options& opt, const stage_set& ss) {
     eval_options o = opt;
-    if (o.ideal) o.expert_imbalance = 1.0;
+    if (o.ideal)
+        o.expert_imbalance = 1.0;
     return {.m = &m,
             .hbm = cluster.gpu.hbm,
             .l = l,
@@ -611,29 +656,40 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
     // prefill: the batch in micro-batches through the pipeline
     {
         const double M = prefill_micro_batches_of(w, l.pp), Bmb = B / M;
-        const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = S, .keys_full = causal_keys(S),
-                           .keys_sliding = causal_keys_window(S, win), .expert_tokens = Bmb * S / edp,
-                           .kv_len = 0, .decode = false};
+        const step_load ld{.seqs = ceil_div(Bmb, dp),
+                           .tokens_per_seq = S,
+                           .keys_full = causal_keys(S),
+                           .keys_sliding = causal_keys_window(S, win),
+                           .expert_tokens = Bmb * S / edp,
+                           .kv_len = 0,
+                           .decode = false};
         const seconds sum = run_stages(p.k, load_terms_of(p.k, ld), ss, ld, &r.prefill);
         const seconds slowest = r.prefill.slowest.time;
         r.prefill.batch_time = (M - 1.0) * slowest + sum;
         r.prefill.tokens_per_gpu = make<tokens>(B * S) / r.prefill.batch_time / world;
-        r.prefill.bubble_fraction = 1.0 - M * slowest.value() * 1.0 / r.prefill.batch_time.value() * 1.0;
-        if (l.pp == 1) r.prefill.bubble_fraction = 0;
+        r.prefill.bubble_fraction =
+            1.0 - M * slowest.value() * 1.0 / r.prefill.batch_time.value() * 1.0;
+        if (l.pp == 1)
+            r.prefill.bubble_fraction = 0;
         // TTFT: one request alone, through every stage
         step_load one = ld;
         one.seqs = 1;
         one.expert_tokens = S;
         r.prefill.latency = run_stages(p.k, load_terms_of(p.k, one), ss, one);
         r.prefill.bottleneck = r.prefill.slowest.bound;
-        if (r.prefill.bubble_fraction > 0.5) r.prefill.bottleneck = resource::pipeline;
+        if (r.prefill.bubble_fraction > 0.5)
+            r.prefill.bottleneck = resource::pipeline;
     }
     // decode: one token per sequence per round, micro-batches in flight
     {
         const double M = w.decode_micro_batches > 0 ? w.decode_micro_batches : pp, Bmb = B / M;
-        const step_load ld{.seqs = ceil_div(Bmb, dp), .tokens_per_seq = 1, .keys_full = ctx,
-                           .keys_sliding = dmin(ctx, win), .expert_tokens = Bmb / edp,
-                           .kv_len = ctx, .decode = true};
+        const step_load ld{.seqs = ceil_div(Bmb, dp),
+                           .tokens_per_seq = 1,
+                           .keys_full = ctx,
+                           .keys_sliding = dmin(ctx, win),
+                           .expert_tokens = Bmb / edp,
+                           .kv_len = ctx,
+                           .decode = true};
         const load_terms t = load_terms_of(p.k, ld);
         const seconds sum = run_stages(p.k, t, ss, ld, &r.decode);
         const seconds slowest = r.decode.slowest.time;
@@ -642,9 +698,11 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
         r.decode.latency = r.decode.batch_time;
         r.decode.tokens_per_gpu = make<tokens>(B) / r.decode.batch_time / world;
         r.decode.bubble_fraction = 1.0 - (M * slowest.value()) / r.decode.batch_time.value();
-        if (r.decode.bubble_fraction < 1e-12) r.decode.bubble_fraction = 0;
+        if (r.decode.bubble_fraction < 1e-12)
+            r.decode.bubble_fraction = 0;
         r.decode.bottleneck = r.decode.slowest.bound;
-        if (r.decode.bubble_fraction > 0.5) r.decode.bottleneck = resource::pipeline;
+        if (r.decode.bubble_fraction > 0.5)
+            r.decode.bottleneck = resource::pipeline;
         r.decode_experts_touched = is_moe(m) ? t.experts_touched : 0.0; // of Bmb / edp tokens
     }
     // memory on the most loaded stage; the largest batch is the smallest over stages
@@ -655,14 +713,17 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
         const double pf_seqs = ceil_div(B / M_pf, dp);
         // working set of one prefill micro-batch, intermediates split by TP; fp32 logits
         // (one row per sequence) only on the stage with the LM head
-        const bytes act_body = inference_activation_bytes(m, pf_seqs * S / l.cp, 0) / static_cast<double>(l.tp);
-        const bytes act_head = inference_activation_bytes(m, 0, pf_seqs) / static_cast<double>(l.tp);
+        const bytes act_body =
+            inference_activation_bytes(m, pf_seqs * S / l.cp, 0) / static_cast<double>(l.tp);
+        const bytes act_head =
+            inference_activation_bytes(m, 0, pf_seqs) / static_cast<double>(l.tp);
         r.memory.capacity = p.hbm;
         r.memory.usable = o.memory_headroom * p.hbm.get();
         double max_seqs = 1e18;
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
-            const bytes wts = make<bytes>(weight_params_per_gpu(m, l, st) * bytes_of(m.precision.weights));
+            const bytes wts =
+                make<bytes>(weight_params_per_gpu(m, l, st) * bytes_of(m.precision.weights));
             const bytes kv = kv_bytes_per_gpu(m, l, st, seqs, n);
             const bytes act = st.head ? act_body + act_head : act_body;
             const bytes tot = wts + kv + act;
@@ -680,12 +741,15 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
             if (room > 0) {
                 fit = kv_seq + act_seq / M_pf > 0 ? room / (kv_seq + act_seq / M_pf) : 1e9;
                 fit = static_cast<double>(static_cast<long long>(dmin(fit, 1e9)));
-                while (fit > 0 && fit * kv_seq + ceil_div(fit, M_pf) * act_seq > room) fit -= 1;
+                while (fit > 0 && fit * kv_seq + ceil_div(fit, M_pf) * act_seq > room)
+                    fit -= 1;
             }
             max_seqs = dmin(max_seqs, fit);
         }
         r.memory.fits = r.memory.total() <= r.memory.usable;
-        if (!r.memory.fits) r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
+        if (!r.memory.fits)
+            r.problems.add(rule::memory, "memory", r.memory.total().value(),
+                           r.memory.usable.value());
         const double mb = static_cast<double>(static_cast<long long>(dmin(max_seqs, 1e9))) * l.dp;
         r.max_batch = mb > double(1 << 30) ? 1 << 30 : static_cast<int>(mb);
     }
@@ -703,7 +767,8 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
                                      req.min_decode_tokens_per_gpu.value);
         r.requirements[2] = at_most("TTFT", r.prefill.latency.value(), req.max_ttft.value);
         r.requirements[3] = at_most("TPOT", r.decode.latency.value(), req.max_tpot.value);
-        r.requirements[4] = at_most("memory per GPU", r.memory.total().value(), req.max_memory_per_gpu.value);
+        r.requirements[4] =
+            at_most("memory per GPU", r.memory.total().value(), req.max_memory_per_gpu.value);
     }
     return r;
 }
@@ -713,8 +778,9 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
  * Evaluates a deployment. `req` adds requirement verdicts; `o.ideal` gives physical upper
  * bounds (efficiencies 1, perfect overlap and expert balance).
  */
-constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layout& l, const workload& w,
-                          const eval_options& opt = {}, const requirements& req = {}) {
+constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layout& l,
+                          const workload& w, const eval_options& opt = {},
+                          const requirements& req = {}) {
     violations problems = validate(m);
     problems.append(validate(c));
     problems.append(validate(w));
@@ -727,7 +793,8 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layo
     }
     // problems is empty: the layout's own rules passed, so add check_layout's other rules
     detail::check_layout_rules(problems, m, c, l, w);
-    return detail::evaluate_checked(detail::prepare(m, c, l, opt, detail::stages_of(m, l.pp)), w, req, problems);
+    return detail::evaluate_checked(detail::prepare(m, c, l, opt, detail::stages_of(m, l.pp)), w,
+                                    req, problems);
 }
 
 } // namespace moecost

@@ -27,22 +27,27 @@ enum class objective : std::uint8_t {
 
 constexpr const char* name_of(objective o) {
     switch (o) {
-    case objective::decode_tokens_per_gpu: return "decode tokens/s per GPU";
-    case objective::prefill_tokens_per_gpu: return "prefill tokens/s per GPU";
-    case objective::ttft: return "TTFT";
-    case objective::tpot: return "TPOT";
-    case objective::fewest_gpus: return "fewest GPUs";
+    case objective::decode_tokens_per_gpu:
+        return "decode tokens/s per GPU";
+    case objective::prefill_tokens_per_gpu:
+        return "prefill tokens/s per GPU";
+    case objective::ttft:
+        return "TTFT";
+    case objective::tpot:
+        return "TPOT";
+    case objective::fewest_gpus:
+        return "fewest GPUs";
     }
     return "?";
 }
 
 /// The space to enumerate.
 struct search_space {
-    int min_gpus = 1;   ///< world sizes from min_gpus ...
-    int max_gpus = 8;   ///< ... to max_gpus (set both for one budget)
+    int min_gpus = 1;             ///< world sizes from min_gpus ...
+    int max_gpus = 8;             ///< ... to max_gpus (set both for one budget)
     std::array<int, 8> batches{}; ///< batch sizes to try; zeros are unused
-    int max_cp = 1;     ///< context parallel degrees tried up to this (1: none)
-    bool pow2_only = false; ///< only power-of-two degrees (faster for large budgets)
+    int max_cp = 1;               ///< context parallel degrees tried up to this (1: none)
+    bool pow2_only = false;       ///< only power-of-two degrees (faster for large budgets)
 };
 
 /// One evaluated layout, summarised.
@@ -57,8 +62,8 @@ struct candidate {
     resource decode_bound = resource::compute;
     bool fits = false;
     bool meets = false;
-    double score = 0;    ///< objective, larger is better
-    double shortfall = 0;///< worst relative miss of a requirement or of memory (0 when feasible)
+    double score = 0;     ///< objective, larger is better
+    double shortfall = 0; ///< worst relative miss of a requirement or of memory (0 when feasible)
 };
 
 template <std::size_t Top = 10, std::size_t Front = 16>
@@ -67,36 +72,47 @@ struct search_result {
     int n_best = 0;
     std::array<candidate, Front> pareto{}; ///< decode tokens/s per GPU vs TPOT, feasible only
     int n_pareto = 0;
-    std::array<candidate, Top> nearest_misses{}; ///< valid layouts that fail, smallest shortfall first
+    std::array<candidate, Top>
+        nearest_misses{}; ///< valid layouts that fail, smallest shortfall first
     int n_misses = 0;
     long evaluated = 0; ///< layouts evaluated (passed the division checks)
     long feasible = 0;
-    long rejected = 0;  ///< factorisations refused by the division checks
+    long rejected = 0; ///< factorisations refused by the division checks
 };
 
 namespace detail {
 
 constexpr double score_of(const candidate& c, objective o) {
     switch (o) {
-    case objective::decode_tokens_per_gpu: return c.decode.value();
-    case objective::prefill_tokens_per_gpu: return c.prefill.value();
-    case objective::ttft: return -c.ttft.value();
-    case objective::tpot: return -c.tpot.value();
-    case objective::fewest_gpus: return -static_cast<double>(world_size(c.l)) + 1e-12 * c.decode.value();
+    case objective::decode_tokens_per_gpu:
+        return c.decode.value();
+    case objective::prefill_tokens_per_gpu:
+        return c.prefill.value();
+    case objective::ttft:
+        return -c.ttft.value();
+    case objective::tpot:
+        return -c.tpot.value();
+    case objective::fewest_gpus:
+        return -static_cast<double>(world_size(c.l)) + 1e-12 * c.decode.value();
     }
     return 0;
 }
 
 /// Inserts c into a list kept sorted by `better`, dropping the worst beyond capacity.
 template <std::size_t N, class Better>
-constexpr void insert_sorted(std::array<candidate, N>& list, int& n, const candidate& c, Better better) {
+constexpr void insert_sorted(std::array<candidate, N>& list, int& n, const candidate& c,
+                             Better better) {
     int pos = n;
-    while (pos > 0 && better(c, list[std::size_t(pos - 1)])) --pos;
-    if (pos >= static_cast<int>(N)) return;
+    while (pos > 0 && better(c, list[std::size_t(pos - 1)]))
+        --pos;
+    if (pos >= static_cast<int>(N))
+        return;
     const int last = n < static_cast<int>(N) ? n : static_cast<int>(N) - 1;
-    for (int i = last; i > pos; --i) list[std::size_t(i)] = list[std::size_t(i - 1)];
+    for (int i = last; i > pos; --i)
+        list[std::size_t(i)] = list[std::size_t(i - 1)];
     list[std::size_t(pos)] = c;
-    if (n < static_cast<int>(N)) ++n;
+    if (n < static_cast<int>(N))
+        ++n;
 }
 
 /// Keeps the front of (decode tokens/s per GPU ↑, TPOT ↓).
@@ -104,26 +120,35 @@ template <std::size_t N>
 constexpr void add_to_front(std::array<candidate, N>& f, int& n, const candidate& c) {
     for (int i = 0; i < n; ++i) {
         const candidate& o = f[std::size_t(i)];
-        if (o.decode >= c.decode && o.tpot <= c.tpot) return; // dominated
+        if (o.decode >= c.decode && o.tpot <= c.tpot)
+            return; // dominated
     }
     int k = 0;
     for (int i = 0; i < n; ++i) {
         const candidate& o = f[std::size_t(i)];
-        if (!(c.decode >= o.decode && c.tpot <= o.tpot)) f[std::size_t(k++)] = o;
+        if (!(c.decode >= o.decode && c.tpot <= o.tpot))
+            f[std::size_t(k++)] = o;
     }
     n = k;
-    if (n < static_cast<int>(N)) f[std::size_t(n++)] = c;
+    if (n < static_cast<int>(N))
+        f[std::size_t(n++)] = c;
 }
 
-constexpr bool is_pow2(int x) { return x > 0 && (x & (x - 1)) == 0; }
+constexpr bool is_pow2(int x) {
+    return x > 0 && (x & (x - 1)) == 0;
+}
 
 constexpr double shortfall_of(const report& r) {
     double worst = 0;
-    if (!r.memory.fits) worst = r.memory.total().value() / r.memory.usable.value() - 1.0;
+    if (!r.memory.fits)
+        worst = r.memory.total().value() / r.memory.usable.value() - 1.0;
     for (const auto& q : r.requirements) {
-        if (!q.applies || q.pass) continue;
-        const double miss = q.value > q.target ? q.value / q.target - 1.0 : q.target / q.value - 1.0;
-        if (miss > worst) worst = miss;
+        if (!q.applies || q.pass)
+            continue;
+        const double miss =
+            q.value > q.target ? q.value / q.target - 1.0 : q.target / q.value - 1.0;
+        if (miss > worst)
+            worst = miss;
     }
     return worst;
 }
@@ -136,44 +161,58 @@ constexpr double shortfall_of(const report& r) {
  * (all zero: the workload's own batch).
  */
 template <std::size_t Top = 10, std::size_t Front = 16>
-constexpr search_result<Top, Front> search(const model_spec& m, const cluster_spec& c, const search_space& space,
-                                           const workload& base, const requirements& req = {},
-                                           objective obj = objective::decode_tokens_per_gpu,
-                                           const eval_options& opt = {}) {
+constexpr search_result<Top, Front>
+search(const model_spec& m, const cluster_spec& c, const search_space& space, const workload& base,
+       const requirements& req = {}, objective obj = objective::decode_tokens_per_gpu,
+       const eval_options& opt = {}) {
     using namespace detail;
     search_result<Top, Front> res;
     std::array<int, 8> batches = space.batches;
     int nb = 0;
-    for (int b : batches) nb += b > 0 ? 1 : 0;
-    if (nb == 0) batches[0] = base.batch;
+    for (int b : batches)
+        nb += b > 0 ? 1 : 0;
+    if (nb == 0)
+        batches[0] = base.batch;
     violations specs = validate(m);
     specs.append(validate(c));
     specs.append(validate(base));
-    if (!specs.ok()) return res;
+    if (!specs.ok())
+        return res;
     const int gpn = c.gpus_per_node;
     for (int world = space.min_gpus; world <= space.max_gpus; ++world) {
-        if (space.pow2_only && !is_pow2(world)) continue;
+        if (space.pow2_only && !is_pow2(world))
+            continue;
         for (int pp = 1; pp <= world; ++pp) {
-            if (world % pp || (space.pow2_only && !is_pow2(pp)) || pp > m.layers) continue;
+            if (world % pp || (space.pow2_only && !is_pow2(pp)) || pp > m.layers)
+                continue;
             const int stage = world / pp;
             const stage_set ss = stages_of(m, pp);
             for (int tp = 1; tp <= stage && tp <= gpn; ++tp) {
-                if (stage % tp || (space.pow2_only && !is_pow2(tp))) continue;
+                if (stage % tp || (space.pow2_only && !is_pow2(tp)))
+                    continue;
                 for (int cp = 1; cp <= space.max_cp && tp * cp <= stage; ++cp) {
-                    if ((stage / tp) % cp) continue;
+                    if ((stage / tp) % cp)
+                        continue;
                     const int dp = stage / (tp * cp);
                     const int e_max = is_moe(m) ? stage : 1;
                     for (int etp = 1; etp <= e_max && etp <= gpn; ++etp) {
-                        if (stage % etp || (space.pow2_only && !is_pow2(etp))) continue;
-                        if (!is_moe(m) && etp != tp) continue;
+                        if (stage % etp || (space.pow2_only && !is_pow2(etp)))
+                            continue;
+                        if (!is_moe(m) && etp != tp)
+                            continue;
                         for (int ep = 1; ep * etp <= stage; ++ep) {
-                            if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep))) continue;
-                            if (!is_moe(m) && ep != 1) continue;
-                            const layout l{.tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = etp, .ep = ep};
-                            prepared p{}; // the layout's batch-independent work, done at its first valid batch
+                            if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep)))
+                                continue;
+                            if (!is_moe(m) && ep != 1)
+                                continue;
+                            const layout l{
+                                .tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = etp, .ep = ep};
+                            prepared p{}; // the layout's batch-independent work, done at its first
+                                          // valid batch
                             bool prepared_yet = false;
                             for (int b : batches) {
-                                if (b <= 0) continue;
+                                if (b <= 0)
+                                    continue;
                                 workload w = base;
                                 w.batch = b;
                                 const violations v = check_layout(m, c, l, w);
@@ -203,14 +242,17 @@ constexpr search_result<Top, Front> search(const model_spec& m, const cluster_sp
                                 if (cd.meets) {
                                     ++res.feasible;
                                     insert_sorted(res.best, res.n_best, cd,
-                                                  [](const candidate& a, const candidate& b2) { return a.score > b2.score; });
+                                                  [](const candidate& a, const candidate& b2) {
+                                                      return a.score > b2.score;
+                                                  });
                                     add_to_front(res.pareto, res.n_pareto, cd);
                                 } else {
                                     cd.shortfall = shortfall_of(r);
                                     insert_sorted(res.nearest_misses, res.n_misses, cd,
                                                   [](const candidate& a, const candidate& b2) {
                                                       return a.shortfall < b2.shortfall ||
-                                                             (a.shortfall == b2.shortfall && a.score > b2.score);
+                                                             (a.shortfall == b2.shortfall &&
+                                                              a.score > b2.score);
                                                   });
                                 }
                             }

@@ -20,21 +20,26 @@ thread_local bool counting = false;
 thread_local long allocations = 0;
 
 void* allocate(std::size_t n) {
-    if (counting) ++allocations;
+    if (counting)
+        ++allocations;
     return std::malloc(n == 0 ? 1 : n);
 }
 void* allocate(std::size_t n, std::align_val_t a) {
-    if (counting) ++allocations;
+    if (counting)
+        ++allocations;
     const auto align = static_cast<std::size_t>(a);
-    const std::size_t size = n == 0 ? align : (n + align - 1) / align * align; // aligned_alloc wants a multiple
+    const std::size_t size =
+        n == 0 ? align : (n + align - 1) / align * align; // aligned_alloc wants a multiple
     return std::aligned_alloc(align, size);
 }
 void* allocate_or_throw(std::size_t n) {
-    if (void* p = allocate(n)) return p;
+    if (void* p = allocate(n))
+        return p;
     throw std::bad_alloc();
 }
 void* allocate_or_throw(std::size_t n, std::align_val_t a) {
-    if (void* p = allocate(n, a)) return p;
+    if (void* p = allocate(n, a))
+        return p;
     throw std::bad_alloc();
 }
 
@@ -114,7 +119,8 @@ TEST_CASE("evaluate allocates nothing", "[alloc]") {
         const allocation_count count;
         a = evaluate(seed, seed_gpu, seed_layout(8, 2, 4, 2), seed_load);
         b = evaluate(dsv3, h800, {.tp = 1, .dp = 32, .pp = 1, .ep = 32}, v3_load, {}, targets);
-        c = evaluate(dsv3, h800, {.tp = 2, .dp = 16, .pp = 4, .etp = 1, .ep = 32, .uneven_stages = true},
+        c = evaluate(dsv3, h800,
+                     {.tp = 2, .dp = 16, .pp = 4, .etp = 1, .ep = 32, .uneven_stages = true},
                      v3_load, {.ideal = true});
         d = evaluate(seed, seed_gpu, {.tp = 3}, seed_load); // invalid: the problem list is filled
         n = count.value();
@@ -142,8 +148,12 @@ TEST_CASE("search allocates nothing", "[alloc]") {
 }
 
 TEST_CASE("evaluate_training allocates nothing", "[alloc]") {
-    const training_workload t{.global_batch = 1024, .micro_batch = 1, .seq = 4096, .zero = 1,
-                              .rc = recompute::selective, .virtual_stages = 2};
+    const training_workload t{.global_batch = 1024,
+                              .micro_batch = 1,
+                              .seq = 4096,
+                              .zero = 1,
+                              .rc = recompute::selective,
+                              .virtual_stages = 2};
     long n = -1;
     training_report r;
     {
@@ -162,7 +172,8 @@ TEST_CASE("check_claim allocates nothing", "[alloc]") {
     {
         const allocation_count count;
         any = check_claim(make<token_rate>(100e3), phase::decode, seed, seed_gpu.gpu, w);
-        one = check_claim(make<token_rate>(100e3), phase::prefill, seed, seed_gpu, seed_layout(8, 2, 4, 2), w);
+        one = check_claim(make<token_rate>(100e3), phase::prefill, seed, seed_gpu,
+                          seed_layout(8, 2, 4, 2), w);
         n = count.value();
     }
     CHECK(n == 0);

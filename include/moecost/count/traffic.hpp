@@ -38,8 +38,11 @@ struct stage_shape {
 namespace detail {
 /// How many i in [begin, end) have i % every == phase (0 <= begin, every > 0).
 constexpr int count_congruent(int begin, int end, int every, int phase) {
-    if (end <= begin || phase < 0 || phase >= every) return 0;
-    const auto below = [&](int x) { return x > phase ? (x - 1 - phase) / every + 1 : 0; }; // in [0, x)
+    if (end <= begin || phase < 0 || phase >= every)
+        return 0;
+    const auto below = [&](int x) {
+        return x > phase ? (x - 1 - phase) / every + 1 : 0;
+    }; // in [0, x)
     return below(end) - below(begin);
 }
 
@@ -51,12 +54,14 @@ constexpr int count_congruent(int begin, int end, int every, int phase) {
 constexpr int moe_layers_in(const model_spec& m, int begin, int end) {
     const auto& e = m.moe;
     const int lo = begin > e.first_dense ? begin : e.first_dense;
-    if (e.experts <= 0 || lo >= end) return 0;
+    if (e.experts <= 0 || lo >= end)
+        return 0;
     int n = e.every > 0 ? count_congruent(lo, end, e.every, e.phase) : end - lo;
     for (std::size_t w = 0; w < e.dense_mask.size(); ++w)
         for (std::uint64_t bits = e.dense_mask[w]; bits != 0; bits &= bits - 1) {
             const int i = static_cast<int>(w) * 64 + std::countr_zero(bits);
-            if (i >= lo && i < end && (e.every <= 0 || i % e.every == e.phase)) --n;
+            if (i >= lo && i < end && (e.every <= 0 || i % e.every == e.phase))
+                --n;
         }
     return n;
 }
@@ -85,7 +90,8 @@ constexpr stage_shape stage_of(const model_spec& m, int pp, int s) {
 
 /// How many TP ranks the K/V heads (or MLA latent) are split over.
 constexpr int kv_shards(const model_spec& m, const layout& l) {
-    if (is_mla(m)) return 1;
+    if (is_mla(m))
+        return 1;
     const int k = kv_heads_of(m);
     return l.tp < k ? l.tp : k;
 }
@@ -95,8 +101,8 @@ constexpr double attention_params_per_gpu(const model_spec& m, const layout& l) 
     const auto& a = m.attention;
     const double h = m.hidden, tp = l.tp;
     if (a.kind == attention_kind::mla) {
-        const double replicated =
-            (a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) + h * (a.kv_lora_rank + a.qk_rope_head_dim);
+        const double replicated = (a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) +
+                                  h * (a.kv_lora_rank + a.qk_rope_head_dim);
         return replicated + (attention_params_per_layer(m) - replicated) / tp;
     }
     const double kv = 2.0 * h * kv_heads_of(m) * head_dim_of(m);
@@ -113,7 +119,8 @@ constexpr int experts_per_gpu(const model_spec& m, const layout& l) {
 }
 
 /// Weight parameters one GPU of stage `st` stores.
-constexpr double weight_params_per_gpu(const model_spec& m, const layout& l, const stage_shape& st) {
+constexpr double weight_params_per_gpu(const model_spec& m, const layout& l,
+                                       const stage_shape& st) {
     const double tp = l.tp, etp = etp_of(l);
     double p = st.layers * (attention_params_per_gpu(m, l) + norm_params_per_layer(m));
     p += st.dense * dense_ffn_params(m) / tp;
@@ -121,17 +128,21 @@ constexpr double weight_params_per_gpu(const model_spec& m, const layout& l, con
                    experts_per_gpu(m, l) * expert_params(m) / etp);
     if (m.vocab > 0) {
         const double table = static_cast<double>(m.vocab) * m.hidden;
-        if (st.embedding) p += (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
+        if (st.embedding)
+            p += (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
         // A tied head on a different stage from the embedding keeps its own copy (Megatron).
-        if (st.head && (!m.tied_embeddings || !st.embedding)) p += table / tp;
+        if (st.head && (!m.tied_embeddings || !st.embedding))
+            p += table / tp;
     }
-    if (st.head) p += detail::norm_width(m, m.hidden); // final norm, with or without a head
+    if (st.head)
+        p += detail::norm_width(m, m.hidden); // final norm, with or without a head
     if (st.head && m.mtp_layers > 0) {
         // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one MoE block each, sharded
         // like a layer, plus the 2h→h projection, norms and the checkpoint's own embedding and
         // head copies, vocabulary-parallel over TP.
-        const double block = attention_params_per_gpu(m, l) + norm_params_per_layer(m) + router_params(m) +
-                             shared_expert_params(m) / tp + experts_per_gpu(m, l) * expert_params(m) / etp;
+        const double block = attention_params_per_gpu(m, l) + norm_params_per_layer(m) +
+                             router_params(m) + shared_expert_params(m) / tp +
+                             experts_per_gpu(m, l) * expert_params(m) / etp;
         const double h = m.hidden;
         const double rest = 2.0 * h * h / tp + 3.0 * detail::norm_width(m, h) +
                             (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h / tp : 0.0);
@@ -173,7 +184,8 @@ constexpr miss_powers miss_powers_of(double E, double k) {
 
 /// experts_touched(E, k, n) for the E and k of `p`.
 constexpr double experts_touched(const miss_powers& p, double n) {
-    if (p.E <= 0 || n <= 0) return 0.0;
+    if (p.E <= 0 || n <= 0)
+        return 0.0;
     // (1 − k/E)^n for real n ≥ 0 without <cmath>: the integer power as the product of the
     // squarings its bits select, lowest first; then the fractional part linearly (n is a token
     // count, fractional only from averaging).

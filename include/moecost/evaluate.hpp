@@ -250,7 +250,9 @@ constexpr const link_spec& link_for_group(const cluster_spec& c, int span) {
  *                   (once per evaluation; once per layout in a search);
  *   load_terms      × the load of one phase: tokens, expert routing, collectives per layer
  *                   (once per phase, shared by every stage shape);
- *   step_cost       × the stage's layers: the operator groups' rooflines and the sums.
+ *   layer_costs     × the stage's layers: the operator groups' rooflines and collectives
+ *                   (once per stage shape; stages holding the same layers share them);
+ *   finish_step     × the stage's ends: LM head, send to the next stage, and the sums.
  * Every formula keeps its operands in the order it was derived in, so hoisting a factor
  * never changes a result's last bit (a product regrouped can round differently).
  */
@@ -637,8 +639,8 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
 
 /**
  * The evaluation proper, for specs already validated: `problems` holds the layout's
- * violations (from check_layout). Search calls this directly so that per-model and
- * per-layout work is done once, not per layout and batch.
+ * violations (from check_layout). Search calls this directly with one `prepared` per
+ * layout, so that the layout's work is done once for all its batches.
  */
 constexpr report evaluate_checked(const prepared& p, const workload& w, const requirements& req,
                                   const violations& problems) {

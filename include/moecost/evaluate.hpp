@@ -168,8 +168,7 @@ constexpr void check_layout_rules(violations& out, const model_spec& m, const cl
         if (k % l.tp != 0 && l.tp % k != 0)
             out.add(rule::kv_heads_vs_tp, "attention.kv_heads", k, l.tp);
     }
-    const int dense = m.layers - moe_layers_in(m, 0, m.layers); // dense_layers(m), without a loop
-    if (dense > 0 && m.ffn.hidden % l.tp != 0)
+    if (dense_layers(m) > 0 && m.ffn.hidden % l.tp != 0)
         out.add(rule::ffn_vs_tp, "ffn.hidden", m.ffn.hidden, l.tp);
     if (is_moe(m) && m.moe.expert_hidden % etp_of(l) != 0)
         out.add(rule::expert_ffn_vs_etp, "moe.expert_hidden", m.moe.expert_hidden, etp_of(l));

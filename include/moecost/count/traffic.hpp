@@ -35,44 +35,6 @@ struct stage_shape {
     bool head = false;
 };
 
-namespace detail {
-/// How many i in [begin, end) have i % every == phase (0 <= begin, every > 0).
-constexpr int count_congruent(int begin, int end, int every, int phase) {
-    if (end <= begin || phase < 0 || phase >= every)
-        return 0;
-    const auto below = [&](int x) {
-        return x > phase ? (x - 1 - phase) / every + 1 : 0;
-    }; // in [0, x)
-    return below(end) - below(begin);
-}
-
-/**
- * MoE layers among layers [begin, end), 0 <= begin: `is_moe_layer` counted in closed form
- * (arithmetic on first_dense, every and phase, then the set bits of dense_mask), so a stage's
- * shape costs the same for 4 layers as for 61.
- */
-constexpr int moe_layers_in(const model_spec& m, int begin, int end) {
-    const auto& e = m.moe;
-    const int lo = begin > e.first_dense ? begin : e.first_dense;
-    if (e.experts <= 0 || lo >= end)
-        return 0;
-    int n = e.every > 0 ? count_congruent(lo, end, e.every, e.phase) : end - lo;
-    for (std::size_t w = 0; w < e.dense_mask.size(); ++w)
-        for (std::uint64_t bits = e.dense_mask[w]; bits != 0; bits &= bits - 1) {
-            const int i = static_cast<int>(w) * 64 + std::countr_zero(bits);
-            if (i >= lo && i < end && (e.every <= 0 || i % e.every == e.phase))
-                --n;
-        }
-    return n;
-}
-
-/// Sliding-window layers among layers [begin, end), 0 <= begin: `is_sliding_layer` in closed form.
-constexpr int sliding_layers_in(const model_spec& m, int begin, int end) {
-    const auto& s = m.attention.sliding;
-    return s.window > 0 && s.every > 0 ? count_congruent(begin, end, s.every, s.offset) : 0;
-}
-} // namespace detail
-
 /// Stage s of pp (0 <= s < pp): floor(L/pp) layers each, the first L % pp stages one more.
 constexpr stage_shape stage_of(const model_spec& m, int pp, int s) {
     stage_shape st;
@@ -80,9 +42,9 @@ constexpr stage_shape stage_of(const model_spec& m, int pp, int s) {
     st.layers = base + (s < extra ? 1 : 0);
     st.first = s * base + (s < extra ? s : extra);
     const int end = st.first + st.layers;
-    st.moe = detail::moe_layers_in(m, st.first, end);
+    st.moe = moe_layers_in(m, st.first, end);
     st.dense = st.layers > 0 ? st.layers - st.moe : 0;
-    st.sliding = detail::sliding_layers_in(m, st.first, end);
+    st.sliding = sliding_layers_in(m, st.first, end);
     st.embedding = s == 0;
     st.head = s == pp - 1;
     return st;

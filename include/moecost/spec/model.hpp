@@ -235,7 +235,8 @@ constexpr double keys_attended(const model_spec& m, int i, double n) {
 /// Sets bit `layer` (0 to 255) of an MoE dense mask (for Qwen-MoE's mlp_only_layers);
 /// returns false, changing nothing, for a layer outside the mask.
 constexpr bool set_dense_layer(moe_spec& e, int layer) {
-    if (layer < 0 || layer >= 256) return false;
+    if (layer < 0 || layer >= 256)
+        return false;
     e.dense_mask[static_cast<std::size_t>(layer / 64)] |= std::uint64_t{1} << (layer % 64);
     return true;
 }

@@ -25,6 +25,7 @@
 #include <moecost/evaluate.hpp>
 #include <moecost/search.hpp>
 #include <moecost/train.hpp>
+#include <moecost/train_search.hpp>
 #include <moecost/verdict/claims.hpp>
 #include <moecost/verdict/deployment.hpp>
 

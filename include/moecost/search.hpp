@@ -99,9 +99,8 @@ constexpr double score_of(const candidate& c, objective o) {
 }
 
 /// Inserts c into a list kept sorted by `better`, dropping the worst beyond capacity.
-template <std::size_t N, class Better>
-constexpr void insert_sorted(std::array<candidate, N>& list, int& n, const candidate& c,
-                             Better better) {
+template <class T, std::size_t N, class Better>
+constexpr void insert_sorted(std::array<T, N>& list, int& n, const T& c, Better better) {
     int pos = n;
     while (pos > 0 && better(c, list[std::size_t(pos - 1)]))
         --pos;
@@ -153,6 +152,51 @@ constexpr double shortfall_of(const report& r) {
     return worst;
 }
 
+/**
+ * Calls f(layout, stage_set) for every factorisation of each world size in `space` into
+ * TP·CP·DP·PP and ETP·EP·EDP (dense models: ETP = TP, EP = 1) with TP and ETP inside a node,
+ * pp at most the layer count, and the stage shapes of that pp. Division rules are the
+ * caller's to check (they depend on the batch).
+ */
+template <class F>
+constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
+                               const search_space& space, F&& f) {
+    const int gpn = c.gpus_per_node;
+    for (int world = space.min_gpus; world <= space.max_gpus; ++world) {
+        if (space.pow2_only && !is_pow2(world))
+            continue;
+        for (int pp = 1; pp <= world; ++pp) {
+            if (world % pp || (space.pow2_only && !is_pow2(pp)) || pp > m.layers)
+                continue;
+            const int stage = world / pp;
+            const stage_set ss = stages_of(m, pp);
+            for (int tp = 1; tp <= stage && tp <= gpn; ++tp) {
+                if (stage % tp || (space.pow2_only && !is_pow2(tp)))
+                    continue;
+                for (int cp = 1; cp <= space.max_cp && tp * cp <= stage; ++cp) {
+                    if ((stage / tp) % cp)
+                        continue;
+                    const int dp = stage / (tp * cp);
+                    if (!is_moe(m)) { // no expert mesh to choose: ETP = TP, EP = 1
+                        f(layout{.tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = tp, .ep = 1}, ss);
+                        continue;
+                    }
+                    for (int etp = 1; etp <= stage && etp <= gpn; ++etp) {
+                        if (stage % etp || (space.pow2_only && !is_pow2(etp)))
+                            continue;
+                        for (int ep = 1; ep * etp <= stage; ++ep) {
+                            if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep)))
+                                continue;
+                            f(layout{.tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = etp, .ep = ep},
+                              ss);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 } // namespace detail
 
 /**
@@ -178,90 +222,54 @@ search(const model_spec& m, const cluster_spec& c, const search_space& space, co
     specs.append(validate(base));
     if (!specs.ok())
         return res;
-    const int gpn = c.gpus_per_node;
-    for (int world = space.min_gpus; world <= space.max_gpus; ++world) {
-        if (space.pow2_only && !is_pow2(world))
-            continue;
-        for (int pp = 1; pp <= world; ++pp) {
-            if (world % pp || (space.pow2_only && !is_pow2(pp)) || pp > m.layers)
+    for_each_layout(m, c, space, [&](const layout& l, const stage_set& ss) {
+        prepared p{}; // the layout's batch-independent work, done at its first valid batch
+        bool prepared_yet = false;
+        for (int b : batches) {
+            if (b <= 0)
                 continue;
-            const int stage = world / pp;
-            const stage_set ss = stages_of(m, pp);
-            for (int tp = 1; tp <= stage && tp <= gpn; ++tp) {
-                if (stage % tp || (space.pow2_only && !is_pow2(tp)))
-                    continue;
-                for (int cp = 1; cp <= space.max_cp && tp * cp <= stage; ++cp) {
-                    if ((stage / tp) % cp)
-                        continue;
-                    const int dp = stage / (tp * cp);
-                    const int e_max = is_moe(m) ? stage : 1;
-                    for (int etp = 1; etp <= e_max && etp <= gpn; ++etp) {
-                        if (stage % etp || (space.pow2_only && !is_pow2(etp)))
-                            continue;
-                        if (!is_moe(m) && etp != tp)
-                            continue;
-                        for (int ep = 1; ep * etp <= stage; ++ep) {
-                            if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep)))
-                                continue;
-                            if (!is_moe(m) && ep != 1)
-                                continue;
-                            const layout l{
-                                .tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = etp, .ep = ep};
-                            prepared p{}; // the layout's batch-independent work, done at its first
-                                          // valid batch
-                            bool prepared_yet = false;
-                            for (int b : batches) {
-                                if (b <= 0)
-                                    continue;
-                                workload w = base;
-                                w.batch = b;
-                                const violations v = check_layout(m, c, l, w);
-                                if (!v.ok()) {
-                                    ++res.rejected;
-                                    continue;
-                                }
-                                if (!prepared_yet) {
-                                    p = prepare(m, c, l, opt, ss);
-                                    prepared_yet = true;
-                                }
-                                const report r = evaluate_checked(p, w, req, v);
-                                ++res.evaluated;
-                                candidate cd{l,
-                                             w,
-                                             r.memory.total(),
-                                             r.prefill.tokens_per_gpu,
-                                             r.decode.tokens_per_gpu,
-                                             r.prefill.latency,
-                                             r.decode.latency,
-                                             r.decode.bottleneck,
-                                             r.memory.fits,
-                                             r.meets(),
-                                             0,
-                                             0};
-                                cd.score = score_of(cd, obj);
-                                if (cd.meets) {
-                                    ++res.feasible;
-                                    insert_sorted(res.best, res.n_best, cd,
-                                                  [](const candidate& a, const candidate& b2) {
-                                                      return a.score > b2.score;
-                                                  });
-                                    add_to_front(res.pareto, res.n_pareto, cd);
-                                } else {
-                                    cd.shortfall = shortfall_of(r);
-                                    insert_sorted(res.nearest_misses, res.n_misses, cd,
-                                                  [](const candidate& a, const candidate& b2) {
-                                                      return a.shortfall < b2.shortfall ||
-                                                             (a.shortfall == b2.shortfall &&
-                                                              a.score > b2.score);
-                                                  });
-                                }
-                            }
-                        }
-                    }
-                }
+            workload w = base;
+            w.batch = b;
+            const violations v = check_layout(m, c, l, w);
+            if (!v.ok()) {
+                ++res.rejected;
+                continue;
+            }
+            if (!prepared_yet) {
+                p = prepare(m, c, l, opt, ss);
+                prepared_yet = true;
+            }
+            const report r = evaluate_checked(p, w, req, v);
+            ++res.evaluated;
+            candidate cd{l,
+                         w,
+                         r.memory.total(),
+                         r.prefill.tokens_per_gpu,
+                         r.decode.tokens_per_gpu,
+                         r.prefill.latency,
+                         r.decode.latency,
+                         r.decode.bottleneck,
+                         r.memory.fits,
+                         r.meets(),
+                         0,
+                         0};
+            cd.score = score_of(cd, obj);
+            if (cd.meets) {
+                ++res.feasible;
+                insert_sorted(
+                    res.best, res.n_best, cd,
+                    [](const candidate& a, const candidate& b2) { return a.score > b2.score; });
+                add_to_front(res.pareto, res.n_pareto, cd);
+            } else {
+                cd.shortfall = shortfall_of(r);
+                insert_sorted(res.nearest_misses, res.n_misses, cd,
+                              [](const candidate& a, const candidate& b2) {
+                                  return a.shortfall < b2.shortfall ||
+                                         (a.shortfall == b2.shortfall && a.score > b2.score);
+                              });
             }
         }
-    }
+    });
     return res;
 }
 

@@ -1,0 +1,80 @@
+// The inference layout search: what it enumerates (counted by hand), that its best is the best
+// of a hand-listed brute force, that its Pareto front is non-dominated, and that it reports
+// nearest misses when no layout meets the targets.
+
+#include <moecost/presets/hardware.hpp>
+#include <moecost/presets/models.hpp>
+#include <moecost/search.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace moecost;
+using namespace moecost::literals;
+
+namespace {
+constexpr workload seed_load{.batch = 128, .prompt = 10240};
+} // namespace
+
+TEST_CASE("search enumerates every dense layout of 8 GPUs", "[search]") {
+    // Dense: ETP = TP and EP = 1. On one node of 8 with CP 1: pp 1 → tp ∈ {1,2,4,8};
+    // pp 2 → {1,2,4}; pp 4 → {1,2}; pp 8 → {1}: 10 layouts, all dividing Llama-3-8B (32 heads,
+    // 8 KV heads, FFN 14,336, 32 layers) and batch 64 (dp divides 8).
+    const auto r = search(presets::llama_3_8b, presets::h100_sxm, {.min_gpus = 8, .max_gpus = 8},
+                          {.batch = 64, .prompt = 2048});
+    CHECK(r.evaluated == 10);
+    CHECK(r.rejected == 0);
+}
+
+TEST_CASE("search enumerates both meshes of an MoE model", "[search]") {
+    // seed-moe on 1 or 2 GPUs. World 1: one layout. World 2, pp 1 (stage of 2): tp ∈ {1,2},
+    // and for each the expert mesh etp·ep dividing 2: (1,1), (1,2), (2,1): 6; pp 2 (stage of
+    // 1): 1. All divide (8 heads, 16 experts, expert hidden 1,024, 16 layers, batch 128): 8.
+    const auto r =
+        search(presets::seed_moe, presets::seed_gpu, {.min_gpus = 1, .max_gpus = 2}, seed_load);
+    CHECK(r.evaluated == 8);
+    CHECK(r.rejected == 0);
+}
+
+TEST_CASE("search's best is the best of the layouts listed by hand", "[search]") {
+    const auto r = search<4, 16>(presets::seed_moe, presets::seed_gpu,
+                                 {.min_gpus = 2, .max_gpus = 2}, seed_load);
+    REQUIRE(r.n_best > 0);
+    const layout by_hand[] = {
+        {.tp = 1, .dp = 2, .etp = 1, .ep = 1},         {.tp = 1, .dp = 2, .etp = 1, .ep = 2},
+        {.tp = 1, .dp = 2, .etp = 2, .ep = 1},         {.tp = 2, .dp = 1, .etp = 1, .ep = 1},
+        {.tp = 2, .dp = 1, .etp = 1, .ep = 2},         {.tp = 2, .dp = 1, .etp = 2, .ep = 1},
+        {.tp = 1, .dp = 1, .pp = 2, .etp = 1, .ep = 1}};
+    double fastest = 0;
+    for (const layout& l : by_hand) {
+        const report e = evaluate(presets::seed_moe, presets::seed_gpu, l, seed_load);
+        REQUIRE(e.valid());
+        if (e.decode.tokens_per_gpu.value() > fastest)
+            fastest = e.decode.tokens_per_gpu.value();
+    }
+    CHECK(r.evaluated == 7);
+    CHECK(r.best[0].decode.value() == fastest);
+    // The front: no member is dominated (more decode tokens/s and less TPOT) by another.
+    for (int i = 0; i < r.n_pareto; ++i)
+        for (int j = 0; j < r.n_pareto; ++j) {
+            if (i == j)
+                continue;
+            const candidate& a = r.pareto[std::size_t(i)];
+            const candidate& b = r.pareto[std::size_t(j)];
+            CHECK_FALSE((b.decode >= a.decode && b.tpot <= a.tpot &&
+                         (b.decode > a.decode || b.tpot < a.tpot)));
+        }
+}
+
+TEST_CASE("search reports nearest misses when no layout meets the targets", "[search]") {
+    // 100 tokens/ms per GPU in decode at context 10,240 cannot hold on the seed's GPU: each
+    // token reads its KV cache, 10,240 · 16 layers · 2·512 · 2 B = 335.5 MB, at 1.44 TB/s at
+    // most 4,291.5 tokens/s per GPU.
+    const auto r = search(presets::seed_moe, presets::seed_gpu, {.min_gpus = 1, .max_gpus = 8},
+                          seed_load, {.min_decode_tokens_per_gpu = make<token_rate>(1e5)});
+    CHECK(r.feasible == 0);
+    CHECK(r.n_best == 0);
+    REQUIRE(r.n_misses > 0);
+    CHECK(r.nearest_misses[0].decode.value() <= 1.44e12 / (10240.0 * 16 * 2 * 512 * 2));
+    // short by 1e5 / decode − 1 ≥ 1e5 / 4,291.5 − 1 ≈ 22.3
+    CHECK(r.nearest_misses[0].shortfall >= 1e5 / 4291.5 - 1.0);
+}

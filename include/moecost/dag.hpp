@@ -338,34 +338,6 @@ struct deployment_dag {
 
 namespace detail {
 
-/**
- * The step load evaluate_checked uses for phase p (one prefill micro-batch, or one decode
- * micro-batch at the workload's context). Mirrors evaluate.hpp; tests/unit/dag_test.cpp
- * checks that step_cost under it reproduces the report's slowest step.
- */
-constexpr step_load dag_load(const model_spec& m, const layout& l, const workload& w, phase p) {
-    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, edp = edp_of(l);
-    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
-    if (p == phase::prefill) {
-        const double M = prefill_micro_batches_of(w, l.pp), Bmb = B / M;
-        return {.seqs = ceil_div(Bmb, dp),
-                .tokens_per_seq = S,
-                .keys_full = causal_keys(S),
-                .keys_sliding = causal_keys_window(S, win),
-                .expert_tokens = Bmb * S / edp,
-                .kv_len = 0,
-                .decode = false};
-    }
-    const double M = w.decode_micro_batches > 0 ? w.decode_micro_batches : l.pp, Bmb = B / M;
-    return {.seqs = ceil_div(Bmb, dp),
-            .tokens_per_seq = 1,
-            .keys_full = ctx,
-            .keys_sliding = dmin(ctx, win),
-            .expert_tokens = Bmb / edp,
-            .kv_len = ctx,
-            .decode = true};
-}
-
 /// A link of 1 B/s without latency: a collective's time on it is the bytes one GPU sends.
 inline constexpr link_spec byte_counting_link{
     .bandwidth = {make<byte_rate>(1.0)}, .latency = {}, .efficiency = 1.0};
@@ -476,7 +448,7 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     if (o.ideal)
         o.expert_imbalance = 1.0;
     const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
-    const detail::step_load ld = detail::dag_load(m, l, w, p);
+    const detail::step_load ld = detail::phase_load(m, l, w, p == phase::decode);
     const detail::stage_set ss = detail::stages_of(m, l.pp);
 
     const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);

@@ -637,6 +637,35 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
 }
 
 /**
+ * What one step of a phase asks of the busiest GPUs: a prefill micro-batch (B/M prompts of
+ * s tokens, M = prefill micro-batches) or a decode micro-batch (B/M_d sequences, one token
+ * each at context c). The one place a phase's load is defined (evaluate, the DAG).
+ */
+constexpr step_load phase_load(const model_spec& m, const layout& l, const workload& w,
+                               bool decode) {
+    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, edp = edp_of(l);
+    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+    if (!decode) {
+        const double Bmb = B / prefill_micro_batches_of(w, l.pp);
+        return {.seqs = ceil_div(Bmb, dp),
+                .tokens_per_seq = S,
+                .keys_full = causal_keys(S),
+                .keys_sliding = causal_keys_window(S, win),
+                .expert_tokens = Bmb * S / edp,
+                .kv_len = 0,
+                .decode = false};
+    }
+    const double Bmb = B / decode_micro_batches_of(w, l.pp);
+    return {.seqs = ceil_div(Bmb, dp),
+            .tokens_per_seq = 1,
+            .keys_full = ctx,
+            .keys_sliding = dmin(ctx, win),
+            .expert_tokens = Bmb / edp,
+            .kv_len = ctx,
+            .decode = true};
+}
+
+/**
  * The evaluation proper, for specs already validated: `problems` holds the layout's
  * violations (from check_layout). Search calls this directly with one `prepared` per
  * layout, so that the layout's work is done once for all its batches.
@@ -650,20 +679,13 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
     report r;
     r.ideal = o.ideal;
     r.problems.append(problems); // not `=`: copies the used entries, not all 16
-    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, pp = l.pp;
-    const double edp = edp_of(l), world = world_size(l);
-    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
+    const double world = world_size(l);
 
     // prefill: the batch in micro-batches through the pipeline
     {
-        const double M = prefill_micro_batches_of(w, l.pp), Bmb = B / M;
-        const step_load ld{.seqs = ceil_div(Bmb, dp),
-                           .tokens_per_seq = S,
-                           .keys_full = causal_keys(S),
-                           .keys_sliding = causal_keys_window(S, win),
-                           .expert_tokens = Bmb * S / edp,
-                           .kv_len = 0,
-                           .decode = false};
+        const double M = prefill_micro_batches_of(w, l.pp);
+        const step_load ld = phase_load(m, l, w, false);
         const seconds sum = run_stages(p.k, load_terms_of(p.k, ld), ss, ld, &r.prefill);
         const seconds slowest = r.prefill.slowest.time;
         r.prefill.batch_time = (M - 1.0) * slowest + sum;
@@ -683,14 +705,8 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
     }
     // decode: one token per sequence per round, micro-batches in flight
     {
-        const double M = w.decode_micro_batches > 0 ? w.decode_micro_batches : pp, Bmb = B / M;
-        const step_load ld{.seqs = ceil_div(Bmb, dp),
-                           .tokens_per_seq = 1,
-                           .keys_full = ctx,
-                           .keys_sliding = dmin(ctx, win),
-                           .expert_tokens = Bmb / edp,
-                           .kv_len = ctx,
-                           .decode = true};
+        const double M = decode_micro_batches_of(w, l.pp);
+        const step_load ld = phase_load(m, l, w, true);
         const load_terms t = load_terms_of(p.k, ld);
         const seconds sum = run_stages(p.k, t, ss, ld, &r.decode);
         const seconds slowest = r.decode.slowest.time;
@@ -704,7 +720,7 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
         r.decode.bottleneck = r.decode.slowest.bound;
         if (r.decode.bubble_fraction > 0.5)
             r.decode.bottleneck = resource::pipeline;
-        r.decode_experts_touched = is_moe(m) ? t.experts_touched : 0.0; // of Bmb / edp tokens
+        r.decode_experts_touched = is_moe(m) ? t.experts_touched : 0.0; // of B/M/edp tokens
     }
     // memory on the most loaded stage; the largest batch is the smallest over stages
     {

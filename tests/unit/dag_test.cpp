@@ -96,7 +96,8 @@ void check_consistent(const deployment_dag& d, const eval_options& o = {}) {
         return x;
     }();
     const cluster_spec c = o.ideal ? idealized(d.cluster) : d.cluster;
-    const detail::step_load ld = detail::dag_load(d.model, d.plan, d.load, d.step);
+    const detail::step_load ld =
+        detail::phase_load(d.model, d.plan, d.load, d.step == phase::decode);
     double total_nodes = 0, total_steps = 0;
     for (int g = 0; g < d.group_count; ++g) {
         const dag_stage_group& grp = d.groups[std::size_t(g)];

@@ -26,6 +26,9 @@ constexpr int context_of(const workload& w) {
 constexpr int prefill_micro_batches_of(const workload& w, int pp) {
     return w.prefill_micro_batches > 0 ? w.prefill_micro_batches : pp;
 }
+constexpr int decode_micro_batches_of(const workload& w, int pp) {
+    return w.decode_micro_batches > 0 ? w.decode_micro_batches : pp;
+}
 
 /**
  * Modelling choices of an evaluation. `ideal` sets every efficiency to 1, overlaps

@@ -138,6 +138,8 @@ struct report {
     phase_result decode{};
     violations problems{}; ///< division, world-size and memory rules
     std::array<requirement_check, 5> requirements{};
+    bool evaluated =
+        false; ///< the phases were costed (false when a spec or the layout's own rules broke)
     int max_batch = 0;                 ///< largest batch (multiple of DP) that fits
     double decode_experts_touched = 0; ///< distinct experts per layer per EP group per decode step
     bool ideal = false;
@@ -678,6 +680,7 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
     const stage_set& ss = p.stages;
     report r;
     r.ideal = o.ideal;
+    r.evaluated = true;
     r.problems.append(problems); // not `=`: copies the used entries, not all 16
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
     const double world = world_size(l);

@@ -77,6 +77,8 @@ struct training_report {
     resource bottleneck = resource::compute;
     violations problems{};
     bool ideal = false;
+    bool evaluated = false; ///< the figures were computed (false when a spec is invalid or the
+                            ///< global batch gives no whole micro-batch per DP rank)
     [[nodiscard]] constexpr bool valid() const { return problems.ok(); }
 };
 
@@ -164,6 +166,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     r.micro_batches = M;
     if (M <= 0)
         return r;
+    r.evaluated = true;
 
     // GEMMs at the training precision: bf16, or fp8 with fp8_gemm; weights kept in bf16.
     model_spec m = model;
@@ -256,9 +259,11 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         const link_spec& lk = link_for_group(c, stage_gpus(l));
         auto reduce = [&](double params, int n) {
             const bytes g = make<bytes>(params * gbytes);
-            if (t.zero == 0) return all_reduce_time(g, n, lk);
+            if (t.zero == 0)
+                return all_reduce_time(g, n, lk);
             seconds s_ = all_gather_time(g / static_cast<double>(n), n, lk); // reduce-scatter
-            if (t.zero <= 2) s_ += all_gather_time(make<bytes>(params * wbytes / n), n, lk);
+            if (t.zero <= 2)
+                s_ += all_gather_time(make<bytes>(params * wbytes / n), n, lk);
             return s_;
         };
         seconds sync = reduce(p_dense, dense_group) + reduce(p_exp, edp_of(l));

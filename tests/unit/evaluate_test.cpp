@@ -607,3 +607,16 @@ TEST_CASE("claims: the any-layout bound and a layout's bound", "[evaluate][claim
     CHECK(pre_l.rate.value() == near(8.0 / 182.032e-9));
     CHECK(pre_l.rate <= pre.rate);
 }
+
+TEST_CASE("report.evaluated says whether the phases were costed", "[evaluate]") {
+    using namespace moecost;
+    const workload w{.batch = 128, .prompt = 10240};
+    // A valid plan is costed; tp 2 with etp 1 × ep 4 on a stage of 2 GPUs cannot form the
+    // expert mesh (4 does not divide 2), so evaluate stops before the phases.
+    CHECK(evaluate(presets::seed_moe, presets::seed_gpu, seed_layout(8, 2, 4, 2), w).evaluated);
+    const report r =
+        evaluate(presets::seed_moe, presets::seed_gpu, {.tp = 2, .etp = 1, .ep = 4}, w);
+    CHECK_FALSE(r.evaluated);
+    CHECK(r.problems.has(rule::world_mismatch));
+    CHECK(r.decode.tokens_per_gpu.value() == 0.0);
+}

@@ -46,13 +46,6 @@ inline scenario resolve(const options& o) {
     return s;
 }
 
-/// Did evaluate() get as far as the phases? It stops before them when a spec or the
-/// layout's own rules are broken (the report then holds zeros).
-inline bool evaluated(const scenario& s) {
-    return validate(s.model.spec).ok() && validate(s.cluster).ok() && validate(s.w).ok() &&
-           validate(s.l).ok();
-}
-
 inline const char* op_key(op_group g) {
     switch (g) {
     case op_group::attention_proj:
@@ -120,7 +113,7 @@ inline json phase_json(const phase_result& p, bool prefill, bool ok) {
 }
 
 inline json to_json(const scenario& s, const report& r) {
-    const bool ok = evaluated(s);
+    const bool ok = r.evaluated;
     const model_spec& m = s.model.spec;
     const layout& l = s.l;
     json j;
@@ -219,7 +212,7 @@ inline void print_step(std::string_view phase, const phase_result& p, const clus
 }
 
 inline void print_text(const scenario& s, const report& r) {
-    const bool ok = evaluated(s);
+    const bool ok = r.evaluated;
     const model_spec& m = s.model.spec;
     const layout& l = s.l;
     const cluster_spec& c = s.cluster;

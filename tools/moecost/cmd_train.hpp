@@ -100,13 +100,6 @@ inline scenario resolve(const options& o) {
     return s;
 }
 
-/// Did evaluate_training() get as far as the figures? It stops before them when a spec is
-/// invalid or the global batch gives no whole micro-batch per DP rank.
-inline bool evaluated(const scenario& s) {
-    return validate(s.model.spec).ok() && validate(s.cluster).ok() && validate(s.t).ok() &&
-           validate(s.l).ok() && micro_batches_of(s.t, s.l) > 0;
-}
-
 /// Micro-batches whose activations the reported stage holds (1F1B: p − s of them, at most M;
 /// interleaving adds (p − 1)/(p·v) of a micro-batch per chunk).
 inline double in_flight(const scenario& s, const training_report& r) {
@@ -127,7 +120,7 @@ inline std::vector<std::string> violation_lines(const violations& v) {
 // ---- JSON ------------------------------------------------------------------------------
 
 inline json to_json(const scenario& s, const training_report& r) {
-    const bool ok = evaluated(s);
+    const bool ok = r.evaluated;
     const model_spec& m = s.model.spec;
     const training_workload& t = s.t;
     const json none;
@@ -190,7 +183,7 @@ inline json to_json(const scenario& s, const training_report& r) {
 // ---- text ------------------------------------------------------------------------------
 
 inline void print_text(const scenario& s, const training_report& r) {
-    const bool ok = evaluated(s);
+    const bool ok = r.evaluated;
     const model_spec& m = s.model.spec;
     const cluster_spec& c = s.cluster;
     const layout& l = s.l;

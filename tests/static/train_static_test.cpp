@@ -46,16 +46,17 @@ constexpr bool within(double x, double want, double rel) {
 
 // DP 4, ZeRO-1: 8 sequences of 16 tokens in micro-batches of 1 → M = 2 per rank.
 constexpr training_report zero1 =
-    evaluate_training(dense4, round_gpu, layout{.dp = 4}, {.global_batch = 8, .micro_batch = 1, .seq = 16, .zero = 1});
+    evaluate_training(dense4, round_gpu, layout{.dp = 4},
+                      {.global_batch = 8, .micro_batch = 1, .seq = 16, .zero = 1});
 // No ZeRO, same plan.
-constexpr training_report zero0 =
-    evaluate_training(dense4, round_gpu, layout{.dp = 4}, {.global_batch = 8, .micro_batch = 1, .seq = 16});
+constexpr training_report zero0 = evaluate_training(
+    dense4, round_gpu, layout{.dp = 4}, {.global_batch = 8, .micro_batch = 1, .seq = 16});
 // DP 2 × PP 2, 1F1B: M = 4.
-constexpr training_report piped =
-    evaluate_training(dense4, round_gpu, layout{.dp = 2, .pp = 2}, {.global_batch = 8, .micro_batch = 1, .seq = 16});
+constexpr training_report piped = evaluate_training(
+    dense4, round_gpu, layout{.dp = 2, .pp = 2}, {.global_batch = 8, .micro_batch = 1, .seq = 16});
 // 10 sequences do not split into micro-batches of 1 over DP 4.
-constexpr training_report ragged =
-    evaluate_training(dense4, round_gpu, layout{.dp = 4}, {.global_batch = 10, .micro_batch = 1, .seq = 16});
+constexpr training_report ragged = evaluate_training(
+    dense4, round_gpu, layout{.dp = 4}, {.global_batch = 10, .micro_batch = 1, .seq = 16});
 
 } // namespace
 
@@ -64,10 +65,12 @@ TEST_CASE("training memory as compile-time facts", "[static][train]") {
     STATIC_REQUIRE(zero0.memory.fits);
     STATIC_REQUIRE(zero0.micro_batches == 2);
     // 18 B per parameter without ZeRO: 18 · 209,984 = 3,779,712
-    STATIC_REQUIRE(zero0.memory.weights.value() + zero0.memory.grads.value() + zero0.memory.optimizer.value() ==
+    STATIC_REQUIRE(zero0.memory.weights.value() + zero0.memory.grads.value() +
+                       zero0.memory.optimizer.value() ==
                    3'779'712.0);
     // ZeRO-1 over DP 4: (6 + 12/4) · 209,984 = 1,889,856
-    STATIC_REQUIRE(zero1.memory.weights.value() + zero1.memory.grads.value() + zero1.memory.optimizer.value() ==
+    STATIC_REQUIRE(zero1.memory.weights.value() + zero1.memory.grads.value() +
+                       zero1.memory.optimizer.value() ==
                    1'889'856.0);
     STATIC_REQUIRE(zero1.memory.total() < zero0.memory.total());
     // Activations, PP 1: one micro-batch of 16 tokens, 4 layers of s·b·h·32 = 32,768 B (flash
@@ -87,7 +90,8 @@ TEST_CASE("training time as compile-time facts", "[static][train]") {
     STATIC_REQUIRE(piped.step_time > piped.pipeline_time);
     // model FLOPs 8 · 3 · 6,635,520 = 159,252,480; MFU between 0 and 1
     STATIC_REQUIRE(within(piped.model_flops_per_iteration.value(), 159'252'480.0, 1e-12));
-    STATIC_REQUIRE((piped.mfu > 0.7 && piped.mfu < 0.72)); // 159,252,480 / (55,881.45 ns · 4 · 1e12) = 0.7125
+    STATIC_REQUIRE(
+        (piped.mfu > 0.7 && piped.mfu < 0.72)); // 159,252,480 / (55,881.45 ns · 4 · 1e12) = 0.7125
     STATIC_REQUIRE_FALSE(ragged.valid());
     STATIC_REQUIRE(ragged.problems.has(rule::batch_vs_dp));
 }

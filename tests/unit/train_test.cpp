@@ -127,7 +127,8 @@ constexpr cluster_spec lossy_gpu = [] {
 /// The first violation of rule r (a default one if none).
 violation first_of(const violations& vs, rule r) {
     for (const auto& v : vs)
-        if (v.what == r) return v;
+        if (v.what == r)
+            return v;
     return {};
 }
 
@@ -190,7 +191,8 @@ TEST_CASE("18 bytes per parameter without ZeRO, 6 + 12/DP with the distributed o
     }
 }
 
-TEST_CASE("ZeRO shards routed experts over EDP and the rest over DP", "[train][memory][zero][moe]") {
+TEST_CASE("ZeRO shards routed experts over EDP and the rest over DP",
+          "[train][memory][zero][moe]") {
     // tiny_moe on TP 1 × DP 4 for attention, ETP 1 × EP 2 × EDP 2 for the experts, PP 1.
     // Per GPU: attention 12,288 (TP 1) + norms 128 + router 256 + 2 experts (4 / EP 2) of
     // 4,096 = 20,864 per layer; 2 layers 41,728; embedding 6,400, head 6,400, final norm 64:
@@ -232,11 +234,8 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
     //   per layer s·b·h·(34 + 5·1) = 2,048·39 = 79,872 B.
     // PP 2: 2 layers per stage. The last stage also keeps the fp32 logits,
     //   s·b·V·4 = 16·2·100·4 = 12,800 B (Korthikanti §4.3: 4sbv/t for the cross entropy).
-    training_workload t{.global_batch = 8,
-                        .micro_batch = 2,
-                        .seq = 16,
-                        .flash_attention = false,
-                        .dropout = true};
+    training_workload t{
+        .global_batch = 8, .micro_batch = 2, .seq = 16, .flash_attention = false, .dropout = true};
     constexpr double per_layer = 79'872.0, logits = 12'800.0;
     SECTION("1F1B, M = 4 ≥ p = 2: the first stage holds 2 micro-batches, the last one") {
         const auto r = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
@@ -249,7 +248,8 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         CHECK(r.memory.activations.value() == 2.0 * 2.0 * per_layer);
         CHECK(r.memory.activations.value() == 4.0 * per_layer);
     }
-    SECTION("M = 1: one micro-batch everywhere, and the last stage (with its logits) is the most loaded") {
+    SECTION("M = 1: one micro-batch everywhere, and the last stage (with its logits) is the most "
+            "loaded") {
         // gpt4's parameters: per layer attention 4h² + 4h biases = 16,640, two LayerNorms
         // 256, MLP 8h² + 5h = 33,088: 49,984. Stage 0 adds the embedding and positions
         // (100 + 16)·64 = 7,424 (107,392 in all), stage 1 the head copy 6,400 and the final
@@ -290,12 +290,12 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         CHECK(r.memory.activations.value() == 4.0 * 39'936.0); // 159,744
         // selective recompute with SP: 34·s·b·h/t = 34,816 per layer
         t.rc = recompute::selective;
-        CHECK(evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t).memory.activations.value() ==
-              4.0 * 34'816.0);
+        CHECK(evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t)
+                  .memory.activations.value() == 4.0 * 34'816.0);
         // full recompute with SP: the layer input shard, 2·s·b·h/t = 2,048 per layer
         t.rc = recompute::full;
-        CHECK(evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t).memory.activations.value() ==
-              4.0 * 2'048.0);
+        CHECK(evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t)
+                  .memory.activations.value() == 4.0 * 2'048.0);
     }
     SECTION("recompute: full (2sbh) < selective (34sbh) < none (39sbh)") {
         t.rc = recompute::selective;
@@ -304,7 +304,7 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         const auto full = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
         t.rc = recompute::none;
         const auto none = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
-        CHECK(none.memory.activations.value() == 4.0 * per_layer); // 319,488
+        CHECK(none.memory.activations.value() == 4.0 * per_layer);     // 319,488
         CHECK(sel.memory.activations.value() == 4.0 * 34.0 * 2'048.0); // 278,528
         CHECK(full.memory.activations.value() == 4.0 * 2.0 * 2'048.0); // 16,384
         CHECK(full.memory.activations < sel.memory.activations);
@@ -410,7 +410,8 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
         CHECK(r.micro_batch_time.value() == near(10'260.48e-9 + 69.632e-9));
         CHECK(r.hardware_flops_per_iteration.value() == near(model_flops + 8.0 * 4.0 * 34'816.0));
     }
-    SECTION("fp8 GEMMs: matmuls at 2 TFLOP/s, the attention core at the bf16 rate; MFU against fp8 peak") {
+    SECTION("fp8 GEMMs: matmuls at 2 TFLOP/s, the attention core at the bf16 rate; MFU against fp8 "
+            "peak") {
         // stage 1: (1,048,576 + 2,097,152 + 204,800)/2e12 + 69,632/1e12 = 1,675.264 + 69.632
         // = 1,744.896 ns; × 3 = 5,234.688 ns. stage 0: 3·(1,572.864 + 69.632) + 40.96 = 4,968.448.
         t.fp8_gemm = true;
@@ -432,13 +433,16 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
         // ZeRO-1: 2·(2 + 4 + 12/2)·105,024 / 1e13 = 252.0576 ns; ZeRO-3: 2·(18/2)·105,024 / 1e13
         // = 189.0432 ns. (The gradient sync under ZeRO is checked in its own case below.)
         t.zero = 1;
-        CHECK(evaluate_training(dense4, round_gpu, l, t).optimizer_time.value() == near(252.0576e-9));
+        CHECK(evaluate_training(dense4, round_gpu, l, t).optimizer_time.value() ==
+              near(252.0576e-9));
         t.zero = 3;
-        CHECK(evaluate_training(dense4, round_gpu, l, t).optimizer_time.value() == near(189.0432e-9));
+        CHECK(evaluate_training(dense4, round_gpu, l, t).optimizer_time.value() ==
+              near(189.0432e-9));
     }
 }
 
-TEST_CASE("step time by hand: TP 2, the forward's all-reduces repeated in backward", "[train][time][comm]") {
+TEST_CASE("step time by hand: TP 2, the forward's all-reduces repeated in backward",
+          "[train][time][comm]") {
     // dense4 on TP 2 alone (PP 1, DP 1): 2 sequences of 16 tokens, micro-batch 1, M = 2.
     // Per GPU, forward of one micro-batch:
     //   projections: K,V 2·2·h·64 = 16,384 per token over min(TP, 4 KV heads) = 2, Q,O 16,384
@@ -468,7 +472,8 @@ TEST_CASE("step time by hand: TP 2, the forward's all-reduces repeated in backwa
     }
 }
 
-TEST_CASE("gradient sync by hand: dense over DP, experts over EDP, with latency", "[train][time][comm]") {
+TEST_CASE("gradient sync by hand: dense over DP, experts over EDP, with latency",
+          "[train][time][comm]") {
     // tiny_moe on TP 1 × DP 4, ETP 1 × EP 2 × EDP 2, PP 1, links with α = 10 ns.
     // Per GPU (see the ZeRO test): dense 38,208 and expert 16,384 parameters.
     //   dense: all-reduce of 38,208·4 = 152,832 B over 4: 2·3·10 ns + (6/4)·152,832/1e11
@@ -489,7 +494,8 @@ TEST_CASE("gradient sync by hand: dense over DP, experts over EDP, with latency"
 
 // ---- Megatron-LM's FLOPs convention ----------------------------------------------------------
 
-TEST_CASE("model and hardware FLOPs per iteration: the Megatron-LM forms", "[train][flops][megatron]") {
+TEST_CASE("model and hardware FLOPs per iteration: the Megatron-LM forms",
+          "[train][flops][megatron]") {
     // A GPT with l = 4, h = 256, a = 8, V = 1,000, s = 128; B = 16 sequences per iteration.
     // Narayanan et al. 2021 (non-causal, per iteration):
     //   model (no recompute)      F = 72·B·s·l·h²·(1 + s/(6h) + V/(12·l·h))
@@ -543,7 +549,8 @@ TEST_CASE("Megatron-LM Table 1: the ideal bound is not below the published throu
         double published;
     };
     const double s = 2048, V = 51200;
-    for (const row x : {row{2304, 24, 24, 1, 1, 32, 512, 137e12}, row{8192, 48, 64, 8, 2, 512, 1536, 138e12}}) {
+    for (const row x :
+         {row{2304, 24, 24, 1, 1, 32, 512, 137e12}, row{8192, 48, 64, 8, 2, 512, 1536, 138e12}}) {
         INFO("h = " << x.h);
         const model_spec m = gpt_spec(x.layers, x.h, x.heads, 51200, 2048);
         const layout l{.tp = x.tp, .dp = x.gpus / (x.tp * x.pp), .pp = x.pp};
@@ -566,7 +573,8 @@ TEST_CASE("Megatron-LM Table 1: the ideal bound is not below the published throu
 
 TEST_CASE("ideal throughput is never below the non-ideal one", "[train][ideal]") {
     const training_workload base{.global_batch = 16, .micro_batch = 1, .seq = 16};
-    for (const layout l : {layout{.dp = 2, .pp = 2}, layout{.tp = 2, .dp = 2}, layout{.tp = 2, .pp = 4}}) {
+    for (const layout l :
+         {layout{.dp = 2, .pp = 2}, layout{.tp = 2, .dp = 2}, layout{.tp = 2, .pp = 4}}) {
         for (const bool overlap : {false, true}) {
             training_workload t = base;
             t.overlap_grad_reduce = overlap;
@@ -589,11 +597,16 @@ TEST_CASE("ideal throughput is never below the non-ideal one", "[train][ideal]")
         }
     }
     // An MoE preset on H100s
-    const training_workload t{.global_batch = 64, .micro_batch = 1, .seq = 4096, .zero = 1,
-                              .rc = recompute::selective, .sequence_parallel = true};
+    const training_workload t{.global_batch = 64,
+                              .micro_batch = 1,
+                              .seq = 4096,
+                              .zero = 1,
+                              .rc = recompute::selective,
+                              .sequence_parallel = true};
     const layout l{.tp = 2, .dp = 4, .pp = 4, .etp = 1, .ep = 8};
     const auto real = evaluate_training(presets::mixtral_8x7b, presets::h100_sxm, l, t);
-    const auto ideal = evaluate_training(presets::mixtral_8x7b, presets::h100_sxm, l, t, {.ideal = true});
+    const auto ideal =
+        evaluate_training(presets::mixtral_8x7b, presets::h100_sxm, l, t, {.ideal = true});
     REQUIRE(real.valid());
     CHECK(ideal.tokens_per_gpu > real.tokens_per_gpu);
     CHECK(ideal.mfu <= 1.0);
@@ -604,7 +617,8 @@ TEST_CASE("more micro-batches shrink the bubble: (p − 1)/(M + p − 1)", "[tra
     double last = 1.0;
     for (int M : {1, 2, 4, 8, 16, 64}) {
         INFO("M = " << M);
-        const auto r = evaluate_training(dense4, round_gpu, l, {.global_batch = M, .micro_batch = 1, .seq = 16});
+        const auto r = evaluate_training(dense4, round_gpu, l,
+                                         {.global_batch = M, .micro_batch = 1, .seq = 16});
         REQUIRE(r.valid());
         CHECK(r.micro_batches == M);
         CHECK(r.bubble_fraction == Approx(3.0 / (M + 3.0)).epsilon(1e-12));
@@ -623,11 +637,12 @@ TEST_CASE("more micro-batches shrink the bubble: (p − 1)/(M + p − 1)", "[tra
         }
     }
     // With PP 1 there is no bubble.
-    CHECK(evaluate_training(dense4, round_gpu, layout{}, {.global_batch = 4, .micro_batch = 1, .seq = 16})
+    CHECK(evaluate_training(dense4, round_gpu, layout{},
+                            {.global_batch = 4, .micro_batch = 1, .seq = 16})
               .bubble_fraction == 0.0);
     // A bubble over one half names the pipeline as the bottleneck: M = 1 on PP 4 idles 3/4.
-    CHECK(evaluate_training(dense4, round_gpu, l, {.global_batch = 1, .micro_batch = 1, .seq = 16}).bottleneck ==
-          resource::pipeline);
+    CHECK(evaluate_training(dense4, round_gpu, l, {.global_batch = 1, .micro_batch = 1, .seq = 16})
+              .bottleneck == resource::pipeline);
 }
 
 TEST_CASE("no ZeRO stage raises memory", "[train][memory][zero]") {
@@ -684,7 +699,8 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
         CHECK(v.limit == 4);
         // micro-batch 2 · DP 2 = 4 does not divide 10 either, while DP 2 alone would
         t.micro_batch = 2;
-        CHECK(evaluate_training(dense4, round_gpu, layout{.dp = 2}, t).problems.has(rule::batch_vs_dp));
+        CHECK(evaluate_training(dense4, round_gpu, layout{.dp = 2}, t)
+                  .problems.has(rule::batch_vs_dp));
         // fewer sequences than one micro-batch per rank: no micro-batch at all
         t.global_batch = 2;
         t.micro_batch = 1;
@@ -709,7 +725,8 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
     SECTION("pp not dividing the layers, unless stages may be uneven") {
         const auto r = evaluate_training(dense4, round_gpu, layout{.pp = 3}, ok);
         CHECK(r.problems.has(rule::layers_vs_pp));
-        const auto u = evaluate_training(dense4, round_gpu, layout{.pp = 3, .uneven_stages = true}, ok);
+        const auto u =
+            evaluate_training(dense4, round_gpu, layout{.pp = 3, .uneven_stages = true}, ok);
         CHECK(u.valid());
         // stage 0 holds 2 layers (4 = 2 + 1 + 1) and 3 micro-batches in flight
         CHECK(u.memory.stage == 0);
@@ -739,12 +756,13 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
     }
 }
 
-// ---- disagreements with the code (now fixed; each test pins the fix) -----------------------------------------
+// ---- disagreements with the code (now fixed; each test pins the fix)
+// -----------------------------------------
 
-// Regression (fixed): train.hpp shards dense parameters (ZeRO) and reduces their gradients over `l.dp` only,
-// but with context parallelism every CP rank holds the same weights and computes gradients for
-// its share of the sequence, so both span DP·CP. Megatron-LM allocates the dense gradient
-// buffers on `intra_dp_cp_group` = get_data_parallel_group(with_context_parallel=True)
+// Regression (fixed): train.hpp shards dense parameters (ZeRO) and reduces their gradients over
+// `l.dp` only, but with context parallelism every CP rank holds the same weights and computes
+// gradients for its share of the sequence, so both span DP·CP. Megatron-LM allocates the dense
+// gradient buffers on `intra_dp_cp_group` = get_data_parallel_group(with_context_parallel=True)
 // (megatron/core/distributed/distributed_data_parallel.py) and builds the dense distributed
 // optimizer on the same group; moecost's own EDP (= t·cp·dp/(etp·ep)) already includes CP.
 TEST_CASE("context parallelism: gradients reduce and ZeRO shards over DP·CP", "[train][zero][cp]") {
@@ -761,10 +779,10 @@ TEST_CASE("context parallelism: gradients reduce and ZeRO shards over DP·CP", "
     CHECK(r.grad_sync_time.value() == near(9'449.28e-9));
 }
 
-// Regression (fixed): train.hpp's expert_params_per_gpu counts only the routed experts of the stage's layers,
-// but weight_params_per_gpu also puts each MTP module's routed experts on the last stage
-// (count/traffic.hpp). Those experts are split over EP like any other and replicated over EDP,
-// yet train.hpp shards their optimizer state over DP and all-reduces their gradients over DP.
+// Regression (fixed): train.hpp's expert_params_per_gpu counts only the routed experts of the
+// stage's layers, but weight_params_per_gpu also puts each MTP module's routed experts on the last
+// stage (count/traffic.hpp). Those experts are split over EP like any other and replicated over
+// EDP, yet train.hpp shards their optimizer state over DP and all-reduces their gradients over DP.
 TEST_CASE("MTP modules' routed experts shard over EDP", "[train][zero][mtp]") {
     // tiny_moe plus one MTP module on TP 1 × DP 4, EP 2 × EDP 2. The module adds one MoE
     // block (attention 12,288 + norms 128 + router 256 + 2 experts 8,192 = 20,864) and
@@ -774,15 +792,16 @@ TEST_CASE("MTP modules' routed experts shard over EDP", "[train][zero][mtp]") {
     model_spec m = tiny_moe;
     m.mtp_layers = 1;
     const layout l{.tp = 1, .dp = 4, .etp = 1, .ep = 2};
-    const auto r = evaluate_training(m, round_gpu, l, {.global_batch = 8, .micro_batch = 1, .seq = 8, .zero = 1});
+    const auto r = evaluate_training(m, round_gpu, l,
+                                     {.global_batch = 8, .micro_batch = 1, .seq = 8, .zero = 1});
     REQUIRE(r.valid());
     CHECK(r.memory.weights.value() == 2.0 * 96'640.0); // all parameters are there
     CHECK(r.memory.optimizer.value() == 12.0 * 30'304.0);
 }
 
-// Regression (fixed): train.hpp always adds an expert all-reduce over EDP (and, under ZeRO-3, expert
-// all-gathers), even when the stage has no expert parameters: all_reduce_time of 0 bytes still
-// costs 2(n − 1)·α. A dense model on DP 2 with α = 10 ns pays 20 ns for a collective it never
+// Regression (fixed): train.hpp always adds an expert all-reduce over EDP (and, under ZeRO-3,
+// expert all-gathers), even when the stage has no expert parameters: all_reduce_time of 0 bytes
+// still costs 2(n − 1)·α. A dense model on DP 2 with α = 10 ns pays 20 ns for a collective it never
 // issues.
 TEST_CASE("a dense model pays no latency for an empty expert all-reduce", "[train][comm]") {
     // The step-time case on links with α = 10 ns: the DP all-reduce of 420,096 B over 2 is
@@ -807,8 +826,9 @@ TEST_CASE("overlapped gradient reduction hides behind the last backward only", "
     // (train.hpp: 42,009.6 − 2/3·51,302.4 = 7,808 ns).
     cluster_spec c = round_gpu;
     c.gpus_per_node = 1;
-    const auto r = evaluate_training(dense4, c, layout{.dp = 2, .pp = 2},
-                                     {.global_batch = 8, .micro_batch = 1, .seq = 16, .overlap_grad_reduce = true});
+    const auto r = evaluate_training(
+        dense4, c, layout{.dp = 2, .pp = 2},
+        {.global_batch = 8, .micro_batch = 1, .seq = 16, .overlap_grad_reduce = true});
     REQUIRE(r.valid());
     REQUIRE(r.micro_batch_time.value() == near(10'260.48e-9));
     CHECK(r.grad_sync_time.value() == near(35'169.28e-9));
@@ -842,7 +862,8 @@ TEST_CASE("16-bit gradient buffer: Megatron's 20 and 4 + 16/d bytes per paramete
 // same), so the second half moves 2 B per parameter, not 4.
 // ZeRO-3 keeps the weights sharded: no all-gather after the step, only the gathers of the
 // weights before each forward and backward, and the reduce-scatter of the gradients.
-TEST_CASE("ZeRO-1: reduce-scatter fp32 gradients, all-gather bf16 parameters", "[train][comm][zero]") {
+TEST_CASE("ZeRO-1: reduce-scatter fp32 gradients, all-gather bf16 parameters",
+          "[train][comm][zero]") {
     // The step-time case (dense4, DP 2 × PP 2, α = 0, 100 GB/s) with ZeRO-1. Stage 1 holds
     // 105,024 parameters. Reduce-scatter of 420,096 B of fp32 gradients over 2: each GPU sends
     // its other half, 210,048 B (2,100.48 ns); all-gather of 210,048 B of bf16 weights: each

@@ -15,9 +15,9 @@
 // that cannot be loaded is one line (the loader's message), exit 1. A deployment that breaks
 // a rule is a result, not an error: it is reported and the exit status is 0.
 
+#include "cmd_dag.hpp"
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
-#include "cmd_dag.hpp"
 #include "cmd_search.hpp"
 #include "cmd_train.hpp"
 #include "common.hpp"

@@ -27,18 +27,8 @@ constexpr model_spec sliding_model{
 
 /// A GPT of the Megatron-LM paper: learned positions, LayerNorm, 4h GeLU MLP, biases, tied
 /// embeddings, V = 51200, s = 2048.
-model_spec megatron_gpt(int h, int l, int a) {
-    model_spec m;
-    m.name = "gpt";
-    m.layers = l;
-    m.hidden = h;
-    m.vocab = 51200;
-    m.tied_embeddings = true;
-    m.learned_positions = 2048;
-    m.norm = norm_kind::layer;
-    m.attention = {.heads = a, .qkv_bias = true, .out_bias = true};
-    m.ffn = {.hidden = 4 * h, .gated = false, .bias = true};
-    return m;
+constexpr model_spec megatron_gpt(int h, int l, int a) {
+    return presets::gpt(h, l, a);
 }
 } // namespace
 

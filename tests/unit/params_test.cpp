@@ -285,19 +285,7 @@ TEST_CASE("GPT parameters match the Megatron-LM formula", "[params][megatron]") 
     // tied embeddings. Per layer 12h² + 13h: attention 4h² + 4h, MLP 8h² + 5h, two
     // LayerNorms 4h. The formula leaves out the final LayerNorm (2h), so the model's count
     // is the formula plus exactly 2h.
-    auto gpt = [](int h, int l, int a) {
-        model_spec m;
-        m.name = "gpt";
-        m.layers = l;
-        m.hidden = h;
-        m.vocab = 51200;
-        m.tied_embeddings = true;
-        m.learned_positions = 2048;
-        m.norm = norm_kind::layer;
-        m.attention = {.heads = a, .qkv_bias = true, .out_bias = true};
-        m.ffn = {.hidden = 4 * h, .gated = false, .bias = true};
-        return m;
-    };
+    auto gpt = [](int h, int l, int a) { return presets::gpt(h, l, a); };
     const double V = 51200, s = 2048;
     struct row {
         int h, l, a;
@@ -329,4 +317,15 @@ TEST_CASE("presets are found by their CLI names", "[params][presets]") {
         CHECK(validate(*p.spec).ok());
         CHECK(p.spec->name.view() == p.name);
     }
+}
+
+TEST_CASE("presets::gpt builds GPT-2 small", "[params][gpt]") {
+    // GPT-2 small (HF gpt2: n_embd 768, n_layer 12, n_head 12, vocab 50,257, 1,024 positions,
+    // tied): embedding 50,257·768 + 1,024·768 = 39,383,808; per layer attention 4·768² + 4·768
+    // = 2,362,368, MLP 8·768² + 4·768 + 768 = 4,722,432, two LayerNorms 3,072: 7,087,872 ×
+    // 12 = 85,054,464; final LayerNorm 1,536. Total 124,439,808, the published count.
+    const model_spec m = presets::gpt(768, 12, 12, 50257, 1024);
+    CHECK(total_params(m).total() == 124'439'808.0);
+    CHECK(total_params(m).embedding == 39'383'808.0);
+    CHECK(total_params(m).lm_head == 0.0); // tied
 }

@@ -70,18 +70,9 @@ constexpr model_spec tiny_moe{
     .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
 };
 
-/// A GPT of Korthikanti et al. / the Megatron-LM paper: MHA, 4h GeLU MLP, LayerNorm, biases,
-/// tied embeddings, learned positions.
+/// A GPT of Korthikanti et al. / the Megatron-LM paper (presets::gpt), layers first.
 constexpr model_spec gpt_spec(int layers, int h, int heads, int vocab, int positions) {
-    return {.name = "gpt",
-            .layers = layers,
-            .hidden = h,
-            .vocab = vocab,
-            .tied_embeddings = true,
-            .learned_positions = positions,
-            .norm = norm_kind::layer,
-            .attention = {.heads = heads, .qkv_bias = true, .out_bias = true},
-            .ffn = {.hidden = 4 * h, .gated = false, .bias = true}};
+    return presets::gpt(h, layers, heads, vocab, positions);
 }
 
 /// 4 GPT layers, h = 64, a = 4 heads, V = 100.

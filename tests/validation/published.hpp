@@ -8,7 +8,7 @@
 // and each setting is the published one, or an assumption named as such.
 
 #include <moecost.hpp>
-#include <moecost/train.hpp> // not in the umbrella header
+#include <moecost/train.hpp>
 
 #include <array>
 #include <string_view>
@@ -246,16 +246,9 @@ inline constexpr double megatron_vocab = 51200, megatron_seq = 2048;
 /// The paper's GPT: learned positions, LayerNorm, plain GeLU MLP of 4h with biases, QKV and
 /// output biases, tied embeddings, V = 51,200, 2048 positions.
 constexpr model_spec megatron_gpt(int hidden, int layers, int heads) {
-    model_spec m;
+    model_spec m = presets::gpt(hidden, layers, heads, static_cast<int>(megatron_vocab),
+                                static_cast<int>(megatron_seq));
     m.name = "megatron-gpt";
-    m.layers = layers;
-    m.hidden = hidden;
-    m.vocab = static_cast<int>(megatron_vocab);
-    m.tied_embeddings = true;
-    m.learned_positions = static_cast<int>(megatron_seq);
-    m.norm = norm_kind::layer;
-    m.attention = {.heads = heads, .qkv_bias = true, .out_bias = true};
-    m.ffn = {.hidden = 4 * hidden, .gated = false, .bias = true};
     return m;
 }
 constexpr model_spec megatron_gpt(const megatron_row& r) {

@@ -141,6 +141,25 @@ inline constexpr model_spec llama_3_70b{
     .ffn = {.hidden = 28672},
 };
 
+/**
+ * A GPT-2/GPT-3-style model as in the Megatron-LM paper (Narayanan et al. 2021) and
+ * Korthikanti et al. 2022: learned position embeddings, LayerNorm, MHA, a plain GeLU MLP of
+ * 4h, biases on every linear layer, embeddings tied to the LM head. The paper's models use
+ * V = 51,200 and 2,048 positions; `gpt(768, 12, 12, 50257, 1024)` is GPT-2 small (124M).
+ */
+constexpr model_spec gpt(int hidden, int layers, int heads, int vocab = 51200,
+                         int positions = 2048) {
+    return {.name = "gpt",
+            .layers = layers,
+            .hidden = hidden,
+            .vocab = vocab,
+            .tied_embeddings = true,
+            .learned_positions = positions,
+            .norm = norm_kind::layer,
+            .attention = {.heads = heads, .qkv_bias = true, .out_bias = true},
+            .ffn = {.hidden = 4 * hidden, .gated = false, .bias = true}};
+}
+
 /// A named preset, for the CLI and reports.
 struct named_model {
     std::string_view name;

@@ -87,11 +87,12 @@ TEST_CASE("seed: per-GPU weights of the plans", "[seed][memory]") {
     CHECK(weight_bytes(seed).value() / 1e9 == Approx(0.5707).epsilon(1e-3));
 }
 
-// BUG: count/traffic.hpp weight_params_per_gpu adds the final norm (512 params) to the last
-// stage only when vocab > 0; total_params counts it for every model. The last stage of the
+// Regression (fixed): count/traffic.hpp weight_params_per_gpu used to add the final norm
+// (512 params) to the last stage only when vocab > 0, while total_params counts it for every
+// model. The last stage of the
 // seed plans holds 8 · 1,582,080 + 512 = 12,657,152 params = 25,314,304 B (128 GPUs), and
 // being the most loaded stage (KV and activations are equal on both) it is the one
-// report::memory should describe; the code reports 25,313,280 B from stage 0.
+// report::memory should describe (the code used to report 25,313,280 B from stage 0).
 TEST_CASE("seed: the last stage holds the final norm", "[seed][memory]") {
     constexpr double per_layer_128 = attn / 2 + norms + router + 2 * expert / 2;
     CHECK(weight_params_per_gpu(seed, plan_128, stage_of(seed, 2, 1)) == 8 * per_layer_128 + h);
@@ -148,13 +149,13 @@ TEST_CASE("seed: KV cache, activations, memory and the largest batch", "[seed][m
     CHECK_FALSE(evaluate(seed, gpu, plan_256, {.batch = 31'904 + 32, .prompt = 10240}).memory.fits);
 }
 
-// BUG: evaluate.hpp computes max_batch as floor(room / per_seq) with per_seq = (KV + activations)
-// / sequences, i.e. activations as if linear in the batch; but a prefill micro-batch holds
-// ceil(batch / (M · DP)) sequences, so at a max_batch that is not a multiple of M · DP the
-// rounded-up micro-batch does not fit, and report::max_batch ("largest batch that fits")
-// names a batch that evaluate() then rejects. Seed model, 256-GPU plan (M = PP = 4), context
-// 11,264: KV per sequence 11,264 · 4 layers · 2,048 B / TP 2 = 46,137,344 B; activations of a
-// micro-batch sequence 63,078,400 B; per_seq = 46,137,344 + 63,078,400 / 4 = 61,906,944 B;
+// Regression (fixed): evaluate.hpp used to compute max_batch as floor(room / per_seq) with
+// per_seq = (KV + activations) / sequences, i.e. activations as if linear in the batch; but a
+// prefill micro-batch holds ceil(batch / (M · DP)) sequences, so at a max_batch that is not a
+// multiple of M · DP the rounded-up micro-batch does not fit, and report::max_batch ("largest batch
+// that fits") names a batch that evaluate() then rejects. Seed model, 256-GPU plan (M = PP = 4),
+// context 11,264: KV per sequence 11,264 · 4 layers · 2,048 B / TP 2 = 46,137,344 B; activations of
+// a micro-batch sequence 63,078,400 B; per_seq = 46,137,344 + 63,078,400 / 4 = 61,906,944 B;
 // floor(57,591,537,664 / 61,906,944) = floor(930.29) = 930 → max_batch 29,760. At 29,760:
 // 930 sequences per rank, ceil(232.5) = 233 per micro-batch:
 //   8,462,336 + 930 · 46,137,344 + 233 · 63,078,400 = 57,613,459,456 B > 57.6e9.

@@ -88,24 +88,28 @@ struct checked_deployment : deployment<M, C, L, W, O> {
                   "multiple of kv_heads");
     static_assert(detail::shows_numbers<v, rule::kv_heads_vs_tp>);
     static_assert(detail::ok_rule<v, rule::ffn_vs_tp>,
-                  "moecost: dense ffn hidden does not divide over tp");
+                  "moecost: dense ffn hidden does not divide over tp: choose tp dividing the FFN "
+                  "hidden size");
     static_assert(detail::shows_numbers<v, rule::ffn_vs_tp>);
     static_assert(detail::ok_rule<v, rule::expert_ffn_vs_etp>,
-                  "moecost: expert hidden does not divide over etp");
+                  "moecost: expert hidden does not divide over etp: choose etp dividing the expert "
+                  "hidden size");
     static_assert(detail::shows_numbers<v, rule::expert_ffn_vs_etp>);
     static_assert(
         detail::ok_rule<v, rule::batch_vs_dp>,
         "moecost: batch does not divide over the attention dp ranks: make batch a multiple of dp");
     static_assert(detail::shows_numbers<v, rule::batch_vs_dp>);
-    static_assert(detail::ok_rule<v, rule::prompt_vs_cp>,
-                  "moecost: prompt length does not divide over cp");
+    static_assert(
+        detail::ok_rule<v, rule::prompt_vs_cp>,
+        "moecost: prompt length does not divide over cp: make the prompt a multiple of cp");
     static_assert(detail::shows_numbers<v, rule::prompt_vs_cp>);
     static_assert(detail::ok_rule<v, rule::world_mismatch>,
                   "moecost: attention mesh tp*cp*dp differs from expert mesh etp*ep*edp: etp*ep "
                   "must divide tp*cp*dp");
     static_assert(detail::shows_numbers<v, rule::world_mismatch>);
     static_assert(detail::ok_rule<v, rule::world_vs_cluster>,
-                  "moecost: the layout needs more GPUs than the cluster has");
+                  "moecost: the layout needs more GPUs than the cluster has: lower tp*cp*dp*pp or "
+                  "raise cluster.max_gpus");
     static_assert(detail::shows_numbers<v, rule::world_vs_cluster>);
     static_assert(
         detail::ok_rule<v, rule::group_crosses_node>,

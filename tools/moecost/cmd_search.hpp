@@ -11,14 +11,8 @@ namespace moecost::cli {
 
 namespace search_detail {
 
-/// Capacities of the search result: --top shows at most max_top layouts (and misses);
-/// the Pareto front keeps at most front_capacity layouts.
-inline constexpr int max_top = 50;
+/// The Pareto front keeps at most front_capacity layouts (--top: at most max_top, common.hpp).
 inline constexpr std::size_t front_capacity = 64;
-/// At most this many batch sizes (search_space::batches).
-inline constexpr std::size_t max_batches = std::tuple_size_v<decltype(search_space::batches)>;
-/// The largest GPU budget: the enumeration grows faster than linearly with it.
-inline constexpr long long max_search_gpus = 4096;
 
 using result = search_result<std::size_t(max_top), front_capacity>;
 
@@ -29,20 +23,13 @@ struct options {
     std::string batches = "1";
     modelling_options modelling;
     requirement_options req;
-    int gpus = 0;     ///< one budget
-    int max_gpus = 0; ///< 1 .. max_gpus
-    int max_cp = 1;
-    bool pow2 = false;
+    search_space_options space;
     std::string objective = "decode";
     int top = 10;
     bool json = false;
 };
 
-struct named_objective {
-    const char* cli;
-    objective value;
-    const char* order; ///< how the table is sorted
-};
+using named_objective = named_choice<objective>;
 inline constexpr std::array<named_objective, 5> objectives{{
     {"decode", objective::decode_tokens_per_gpu, "highest first"},
     {"prefill", objective::prefill_tokens_per_gpu, "highest first"},
@@ -50,21 +37,6 @@ inline constexpr std::array<named_objective, 5> objectives{{
     {"tpot", objective::tpot, "lowest first"},
     {"gpus", objective::fewest_gpus, "fewest first, then highest decode tokens/s per GPU"},
 }};
-
-inline std::vector<std::string> objective_names() {
-    std::vector<std::string> out;
-    for (const auto& o : objectives)
-        out.emplace_back(o.cli);
-    return out;
-}
-
-inline const named_objective& objective_named(std::string_view s) {
-    for (const auto& o : objectives)
-        if (s == o.cli)
-            return o;
-    throw usage_error("--objective: unknown objective '" + std::string(s) +
-                      "' (expected one of: " + join(objective_names()) + ")");
-}
 
 /// The inputs of one search, resolved from the options.
 struct scenario {
@@ -93,15 +65,10 @@ inline scenario resolve(const options& o) {
         throw usage_error("--batch: " + err);
     s.w = make_workload(o.workload);
     s.w.batch = s.batches.front();
-    s.space.min_gpus = o.gpus > 0 ? o.gpus : 1;
-    s.space.max_gpus = o.gpus > 0 ? o.gpus : (o.max_gpus > 0 ? o.max_gpus : 8);
-    for (std::size_t i = 0; i < s.batches.size(); ++i)
-        s.space.batches[i] = s.batches[i];
-    s.space.max_cp = o.max_cp;
-    s.space.pow2_only = o.pow2;
+    s.space = make_search_space(o.space, s.batches);
     s.opt = make_eval_options(o.modelling);
     s.req = make_requirements(o.req);
-    s.obj = objective_named(o.objective);
+    s.obj = choice_named(objectives, o.objective);
     s.top = o.top;
     return s;
 }
@@ -280,16 +247,7 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("model", model_text(s.model));
     for (const auto& n : s.model.notes)
         line("", "note: " + n);
-    std::vector<std::string> batches;
-    for (const int b : s.batches)
-        batches.push_back(std::to_string(b));
-    line("space", fmt::format("{} GPUs ({} per node); batch {}; cp up to {}; {}",
-                              s.space.min_gpus == s.space.max_gpus
-                                  ? std::to_string(s.space.max_gpus)
-                                  : fmt::format("{} to {}", s.space.min_gpus, s.space.max_gpus),
-                              c.gpus_per_node, join(batches, ", "), s.space.max_cp,
-                              s.space.pow2_only ? "power-of-two degrees only"
-                                                : "every degree that divides"));
+    line("space", space_text(s.space, c.gpus_per_node, "batch", s.batches));
     line("workload",
          fmt::format("prompt {} tokens, decode context {} tokens; micro-batches: prefill {}, "
                      "decode {}",
@@ -361,24 +319,9 @@ inline command add_search(CLI::App& app) {
     add_model_options(*sub, o->model);
     add_cluster_options(*sub, o->cluster);
 
-    const std::string sp = "Search space (at most one of --gpus, --max-gpus; default: 1 to 8 GPUs)";
-    auto* gpus = sub->add_option("--gpus", o->gpus, "Exactly this many GPUs")
-                     ->type_name("N")
-                     ->check(integer_in(1, max_search_gpus))
-                     ->group(sp);
-    auto* max_gpus = sub->add_option("--max-gpus", o->max_gpus, "Every world size from 1 to N")
-                         ->type_name("N")
-                         ->check(integer_in(1, max_search_gpus))
-                         ->group(sp);
-    gpus->excludes(max_gpus);
-    max_gpus->excludes(gpus);
-    sub->add_option("--max-cp", o->max_cp, "Context-parallel degrees tried up to N")
-        ->type_name("N")
-        ->check(integer_in(1, max_degree))
-        ->capture_default_str()
-        ->group(sp);
-    sub->add_flag("--pow2", o->pow2, "Power-of-two degrees and world sizes only (faster)")
-        ->group(sp);
+    add_search_space_options(*sub, o->space,
+                             "Search space (at most one of --gpus, --max-gpus; default: 1 to 8 "
+                             "GPUs)");
 
     sub->add_option("--batch", o->batches,
                     fmt::format("Batch sizes to try, comma-separated, at most {}: concurrent "
@@ -395,18 +338,10 @@ inline command add_search(CLI::App& app) {
                             "memory and meets every one)");
 
     const std::string out = "Output";
-    sub->add_option("--objective", o->objective,
-                    "Rank by: decode or prefill (tokens/s per GPU, highest first), ttft or "
-                    "tpot (lowest first), gpus (fewest first)")
-        ->type_name("WHAT")
-        ->check(one_of(objective_names(), "objective"))
-        ->capture_default_str()
-        ->group(out);
-    sub->add_option("--top", o->top, fmt::format("Layouts shown (at most {})", max_top))
-        ->type_name("N")
-        ->check(integer_in(1, max_top))
-        ->capture_default_str()
-        ->group(out);
+    add_ranking_options(*sub, o->objective, choice_names(objectives),
+                        "Rank by: decode or prefill (tokens/s per GPU, highest first), ttft or "
+                        "tpot (lowest first), gpus (fewest first)",
+                        o->top, out);
     sub->add_flag("--json", o->json,
                   "Print JSON (numbers in base units: token/s, s, bytes; elapsed_s is the "
                   "search's own wall time)")
@@ -427,8 +362,7 @@ inline command add_search(CLI::App& app) {
                 const auto start = std::chrono::steady_clock::now();
                 const result r = search<std::size_t(max_top), front_capacity>(
                     s.model.spec, s.cluster, s.space, s.w, s.req, s.obj.value, s.opt);
-                const double elapsed =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                const double elapsed = seconds_since(start);
                 if (o->json)
                     fmt::print("{}\n", to_json(s, r, elapsed).dump(2));
                 else

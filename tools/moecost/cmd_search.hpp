@@ -261,10 +261,7 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("requirements", targets.empty() ? std::string("none given: feasible = fits in memory")
                                          : join(targets, "; ") + "; and fits in memory");
     line("objective", fmt::format("{} ({})", name_of(s.obj.value), s.obj.order));
-    line("searched",
-         fmt::format("{} layout{} evaluated in {:.3g} s ({} refused by the division "
-                     "rules); {} feasible",
-                     r.evaluated, r.evaluated == 1 ? "" : "s", elapsed, r.rejected, r.feasible));
+    line("searched", searched_text(r.evaluated, r.rejected, r.feasible, elapsed));
 
     if (r.evaluated == 0) {
         fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "

@@ -477,10 +477,7 @@ inline void print_search_text(const scenario& s, const search_result& r, double 
     line("modelling", modelling_text(s.opt));
     line("memory", memory_limit_text(s));
     line("objective", fmt::format("{} ({})", name_of(s.obj.value), s.obj.order));
-    line("searched",
-         fmt::format("{} layout{} evaluated in {:.3g} s ({} refused by the division "
-                     "rules); {} feasible",
-                     r.evaluated, r.evaluated == 1 ? "" : "s", elapsed, r.rejected, r.feasible));
+    line("searched", searched_text(r.evaluated, r.rejected, r.feasible, elapsed));
     if (r.evaluated == 0) {
         fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
                    "division or node rule.\nTry more GPUs (--max-gpus), other global batches "

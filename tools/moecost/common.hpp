@@ -988,4 +988,11 @@ inline std::string yes_no(bool b) {
     return b ? "yes" : "no";
 }
 
+/// The "searched" line of `search` and of `train`'s layout search.
+inline std::string searched_text(long evaluated, long rejected, long feasible, double elapsed) {
+    return fmt::format("{} layout{} evaluated in {:.3g} s ({} refused by the division rules); "
+                       "{} feasible",
+                       evaluated, evaluated == 1 ? "" : "s", elapsed, rejected, feasible);
+}
+
 } // namespace moecost::cli

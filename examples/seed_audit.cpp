@@ -103,11 +103,22 @@ void audit_plan(const plan& p) {
     row("experts touched per decode step", "-",
         fmt::format("{:.1f} of {}", r.decode_experts_touched, seed_model.moe.experts),
         "per layer, per EP group");
+    // report::requirements holds, in order: prefill and decode tokens/s per GPU, TTFT, TPOT,
+    // memory per GPU; each is printed in its unit.
+    auto with_unit = [](std::size_t i, double v) {
+        if (i < 2)
+            return tok_ms(v / 1000.0);
+        if (i < 4)
+            return pretty(make<seconds>(v));
+        return pretty(make<bytes>(v));
+    };
     fmt::print("  targets:\n");
-    for (const auto& q : r.requirements)
+    for (std::size_t i = 0; i < r.requirements.size(); ++i) {
+        const auto& q = r.requirements[i];
         if (q.applies)
-            fmt::print("    {:<28} {:>12.4g}  target {:>10.4g}  {}\n", q.name, q.value, q.target,
-                       q.pass ? "pass" : "FAIL");
+            fmt::print("    {:<28} {:>16}  target {:>16}  {}\n", q.name, with_unit(i, q.value),
+                       with_unit(i, q.target), q.pass ? "pass" : "FAIL");
+    }
 }
 
 } // namespace

@@ -8,6 +8,8 @@
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -19,24 +21,12 @@
 
 using namespace moecost;
 using namespace moecost::literals;
+using moecost::test::near;
 
 namespace {
 
-Approx near(double v) {
-    return Approx(v).epsilon(1e-9);
-}
-
-/// The tiny MoE of evaluate_test.cpp: 2 MoE layers, h = 64, GQA 4 heads of 16 with 2 KV heads,
-/// 4 experts top-2 of width 32 (2 matrices), vocabulary 100, bf16.
-constexpr model_spec tiny{
-    .name = "tiny-moe",
-    .layers = 2,
-    .hidden = 64,
-    .vocab = 100,
-    .attention = {.heads = 4, .kv_heads = 2},
-    .ffn = {.hidden = 128, .gated = false},
-    .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
-};
+/// The tiny MoE of fixtures.hpp.
+constexpr const model_spec& tiny = test::tiny_moe;
 
 /// The same with one shared expert and its first layer dense.
 constexpr model_spec tiny_mixed = [] {

@@ -12,40 +12,20 @@
 #include <moecost/presets/models.hpp>
 #include <moecost/verdict/claims.hpp>
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
 
 using namespace moecost;
 using namespace moecost::literals;
+using moecost::test::near;
 
 namespace {
 
-/// Relative comparison for hand-derived values (sums of exact binary fractions and decimal
-/// literals: 1e-9 is far below any mistake worth catching and far above rounding).
-Approx near(double v) {
-    return Approx(v).epsilon(1e-9);
-}
-
-/**
- * A tiny MoE: 2 layers, both MoE; h = 64; GQA with 4 heads of 16 and 2 KV heads; 4 experts,
- * top-2, plain (2-matrix) experts of width 32; vocabulary 100, untied; bf16 everywhere.
- *
- * Parameters by hand:
- *   attention per layer: Q h·H·d = 64·64 = 4,096; K,V 2·h·K·d = 2·64·32 = 4,096; O 4,096
- *                        → 12,288 (of which K,V 4,096)
- *   norms per layer 2·64 = 128; router h·E = 256; one expert 2·h·f = 2·64·32 = 4,096
- *   embedding = head = V·h = 6,400; final norm 64
- */
-constexpr model_spec tiny{
-    .name = "tiny-moe",
-    .layers = 2,
-    .hidden = 64,
-    .vocab = 100,
-    .attention = {.heads = 4, .kv_heads = 2},
-    .ffn = {.hidden = 128, .gated = false},
-    .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
-};
+/// The tiny MoE of fixtures.hpp (parameters by hand there).
+constexpr const model_spec& tiny = test::tiny_moe;
 
 /// A made-up GPU: 4 TFLOP/s, 1 TB/s (ridge at 4 FLOP/B, so both rooflines show up), 1 MB of
 /// HBM, every efficiency 1; 8 per node, links 100 GB/s with α = 10 ns inside a node,

@@ -18,12 +18,15 @@
 #include <moecost/units.hpp>
 #include <moecost/verdict/claims.hpp>
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
 using namespace moecost;
 using namespace moecost::literals;
+using moecost::test::near;
 
 namespace {
 const model_spec& seed = presets::seed_moe;
@@ -32,10 +35,6 @@ constexpr workload scenario{.batch = 128, .prompt = 10240};
 constexpr layout plan_256 = seed_layout(16, 4, 2, 2);
 constexpr layout plan_128 = seed_layout(8, 2, 4, 2);
 const token_rate per_ms_100 = make<token_rate>(100'000.0); // 100 tokens/ms
-
-Approx near(double v) {
-    return Approx(v).epsilon(1e-9);
-}
 
 // Hand figures of the model (per layer unless said).
 constexpr double h = 512, f = 1024, E = 16, k = 2, L = 16;

@@ -25,16 +25,15 @@
 #include <moecost/presets/models.hpp>
 #include <moecost/train.hpp>
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace moecost;
 using namespace moecost::literals;
+using moecost::test::near;
 
 namespace {
-
-Approx near(double v) {
-    return Approx(v).epsilon(1e-9);
-}
 
 /**
  * A small dense model: 4 layers, h = 64, MHA with 4 heads of 16, plain (2-matrix) FFN of 256,
@@ -54,21 +53,13 @@ constexpr model_spec dense4{
 };
 
 /**
- * A tiny MoE (the one of evaluate_test.cpp): 2 MoE layers, h = 64, GQA 4 heads of 16 with 2
- * KV heads, 4 routed experts top-2, plain experts of 32, vocabulary 100, untied.
+ * The tiny MoE of fixtures.hpp: 2 MoE layers, h = 64, GQA 4 heads of 16 with 2 KV heads,
+ * 4 routed experts top-2, plain experts of 32, vocabulary 100, untied.
  *
  * Per layer: attention Q,O 2·64·64 = 8,192 + K,V 2·64·32 = 4,096; norms 128; router
  * 64·4 = 256; one expert 2·64·32 = 4,096.
  */
-constexpr model_spec tiny_moe{
-    .name = "tiny-moe",
-    .layers = 2,
-    .hidden = 64,
-    .vocab = 100,
-    .attention = {.heads = 4, .kv_heads = 2},
-    .ffn = {.hidden = 128, .gated = false},
-    .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
-};
+using test::tiny_moe;
 
 /// A GPT of Korthikanti et al. / the Megatron-LM paper (presets::gpt), layers first.
 constexpr model_spec gpt_spec(int layers, int h, int heads, int vocab, int positions) {

@@ -5,6 +5,8 @@
 
 #include <moecost/train.hpp>
 
+#include "../unit/fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace moecost;
@@ -12,17 +14,8 @@ using namespace moecost::literals;
 
 namespace {
 
-/// 4 layers, h = 64, MHA 4 × 16, plain FFN 256, RMSNorm, V = 100 untied: 49,280 parameters per
-/// layer (attention 16,384, norms 128, FFN 32,768), embedding = head = 6,400, final norm 64;
-/// 209,984 in all.
-constexpr model_spec dense4{
-    .name = "dense4",
-    .layers = 4,
-    .hidden = 64,
-    .vocab = 100,
-    .attention = {.heads = 4},
-    .ffn = {.hidden = 256, .gated = false},
-};
+/// The dense model of fixtures.hpp (209,984 parameters, by hand there).
+using test::dense4;
 
 /// 1 TFLOP/s, 10 TB/s, 1 GB, efficiencies 1; links 100 GB/s (10 GB/s between nodes), α = 0.
 constexpr cluster_spec round_gpu{

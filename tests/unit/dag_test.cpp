@@ -38,20 +38,8 @@ constexpr model_spec tiny_mixed = [] {
     return m;
 }();
 
-/// 4 TFLOP/s, 1 TB/s, 1 MB; links 100 GB/s, α 10 ns inside a node of 8; 10 GB/s, α 100 ns between.
-constexpr cluster_spec toy{
-    .gpu = {.name = "toy",
-            .peak_bf16 = 4.0_TFLOP_per_s,
-            .peak_fp8 = {},
-            .hbm = 1.0_MB,
-            .hbm_bandwidth = 1.0_TB_per_s,
-            .compute_efficiency = 1.0,
-            .memory_efficiency = 1.0},
-    .gpus_per_node = 8,
-    .max_gpus = 0,
-    .intra_node = {.bandwidth = 100_GB_per_s, .latency = 10.0_ns, .efficiency = 1.0},
-    .inter_node = {.bandwidth = 10_GB_per_s, .latency = 100.0_ns, .efficiency = 1.0},
-};
+/// The made-up GPU of fixtures.hpp.
+constexpr const cluster_spec& toy = test::toy_cluster;
 
 constexpr workload tiny_load{.batch = 4, .prompt = 8};
 

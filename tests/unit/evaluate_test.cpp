@@ -27,22 +27,9 @@ namespace {
 /// The tiny MoE of fixtures.hpp (parameters by hand there).
 constexpr const model_spec& tiny = test::tiny_moe;
 
-/// A made-up GPU: 4 TFLOP/s, 1 TB/s (ridge at 4 FLOP/B, so both rooflines show up), 1 MB of
-/// HBM, every efficiency 1; 8 per node, links 100 GB/s with α = 10 ns inside a node,
-/// 10 GB/s with α = 100 ns between nodes.
-constexpr cluster_spec toy{
-    .gpu = {.name = "toy",
-            .peak_bf16 = 4.0_TFLOP_per_s,
-            .peak_fp8 = {},
-            .hbm = 1.0_MB,
-            .hbm_bandwidth = 1.0_TB_per_s,
-            .compute_efficiency = 1.0,
-            .memory_efficiency = 1.0},
-    .gpus_per_node = 8,
-    .max_gpus = 0,
-    .intra_node = {.bandwidth = 100_GB_per_s, .latency = 10.0_ns, .efficiency = 1.0},
-    .inter_node = {.bandwidth = 10_GB_per_s, .latency = 100.0_ns, .efficiency = 1.0},
-};
+/// The made-up GPU of fixtures.hpp: 4 TFLOP/s, 1 TB/s, 1 MB; links 100 GB/s (α 10 ns), 10 GB/s (α
+/// 100 ns).
+constexpr const cluster_spec& toy = test::toy_cluster;
 
 /// Attention TP = 2 × DP = 2; experts ETP = 1 × EP = 2 × EDP = 2; PP = 1: 4 GPUs.
 constexpr layout tiny_layout{.tp = 2, .cp = 1, .dp = 2, .pp = 1, .etp = 1, .ep = 2};

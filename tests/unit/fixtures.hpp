@@ -2,7 +2,9 @@
 // Shared fixtures of the unit tests: each test derives its expectations by hand from these
 // specs, and says so where it uses them.
 
+#include <moecost/spec/hardware.hpp>
 #include <moecost/spec/model.hpp>
+#include <moecost/units.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -32,6 +34,44 @@ inline constexpr model_spec tiny_moe{
     .attention = {.heads = 4, .kv_heads = 2},
     .ffn = {.hidden = 128, .gated = false},
     .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
+};
+
+/**
+ * A small dense model: 4 layers, h = 64, MHA with 4 heads of 16, plain (2-matrix) FFN of 256,
+ * RMSNorm, vocabulary 100, untied, no biases.
+ *
+ * Parameters by hand: attention 4·h² = 16,384, norms 2·64 = 128, FFN 2·64·256 = 32,768:
+ * 49,280 per layer. Embedding = head = 100·64 = 6,400; final norm 64.
+ * Total 4·49,280 + 6,400 + 6,400 + 64 = 209,984.
+ */
+inline constexpr model_spec dense4{
+    .name = "dense4",
+    .layers = 4,
+    .hidden = 64,
+    .vocab = 100,
+    .attention = {.heads = 4},
+    .ffn = {.hidden = 256, .gated = false},
+};
+
+/// A made-up GPU: 4 TFLOP/s, 1 TB/s (ridge at 4 FLOP/B, so both rooflines show up), 1 MB of
+/// HBM, every efficiency 1; 8 per node, links 100 GB/s with α = 10 ns inside a node,
+/// 10 GB/s with α = 100 ns between nodes.
+inline constexpr cluster_spec toy_cluster{
+    .gpu = {.name = "toy",
+            .peak_bf16 = make<flop_rate>(4e12),
+            .peak_fp8 = {},
+            .hbm = make<bytes>(1e6),
+            .hbm_bandwidth = make<byte_rate>(1e12),
+            .compute_efficiency = 1.0,
+            .memory_efficiency = 1.0},
+    .gpus_per_node = 8,
+    .max_gpus = 0,
+    .intra_node = {.bandwidth = make<byte_rate>(100e9),
+                   .latency = make<seconds>(10e-9),
+                   .efficiency = 1.0},
+    .inter_node = {.bandwidth = make<byte_rate>(10e9),
+                   .latency = make<seconds>(100e-9),
+                   .efficiency = 1.0},
 };
 
 } // namespace moecost::test

@@ -35,22 +35,8 @@ using moecost::test::near;
 
 namespace {
 
-/**
- * A small dense model: 4 layers, h = 64, MHA with 4 heads of 16, plain (2-matrix) FFN of 256,
- * RMSNorm, vocabulary 100, untied, no biases.
- *
- * Parameters by hand: attention 4·h² = 16,384, norms 2·64 = 128, FFN 2·64·256 = 32,768:
- * 49,280 per layer. Embedding = head = 100·64 = 6,400; final norm 64.
- * Total 4·49,280 + 6,400 + 6,400 + 64 = 209,984.
- */
-constexpr model_spec dense4{
-    .name = "dense4",
-    .layers = 4,
-    .hidden = 64,
-    .vocab = 100,
-    .attention = {.heads = 4},
-    .ffn = {.hidden = 256, .gated = false},
-};
+/// The dense model of fixtures.hpp (209,984 parameters, by hand there).
+using test::dense4;
 
 /**
  * The tiny MoE of fixtures.hpp: 2 MoE layers, h = 64, GQA 4 heads of 16 with 2 KV heads,

@@ -436,10 +436,7 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     d.options = opt;
     d.step = p;
     d.summary = evaluate(m, cluster, l, w, opt);
-    violations structural = validate(m);
-    structural.append(validate(cluster));
-    structural.append(validate(w));
-    structural.append(validate(l));
+    const violations structural = validate_all(m, cluster, w, l);
     if (!structural.ok())
         return d;
 

@@ -185,14 +185,21 @@ constexpr void check_layout_rules(violations& out, const model_spec& m, const cl
     if (etp_of(l) > c.gpus_per_node)
         out.add(rule::group_crosses_node, "etp", etp_of(l), c.gpus_per_node);
 }
+
+/// check_layout's violations added to an empty `out`.
+constexpr void check_layout_into(violations& out, const model_spec& m, const cluster_spec& c,
+                                 const layout& l, const workload& w) {
+    validate_into(out, l);
+    if (out.ok())
+        check_layout_rules(out, m, c, l, w);
+}
 } // namespace detail
 
 /// Module-division, world-size and node rules for a model on a layout, cluster and workload.
 constexpr violations check_layout(const model_spec& m, const cluster_spec& c, const layout& l,
                                   const workload& w) {
-    violations out = validate(l);
-    if (out.ok())
-        detail::check_layout_rules(out, m, c, l, w);
+    violations out;
+    detail::check_layout_into(out, m, c, l, w);
     return out;
 }
 
@@ -279,7 +286,6 @@ struct step_constants {
     double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0,
            shared_hidden = 0, ffn_hidden = 0, vocab = 0;
     double experts_per_gpu = 0, expert_params = 0;
-    miss_powers touch{}; ///< for experts_touched, shared by every load
     double router_weight_bytes = 0, router_io = 0;
     double expert_io = 0; ///< 2h + mats·expert_hidden/ETP
     double shared_weight_bytes = 0, shared_io = 0;
@@ -295,10 +301,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
                                            const layout& l, const eval_options& o) {
     const auto& a = m.attention;
     const auto& e = m.moe;
-    step_constants k{.m = &m,
-                     .l = l,
-                     .touch = is_moe(m) ? miss_powers_of(e.experts, e.top_k)
-                                        : miss_powers{}}; // in place
+    step_constants k{.m = &m, .l = l};
     k.h = m.hidden;
     k.tp = l.tp;
     k.cp = l.cp;
@@ -382,14 +385,15 @@ struct load_terms {
     bytes ep_intra{}, ep_inter{};
 };
 
-constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld) {
+/// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
+constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld, double touched) {
     load_terms t;
     const layout& l = k.l;
     const double h = k.h, tp = k.tp, ab = k.ab;
     t.T = ld.seqs * ld.tokens_per_seq / k.cp;
     t.T_tp = t.T / tp;
     t.attn_traffic = k.attn_weight_bytes + t.T * k.attn_io * ab;
-    t.experts_touched = experts_touched(k.touch, ld.expert_tokens);
+    t.experts_touched = touched;
     if (k.experts > 0) {
         t.router_traffic = k.router_weight_bytes + t.T_tp * k.router_io * ab;
         t.routed_tokens = ld.expert_tokens * k.top_k / (k.ep * k.etp) * k.imb;
@@ -495,21 +499,43 @@ constexpr void layer_costs(stage_step& r, const step_constants& k, const load_te
         cm.cp = double(st.layers) * t.cp_layer;
 }
 
-/// The ends of stage `st` (LM head on the last, send to the next stage on the others) and the sums.
-constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t,
-                           const stage_shape& st) {
-    r.ops[static_cast<std::size_t>(op_group::lm_head)] =
-        st.head && k.vocab > 0 ? t.lm_head : op_cost{};
-    comm_cost& cm = r.comm;
-    cm.pp = st.head ? seconds{} : t.pp_send;
+/// The sums of a step's layer part: every operator group but the LM head, every collective
+/// but the send to the next stage (in the order of the full sums, which finish_step completes).
+struct layer_sums {
+    seconds compute{}, compute_bound{}, memory_bound{}, comm{};
+};
 
-    seconds comp{}, mem_bound{}, comp_bound{};
-    for (const auto& op : r.ops) {
-        comp += op.time();
-        (op.bound() == resource::compute ? comp_bound : mem_bound) += op.time();
+constexpr layer_sums sum_layers(const stage_step& r) {
+    layer_sums ls;
+    for (std::size_t g = 0; g < static_cast<std::size_t>(op_group::lm_head); ++g) {
+        const op_cost& op = r.ops[g];
+        ls.compute += op.time();
+        (op.bound() == resource::compute ? ls.compute_bound : ls.memory_bound) += op.time();
     }
+    const comm_cost& cm = r.comm;
+    ls.comm = cm.tp + cm.ep + cm.etp + cm.cp;
+    return ls;
+}
+
+/// The ends of stage `st` (LM head on the last, send to the next stage on the others) and the
+/// sums, from the layer part's sums `ls`.
+constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t,
+                           const stage_shape& st, const layer_sums& ls) {
+    op_cost& head = r.ops[static_cast<std::size_t>(op_group::lm_head)];
+    seconds comp = ls.compute, comp_bound = ls.compute_bound, mem_bound = ls.memory_bound,
+            comm = ls.comm;
+    if (st.head && k.vocab > 0) {
+        head = t.lm_head;
+        comp += head.time();
+        (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time();
+    } else {
+        head = {};
+        comp += seconds{};
+        comp_bound += seconds{}; // an empty group is compute-bound (0 >= 0) and adds 0
+    }
+    r.comm.pp = st.head ? seconds{} : t.pp_send;
+    comm += r.comm.pp;
     r.compute = comp;
-    const seconds comm = cm.total();
     r.time = k.overlap ? (comp > comm ? comp : comm) : comp + comm;
     r.bound = comm > comp_bound && comm > mem_bound ? resource::network
               : comp_bound >= mem_bound             ? resource::compute
@@ -521,7 +547,7 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
                                const step_load& ld) {
     stage_step r;
     layer_costs(r, k, t, st, ld);
-    finish_step(r, k, t, st);
+    finish_step(r, k, t, st, sum_layers(r));
     return r;
 }
 
@@ -529,7 +555,8 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
 constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const layout& l,
                                const stage_shape& st, const step_load& ld, const eval_options& o) {
     const step_constants k = step_constants_of(m, c, l, o);
-    return step_cost(k, load_terms_of(k, ld), st, ld);
+    return step_cost(k, load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens)),
+                     st, ld);
 }
 
 /// The distinct stage shapes of a layout (first, middle, last differ; middles repeat).
@@ -581,16 +608,18 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
                              const step_load& ld, phase_result* out = nullptr) {
     seconds sum{}, slowest{};
     stage_step s;
+    layer_sums ls;
     for (int j = 0; j < ss.n; ++j) {
         const stage_shape& st = ss.shapes[std::size_t(j)];
         // Stages that hold the same layers (an even split's first, middle and last) differ only
-        // at their ends: their layers' costs are computed once.
+        // at their ends: their layers' costs and sums are computed once.
         if (j == 0 || !same_layers(st, ss.shapes[std::size_t(j - 1)])) {
             if (j > 0)
                 s = {};
             layer_costs(s, k, t, st, ld);
+            ls = sum_layers(s);
         }
-        finish_step(s, k, t, st);
+        finish_step(s, k, t, st, ls);
         sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
         if (j == 0 || s.time > slowest) {
             slowest = s.time;
@@ -668,28 +697,36 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
 }
 
 /**
- * The evaluation proper, for specs already validated: `problems` holds the layout's
- * violations (from check_layout). Search calls this directly with one `prepared` per
- * layout, so that the layout's work is done once for all its batches.
+ * The evaluation proper, into a default report `r` whose `problems` hold the layout's
+ * violations (check_layout's), for specs already validated. Search calls this directly with
+ * one `prepared` per layout, so that the layout's work is done once for all its batches.
  */
-constexpr report evaluate_checked(const prepared& p, const workload& w, const requirements& req,
-                                  const violations& problems) {
+constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
+                             const requirements& req) {
     const model_spec& m = *p.m;
     const layout& l = p.l;
     const eval_options& o = p.o;
     const stage_set& ss = p.stages;
-    report r;
     r.ideal = o.ideal;
     r.evaluated = true;
-    r.problems.append(problems); // not `=`: copies the used entries, not all 16
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
     const double world = world_size(l);
+
+    // the three loads: a prefill micro-batch, one request alone (TTFT), a decode micro-batch
+    const step_load ld_prefill = phase_load(m, l, w, false);
+    step_load ld_one = ld_prefill;
+    ld_one.seqs = 1;
+    ld_one.expert_tokens = S;
+    const step_load ld_decode = phase_load(m, l, w, true);
+    const std::array<double, 3> touched = experts_touched_each<3>(
+        p.k.experts, p.k.top_k,
+        {ld_prefill.expert_tokens, ld_one.expert_tokens, ld_decode.expert_tokens});
 
     // prefill: the batch in micro-batches through the pipeline
     {
         const double M = prefill_micro_batches_of(w, l.pp);
-        const step_load ld = phase_load(m, l, w, false);
-        const seconds sum = run_stages(p.k, load_terms_of(p.k, ld), ss, ld, &r.prefill);
+        const step_load& ld = ld_prefill;
+        const seconds sum = run_stages(p.k, load_terms_of(p.k, ld, touched[0]), ss, ld, &r.prefill);
         const seconds slowest = r.prefill.slowest.time;
         r.prefill.batch_time = (M - 1.0) * slowest + sum;
         r.prefill.tokens_per_gpu = make<tokens>(B * S) / r.prefill.batch_time / world;
@@ -698,10 +735,7 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
         if (l.pp == 1)
             r.prefill.bubble_fraction = 0;
         // TTFT: one request alone, through every stage
-        step_load one = ld;
-        one.seqs = 1;
-        one.expert_tokens = S;
-        r.prefill.latency = run_stages(p.k, load_terms_of(p.k, one), ss, one);
+        r.prefill.latency = run_stages(p.k, load_terms_of(p.k, ld_one, touched[1]), ss, ld_one);
         r.prefill.bottleneck = r.prefill.slowest.bound;
         if (r.prefill.bubble_fraction > 0.5)
             r.prefill.bottleneck = resource::pipeline;
@@ -709,8 +743,8 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
     // decode: one token per sequence per round, micro-batches in flight
     {
         const double M = decode_micro_batches_of(w, l.pp);
-        const step_load ld = phase_load(m, l, w, true);
-        const load_terms t = load_terms_of(p.k, ld);
+        const step_load& ld = ld_decode;
+        const load_terms t = load_terms_of(p.k, ld, touched[2]);
         const seconds sum = run_stages(p.k, t, ss, ld, &r.decode);
         const seconds slowest = r.decode.slowest.time;
         const seconds full_round = M * slowest;
@@ -790,7 +824,6 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
         r.requirements[4] =
             at_most("memory per GPU", r.memory.total().value(), req.max_memory_per_gpu.value);
     }
-    return r;
 }
 } // namespace detail
 
@@ -801,20 +834,19 @@ constexpr report evaluate_checked(const prepared& p, const workload& w, const re
 constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layout& l,
                           const workload& w, const eval_options& opt = {},
                           const requirements& req = {}) {
-    violations problems = validate(m);
-    problems.append(validate(c));
-    problems.append(validate(w));
-    problems.append(validate(l));
-    if (!problems.ok()) {
-        report r;
-        r.ideal = opt.ideal;
-        r.problems = problems;
+    report r;
+    r.ideal = opt.ideal;
+    violations& problems = r.problems; // written in place: no list per spec
+    validate_into(problems, m);
+    validate_into(problems, c);
+    validate_into(problems, w);
+    validate_into(problems, l);
+    if (!problems.ok())
         return r;
-    }
     // problems is empty: the layout's own rules passed, so add check_layout's other rules
     detail::check_layout_rules(problems, m, c, l, w);
-    return detail::evaluate_checked(detail::prepare(m, c, l, opt, detail::stages_of(m, l.pp)), w,
-                                    req, problems);
+    detail::evaluate_into(r, detail::prepare(m, c, l, opt, detail::stages_of(m, l.pp)), w, req);
+    return r;
 }
 
 } // namespace moecost

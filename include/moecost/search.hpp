@@ -217,9 +217,7 @@ search(const model_spec& m, const cluster_spec& c, const search_space& space, co
         nb += b > 0 ? 1 : 0;
     if (nb == 0)
         batches[0] = base.batch;
-    violations specs = validate(m);
-    specs.append(validate(c));
-    specs.append(validate(base));
+    const violations specs = validate_all(m, c, base);
     if (!specs.ok())
         return res;
     for_each_layout(m, c, space, [&](const layout& l, const stage_set& ss) {
@@ -230,8 +228,9 @@ search(const model_spec& m, const cluster_spec& c, const search_space& space, co
                 continue;
             workload w = base;
             w.batch = b;
-            const violations v = check_layout(m, c, l, w);
-            if (!v.ok()) {
+            report r;
+            check_layout_into(r.problems, m, c, l, w);
+            if (!r.problems.ok()) {
                 ++res.rejected;
                 continue;
             }
@@ -239,7 +238,7 @@ search(const model_spec& m, const cluster_spec& c, const search_space& space, co
                 p = prepare(m, c, l, opt, ss);
                 prepared_yet = true;
             }
-            const report r = evaluate_checked(p, w, req, v);
+            evaluate_into(r, p, w, req);
             ++res.evaluated;
             candidate cd{l,
                          w,

@@ -82,8 +82,8 @@ struct training_report {
     [[nodiscard]] constexpr bool valid() const { return problems.ok(); }
 };
 
-constexpr violations validate(const training_workload& t) {
-    violations out;
+/// Adds the rules t breaks to `out` (the list `validate` returns).
+constexpr void validate_into(violations& out, const training_workload& t) {
     if (t.global_batch <= 0)
         out.add(rule::positive, "training.global_batch", t.global_batch);
     if (t.micro_batch <= 0)
@@ -94,6 +94,12 @@ constexpr violations validate(const training_workload& t) {
         out.add(rule::at_most, "training.zero (0..3)", t.zero, 3);
     if (t.virtual_stages <= 0)
         out.add(rule::positive, "training.virtual_stages", t.virtual_stages);
+}
+
+/// Every rule a training workload must satisfy.
+constexpr violations validate(const training_workload& t) {
+    violations out;
+    validate_into(out, t);
     return out;
 }
 
@@ -147,10 +153,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     using namespace detail;
     training_report r;
     r.ideal = opt.ideal;
-    r.problems = validate(model);
-    r.problems.append(validate(cluster));
-    r.problems.append(validate(t));
-    r.problems.append(validate(l));
+    r.problems = validate_all(model, cluster, t, l);
     if (!r.problems.ok())
         return r;
     const workload as_inference{.batch = t.global_batch, .prompt = t.seq};

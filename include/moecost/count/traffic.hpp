@@ -122,49 +122,60 @@ constexpr bytes kv_bytes_per_gpu(const model_spec& m, const layout& l, const sta
     return make<bytes>(seqs * held * per / kv_shards(m, l) / l.cp);
 }
 
+namespace detail {
 /**
- * The factors of (1 − k/E)^n that `experts_touched` multiplies: pow[i] = (1 − k/E)^(2^i) by
- * repeated squaring (0 from where it underflows). They do not depend on n, so an evaluation
- * works them out once per model and shares them between its phases.
+ * experts_touched(E, k, n[i]) for several n at once: the squarings of 1 − k/E are shared, and
+ * the products of the n run side by side instead of one after another.
  */
-struct miss_powers {
-    double E = 0;
-    double k = 0;
-    double miss = 0; ///< 1 − k/E: the chance a token's k picks all miss one expert
-    std::array<double, 63> pow{};
-};
-
-constexpr miss_powers miss_powers_of(double E, double k) {
-    miss_powers p{.E = E, .k = k, .miss = E > 0 ? 1.0 - k / E : 0.0};
-    double base = p.miss;
-    for (std::size_t i = 0; i < p.pow.size() && base != 0.0; ++i) {
-        p.pow[i] = base;
-        base *= base;
+template <std::size_t N>
+constexpr std::array<double, N> experts_touched_each(double E, double k,
+                                                     const std::array<double, N>& n) {
+    std::array<double, N> out{};
+    if (E <= 0)
+        return out;
+    // (1 − k/E)^n for real n ≥ 0 without <cmath>: the integer power by repeated squaring, the
+    // squarings its bits select multiplied lowest first (a squaring that underflows to 0 makes
+    // the power 0); then the fractional part linearly (n is a token count, fractional only
+    // from averaging).
+    const double miss = 1.0 - k / E;
+    std::array<double, N> whole{};
+    std::array<unsigned long long, N> bits{};
+    unsigned long long any = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        whole[i] = n[i] > 0 ? static_cast<double>(static_cast<long long>(n[i])) : 0.0;
+        bits[i] = static_cast<unsigned long long>(whole[i]);
+        any |= bits[i];
     }
-    return p;
+    // pow[j] = (1 − k/E)^(2^j), only as far as the highest bit or the first underflow to 0
+    std::array<double, 64> pow; // written before read: no zero-fill
+    int len = 0;
+    for (double base = miss; any != 0 && base != 0.0; any >>= 1, base *= base)
+        pow[static_cast<std::size_t>(len++)] = base;
+    std::array<double, N> r{};
+    for (std::size_t i = 0; i < N; ++i) {
+        r[i] = 1.0;
+        for (auto e = bits[i]; e != 0; e &= e - 1) {
+            const int j = std::countr_zero(e);
+            if (j >= len) { // a squaring below it underflowed
+                r[i] = 0.0;
+                break;
+            }
+            r[i] *= pow[static_cast<std::size_t>(j)];
+        }
+    }
+    for (std::size_t i = 0; i < N; ++i)
+        if (n[i] > 0)
+            out[i] = E * (1.0 - r[i] * (1.0 - (n[i] - whole[i]) * (1.0 - miss)));
+    return out;
 }
-
-/// experts_touched(E, k, n) for the E and k of `p`.
-constexpr double experts_touched(const miss_powers& p, double n) {
-    if (p.E <= 0 || n <= 0)
-        return 0.0;
-    // (1 − k/E)^n for real n ≥ 0 without <cmath>: the integer power as the product of the
-    // squarings its bits select, lowest first; then the fractional part linearly (n is a token
-    // count, fractional only from averaging).
-    const double whole = static_cast<double>(static_cast<long long>(n));
-    double r = 1.0;
-    for (auto e = static_cast<unsigned long long>(whole); e != 0; e &= e - 1)
-        r *= p.pow[static_cast<std::size_t>(std::countr_zero(e))];
-    r *= 1.0 - (n - whole) * (1.0 - p.miss);
-    return p.E * (1.0 - r);
-}
+} // namespace detail
 
 /**
  * Expected distinct experts (of E) touched when n tokens each choose k of them uniformly:
  * E·(1 − (1 − k/E)^n). One token touches k; many tokens touch all E.
  */
 constexpr double experts_touched(double E, double k, double n) {
-    return E <= 0 || n <= 0 ? 0.0 : experts_touched(miss_powers_of(E, k), n);
+    return detail::experts_touched_each<1>(E, k, {n})[0];
 }
 
 } // namespace moecost

@@ -67,8 +67,8 @@ constexpr cluster_spec idealized(cluster_spec c) {
     return c;
 }
 
-constexpr violations validate(const cluster_spec& c) {
-    violations out;
+/// Adds the rules c breaks to `out` (the list `validate` returns).
+constexpr void validate_into(violations& out, const cluster_spec& c) {
     if (c.gpu.peak_bf16.value <= 0)
         out.add(rule::positive, "gpu.peak_bf16", c.gpu.peak_bf16.value);
     if (c.gpu.hbm.value <= 0)
@@ -87,6 +87,12 @@ constexpr violations validate(const cluster_spec& c) {
         out.add(rule::positive, "intra_node.bandwidth", c.intra_node.bandwidth.value);
     if (c.inter_node.bandwidth.value <= 0)
         out.add(rule::positive, "inter_node.bandwidth", c.inter_node.bandwidth.value);
+}
+
+/// Every rule a cluster must satisfy.
+constexpr violations validate(const cluster_spec& c) {
+    violations out;
+    validate_into(out, c);
     return out;
 }
 

@@ -53,9 +53,9 @@ constexpr layout seed_layout(int ep, int pp, int dp, int tp) {
     return {.tp = tp, .cp = 1, .dp = dp * ep, .pp = pp, .etp = tp, .ep = ep};
 }
 
-/// Rules a layout satisfies on its own (model-independent).
-constexpr violations validate(const layout& l) {
-    violations out;
+/// Adds the rules l breaks to `out` (the list `validate` returns).
+constexpr void validate_into(violations& out, const layout& l) {
+    const int start = out.count, dropped = out.dropped;
     if (l.tp <= 0)
         out.add(rule::positive, "layout.tp", l.tp);
     if (l.cp <= 0)
@@ -70,25 +70,31 @@ constexpr violations validate(const layout& l) {
         out.add(rule::positive, "layout.ep", l.ep);
     if (l.redundant_experts < 0)
         out.add(rule::non_negative, "layout.redundant_experts", l.redundant_experts);
-    if (!out.ok())
-        return out;
+    if (out.count != start || out.dropped != dropped)
+        return;
     // degrees up to 2^20 and a world up to 2^24 keep every int product exact
     constexpr long long cap = 1 << 20, world_cap = 1 << 24;
     const long long degrees[] = {l.tp, l.cp, l.dp, l.pp, l.etp, l.ep};
     for (long long d : degrees)
         if (d > cap)
             out.add(rule::at_most, "layout degree", static_cast<double>(d), cap);
-    if (!out.ok())
-        return out;
+    if (out.count != start || out.dropped != dropped)
+        return;
     const long long world = 1LL * l.tp * l.cp * l.dp * l.pp, experts = 1LL * etp_of(l) * l.ep;
     if (world > world_cap)
         out.add(rule::at_most, "layout world size", static_cast<double>(world), world_cap);
     if (experts > world_cap)
         out.add(rule::at_most, "layout etp*ep", static_cast<double>(experts), world_cap);
-    if (!out.ok())
-        return out;
+    if (out.count != start || out.dropped != dropped)
+        return;
     if (edp_of(l) == 0)
         out.add(rule::world_mismatch, "layout", stage_gpus(l), etp_of(l) * l.ep);
+}
+
+/// Rules a layout satisfies on its own (model-independent).
+constexpr violations validate(const layout& l) {
+    violations out;
+    validate_into(out, l);
     return out;
 }
 

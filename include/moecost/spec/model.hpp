@@ -243,9 +243,8 @@ constexpr bool set_dense_layer(moe_spec& e, int layer) {
 
 // ---- validation ------------------------------------------------------------------------
 
-/// Every rule a model must satisfy, with the field that breaks it.
-constexpr violations validate(const model_spec& m) {
-    violations out;
+/// Adds the rules m breaks to `out` (the list `validate` returns).
+constexpr void validate_into(violations& out, const model_spec& m) {
     const auto& a = m.attention;
     if (m.layers <= 0)
         out.add(rule::positive, "layers", m.layers);
@@ -316,6 +315,12 @@ constexpr violations validate(const model_spec& m) {
         out.add(rule::positive, "moe.shared_hidden", e.shared_hidden);
     if (m.mtp_layers < 0)
         out.add(rule::non_negative, "mtp_layers", m.mtp_layers);
+}
+
+/// Every rule a model must satisfy, with the field that breaks it.
+constexpr violations validate(const model_spec& m) {
+    violations out;
+    validate_into(out, m);
     return out;
 }
 

@@ -75,6 +75,18 @@ struct violations {
     [[nodiscard]] constexpr const violation* end() const { return items.data() + count; }
 };
 
+/**
+ * The rules every spec breaks, in one list: `validate_all(model, cluster, workload, layout)`
+ * is `validate(model)` followed by the others' violations, without a list per spec.
+ * Each spec type provides `validate_into(violations&, const Spec&)` beside its `validate`.
+ */
+template <class... Specs>
+constexpr violations validate_all(const Specs&... specs) {
+    violations out;
+    (validate_into(out, specs), ...);
+    return out;
+}
+
 namespace detail {
 inline std::string num(double v) {
     char buf[32];

@@ -55,8 +55,8 @@ struct requirements {
     friend constexpr bool operator==(const requirements&, const requirements&) = default;
 };
 
-constexpr violations validate(const workload& w) {
-    violations out;
+/// Adds the rules w breaks to `out` (the list `validate` returns).
+constexpr void validate_into(violations& out, const workload& w) {
     if (w.batch <= 0)
         out.add(rule::positive, "workload.batch", w.batch);
     if (w.prompt <= 0)
@@ -67,6 +67,12 @@ constexpr violations validate(const workload& w) {
         out.add(rule::non_negative, "workload.prefill_micro_batches", w.prefill_micro_batches);
     if (w.decode_micro_batches < 0)
         out.add(rule::non_negative, "workload.decode_micro_batches", w.decode_micro_batches);
+}
+
+/// Every rule a workload must satisfy.
+constexpr violations validate(const workload& w) {
+    violations out;
+    validate_into(out, w);
     return out;
 }
 

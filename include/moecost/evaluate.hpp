@@ -436,11 +436,27 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     return t;
 }
 
+/// Where layer_costs puts an operator group's roofline: the step's breakdown...
+constexpr void put(stage_step& r, op_group g, const op_cost& c) {
+    r.ops[static_cast<std::size_t>(g)] = c;
+}
+
+/// ... or only the sums a step's time needs (the TTFT pass: no breakdown is reported).
+struct layer_time {
+    seconds compute{}; ///< Σ roofline times of the groups put, in the order put
+    comm_cost comm{};
+};
+constexpr void put(layer_time& r, op_group /*g*/, const op_cost& c) {
+    r.compute += c.time();
+}
+
 /**
  * The operator groups and collectives of the transformer layers stage `st` holds, written into
- * a zeroed `r`: all of a step but the stage's ends (LM head, send to the next stage) and sums.
+ * a zeroed `r` (a stage_step or a layer_time): all of a step but the stage's ends (LM head,
+ * send to the next stage) and sums. Groups are put in op_group order.
  */
-constexpr void layer_costs(stage_step& r, const step_constants& k, const load_terms& t,
+template <class Step>
+constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t,
                            const stage_shape& st, const step_load& ld) {
     const model_spec& m = *k.m;
     const double h = k.h, tp = k.tp, cp = k.cp, T = t.T;
@@ -448,8 +464,7 @@ constexpr void layer_costs(stage_step& r, const step_constants& k, const load_te
     const double full = st.layers - st.sliding;
 
     auto set = [&](op_group g, double work, double traffic, flop_rate rate) {
-        r.ops[static_cast<std::size_t>(g)] =
-            roofline(make<flops>(work), make<bytes>(traffic), rate, k.bw);
+        put(r, g, roofline(make<flops>(work), make<bytes>(traffic), rate, k.bw));
     };
 
     // attention projections
@@ -505,6 +520,10 @@ struct layer_sums {
     seconds compute{}, compute_bound{}, memory_bound{}, comm{};
 };
 
+constexpr seconds layer_comm(const comm_cost& cm) {
+    return cm.tp + cm.ep + cm.etp + cm.cp;
+}
+
 constexpr layer_sums sum_layers(const stage_step& r) {
     layer_sums ls;
     for (std::size_t g = 0; g < static_cast<std::size_t>(op_group::lm_head); ++g) {
@@ -512,9 +531,27 @@ constexpr layer_sums sum_layers(const stage_step& r) {
         ls.compute += op.time();
         (op.bound() == resource::compute ? ls.compute_bound : ls.memory_bound) += op.time();
     }
-    const comm_cost& cm = r.comm;
-    ls.comm = cm.tp + cm.ep + cm.etp + cm.cp;
+    ls.comm = layer_comm(r.comm);
     return ls;
+}
+constexpr layer_sums sum_layers(const layer_time& r) { // groups left out add 0: the same sum
+    return {.compute = r.compute, .comm = layer_comm(r.comm)};
+}
+
+/// A stage's compute and communication: its layer sums `ls` plus its ends (LM head on the
+/// last stage, send to the next stage on the others), and the step time they give.
+struct stage_totals {
+    seconds compute{}, comm{}, time{};
+};
+constexpr stage_totals stage_totals_of(const step_constants& k, const load_terms& t,
+                                       const stage_shape& st, const layer_sums& ls) {
+    stage_totals e{.compute = ls.compute, .comm = ls.comm};
+    if (st.head && k.vocab > 0)
+        e.compute += t.lm_head.time();
+    if (!st.head)
+        e.comm += t.pp_send;
+    e.time = k.overlap ? (e.compute > e.comm ? e.compute : e.comm) : e.compute + e.comm;
+    return e;
 }
 
 /// The ends of stage `st` (LM head on the last, send to the next stage on the others) and the
@@ -522,24 +559,19 @@ constexpr layer_sums sum_layers(const stage_step& r) {
 constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t,
                            const stage_shape& st, const layer_sums& ls) {
     op_cost& head = r.ops[static_cast<std::size_t>(op_group::lm_head)];
-    seconds comp = ls.compute, comp_bound = ls.compute_bound, mem_bound = ls.memory_bound,
-            comm = ls.comm;
-    if (st.head && k.vocab > 0) {
+    if (st.head && k.vocab > 0)
         head = t.lm_head;
-        comp += head.time();
-        (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time();
-    } else {
+    else
         head = {};
-        comp += seconds{};
-        comp_bound += seconds{}; // an empty group is compute-bound (0 >= 0) and adds 0
-    }
+    seconds comp_bound = ls.compute_bound, mem_bound = ls.memory_bound;
+    (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time(); // empty: 0
     r.comm.pp = st.head ? seconds{} : t.pp_send;
-    comm += r.comm.pp;
-    r.compute = comp;
-    r.time = k.overlap ? (comp > comm ? comp : comm) : comp + comm;
-    r.bound = comm > comp_bound && comm > mem_bound ? resource::network
-              : comp_bound >= mem_bound             ? resource::compute
-                                                    : resource::memory;
+    const stage_totals e = stage_totals_of(k, t, st, ls);
+    r.compute = e.compute;
+    r.time = e.time;
+    r.bound = e.comm > comp_bound && e.comm > mem_bound ? resource::network
+              : comp_bound >= mem_bound                 ? resource::compute
+                                                        : resource::memory;
 }
 
 /// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
@@ -600,12 +632,29 @@ constexpr stage_set stages_of(const model_spec& m, int pp) {
     return s;
 }
 
+/// Σ over all stages of the step time under `ld` (load terms `t`), without any breakdown.
+constexpr seconds stage_time_sum(const step_constants& k, const load_terms& t, const stage_set& ss,
+                                 const step_load& ld) {
+    seconds sum{};
+    layer_sums ls;
+    for (int j = 0; j < ss.n; ++j) {
+        const stage_shape& st = ss.shapes[std::size_t(j)];
+        if (j == 0 || !same_layers(st, ss.shapes[std::size_t(j - 1)])) { // as run_stages
+            layer_time lt;
+            layer_costs(lt, k, t, st, ld);
+            ls = sum_layers(lt);
+        }
+        sum += static_cast<double>(ss.count[std::size_t(j)]) * stage_totals_of(k, t, st, ls).time;
+    }
+    return sum;
+}
+
 /**
- * Σ over all stages of the step time under `ld` (load terms `t`); with `out`, also the
- * slowest stage's step and index.
+ * Σ over all stages of the step time under `ld` (load terms `t`), and in `out` the slowest
+ * stage's step and index.
  */
 constexpr seconds run_stages(const step_constants& k, const load_terms& t, const stage_set& ss,
-                             const step_load& ld, phase_result* out = nullptr) {
+                             const step_load& ld, phase_result& out) {
     seconds sum{}, slowest{};
     stage_step s;
     layer_sums ls;
@@ -623,10 +672,8 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
         sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
         if (j == 0 || s.time > slowest) {
             slowest = s.time;
-            if (out != nullptr) {
-                out->slowest = s;
-                out->slowest_stage = ss.index[std::size_t(j)];
-            }
+            out.slowest = s;
+            out.slowest_stage = ss.index[std::size_t(j)];
         }
     }
     return sum;
@@ -726,7 +773,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     {
         const double M = prefill_micro_batches_of(w, l.pp);
         const step_load& ld = ld_prefill;
-        const seconds sum = run_stages(p.k, load_terms_of(p.k, ld, touched[0]), ss, ld, &r.prefill);
+        const seconds sum = run_stages(p.k, load_terms_of(p.k, ld, touched[0]), ss, ld, r.prefill);
         const seconds slowest = r.prefill.slowest.time;
         r.prefill.batch_time = (M - 1.0) * slowest + sum;
         r.prefill.tokens_per_gpu = make<tokens>(B * S) / r.prefill.batch_time / world;
@@ -735,7 +782,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         if (l.pp == 1)
             r.prefill.bubble_fraction = 0;
         // TTFT: one request alone, through every stage
-        r.prefill.latency = run_stages(p.k, load_terms_of(p.k, ld_one, touched[1]), ss, ld_one);
+        r.prefill.latency = stage_time_sum(p.k, load_terms_of(p.k, ld_one, touched[1]), ss, ld_one);
         r.prefill.bottleneck = r.prefill.slowest.bound;
         if (r.prefill.bubble_fraction > 0.5)
             r.prefill.bottleneck = resource::pipeline;
@@ -745,7 +792,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         const double M = decode_micro_batches_of(w, l.pp);
         const step_load& ld = ld_decode;
         const load_terms t = load_terms_of(p.k, ld, touched[2]);
-        const seconds sum = run_stages(p.k, t, ss, ld, &r.decode);
+        const seconds sum = run_stages(p.k, t, ss, ld, r.decode);
         const seconds slowest = r.decode.slowest.time;
         const seconds full_round = M * slowest;
         r.decode.batch_time = full_round > sum ? full_round : sum;
@@ -844,8 +891,9 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layo
     if (!problems.ok())
         return r;
     // problems is empty: the layout's own rules passed, so add check_layout's other rules
-    detail::check_layout_rules(problems, m, c, l, w);
-    detail::evaluate_into(r, detail::prepare(m, c, l, opt, detail::stages_of(m, l.pp)), w, req);
+    const model_spec rm = with_resolved_heads(m);
+    detail::check_layout_rules(problems, rm, c, l, w);
+    detail::evaluate_into(r, detail::prepare(rm, c, l, opt, detail::stages_of(rm, l.pp)), w, req);
     return r;
 }
 

@@ -206,9 +206,9 @@ constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
  */
 template <std::size_t Top = 10, std::size_t Front = 16>
 constexpr search_result<Top, Front>
-search(const model_spec& m, const cluster_spec& c, const search_space& space, const workload& base,
-       const requirements& req = {}, objective obj = objective::decode_tokens_per_gpu,
-       const eval_options& opt = {}) {
+search(const model_spec& spec, const cluster_spec& c, const search_space& space,
+       const workload& base, const requirements& req = {},
+       objective obj = objective::decode_tokens_per_gpu, const eval_options& opt = {}) {
     using namespace detail;
     search_result<Top, Front> res;
     std::array<int, 8> batches = space.batches;
@@ -217,9 +217,10 @@ search(const model_spec& m, const cluster_spec& c, const search_space& space, co
         nb += b > 0 ? 1 : 0;
     if (nb == 0)
         batches[0] = base.batch;
-    const violations specs = validate_all(m, c, base);
+    const violations specs = validate_all(spec, c, base);
     if (!specs.ok())
         return res;
+    const model_spec m = with_resolved_heads(spec);
     for_each_layout(m, c, space, [&](const layout& l, const stage_set& ss) {
         prepared p{}; // the layout's batch-independent work, done at its first valid batch
         bool prepared_yet = false;

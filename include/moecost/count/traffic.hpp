@@ -146,17 +146,20 @@ constexpr std::array<double, N> experts_touched_each(double E, double k,
         bits[i] = static_cast<unsigned long long>(whole[i]);
         any |= bits[i];
     }
-    // pow[j] = (1 − k/E)^(2^j), only as far as the highest bit or the first underflow to 0
+    // pow[j] = (1 − k/E)^(2^j), only as far as the highest bit, or until it is so small that
+    // any power it enters leaves 1 − (1 − k/E)^n = 1 exactly (below 2^-54, 1 − x rounds to 1):
+    // from there on all E experts are touched, which a power of 0 gives as well.
+    constexpr double negligible = 0x1p-54;
     std::array<double, 64> pow; // written before read: no zero-fill
     int len = 0;
-    for (double base = miss; any != 0 && base != 0.0; any >>= 1, base *= base)
+    for (double base = miss; any != 0 && base >= negligible; any >>= 1, base *= base)
         pow[static_cast<std::size_t>(len++)] = base;
     std::array<double, N> r{};
     for (std::size_t i = 0; i < N; ++i) {
         r[i] = 1.0;
         for (auto e = bits[i]; e != 0; e &= e - 1) {
             const int j = std::countr_zero(e);
-            if (j >= len) { // a squaring below it underflowed
+            if (j >= len) { // a negligible power: (1 − k/E)^n is 0 as far as the result goes
                 r[i] = 0.0;
                 break;
             }

@@ -160,6 +160,19 @@ constexpr int head_dim_of(const model_spec& m) {
         return m.attention.head_dim;
     return m.attention.heads > 0 ? m.hidden / m.attention.heads : 0;
 }
+/**
+ * The same model with head_dim and kv_heads written out (hidden / heads, heads), so that
+ * head_dim_of and kv_heads_of read them instead of dividing: the evaluation path works on
+ * this copy, which every count treats exactly as the original.
+ */
+constexpr model_spec with_resolved_heads(const model_spec& m) {
+    model_spec r = m;
+    if (r.attention.kind != attention_kind::mla) {
+        r.attention.head_dim = head_dim_of(m);
+        r.attention.kv_heads = kv_heads_of(m);
+    }
+    return r;
+}
 constexpr bool is_mla(const model_spec& m) {
     return m.attention.kind == attention_kind::mla;
 }
@@ -182,6 +195,8 @@ namespace detail {
 constexpr int count_congruent(int begin, int end, int every, int phase) {
     if (end <= begin || phase < 0 || phase >= every)
         return 0;
+    if (every == 1) // the common case, without a division
+        return end - begin;
     const auto below = [&](int x) { return x > phase ? (x - 1 - phase) / every + 1 : 0; };
     return below(end) - below(begin);
 }
@@ -198,7 +213,10 @@ constexpr int moe_layers_in(const model_spec& m, int begin, int end) {
     if (e.experts <= 0 || lo >= end)
         return 0;
     int n = e.every > 0 ? detail::count_congruent(lo, end, e.every, e.phase) : end - lo;
-    for (std::size_t w = 0; w < e.dense_mask.size(); ++w)
+    std::uint64_t any = 0; // most models have no explicit dense layers: one test for all words
+    for (const std::uint64_t word : e.dense_mask)
+        any |= word;
+    for (std::size_t w = 0; any != 0 && w < e.dense_mask.size(); ++w)
         for (std::uint64_t bits = e.dense_mask[w]; bits != 0; bits &= bits - 1) {
             const int i = static_cast<int>(w) * 64 + std::countr_zero(bits);
             if (i >= lo && i < end && (e.every <= 0 || i % e.every == e.phase))

@@ -270,12 +270,13 @@ struct step_constants {
     const model_spec* m = nullptr;
     layout l{};
     double h = 0, tp = 1, cp = 1, ep = 1, etp = 1;
+    double inv_tp = 1, inv_cp = 1, inv_ep = 1, inv_etp = 1; ///< their reciprocals
     double wb = 0, ab = 0, kb = 0; ///< bytes per weight, activation and KV element
     double imb = 1;                ///< expert imbalance (1 when ideal)
     bool overlap = false;          ///< communication hidden behind compute
-    flop_rate mm_rate{};           ///< matmuls with weights
-    flop_rate attn_rate{};         ///< the attention core
-    byte_rate bw{};
+    seconds_per_flop mm_time{};    ///< matmuls with weights (1 / effective rate)
+    seconds_per_flop attn_time{};  ///< the attention core
+    seconds_per_byte hbm_time{};
     std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
     double ctx_dim = 0;
     double kv_layer_bytes = 0; ///< KV bytes per token per full layer on one GPU
@@ -293,7 +294,7 @@ struct step_constants {
     double head_weight_bytes = 0;
     double remote_nodes = 0;   ///< expected distinct other nodes a token's copies go to
     double dispatch_bytes = 0; ///< bytes per element of the EP dispatch
-    link_spec intra{}, inter{}, tp_link{}, etp_link{}, cp_link{}, pp_link{};
+    link_cost intra{}, inter{}, tp_link{}, etp_link{}, cp_link{}, pp_link{};
 };
 
 /// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
@@ -307,14 +308,18 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     k.cp = l.cp;
     k.ep = l.ep;
     k.etp = etp_of(l);
+    k.inv_tp = 1.0 / k.tp;
+    k.inv_cp = 1.0 / k.cp;
+    k.inv_ep = 1.0 / k.ep;
+    k.inv_etp = 1.0 / k.etp;
     k.wb = bytes_of(m.precision.weights);
     k.ab = bytes_of(m.precision.activations);
     k.kb = bytes_of(m.precision.kv);
     k.imb = o.ideal ? 1.0 : o.expert_imbalance;
     k.overlap = o.ideal || o.overlap;
-    k.mm_rate = effective_flop_rate(c.gpu, m.precision.weights);
-    k.attn_rate = effective_flop_rate(c.gpu, m.precision.activations);
-    k.bw = effective_hbm_rate(c.gpu);
+    k.mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
+    k.attn_time = 1.0 / effective_flop_rate(c.gpu, m.precision.activations);
+    k.hbm_time = 1.0 / effective_hbm_rate(c.gpu);
 
     const double h = k.h, tp = k.tp;
     k.proj = {attn_proj_per_gpu(m, l, mla_form::naive),
@@ -358,12 +363,13 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
     k.remote_nodes = nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0;
     k.dispatch_bytes = o.dispatch_fp8 ? 1.0 : k.ab;
-    k.intra = c.intra_node;
-    k.inter = c.inter_node;
-    k.tp_link = link_for_group(c, l.tp);
-    k.etp_link = link_for_group(c, etp_of(l));
-    k.cp_link = link_for_group(c, l.tp * l.cp);
-    k.pp_link = link_for_group(c, stage_gpus(l) + 1);
+    k.intra = cost_of(c.intra_node);
+    k.inter = cost_of(c.inter_node);
+    const auto group = [&](int span) { return span <= c.gpus_per_node ? k.intra : k.inter; };
+    k.tp_link = group(l.tp); // as link_for_group
+    k.etp_link = group(etp_of(l));
+    k.cp_link = group(l.tp * l.cp);
+    k.pp_link = group(stage_gpus(l) + 1);
     return k;
 }
 
@@ -389,26 +395,26 @@ struct load_terms {
 constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld, double touched) {
     load_terms t;
     const layout& l = k.l;
-    const double h = k.h, tp = k.tp, ab = k.ab;
-    t.T = ld.seqs * ld.tokens_per_seq / k.cp;
-    t.T_tp = t.T / tp;
+    const double h = k.h, ab = k.ab;
+    t.T = ld.seqs * ld.tokens_per_seq * k.inv_cp;
+    t.T_tp = t.T * k.inv_tp;
     t.attn_traffic = k.attn_weight_bytes + t.T * k.attn_io * ab;
     t.experts_touched = touched;
     if (k.experts > 0) {
         t.router_traffic = k.router_weight_bytes + t.T_tp * k.router_io * ab;
-        t.routed_tokens = ld.expert_tokens * k.top_k / (k.ep * k.etp) * k.imb;
-        const double touched = dmin(k.experts_per_gpu, t.experts_touched / k.ep * k.imb);
-        t.routed_traffic =
-            touched * k.expert_params / k.etp * k.wb + t.routed_tokens * k.etp * k.expert_io * ab;
+        t.routed_tokens = ld.expert_tokens * k.top_k * (k.inv_ep * k.inv_etp) * k.imb;
+        const double touched = dmin(k.experts_per_gpu, t.experts_touched * k.inv_ep * k.imb);
+        t.routed_traffic = touched * k.expert_params * k.inv_etp * k.wb +
+                           t.routed_tokens * k.etp * k.expert_io * ab;
         t.shared_traffic = k.shared_weight_bytes + t.T * k.shared_io * ab;
     }
     t.dense_traffic = k.dense_weight_bytes + t.T * k.dense_io * ab;
     if (k.vocab > 0) {
         const double rows =
-            ld.seqs * ld.logit_rows_per_seq / k.cp; // inference: one row per sequence
-        t.lm_head =
-            roofline(make<flops>(rows * 2.0 * h * k.vocab / tp),
-                     make<bytes>(k.head_weight_bytes + rows * k.vocab / tp * 4.0), k.mm_rate, k.bw);
+            ld.seqs * ld.logit_rows_per_seq * k.inv_cp; // inference: one row per sequence
+        t.lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp),
+                             make<bytes>(k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0),
+                             k.mm_time, k.hbm_time);
     }
 
     const bytes msg = make<bytes>(t.T * h * ab);
@@ -417,7 +423,7 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     if (k.experts > 0 && l.ep > 1) {
         const double send_tokens = t.T_tp * k.imb;
         const double disp_b = k.dispatch_bytes;
-        const bytes in = make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) / k.ep);
+        const bytes in = make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) * k.inv_ep);
         const bytes out = make<bytes>(send_tokens * h * k.remote_nodes);
         t.ep_intra = (disp_b + ab) * in;
         t.ep_inter = (disp_b + ab) * out;
@@ -428,7 +434,7 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
         t.etp_gather =
             all_gather_time(make<bytes>(t.routed_tokens * h * ab), etp_of(l), k.etp_link);
     if (l.cp > 1) {
-        const bytes shard = ld.decode ? make<bytes>(ld.seqs * k.ctx_dim / tp * ab)
+        const bytes shard = ld.decode ? make<bytes>(ld.seqs * k.ctx_dim * k.inv_tp * ab)
                                       : make<bytes>(t.T * k.kv_layer_bytes);
         t.cp_layer = all_gather_time(shard, l.cp, k.cp_link);
     }
@@ -459,43 +465,45 @@ template <class Step>
 constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t,
                            const stage_shape& st, const step_load& ld) {
     const model_spec& m = *k.m;
-    const double h = k.h, tp = k.tp, cp = k.cp, T = t.T;
+    const double h = k.h, T = t.T;
     const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
     const double full = st.layers - st.sliding;
 
-    auto set = [&](op_group g, double work, double traffic, flop_rate rate) {
-        put(r, g, roofline(make<flops>(work), make<bytes>(traffic), rate, k.bw));
+    auto set = [&](op_group g, double work, double traffic, seconds_per_flop per_flop) {
+        put(r, g, roofline(make<flops>(work), make<bytes>(traffic), per_flop, k.hbm_time));
     };
 
     // attention projections
     set(op_group::attention_proj, st.layers * T * k.proj[static_cast<std::size_t>(form)],
-        st.layers * t.attn_traffic, k.mm_rate);
+        st.layers * t.attn_traffic, k.mm_time);
     // attention core: Σ keys over sequences, heads split by TP, sequence by CP
     {
-        const double keys = ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) / cp;
-        const double work = attn_core_flops(m, form, keys) / tp;
+        const double keys =
+            ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) * k.inv_cp;
+        const double work = attn_core_flops(m, form, keys) * k.inv_tp;
         double traffic;
         if (ld.decode) {
             const double held = full * ld.kv_len + st.sliding * dmin(ld.kv_len, k.window);
-            traffic = ld.seqs * held * k.kv_layer_bytes / cp + st.layers * T * k.kv_layer_bytes;
+            traffic =
+                ld.seqs * held * k.kv_layer_bytes * k.inv_cp + st.layers * T * k.kv_layer_bytes;
         } else {
             traffic = st.layers * T * k.core_io;
         }
-        set(op_group::attention_core, work, traffic, k.attn_rate);
+        set(op_group::attention_core, work, traffic, k.attn_time);
     }
     if (st.moe > 0) {
-        set(op_group::router, st.moe * T * 2.0 * h * k.experts / tp, st.moe * t.router_traffic,
-            k.mm_rate);
+        set(op_group::router, st.moe * T * 2.0 * h * k.experts * k.inv_tp,
+            st.moe * t.router_traffic, k.mm_time);
         set(op_group::routed_experts, st.moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden,
-            st.moe * t.routed_traffic, k.mm_rate);
+            st.moe * t.routed_traffic, k.mm_time);
         if (k.shared_experts > 0)
             set(op_group::shared_experts,
-                st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden / tp,
-                st.moe * t.shared_traffic, k.mm_rate);
+                st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden * k.inv_tp,
+                st.moe * t.shared_traffic, k.mm_time);
     }
     if (st.dense > 0)
-        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden / tp,
-            st.dense * t.dense_traffic, k.mm_rate);
+        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden * k.inv_tp,
+            st.dense * t.dense_traffic, k.mm_time);
 
     // communication
     comm_cost& cm = r.comm;
@@ -698,6 +706,8 @@ struct prepared {
     eval_options o{};
     stage_set stages{};
     step_constants k{};
+    weight_terms weights{};        ///< per-GPU weights of the layout's stages
+    activation_rates activation{}; ///< the model's inference working set
 };
 
 /// Prepares m on cluster c and layout l (both already checked) with stage shapes ss.
@@ -711,7 +721,9 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
             .l = l,
             .o = o,
             .stages = ss,
-            .k = step_constants_of(m, o.ideal ? idealized(cluster) : cluster, l, o)};
+            .k = step_constants_of(m, o.ideal ? idealized(cluster) : cluster, l, o),
+            .weights = weight_terms_of(m, l),
+            .activation = activation_rates_of(m)};
 }
 
 /**
@@ -814,17 +826,17 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         const double pf_seqs = ceil_div(B / M_pf, dp);
         // working set of one prefill micro-batch, intermediates split by TP; fp32 logits
         // (one row per sequence) only on the stage with the LM head
-        const bytes act_body =
-            inference_activation_bytes(m, pf_seqs * S / l.cp, 0) / static_cast<double>(l.tp);
+        const bytes act_body = inference_activation_bytes(p.activation, pf_seqs * S / l.cp, 0) /
+                               static_cast<double>(l.tp);
         const bytes act_head =
-            inference_activation_bytes(m, 0, pf_seqs) / static_cast<double>(l.tp);
+            inference_activation_bytes(p.activation, 0, pf_seqs) / static_cast<double>(l.tp);
         r.memory.capacity = p.hbm;
         r.memory.usable = o.memory_headroom * p.hbm.get();
         double max_seqs = 1e18;
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
             const bytes wts =
-                make<bytes>(weight_params_per_gpu(m, l, st) * bytes_of(m.precision.weights));
+                make<bytes>(weight_params_per_gpu(p.weights, st) * bytes_of(m.precision.weights));
             const bytes kv = kv_bytes_per_gpu(m, l, st, seqs, n);
             const bytes act = st.head ? act_body + act_head : act_body;
             const bytes tot = wts + kv + act;

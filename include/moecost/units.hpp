@@ -95,6 +95,9 @@ using flops_per_token = quantity<units::flop_per_token_unit>; ///< FLOP/token
 using bytes_per_token = quantity<units::byte_per_token_unit>; ///< B/token
 using seconds_per_token = quantity<units::second_per_token_unit>;
 using flops_per_byte = quantity<units::flop_per_byte_unit>; ///< arithmetic intensity
+/// Time per FLOP and per byte: the reciprocals of the rates, so that a time is a product.
+using seconds_per_flop = quantity<units::divide_t<units::second_unit, units::flop_unit>>;
+using seconds_per_byte = quantity<units::divide_t<units::second_unit, units::byte_unit>>;
 
 /// Makes a quantity of type Q from a number in moecost's base units.
 template <class Q>

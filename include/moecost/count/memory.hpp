@@ -49,13 +49,14 @@ constexpr bytes kv_cache_bytes(const model_spec& m, double n) {
     return tokens_held * make<tokens>(1.0) * kv_bytes_per_token_per_layer(m);
 }
 
-/**
- * Inference working set of a forward step over T tokens: the largest set of activations
- * live at once inside one layer (the residual stream plus the widest intermediate of
- * attention, the FFN or the routed experts) plus the fp32 logits of `logit_rows` tokens.
- * Attention scores are not materialised (flash-style kernels). An estimate, documented.
- */
-constexpr bytes inference_activation_bytes(const model_spec& m, double T, double logit_rows) {
+/// The parts of inference_activation_bytes a model fixes.
+struct activation_rates {
+    double per_token = 0; ///< bytes live per token (residual stream and the widest intermediate)
+    double vocab = 0;     ///< logits per row (fp32: 4 bytes each); 0 without a head
+};
+
+/// inference_activation_bytes per token and per logit row, for a model: worked out once.
+constexpr activation_rates activation_rates_of(const model_spec& m) {
     const auto& a = m.attention;
     const double h = m.hidden;
     double attn;
@@ -73,9 +74,24 @@ constexpr bytes inference_activation_bytes(const model_spec& m, double T, double
         ffn = ffn > moe ? ffn : moe;
     }
     const double widest = attn > ffn ? attn : ffn;
-    const double per_token = (2.0 * h + widest) * bytes_of(m.precision.activations);
-    const double logits = m.vocab > 0 ? logit_rows * m.vocab * 4.0 : 0.0;
-    return make<bytes>(T * per_token + logits);
+    return {.per_token = (2.0 * h + widest) * bytes_of(m.precision.activations),
+            .vocab = m.vocab > 0 ? static_cast<double>(m.vocab) : 0.0};
+}
+
+/// inference_activation_bytes from the model's activation rates.
+constexpr bytes inference_activation_bytes(const activation_rates& r, double T, double logit_rows) {
+    const double logits = r.vocab > 0 ? logit_rows * r.vocab * 4.0 : 0.0;
+    return make<bytes>(T * r.per_token + logits);
+}
+
+/**
+ * Inference working set of a forward step over T tokens: the largest set of activations
+ * live at once inside one layer (the residual stream plus the widest intermediate of
+ * attention, the FFN or the routed experts) plus the fp32 logits of `logit_rows` tokens.
+ * Attention scores are not materialised (flash-style kernels). An estimate, documented.
+ */
+constexpr bytes inference_activation_bytes(const model_spec& m, double T, double logit_rows) {
+    return inference_activation_bytes(activation_rates_of(m), T, logit_rows);
 }
 
 /// How a training layer's activations are kept (Korthikanti et al. 2022 §4–5).

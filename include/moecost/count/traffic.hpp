@@ -80,37 +80,73 @@ constexpr int experts_per_gpu(const model_spec& m, const layout& l) {
     return (expert_slots(m, l) + l.ep - 1) / l.ep;
 }
 
-/// Weight parameters one GPU of stage `st` stores.
-constexpr double weight_params_per_gpu(const model_spec& m, const layout& l,
-                                       const stage_shape& st) {
+/**
+ * What one GPU of a layout holds per layer of each kind and at a stage's ends: the parts of
+ * weight_params_per_gpu that do not depend on the stage, worked out once per layout.
+ */
+struct weight_terms {
+    double tp = 1;
+    double layer = 0;      ///< attention and norms of every layer
+    double dense_ffn = 0;  ///< a dense layer's FFN, before the split over TP
+    double moe = 0;        ///< an MoE layer's router, shared experts / TP and routed experts / ETP
+    double embedding = 0;  ///< token (and learned position) embeddings / TP
+    double head = 0;       ///< the LM head / TP
+    double final_norm = 0; ///< on the last stage, with or without a head
+    double mtp = 0;        ///< the MTP modules, on the last stage
+    bool vocab = false, tied = false;
+};
+
+constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
     const double tp = l.tp, etp = etp_of(l);
-    double p = st.layers * (attention_params_per_gpu(m, l) + norm_params_per_layer(m));
-    p += st.dense * dense_ffn_params(m) / tp;
-    p += st.moe * (router_params(m) + shared_expert_params(m) / tp +
-                   experts_per_gpu(m, l) * expert_params(m) / etp);
+    weight_terms w{.tp = tp, .vocab = m.vocab > 0, .tied = m.tied_embeddings};
+    const double attention = attention_params_per_gpu(m, l), norms = norm_params_per_layer(m);
+    const double experts = experts_per_gpu(m, l) * expert_params(m) / etp;
+    w.layer = attention + norms;
+    w.dense_ffn = dense_ffn_params(m);
+    w.moe = router_params(m) + shared_expert_params(m) / tp + experts;
     if (m.vocab > 0) {
         const double table = static_cast<double>(m.vocab) * m.hidden;
-        if (st.embedding)
-            p += (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
-        // A tied head on a different stage from the embedding keeps its own copy (Megatron).
-        if (st.head && (!m.tied_embeddings || !st.embedding))
-            p += table / tp;
+        w.embedding = (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
+        w.head = table / tp;
     }
-    if (st.head)
-        p += detail::norm_width(m, m.hidden); // final norm, with or without a head
-    if (st.head && m.mtp_layers > 0) {
+    w.final_norm = detail::norm_width(m, m.hidden);
+    if (m.mtp_layers > 0) {
         // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one MoE block each, sharded
         // like a layer, plus the 2h→h projection, norms and the checkpoint's own embedding and
         // head copies, vocabulary-parallel over TP.
-        const double block = attention_params_per_gpu(m, l) + norm_params_per_layer(m) +
-                             router_params(m) + shared_expert_params(m) / tp +
-                             experts_per_gpu(m, l) * expert_params(m) / etp;
+        const double block =
+            attention + norms + router_params(m) + shared_expert_params(m) / tp + experts;
         const double h = m.hidden;
         const double rest = 2.0 * h * h / tp + 3.0 * detail::norm_width(m, h) +
                             (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h / tp : 0.0);
-        p += m.mtp_layers * (block + rest);
+        w.mtp = m.mtp_layers * (block + rest);
     }
+    return w;
+}
+
+/// Weight parameters one GPU of stage `st` stores, from its layout's weight terms.
+constexpr double weight_params_per_gpu(const weight_terms& w, const stage_shape& st) {
+    double p = st.layers * w.layer;
+    p += st.dense * w.dense_ffn / w.tp;
+    p += st.moe * w.moe;
+    if (w.vocab) {
+        if (st.embedding)
+            p += w.embedding;
+        // A tied head on a different stage from the embedding keeps its own copy (Megatron).
+        if (st.head && (!w.tied || !st.embedding))
+            p += w.head;
+    }
+    if (st.head)
+        p += w.final_norm;
+    if (st.head && w.mtp > 0)
+        p += w.mtp;
     return p;
+}
+
+/// Weight parameters one GPU of stage `st` stores.
+constexpr double weight_params_per_gpu(const model_spec& m, const layout& l,
+                                       const stage_shape& st) {
+    return weight_params_per_gpu(weight_terms_of(m, l), st);
 }
 
 /// KV-cache bytes one GPU of stage `st` stores for `seqs` sequences of n tokens each.

@@ -58,4 +58,11 @@ constexpr op_cost roofline(flops work, bytes traffic, flop_rate rate, byte_rate 
     return {work, traffic, work / rate, traffic / bw};
 }
 
+/// The same with the rates given as times per FLOP and per byte (two products, no division:
+/// the evaluation path inverts each rate once).
+constexpr op_cost roofline(flops work, bytes traffic, seconds_per_flop per_flop,
+                           seconds_per_byte per_byte) {
+    return {work, traffic, work * per_flop, traffic * per_byte};
+}
+
 } // namespace moecost

@@ -587,3 +587,98 @@ TEST_CASE("report.evaluated says whether the phases were costed", "[evaluate]") 
     CHECK(r.problems.has(rule::world_mismatch));
     CHECK(r.decode.tokens_per_gpu.value() == 0.0);
 }
+
+TEST_CASE("experts_touched: cut-off squaring gives the full product's result exactly",
+          "[evaluate][experts]") {
+    // The reference is the textbook algorithm written out here: every squaring of 1 − k/E up to
+    // the highest bit of n (no cut-off), the selected ones multiplied lowest first, then the
+    // fraction. experts_touched stops squaring below 2^-54 and must agree to the last bit.
+    auto full_product = [](double E, double k, double n) {
+        const double miss = 1.0 - k / E;
+        const double whole = static_cast<double>(static_cast<long long>(n));
+        double r = 1.0, base = miss;
+        for (auto e = static_cast<unsigned long long>(whole); e != 0; e >>= 1) {
+            if (e & 1U)
+                r *= base;
+            base *= base;
+        }
+        r *= 1.0 - (n - whole) * (1.0 - miss);
+        return E * (1.0 - r);
+    };
+    const double experts[] = {2, 8, 16, 64, 128, 256, 384, 1000};
+    const double picks[] = {1, 2, 4, 6, 8};
+    const double tokens[] = {1, 2, 3, 7.5, 16, 100, 511, 512, 1e3, 4097.25, 65536, 163840, 1e7};
+    int checked = 0;
+    for (double E : experts)
+        for (double k : picks) {
+            if (k > E)
+                continue;
+            for (double n : tokens) {
+                INFO("E " << E << " k " << k << " n " << n);
+                CHECK(experts_touched(E, k, n) == full_product(E, k, n));
+                ++checked;
+            }
+        }
+    CHECK(checked == 37 * 13); // 37 (E, k) pairs with k <= E, 13 token counts each
+    // the three loads of an evaluation at once, as evaluate takes them
+    const auto three = detail::experts_touched_each<3>(16, 2, {163840.0, 10240.0, 16.0});
+    CHECK(three[0] == 16.0); // 0.875^163840 is far below 2^-54: exactly all 16
+    CHECK(three[1] == 16.0);
+    CHECK(three[2] == full_product(16, 2, 16));
+    CHECK(three[2] == Approx(14.110927).epsilon(1e-7)); // 16·(1 − 0.875^16), 0.875^16 = 0.1180671
+}
+
+TEST_CASE("validate_all: one list, each spec's problems in order, layout checks staged",
+          "[evaluate][violations]") {
+    model_spec m = tiny;
+    m.layers = 0;                              // one problem of the model
+    const workload w{.batch = 0, .prompt = 8}; // one of the workload
+    // A layout with a degree over 2^20 and one <= 0: alone, validate stops at the first stage
+    // (the non-positive degree) and never reports the huge one.
+    const layout l{.tp = 1 << 21, .dp = 0};
+    const violations alone = validate(l);
+    REQUIRE(alone.count == 1);
+    CHECK(alone.items[0].what == rule::positive);
+    // Appended after other specs' problems, the layout's stages must behave the same.
+    const violations all = validate_all(m, toy, w, l);
+    REQUIRE(all.count == 3);
+    CHECK(std::string(all.items[0].field) == "layers");
+    CHECK(std::string(all.items[1].field) == "workload.batch");
+    CHECK(std::string(all.items[2].field) == "layout.dp");
+    // evaluate reports the same list
+    const report r = evaluate(m, toy, l, w);
+    REQUIRE(r.problems.count == 3);
+    CHECK(std::string(r.problems.items[2].field) == "layout.dp");
+    CHECK_FALSE(r.evaluated);
+}
+
+TEST_CASE("with_resolved_heads changes no count", "[evaluate][counts]") {
+    // head_dim 0 means hidden / heads and kv_heads 0 means heads: writing them out is the same
+    // model, so every count and every evaluation must agree exactly.
+    for (const auto& p : presets::model_presets) {
+        const model_spec& m = *p.spec;
+        const model_spec r = with_resolved_heads(m);
+        INFO(p.name);
+        CHECK(head_dim_of(r) == head_dim_of(m));
+        CHECK(kv_heads_of(r) == kv_heads_of(m));
+        CHECK(total_params(r).total() == total_params(m).total());
+        CHECK(kv_bytes_per_token(r).value() == kv_bytes_per_token(m).value());
+        CHECK(attention_params_per_gpu(r, {.tp = 8}) == attention_params_per_gpu(m, {.tp = 8}));
+    }
+}
+
+TEST_CASE("roofline from reciprocal rates: the same times as from the rates",
+          "[evaluate][roofline]") {
+    // 8 TFLOP at 4 TFLOP/s is 2 s; 3 TB at 1 TB/s is 3 s: memory-bound.
+    const op_cost a = roofline(8_TFLOP, 3_TB, 4_TFLOP_per_s, 1_TB_per_s);
+    const op_cost b = roofline(8_TFLOP, 3_TB, 1.0 / (4_TFLOP_per_s), 1.0 / (1_TB_per_s));
+    CHECK(a.compute_time.value() == near(2.0));
+    CHECK(b.compute_time.value() == near(2.0));
+    CHECK(b.memory_time.value() == near(3.0));
+    CHECK(b.bound() == resource::memory);
+    // and a collective on a link as specified equals the same on its link_cost
+    const link_spec nv{.bandwidth = 100_GB_per_s, .latency = 1_us, .efficiency = 0.5};
+    // ring all-reduce of 1 GB over 4 GPUs: 6 steps of 1 µs + 1.5 GB at 50 GB/s = 30.006 ms
+    CHECK(all_reduce_time(1_GB, 4, nv).value() == near(0.030006));
+    CHECK(all_reduce_time(1_GB, 4, cost_of(nv)).value() == all_reduce_time(1_GB, 4, nv).value());
+}

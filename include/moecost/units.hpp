@@ -128,31 +128,43 @@ namespace literals {
 constexpr flops operator""_FLOP(long double v)  { return make<flops>(static_cast<double>(v)); }
 constexpr flops operator""_FLOP(unsigned long long v) { return make<flops>(static_cast<double>(v)); }
 constexpr flops operator""_MFLOP(long double v) { return make<flops>(static_cast<double>(v) * 1e6); }
+constexpr flops operator""_MFLOP(unsigned long long v) { return make<flops>(static_cast<double>(v) * 1e6); }
 constexpr flops operator""_GFLOP(long double v) { return make<flops>(static_cast<double>(v) * 1e9); }
+constexpr flops operator""_GFLOP(unsigned long long v) { return make<flops>(static_cast<double>(v) * 1e9); }
 constexpr flops operator""_TFLOP(long double v) { return make<flops>(static_cast<double>(v) * 1e12); }
+constexpr flops operator""_TFLOP(unsigned long long v) { return make<flops>(static_cast<double>(v) * 1e12); }
 constexpr flops operator""_PFLOP(long double v) { return make<flops>(static_cast<double>(v) * 1e15); }
+constexpr flops operator""_PFLOP(unsigned long long v) { return make<flops>(static_cast<double>(v) * 1e15); }
 
 constexpr flop_rate operator""_TFLOP_per_s(long double v) { return make<flop_rate>(static_cast<double>(v) * 1e12); }
 constexpr flop_rate operator""_TFLOP_per_s(unsigned long long v) { return make<flop_rate>(static_cast<double>(v) * 1e12); }
 constexpr flop_rate operator""_PFLOP_per_s(long double v) { return make<flop_rate>(static_cast<double>(v) * 1e15); }
+constexpr flop_rate operator""_PFLOP_per_s(unsigned long long v) { return make<flop_rate>(static_cast<double>(v) * 1e15); }
 
 constexpr bytes operator""_B(unsigned long long v)  { return make<bytes>(static_cast<double>(v)); }
 constexpr bytes operator""_B(long double v)         { return make<bytes>(static_cast<double>(v)); }
 constexpr bytes operator""_KB(long double v)        { return make<bytes>(static_cast<double>(v) * 1e3); }
+constexpr bytes operator""_KB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1e3); }
 constexpr bytes operator""_MB(long double v)        { return make<bytes>(static_cast<double>(v) * 1e6); }
+constexpr bytes operator""_MB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1e6); }
 constexpr bytes operator""_GB(long double v)        { return make<bytes>(static_cast<double>(v) * 1e9); }
 constexpr bytes operator""_GB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1e9); }
 constexpr bytes operator""_TB(long double v)        { return make<bytes>(static_cast<double>(v) * 1e12); }
+constexpr bytes operator""_TB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1e12); }
 constexpr bytes operator""_KiB(long double v)       { return make<bytes>(static_cast<double>(v) * 1024.0); }
+constexpr bytes operator""_KiB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1024.0); }
 constexpr bytes operator""_MiB(long double v)       { return make<bytes>(static_cast<double>(v) * 1048576.0); }
+constexpr bytes operator""_MiB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1048576.0); }
 constexpr bytes operator""_GiB(long double v)       { return make<bytes>(static_cast<double>(v) * 1073741824.0); }
 constexpr bytes operator""_GiB(unsigned long long v) { return make<bytes>(static_cast<double>(v) * 1073741824.0); }
 
 constexpr byte_rate operator""_GB_per_s(long double v) { return make<byte_rate>(static_cast<double>(v) * 1e9); }
 constexpr byte_rate operator""_GB_per_s(unsigned long long v) { return make<byte_rate>(static_cast<double>(v) * 1e9); }
 constexpr byte_rate operator""_TB_per_s(long double v) { return make<byte_rate>(static_cast<double>(v) * 1e12); }
+constexpr byte_rate operator""_TB_per_s(unsigned long long v) { return make<byte_rate>(static_cast<double>(v) * 1e12); }
 /// Network line rates are quoted in bits: 400 Gb/s is 50 GB/s.
 constexpr byte_rate operator""_Gbit_per_s(unsigned long long v) { return make<byte_rate>(static_cast<double>(v) * 1e9 / 8.0); }
+constexpr byte_rate operator""_Gbit_per_s(long double v) { return make<byte_rate>(static_cast<double>(v) * 1e9 / 8.0); }
 
 constexpr seconds operator""_s(long double v)  { return make<seconds>(static_cast<double>(v)); }
 constexpr seconds operator""_s(unsigned long long v) { return make<seconds>(static_cast<double>(v)); }
@@ -161,8 +173,10 @@ constexpr seconds operator""_ms(unsigned long long v) { return make<seconds>(sta
 constexpr seconds operator""_us(long double v) { return make<seconds>(static_cast<double>(v) * 1e-6); }
 constexpr seconds operator""_us(unsigned long long v) { return make<seconds>(static_cast<double>(v) * 1e-6); }
 constexpr seconds operator""_ns(long double v) { return make<seconds>(static_cast<double>(v) * 1e-9); }
+constexpr seconds operator""_ns(unsigned long long v) { return make<seconds>(static_cast<double>(v) * 1e-9); }
 
 constexpr tokens operator""_tok(unsigned long long v) { return make<tokens>(static_cast<double>(v)); }
+constexpr tokens operator""_tok(long double v) { return make<tokens>(static_cast<double>(v)); }
 // clang-format on
 } // namespace literals
 

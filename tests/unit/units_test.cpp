@@ -58,6 +58,14 @@ TEST_CASE("literals hold base-unit values", "[units][literals]") {
     CHECK((3.0_TFLOP).value() == 3e12);
     CHECK((2.0_PFLOP).value() == 2e15);
     CHECK((1.979_PFLOP_per_s).value() == Approx(1.979e15).epsilon(1e-15));
+    // every literal takes a whole number as well as a decimal one: 8 TFLOP, 3 TB, 1 TB/s, 2 PFLOP
+    CHECK((8_TFLOP).value() == 8e12);
+    CHECK((3_TB).value() == 3e12);
+    CHECK((1_TB_per_s).value() == 1e12);
+    CHECK((2_PFLOP).value() == (2.0_PFLOP).value());
+    CHECK((5_MB).value() == 5e6);
+    CHECK((4_KiB).value() == 4096.0);
+    CHECK((25_ns).value() == Approx(2.5e-8).epsilon(1e-15));
     CHECK((4096_tok).value() == 4096.0);
 }
 

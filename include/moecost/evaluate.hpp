@@ -235,17 +235,18 @@ struct step_load {
     double logit_rows_per_seq = 1; ///< tokens per sequence that need logits (S in training)
 };
 
-/// Per-token projection FLOPs one TP rank does for one layer.
-constexpr double attn_proj_per_gpu(const model_spec& m, const layout& l, mla_form form) {
+/// Per-token projection FLOPs one TP rank does for one layer (given 1/TP and 1/kv_shards).
+constexpr double attn_proj_per_gpu(const model_spec& m, mla_form form, double inv_tp,
+                                   double inv_shards) {
     const auto& a = m.attention;
-    const double h = m.hidden, tp = l.tp;
+    const double h = m.hidden;
     if (a.kind == attention_kind::mla) {
         const double replicated = 2.0 * ((a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) +
                                          h * (a.kv_lora_rank + a.qk_rope_head_dim));
-        return replicated + (attn_proj_flops(m, form) - replicated) / tp;
+        return replicated + (attn_proj_flops(m, form) - replicated) * inv_tp;
     }
     const double kv = 2.0 * 2.0 * h * kv_heads_of(m) * head_dim_of(m);
-    return kv / kv_shards(m, l) + (attn_proj_flops(m, form) - kv) / tp;
+    return kv * inv_shards + (attn_proj_flops(m, form) - kv) * inv_tp;
 }
 
 constexpr const link_spec& link_for_group(const cluster_spec& c, int span) {
@@ -281,6 +282,7 @@ struct step_constants {
     double ctx_dim = 0;
     double kv_layer_bytes = 0; ///< KV bytes per token per full layer on one GPU
     double window = 0;
+    weight_terms weights{};       ///< weights per layer kind and stage end (memory)
     double attn_weight_bytes = 0; ///< one layer's attention weights on one TP rank
     double attn_io = 0;           ///< projection activations per token: 2h + (q + kv + ctx)/TP
     double core_io = 0;           ///< prefill attention core bytes per token per layer
@@ -318,22 +320,27 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     k.imb = o.ideal ? 1.0 : o.expert_imbalance;
     k.overlap = o.ideal || o.overlap;
     k.mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
-    k.attn_time = 1.0 / effective_flop_rate(c.gpu, m.precision.activations);
+    k.attn_time = m.precision.activations == m.precision.weights
+                      ? k.mm_time
+                      : 1.0 / effective_flop_rate(c.gpu, m.precision.activations);
     k.hbm_time = 1.0 / effective_hbm_rate(c.gpu);
+    k.weights = weight_terms_of(m, l);
 
-    const double h = k.h, tp = k.tp;
-    k.proj = {attn_proj_per_gpu(m, l, mla_form::naive),
-              attn_proj_per_gpu(m, l, mla_form::absorbed)};
+    // Each divisor is inverted once above; the terms below multiply.
+    const double h = k.h, inv_tp = k.inv_tp, inv_shards = 1.0 / kv_shards(m, l);
+    k.proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
+              attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)};
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
                                    : a.heads * double(head_dim_of(m));
     const double kv_dim = is_mla(m) ? a.kv_lora_rank + double(a.qk_rope_head_dim)
                                     : 2.0 * kv_heads_of(m) * head_dim_of(m);
     k.ctx_dim = is_mla(m) ? a.heads * double(a.v_head_dim) : q_dim;
-    k.kv_layer_bytes = kv_elements_per_token_per_layer(m) * k.kb / kv_shards(m, l);
+    k.kv_layer_bytes = kv_elements_per_token_per_layer(m) * k.kb * inv_shards;
     k.window = a.sliding.window;
-    k.attn_weight_bytes = attention_params_per_gpu(m, l) * k.wb;
-    k.attn_io = 2.0 * h + (q_dim + kv_dim + k.ctx_dim) / tp;
-    k.core_io = k.kv_layer_bytes + (q_dim + kv_dim + k.ctx_dim) / tp * k.ab;
+    k.attn_weight_bytes = k.weights.attention * k.wb;
+    const double io = (q_dim + kv_dim + k.ctx_dim) * inv_tp;
+    k.attn_io = 2.0 * h + io;
+    k.core_io = k.kv_layer_bytes + io * k.ab;
 
     k.mats = matrices(m.ffn.gated);
     k.experts = e.experts;
@@ -347,12 +354,12 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     k.expert_params = expert_params(m);
     k.router_weight_bytes = router_params(m) * k.wb;
     k.router_io = h + e.experts;
-    k.expert_io = 2.0 * h + k.mats * e.expert_hidden / k.etp;
-    k.shared_weight_bytes = shared_expert_params(m) / tp * k.wb;
-    k.shared_io = 2.0 * h + e.shared_experts * k.mats * e.shared_hidden / tp;
-    k.dense_weight_bytes = dense_ffn_params(m) / tp * k.wb;
-    k.dense_io = 2.0 * h + k.mats * m.ffn.hidden / tp;
-    k.head_weight_bytes = static_cast<double>(m.vocab) * h / tp * k.wb;
+    k.expert_io = 2.0 * h + k.mats * e.expert_hidden * k.inv_etp;
+    k.shared_weight_bytes = shared_expert_params(m) * inv_tp * k.wb;
+    k.shared_io = 2.0 * h + e.shared_experts * k.mats * e.shared_hidden * inv_tp;
+    k.dense_weight_bytes = k.weights.dense_ffn * k.wb;
+    k.dense_io = 2.0 * h + k.mats * m.ffn.hidden * inv_tp;
+    k.head_weight_bytes = k.weights.head * k.wb;
 
     // EP all-to-all: each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform
     // routing keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
@@ -706,7 +713,6 @@ struct prepared {
     eval_options o{};
     stage_set stages{};
     step_constants k{};
-    weight_terms weights{};        ///< per-GPU weights of the layout's stages
     activation_rates activation{}; ///< the model's inference working set
 };
 
@@ -722,7 +728,6 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
             .o = o,
             .stages = ss,
             .k = step_constants_of(m, o.ideal ? idealized(cluster) : cluster, l, o),
-            .weights = weight_terms_of(m, l),
             .activation = activation_rates_of(m)};
 }
 
@@ -836,7 +841,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
             const bytes wts =
-                make<bytes>(weight_params_per_gpu(p.weights, st) * bytes_of(m.precision.weights));
+                make<bytes>(weight_params_per_gpu(p.k.weights, st) * bytes_of(m.precision.weights));
             const bytes kv = kv_bytes_per_gpu(m, l, st, seqs, n);
             const bytes act = st.head ? act_body + act_head : act_body;
             const bytes tot = wts + kv + act;

@@ -58,17 +58,24 @@ constexpr int kv_shards(const model_spec& m, const layout& l) {
     return l.tp < k ? l.tp : k;
 }
 
-/// Attention parameters of one layer that one TP rank holds.
-constexpr double attention_params_per_gpu(const model_spec& m, const layout& l) {
+namespace detail {
+/// attention_params_per_gpu given 1/TP and 1/kv_shards (the evaluation path divides once).
+constexpr double attention_params_per_gpu(const model_spec& m, double inv_tp, double inv_shards) {
     const auto& a = m.attention;
-    const double h = m.hidden, tp = l.tp;
+    const double h = m.hidden;
     if (a.kind == attention_kind::mla) {
         const double replicated = (a.q_lora_rank > 0 ? h * a.q_lora_rank : 0.0) +
                                   h * (a.kv_lora_rank + a.qk_rope_head_dim);
-        return replicated + (attention_params_per_layer(m) - replicated) / tp;
+        return replicated + (attention_params_per_layer(m) - replicated) * inv_tp;
     }
     const double kv = 2.0 * h * kv_heads_of(m) * head_dim_of(m);
-    return kv / kv_shards(m, l) + (attention_params_per_layer(m) - kv) / tp;
+    return kv * inv_shards + (attention_params_per_layer(m) - kv) * inv_tp;
+}
+} // namespace detail
+
+/// Attention parameters of one layer that one TP rank holds.
+constexpr double attention_params_per_gpu(const model_spec& m, const layout& l) {
+    return detail::attention_params_per_gpu(m, 1.0 / l.tp, 1.0 / kv_shards(m, l));
 }
 
 /// Routed expert slots per MoE layer: the experts plus their redundant replicas.
@@ -85,9 +92,9 @@ constexpr int experts_per_gpu(const model_spec& m, const layout& l) {
  * weight_params_per_gpu that do not depend on the stage, worked out once per layout.
  */
 struct weight_terms {
-    double tp = 1;
+    double attention = 0;  ///< one layer's attention (attention_params_per_gpu)
     double layer = 0;      ///< attention and norms of every layer
-    double dense_ffn = 0;  ///< a dense layer's FFN, before the split over TP
+    double dense_ffn = 0;  ///< a dense layer's FFN / TP
     double moe = 0;        ///< an MoE layer's router, shared experts / TP and routed experts / ETP
     double embedding = 0;  ///< token (and learned position) embeddings / TP
     double head = 0;       ///< the LM head / TP
@@ -97,28 +104,29 @@ struct weight_terms {
 };
 
 constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
-    const double tp = l.tp, etp = etp_of(l);
-    weight_terms w{.tp = tp, .vocab = m.vocab > 0, .tied = m.tied_embeddings};
-    const double attention = attention_params_per_gpu(m, l), norms = norm_params_per_layer(m);
-    const double experts = experts_per_gpu(m, l) * expert_params(m) / etp;
-    w.layer = attention + norms;
-    w.dense_ffn = dense_ffn_params(m);
-    w.moe = router_params(m) + shared_expert_params(m) / tp + experts;
+    const double inv_tp = 1.0 / l.tp;
+    weight_terms w{.vocab = m.vocab > 0, .tied = m.tied_embeddings};
+    const double norms = norm_params_per_layer(m);
+    const double shared = shared_expert_params(m) * inv_tp;
+    const double experts = experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
+    w.attention = detail::attention_params_per_gpu(m, inv_tp, 1.0 / kv_shards(m, l));
+    w.layer = w.attention + norms;
+    w.dense_ffn = dense_ffn_params(m) * inv_tp;
+    w.moe = router_params(m) + shared + experts;
     if (m.vocab > 0) {
         const double table = static_cast<double>(m.vocab) * m.hidden;
-        w.embedding = (table + m.learned_positions * static_cast<double>(m.hidden)) / tp;
-        w.head = table / tp;
+        w.embedding = (table + m.learned_positions * static_cast<double>(m.hidden)) * inv_tp;
+        w.head = table * inv_tp;
     }
     w.final_norm = detail::norm_width(m, m.hidden);
     if (m.mtp_layers > 0) {
         // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one MoE block each, sharded
         // like a layer, plus the 2h→h projection, norms and the checkpoint's own embedding and
         // head copies, vocabulary-parallel over TP.
-        const double block =
-            attention + norms + router_params(m) + shared_expert_params(m) / tp + experts;
+        const double block = w.attention + norms + router_params(m) + shared + experts;
         const double h = m.hidden;
-        const double rest = 2.0 * h * h / tp + 3.0 * detail::norm_width(m, h) +
-                            (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h / tp : 0.0);
+        const double rest = 2.0 * h * h * inv_tp + 3.0 * detail::norm_width(m, h) +
+                            (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h * inv_tp : 0.0);
         w.mtp = m.mtp_layers * (block + rest);
     }
     return w;
@@ -127,7 +135,7 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
 /// Weight parameters one GPU of stage `st` stores, from its layout's weight terms.
 constexpr double weight_params_per_gpu(const weight_terms& w, const stage_shape& st) {
     double p = st.layers * w.layer;
-    p += st.dense * w.dense_ffn / w.tp;
+    p += st.dense * w.dense_ffn;
     p += st.moe * w.moe;
     if (w.vocab) {
         if (st.embedding)

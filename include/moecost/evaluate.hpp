@@ -829,12 +829,15 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         const double n = ctx > S ? ctx : S;
         const double M_pf = prefill_micro_batches_of(w, l.pp);
         const double pf_seqs = ceil_div(B / M_pf, dp);
-        // working set of one prefill micro-batch, intermediates split by TP; fp32 logits
-        // (one row per sequence) only on the stage with the LM head
-        const bytes act_body = inference_activation_bytes(p.activation, pf_seqs * S / l.cp, 0) /
-                               static_cast<double>(l.tp);
-        const bytes act_head =
-            inference_activation_bytes(p.activation, 0, pf_seqs) / static_cast<double>(l.tp);
+        // Working set of one prefill micro-batch, intermediates split by TP; fp32 logits (one
+        // row per sequence) only on the stage with the LM head. Per sequence first: the largest
+        // batch below needs the per-sequence figures, and they do not wait on the divisions
+        // that give the sequence counts.
+        const double act_body_seq =
+            inference_activation_bytes(p.activation, S * p.k.inv_cp, 0).value() * p.k.inv_tp;
+        const double act_head_seq =
+            inference_activation_bytes(p.activation, 0, 1).value() * p.k.inv_tp;
+        const double inv_M_pf = 1.0 / M_pf;
         r.memory.capacity = p.hbm;
         r.memory.usable = o.memory_headroom * p.hbm.get();
         double max_seqs = 1e18;
@@ -842,8 +845,10 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
             const stage_shape& st = ss.shapes[std::size_t(j)];
             const bytes wts =
                 make<bytes>(weight_params_per_gpu(p.k.weights, st) * bytes_of(m.precision.weights));
-            const bytes kv = kv_bytes_per_gpu(m, l, st, seqs, n);
-            const bytes act = st.head ? act_body + act_head : act_body;
+            const double kv_seq = kv_bytes_per_gpu(m, l, st, 1, n).value();
+            const double act_seq = st.head ? act_body_seq + act_head_seq : act_body_seq;
+            const bytes kv = make<bytes>(seqs * kv_seq);
+            const bytes act = make<bytes>(pf_seqs * act_seq);
             const bytes tot = wts + kv + act;
             if (j == 0 || tot > r.memory.total()) {
                 r.memory.weights = wts;
@@ -853,11 +858,11 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
             }
             // KV grows with the sequences per DP rank N, activations with the sequences of
             // one prefill micro-batch, ceil(N / M): take the largest N whose total fits.
-            const double kv_seq = kv.value() / seqs, act_seq = act.value() / pf_seqs;
             const double room = r.memory.usable.value() - wts.value();
             double fit = 0;
             if (room > 0) {
-                fit = kv_seq + act_seq / M_pf > 0 ? room / (kv_seq + act_seq / M_pf) : 1e9;
+                const double per_seq = kv_seq + act_seq * inv_M_pf;
+                fit = per_seq > 0 ? room / per_seq : 1e9;
                 fit = static_cast<double>(static_cast<long long>(dmin(fit, 1e9)));
                 while (fit > 0 && fit * kv_seq + ceil_div(fit, M_pf) * act_seq > room)
                     fit -= 1;

@@ -200,7 +200,7 @@ constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
 } // namespace detail
 
 /**
- * Evaluates every valid layout in `space` for model m on cluster c. The workload gives the
+ * Evaluates every valid layout in `space` for model `spec` on cluster c. The workload gives the
  * prompt, context and micro-batching; its batch is replaced by each of `space.batches`
  * (all zero: the workload's own batch).
  */

@@ -535,6 +535,7 @@ struct layer_sums {
     seconds compute{}, compute_bound{}, memory_bound{}, comm{};
 };
 
+/// Every collective of a step but the send to the next stage (its layers' communication).
 constexpr seconds layer_comm(const comm_cost& cm) {
     return cm.tp + cm.ep + cm.etp + cm.cp;
 }

@@ -198,16 +198,29 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
                        .kv_len = 0,
                        .decode = false,
                        .logit_rows_per_seq = S};
+    const step_constants k = step_constants_of(m, c, l, o);
+    const load_terms lt =
+        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens));
     seconds slowest{};
     resource bound = resource::compute;
     for (int j = 0; j < ss.n; ++j) {
-        const stage_step fwd = step_cost(m, c, l, ss.shapes[std::size_t(j)], ld, o);
+        const stage_shape& st = ss.shapes[std::size_t(j)];
+        const stage_step fwd = step_cost(k, lt, st, ld);
         seconds comp = 3.0 * fwd.compute; // forward, then backward at twice its cost
         if (t.rc == recompute::full)
             comp += fwd.compute - fwd.op(op_group::lm_head).time();
         if (t.rc == recompute::selective)
             comp += fwd.op(op_group::attention_core).time();
-        const seconds comm = (t.rc == recompute::full ? 3.0 : 2.0) * fwd.comm.total();
+        // The backward repeats the forward's collectives (a full recompute a third time). Point
+        // to point, each of a GPU's v model chunks sends its output forward and its input
+        // gradient back per micro-batch, except the model's last chunk (nothing forward) and
+        // its first (nothing back): 2v sends on a middle stage, 2v − 1 on the first and last
+        // (Narayanan et al. 2021 §2.2.2: interleaving multiplies the communication by v). A
+        // recompute sends nothing again.
+        const double sends =
+            l.pp > 1 ? 2.0 * v - (st.embedding ? 1.0 : 0.0) - (st.head ? 1.0 : 0.0) : 0.0;
+        const seconds comm =
+            (t.rc == recompute::full ? 3.0 : 2.0) * layer_comm(fwd.comm) + sends * lt.pp_send;
         const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
         if (j == 0 || tm > slowest) {
             slowest = tm;

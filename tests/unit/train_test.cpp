@@ -314,12 +314,13 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
     //   stage 1 (layers 2–3 + head): 3,420,160 FLOPs → 3,420.16 ns
     // (every group is compute-bound: the least intense, the core, does 69,632 FLOPs on
     // 24,576 B, 2.8 FLOP/B > the 0.1 ridge).
-    // Stage 0 sends its output, 16·64·2 B = 2,048 B, to stage 1: 2,048/1e11 = 20.48 ns, and the
-    // backward repeats it.
-    //   stage 0: 3·3,215.36 + 2·20.48 = 9,687.04 ns; stage 1: 3·3,420.16 = 10,260.48 ns.
+    // Point to point, 1F1B: stage 0 sends its output forward, stage 1 sends the gradient of its
+    // input back, one send each per micro-batch of 16·64·2 B = 2,048 B: 2,048/1e11 = 20.48 ns.
+    //   stage 0: 3·3,215.36 + 20.48 = 9,666.56 ns; stage 1: 3·3,420.16 + 20.48 = 10,280.96 ns.
     const layout l{.dp = 2, .pp = 2};
     training_workload t{.global_batch = 8, .micro_batch = 1, .seq = 16};
-    constexpr double t_mb = 10'260.48e-9;
+    constexpr double send = 20.48e-9;
+    constexpr double t_mb = 10'280.96e-9;
     // Gradient all-reduce over DP 2 of fp32 gradients: stage 1 holds 2·49,280 + 6,400 + 64 =
     // 105,024 parameters (stage 0: 104,960): 420,096 B · 2(2 − 1)/2 / 1e11 = 4,200.96 ns.
     constexpr double sync = 4'200.96e-9;
@@ -333,41 +334,47 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
         REQUIRE(r.valid());
         CHECK(r.micro_batches == 4);
         CHECK(r.micro_batch_time.value() == near(t_mb));
-        // (M + p − 1)·t = 5·10,260.48 = 51,302.4 ns; bubble (p − 1)/(M + p − 1) = 1/5
+        // (M + p − 1)·t = 5·10,280.96 = 51,404.8 ns; bubble (p − 1)/(M + p − 1) = 1/5
         CHECK(r.pipeline_time.value() == near(5.0 * t_mb));
         CHECK(r.bubble_fraction == Approx(0.2).epsilon(1e-12));
         CHECK(r.grad_sync_time.value() == near(sync));
         CHECK(r.optimizer_time.value() == near(opt));
-        const double step = 5.0 * t_mb + sync + opt; // 55,881.4464 ns
+        const double step = 5.0 * t_mb + sync + opt; // 55,983.8464 ns
         CHECK(r.step_time.value() == near(step));
         // 128 tokens per iteration over 4 GPUs
         CHECK(r.tokens_per_gpu.value() == near(128.0 / step / 4.0));
         CHECK(r.model_flops_per_iteration.value() == near(model_flops));
         CHECK(r.hardware_flops_per_iteration.value() == near(model_flops));
-        CHECK(r.mfu == near(model_flops / (step * 4.0 * 1e12))); // 0.7125
+        CHECK(r.mfu == near(model_flops / (step * 4.0 * 1e12))); // 0.7111
         CHECK(r.hfu == near(r.mfu));
         CHECK(r.bottleneck == resource::compute);
     }
-    SECTION("interleaved, v = 2: (M + (p − 1)/v)·t, bubble 0.5/4.5") {
+    SECTION("interleaved, v = 2: (M + (p − 1)/v)·t, bubble 0.5/4.5, sends × v") {
+        // Each GPU holds two chunks. Stage 0 (chunks 0, 2) sends both outputs forward and chunk
+        // 2's input gradient back; stage 1 (chunks 1, 3) sends chunk 1's output forward and both
+        // input gradients back: 2v − 1 = 3 sends each. Stage 1: 3·3,420.16 + 3·20.48 = 10,321.92
+        // ns.
         t.virtual_stages = 2;
         const auto r = evaluate_training(dense4, round_gpu, l, t);
         REQUIRE(r.valid());
-        CHECK(r.pipeline_time.value() == near(4.5 * t_mb)); // 46,172.16 ns
+        constexpr double t_mb2 = 10'321.92e-9;
+        CHECK(r.micro_batch_time.value() == near(t_mb2));
+        CHECK(r.pipeline_time.value() == near(4.5 * t_mb2)); // 46,448.64 ns
         CHECK(r.bubble_fraction == Approx(1.0 / 9.0).epsilon(1e-12));
-        CHECK(r.step_time.value() == near(4.5 * t_mb + sync + opt));
+        CHECK(r.step_time.value() == near(4.5 * t_mb2 + sync + opt));
     }
     SECTION("full recompute: a fourth pass of the forward without the logits") {
-        // stage 1: 3·3,420.16 + (3,420.16 − 204.8) = 13,475.84 ns; stage 0: 4·3,215.36 plus
-        // its sends, well below.
+        // stage 1: 3·3,420.16 + (3,420.16 − 204.8) + 20.48 = 13,496.32 ns (the recompute sends
+        // nothing again); stage 0: 4·3,215.36 + 20.48 = 12,881.92 ns, below.
         t.rc = recompute::full;
         const auto r = evaluate_training(dense4, round_gpu, l, t);
         REQUIRE(r.valid());
-        CHECK(r.micro_batch_time.value() == near(13'475.84e-9));
-        CHECK(r.pipeline_time.value() == near(5.0 * 13'475.84e-9));
+        CHECK(r.micro_batch_time.value() == near(13'475.84e-9 + send));
+        CHECK(r.pipeline_time.value() == near(5.0 * (13'475.84e-9 + send)));
         // hardware FLOPs: + 8 sequences × the layers' forward 4·1,607,680 = 6,430,720
         CHECK(r.model_flops_per_iteration.value() == near(model_flops));
         CHECK(r.hardware_flops_per_iteration.value() == near(model_flops + 8.0 * 6'430'720.0));
-        const double step = 5.0 * 13'475.84e-9 + sync + opt;
+        const double step = 5.0 * (13'475.84e-9 + send) + sync + opt;
         CHECK(r.step_time.value() == near(step));
         CHECK(r.mfu == near(model_flops / (step * 4e12)));
         CHECK(r.hfu == near((model_flops + 8.0 * 6'430'720.0) / (step * 4e12)));
@@ -375,19 +382,20 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
     SECTION("selective recompute: the attention core again (stage 1: 2·34,816 FLOPs = 69.632 ns)") {
         t.rc = recompute::selective;
         const auto r = evaluate_training(dense4, round_gpu, l, t);
-        CHECK(r.micro_batch_time.value() == near(10'260.48e-9 + 69.632e-9));
+        CHECK(r.micro_batch_time.value() == near(10'260.48e-9 + 69.632e-9 + send));
         CHECK(r.hardware_flops_per_iteration.value() == near(model_flops + 8.0 * 4.0 * 34'816.0));
     }
     SECTION("fp8 GEMMs: matmuls at 2 TFLOP/s, the attention core at the bf16 rate; MFU against fp8 "
             "peak") {
         // stage 1: (1,048,576 + 2,097,152 + 204,800)/2e12 + 69,632/1e12 = 1,675.264 + 69.632
-        // = 1,744.896 ns; × 3 = 5,234.688 ns. stage 0: 3·(1,572.864 + 69.632) + 40.96 = 4,968.448.
+        // = 1,744.896 ns; × 3 + 20.48 = 5,255.168 ns. stage 0: 3·(1,572.864 + 69.632) + 20.48
+        // = 4,947.968 ns.
         t.fp8_gemm = true;
         const auto r = evaluate_training(dense4, round_gpu, l, t);
-        CHECK(r.micro_batch_time.value() == near(5'234.688e-9));
+        CHECK(r.micro_batch_time.value() == near(5'234.688e-9 + send));
         // weights, gradients and states keep their bytes: the optimizer step is unchanged
         CHECK(r.optimizer_time.value() == near(opt));
-        const double step = 5.0 * 5'234.688e-9 + sync + opt;
+        const double step = 5.0 * (5'234.688e-9 + send) + sync + opt;
         CHECK(r.step_time.value() == near(step));
         CHECK(r.mfu == near(model_flops / (step * 4.0 * 2e12)));
     }
@@ -789,17 +797,18 @@ TEST_CASE("a dense model pays no latency for an empty expert all-reduce", "[trai
 // backward on the stage, about 2/3 of one micro-batch time, not of (M + p − 1) of them.
 TEST_CASE("overlapped gradient reduction hides behind the last backward only", "[train][comm]") {
     // The step-time case with one GPU per node, so the DP group crosses nodes (10 GB/s):
-    // sync = 420,096 B / 1e10 = 42,009.6 ns. The PP sends (204.8 ns each) leave stage 1 the
-    // slowest: t = 10,260.48 ns. The last backward is 2/3·t = 6,840.32 ns: exposed 35,169.28 ns
-    // (train.hpp: 42,009.6 − 2/3·51,302.4 = 7,808 ns).
+    // sync = 420,096 B / 1e10 = 42,009.6 ns. One PP send per stage per micro-batch (204.8 ns
+    // each) leaves stage 1 the slowest: t = 3·3,420.16 + 204.8 = 10,465.28 ns. The last backward
+    // is 2/3·t = 6,976.8533 ns: exposed 35,032.7467 ns. (The bug hid it behind 2/3 of the whole
+    // pipeline, 2/3·5·10,465.28 ns, exposing 7,125.33 ns.)
     cluster_spec c = round_gpu;
     c.gpus_per_node = 1;
     const auto r = evaluate_training(
         dense4, c, layout{.dp = 2, .pp = 2},
         {.global_batch = 8, .micro_batch = 1, .seq = 16, .overlap_grad_reduce = true});
     REQUIRE(r.valid());
-    REQUIRE(r.micro_batch_time.value() == near(10'260.48e-9));
-    CHECK(r.grad_sync_time.value() == near(35'169.28e-9));
+    REQUIRE(r.micro_batch_time.value() == near(10'465.28e-9));
+    CHECK(r.grad_sync_time.value() == near(42'009.6e-9 - 2.0 / 3.0 * 10'465.28e-9));
 }
 
 // Regression (fixed): with a 16-bit gradient buffer

@@ -436,7 +436,7 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     d.options = opt;
     d.step = p;
     d.summary = evaluate(m, cluster, l, w, opt);
-    const violations structural = validate_all(m, cluster, w, l);
+    const violations structural = validate_all(m, cluster, w, l, opt);
     if (!structural.ok())
         return d;
 

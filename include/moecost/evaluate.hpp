@@ -274,6 +274,7 @@ struct step_constants {
     double inv_tp = 1, inv_cp = 1, inv_ep = 1, inv_etp = 1; ///< their reciprocals
     double wb = 0, ab = 0, kb = 0; ///< bytes per weight, activation and KV element
     double imb = 1;                ///< expert imbalance (1 when ideal)
+    double skew = 0;               ///< routing skew (Zipf exponent; 0 uniform)
     bool overlap = false;          ///< communication hidden behind compute
     seconds_per_flop mm_time{};    ///< matmuls with weights (1 / effective rate)
     seconds_per_flop attn_time{};  ///< the attention core
@@ -318,6 +319,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     k.ab = bytes_of(m.precision.activations);
     k.kb = bytes_of(m.precision.kv);
     k.imb = o.ideal ? 1.0 : o.expert_imbalance;
+    k.skew = o.routing_skew;
     k.overlap = o.ideal || o.overlap;
     k.mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
     k.attn_time = m.precision.activations == m.precision.weights
@@ -603,8 +605,9 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
 constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const layout& l,
                                const stage_shape& st, const step_load& ld, const eval_options& o) {
     const step_constants k = step_constants_of(m, c, l, o);
-    return step_cost(k, load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens)),
-                     st, ld);
+    return step_cost(
+        k, load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew)), st,
+        ld);
 }
 
 /// The distinct stage shapes of a layout (first, middle, last differ; middles repeat).
@@ -785,7 +788,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     const step_load ld_decode = phase_load(m, l, w, true);
     const std::array<double, 3> touched = experts_touched_each<3>(
         p.k.experts, p.k.top_k,
-        {ld_prefill.expert_tokens, ld_one.expert_tokens, ld_decode.expert_tokens});
+        {ld_prefill.expert_tokens, ld_one.expert_tokens, ld_decode.expert_tokens}, p.k.skew);
 
     // prefill: the batch in micro-batches through the pipeline
     {
@@ -911,6 +914,7 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layo
     validate_into(problems, c);
     validate_into(problems, w);
     validate_into(problems, l);
+    validate_into(problems, opt);
     if (!problems.ok())
         return r;
     // problems is empty: the layout's own rules passed, so add check_layout's other rules

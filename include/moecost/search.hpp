@@ -217,7 +217,7 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
         nb += b > 0 ? 1 : 0;
     if (nb == 0)
         batches[0] = base.batch;
-    const violations specs = validate_all(spec, c, base);
+    const violations specs = validate_all(spec, c, base, opt);
     if (!specs.ok())
         return res;
     const model_spec m = with_resolved_heads(spec);

@@ -153,7 +153,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     using namespace detail;
     training_report r;
     r.ideal = opt.ideal;
-    r.problems = validate_all(model, cluster, t, l);
+    r.problems = validate_all(model, cluster, t, l, opt);
     if (!r.problems.ok())
         return r;
     const workload as_inference{.batch = t.global_batch, .prompt = t.seq};
@@ -200,7 +200,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
                        .logit_rows_per_seq = S};
     const step_constants k = step_constants_of(m, c, l, o);
     const load_terms lt =
-        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens));
+        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
     seconds slowest{};
     resource bound = resource::compute;
     for (int j = 0; j < ss.n; ++j) {

@@ -100,7 +100,7 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
         any = any || b > 0;
     if (!any)
         batches[0] = base.global_batch;
-    const violations specs = validate_all(m, c, base);
+    const violations specs = validate_all(m, c, base, opt);
     if (!specs.ok())
         return res;
     for_each_layout(m, c, space, [&](const layout& l, const stage_set&) {

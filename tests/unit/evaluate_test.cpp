@@ -16,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 using namespace moecost;
@@ -681,4 +682,58 @@ TEST_CASE("roofline from reciprocal rates: the same times as from the rates",
     // ring all-reduce of 1 GB over 4 GPUs: 6 steps of 1 µs + 1.5 GB at 50 GB/s = 30.006 ms
     CHECK(all_reduce_time(1_GB, 4, nv).value() == near(0.030006));
     CHECK(all_reduce_time(1_GB, 4, cost_of(nv)).value() == all_reduce_time(1_GB, 4, nv).value());
+}
+
+TEST_CASE("routing skew: Zipf popularity touches fewer experts", "[evaluate][experts][skew]") {
+    // E = 4, k = 1, s = 1: weights 1, 1/2, 1/3, 1/4 (sum 25/12), none capped, so
+    // π = 12/25, 6/25, 4/25, 3/25. Two tokens touch Σ 1 − (1 − π)² = 2 − Σ π² = 2 − 205/625
+    // = 1.672 experts; uniform routing 4·(1 − (3/4)²) = 1.75.
+    CHECK(experts_touched(4, 1, 2, 1.0) == near(1.672));
+    CHECK(experts_touched(4, 1, 2) == near(1.75));
+    // E = 4, k = 2, s = 2: weights 1, 1/4, 1/9, 1/16. The first is capped (2·1 >= 205/144),
+    // the rest share 1: c = 1/(61/144), π = 1, 36/61, 16/61, 9/61. One token touches k = 2;
+    // three touch 1 + Σ 1 − (1 − π)³ = 2.910 (uniform: 4·(1 − 1/8) = 3.5).
+    CHECK(experts_touched(4, 2, 1, 2.0) == near(2.0));
+    const double three = 1.0 + (1.0 - std::pow(25.0 / 61, 3)) + (1.0 - std::pow(45.0 / 61, 3)) +
+                         (1.0 - std::pow(52.0 / 61, 3));
+    CHECK(experts_touched(4, 2, 3, 2.0) == near(three));
+    // all experts are touched by enough tokens, whatever the skew
+    CHECK(experts_touched(256, 8, 1e6, 1.0) == near(256.0));
+    // more skew, fewer experts (256 of top-8 at 64 tokens)
+    const double s0 = experts_touched(256, 8, 64), s05 = experts_touched(256, 8, 64, 0.5),
+                 s1 = experts_touched(256, 8, 64, 1.0);
+    CHECK(s0 > s05);
+    CHECK(s05 > s1);
+    CHECK(s1 > 8.0);
+    // constant-evaluable like the rest
+    static_assert(experts_touched(4, 1, 2, 1.0) > 1.6719 && experts_touched(4, 1, 2, 1.0) < 1.6721);
+}
+
+TEST_CASE("routing skew in an evaluation: fewer expert weights read in decode",
+          "[evaluate][experts][skew]") {
+    // seed-moe on one GPU, batch 8: uniform routing touches 10.50 of 16 experts per decode step
+    // (a case above); with skew 1 fewer, and the routed experts' traffic falls with them.
+    const workload w{.batch = 8, .prompt = 64};
+    const report uniform = evaluate(presets::seed_moe, presets::seed_gpu, layout{}, w);
+    const report skewed =
+        evaluate(presets::seed_moe, presets::seed_gpu, layout{}, w, {.routing_skew = 1.0});
+    REQUIRE(skewed.valid());
+    CHECK(skewed.decode_experts_touched == near(experts_touched(16, 2, 8, 1.0)));
+    CHECK(skewed.decode_experts_touched < uniform.decode_experts_touched);
+    CHECK(skewed.decode.slowest.op(op_group::routed_experts).traffic <
+          uniform.decode.slowest.op(op_group::routed_experts).traffic);
+    CHECK(skewed.decode.latency < uniform.decode.latency);
+}
+
+TEST_CASE("evaluation options are checked and name their field", "[evaluate][violations]") {
+    const workload w{.batch = 8, .prompt = 64};
+    const report r = evaluate(presets::seed_moe, presets::seed_gpu, layout{}, w,
+                              {.expert_imbalance = 0.5, .memory_headroom = 0, .routing_skew = -1});
+    CHECK_FALSE(r.evaluated);
+    REQUIRE(r.problems.count == 3);
+    CHECK(describe(r.problems.items[0]) == "options.expert_imbalance = 0.5 is below 1");
+    CHECK(describe(r.problems.items[1]) == "options.memory_headroom must be > 0 (got 0)");
+    CHECK(describe(r.problems.items[2]) == "options.routing_skew must be >= 0 (got -1)");
+    CHECK(validate(eval_options{.memory_headroom = 1.5}).has(rule::at_most));
+    CHECK(validate(eval_options{}).ok());
 }

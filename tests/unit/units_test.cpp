@@ -3,10 +3,13 @@
 //
 // Every expected number below is worked out by hand in the comment beside it.
 
+#include <moecost/detail/math.hpp>
 #include <moecost/units.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <type_traits>
 
@@ -198,4 +201,25 @@ TEST_CASE("pretty covers training-scale FLOP counts", "[units][pretty]") {
     const flops budget = make<flops>(6.0 * 37e9 * 14.8e12); // 3.2856e24
     CHECK(pretty(budget) == "3.29 YFLOP");
     CHECK(pretty(make<flops>(5e21)) == "5 ZFLOP");
+}
+
+TEST_CASE("constexpr logarithm and exponential agree with <cmath>", "[units][math]") {
+    // detail::natural_log and natural_exp stand in for <cmath> in constant expressions (the
+    // routing skew's (e + 1)^-s); over the ranges moecost uses they are within a few ulps.
+    static_assert(moecost::detail::natural_log(1.0) == 0.0);
+    static_assert(moecost::detail::natural_exp(0.0) == 1.0);
+    double worst_log = 0, worst_exp = 0;
+    for (double x = 1.0; x < 1e6; x *= 1.37) {
+        const double l = moecost::detail::natural_log(x);
+        if (x > 1.01)
+            worst_log = std::max(worst_log, std::fabs(l - std::log(x)) / std::log(x));
+    }
+    for (double y = -40.0; y <= 5.0; y += 0.173)
+        worst_exp = std::max(worst_exp, std::fabs(moecost::detail::natural_exp(y) - std::exp(y)) /
+                                            std::exp(y));
+    CHECK(worst_log < 1e-15); // about 4 units in the last place
+    CHECK(worst_exp < 1e-15);
+    // (e + 1)^-s as the skew uses it: 3^-1.2 = 0.2675805...
+    CHECK(moecost::detail::natural_exp(-1.2 * moecost::detail::natural_log(3.0)) ==
+          Approx(std::pow(3.0, -1.2)).epsilon(1e-15));
 }

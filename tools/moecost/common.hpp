@@ -578,13 +578,14 @@ inline workload make_workload(const workload_options& o) {
 }
 
 /// How the evaluation treats the deployment: --ideal, --overlap, --imbalance, --headroom,
-/// --dispatch-fp8.
+/// --dispatch-fp8, --routing-skew.
 struct modelling_options {
     bool ideal = false;
     bool overlap = false;
     double imbalance = 1.0;
     double headroom = eval_options{}.memory_headroom;
     bool dispatch_fp8 = false;
+    double routing_skew = 0.0;
 };
 
 inline void add_modelling_options(CLI::App& app, modelling_options& o) {
@@ -609,6 +610,13 @@ inline void add_modelling_options(CLI::App& app, modelling_options& o) {
     app.add_flag("--dispatch-fp8", o.dispatch_fp8,
                  "EP dispatch in fp8 (DeepSeek-V3), combine in the activation dtype")
         ->group(mo);
+    app.add_option("--routing-skew", o.routing_skew,
+                   "Zipf exponent of expert popularity (0: uniform routing); fewer distinct "
+                   "experts per step")
+        ->type_name("S")
+        ->check(number_in(0, true, 16))
+        ->capture_default_str()
+        ->group(mo);
 }
 
 inline eval_options make_eval_options(const modelling_options& o) {
@@ -616,7 +624,8 @@ inline eval_options make_eval_options(const modelling_options& o) {
             .overlap = o.overlap,
             .expert_imbalance = o.imbalance,
             .memory_headroom = o.headroom,
-            .dispatch_fp8 = o.dispatch_fp8};
+            .dispatch_fp8 = o.dispatch_fp8,
+            .routing_skew = o.routing_skew};
 }
 
 /// The modelling options as JSON, as the evaluation applies them (ideal implies overlap
@@ -626,16 +635,20 @@ inline json options_json(const eval_options& o) {
             {"overlap", o.overlap || o.ideal},
             {"expert_imbalance", o.ideal ? 1.0 : o.expert_imbalance},
             {"memory_headroom", o.memory_headroom},
-            {"dispatch_fp8", o.dispatch_fp8}};
+            {"dispatch_fp8", o.dispatch_fp8},
+            {"routing_skew", o.routing_skew}};
 }
 
 /// One line saying how the evaluation treats the deployment.
 inline std::string modelling_text(const eval_options& o) {
+    const std::string skew =
+        o.routing_skew > 0 ? fmt::format(", routing skew {:g}", o.routing_skew) : std::string();
     if (o.ideal)
-        return "ideal: efficiencies 1, overlapped communication, balanced experts";
-    return fmt::format("communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}",
-                       o.overlap ? "" : "not ", o.expert_imbalance, o.memory_headroom,
-                       o.dispatch_fp8 ? ", fp8 dispatch" : "");
+        return "ideal: efficiencies 1, overlapped communication, balanced experts" + skew;
+    return fmt::format(
+        "communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}{}",
+        o.overlap ? "" : "not ", o.expert_imbalance, o.memory_headroom,
+        o.dispatch_fp8 ? ", fp8 dispatch" : "", skew);
 }
 
 /// --max-mem-gb: a memory ceiling per GPU in GB (0: none), for the requirements of `search`

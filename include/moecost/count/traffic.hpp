@@ -14,6 +14,7 @@
 
 #include <moecost/count/memory.hpp>
 #include <moecost/count/params.hpp>
+#include <moecost/detail/math.hpp>
 #include <moecost/spec/layout.hpp>
 #include <moecost/spec/model.hpp>
 
@@ -168,20 +169,13 @@ constexpr bytes kv_bytes_per_gpu(const model_spec& m, const layout& l, const sta
 
 namespace detail {
 /**
- * experts_touched(E, k, n[i]) for several n at once: the squarings of 1 − k/E are shared, and
- * the products of the n run side by side instead of one after another.
+ * miss^n[i] for several n at once, for 0 <= miss < 1 and real n >= 0 without <cmath>: the
+ * integer power by repeated squaring, the squarings its bits select multiplied lowest first;
+ * then the fractional part linearly (n is a token count, fractional only from averaging). The
+ * squarings are shared, and the products of the n run side by side.
  */
 template <std::size_t N>
-constexpr std::array<double, N> experts_touched_each(double E, double k,
-                                                     const std::array<double, N>& n) {
-    std::array<double, N> out{};
-    if (E <= 0)
-        return out;
-    // (1 − k/E)^n for real n ≥ 0 without <cmath>: the integer power by repeated squaring, the
-    // squarings its bits select multiplied lowest first (a squaring that underflows to 0 makes
-    // the power 0); then the fractional part linearly (n is a token count, fractional only
-    // from averaging).
-    const double miss = 1.0 - k / E;
+constexpr std::array<double, N> miss_powers(double miss, const std::array<double, N>& n) {
     std::array<double, N> whole{};
     std::array<unsigned long long, N> bits{};
     unsigned long long any = 0;
@@ -190,9 +184,9 @@ constexpr std::array<double, N> experts_touched_each(double E, double k,
         bits[i] = static_cast<unsigned long long>(whole[i]);
         any |= bits[i];
     }
-    // pow[j] = (1 − k/E)^(2^j), only as far as the highest bit, or until it is so small that
-    // any power it enters leaves 1 − (1 − k/E)^n = 1 exactly (below 2^-54, 1 − x rounds to 1):
-    // from there on all E experts are touched, which a power of 0 gives as well.
+    // pow[j] = miss^(2^j), only as far as the highest bit, or until it is so small that any
+    // power it enters leaves 1 − miss^n = 1 exactly (below 2^-54, 1 − x rounds to 1): from
+    // there on the power is 0 as far as every use (1 − power) goes.
     constexpr double negligible = 0x1p-54;
     std::array<double, 64> pow; // written before read: no zero-fill
     int len = 0;
@@ -203,26 +197,73 @@ constexpr std::array<double, N> experts_touched_each(double E, double k,
         r[i] = 1.0;
         for (auto e = bits[i]; e != 0; e &= e - 1) {
             const int j = std::countr_zero(e);
-            if (j >= len) { // a negligible power: (1 − k/E)^n is 0 as far as the result goes
+            if (j >= len) { // a negligible power
                 r[i] = 0.0;
                 break;
             }
             r[i] *= pow[static_cast<std::size_t>(j)];
         }
+        r[i] *= 1.0 - (n[i] - whole[i]) * (1.0 - miss);
     }
+    return r;
+}
+
+/**
+ * experts_touched(E, k, n[i], skew) for several n at once. With skew s > 0, expert e (from
+ * 0) is picked by a token with probability π_e = min(1, c·(e + 1)^−s), c such that Σ π_e = k
+ * (Zipf popularity, the most popular experts capped at certainty); the expected number of
+ * distinct experts n tokens touch is Σ_e 1 − (1 − π_e)^n. s = 0 is uniform routing, π_e = k/E.
+ */
+template <std::size_t N>
+constexpr std::array<double, N>
+experts_touched_each(double E, double k, const std::array<double, N>& n, double skew = 0) {
+    std::array<double, N> out{};
+    if (E <= 0)
+        return out;
+    if (!(skew > 0)) {
+        const std::array<double, N> r = miss_powers(1.0 - k / E, n);
+        for (std::size_t i = 0; i < N; ++i)
+            if (n[i] > 0)
+                out[i] = E * (1.0 - r[i]);
+        return out;
+    }
+    const int experts = static_cast<int>(E);
+    auto weight = [&](int e) { return natural_exp(-skew * natural_log(e + 1.0)); };
+    // suffix[e] = Σ of the weights from e on, summed smallest first (no cancellation), for the
+    // first 64 experts: the most popular are capped at certainty, up to k of them.
+    constexpr int tracked = 64;
+    std::array<double, tracked + 1> suffix{};
+    double tail = 0;
+    for (int e = experts - 1; e >= 0; --e) {
+        tail += weight(e);
+        if (e <= tracked)
+            suffix[static_cast<std::size_t>(e)] = tail;
+    }
+    int capped = 0; // picked by every token: c·w_e >= 1 with c = (k − capped)/Σ_{f>=e} w_f
+    while (capped < k && capped < tracked &&
+           (k - capped) * weight(capped) >= suffix[static_cast<std::size_t>(capped)])
+        ++capped;
+    const double rest = suffix[static_cast<std::size_t>(capped)];
+    const double c = capped < k && rest > 0 ? (k - capped) / rest : 0.0;
     for (std::size_t i = 0; i < N; ++i)
-        if (n[i] > 0)
-            out[i] = E * (1.0 - r[i] * (1.0 - (n[i] - whole[i]) * (1.0 - miss)));
+        out[i] = n[i] > 0 ? capped * (1.0 - miss_powers<1>(0.0, {n[i]})[0]) : 0.0;
+    for (int e = capped; e < experts; ++e) {
+        const std::array<double, N> r = miss_powers(1.0 - c * weight(e), n);
+        for (std::size_t i = 0; i < N; ++i)
+            if (n[i] > 0)
+                out[i] += 1.0 - r[i];
+    }
     return out;
 }
 } // namespace detail
 
 /**
  * Expected distinct experts (of E) touched when n tokens each choose k of them uniformly:
- * E·(1 − (1 − k/E)^n). One token touches k; many tokens touch all E.
+ * E·(1 − (1 − k/E)^n). One token touches k; many tokens touch all E. With routing skew s > 0
+ * the experts' popularity falls as (rank + 1)^−s (detail::experts_touched_each).
  */
-constexpr double experts_touched(double E, double k, double n) {
-    return detail::experts_touched_each<1>(E, k, {n})[0];
+constexpr double experts_touched(double E, double k, double n, double skew = 0) {
+    return detail::experts_touched_each<1>(E, k, {n}, skew)[0];
 }
 
 } // namespace moecost

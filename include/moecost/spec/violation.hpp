@@ -34,6 +34,7 @@ enum class rule {
     memory,             ///< per-GPU memory exceeds capacity
     requirement,        ///< a service target is missed
     prompt_vs_cp,       ///< prompt length must divide over CP
+    at_least,           ///< value must be >= limit
 };
 
 /// One broken rule: which, on what field, and the two numbers that disagree.
@@ -138,6 +139,8 @@ inline std::string describe(const violation& v) {
         return f + " = " + num(v.value) + " misses target " + num(v.limit);
     case rule::prompt_vs_cp:
         return "prompt length (" + num(v.value) + ") does not divide over cp = " + num(v.limit);
+    case rule::at_least:
+        return f + " = " + num(v.value) + " is below " + num(v.limit);
     }
     return f;
 }

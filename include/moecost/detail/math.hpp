@@ -1,0 +1,56 @@
+#pragma once
+// Elementary functions usable in constant expressions: <cmath> is not constexpr on clang 14
+// (docs/compilers.md). Accurate to a few units in the last place over the ranges moecost uses.
+
+namespace moecost::detail {
+
+// ln 2 split for exact range reduction (Cody and Waite): the high part has trailing zero bits,
+// so j·ln2_hi is exact for |j| < 2^20.
+inline constexpr double ln2_hi = 0.693147180369123816490;
+inline constexpr double ln2_lo = 1.90821492927058770002e-10;
+
+/// Natural logarithm of x > 0 (0 for x <= 0): x = m·2^e with m in [1/√2, √2), then
+/// ln m = 2·atanh((m − 1)/(m + 1)) by its series, |(m − 1)/(m + 1)| < 0.172.
+constexpr double natural_log(double x) {
+    if (!(x > 0))
+        return 0.0;
+    int e = 0;
+    while (x >= 1.4142135623730951) { // scaling by 2 is exact
+        x *= 0.5;
+        ++e;
+    }
+    while (x < 0.7071067811865476) {
+        x *= 2.0;
+        --e;
+    }
+    const double z = (x - 1.0) / (x + 1.0), z2 = z * z;
+    double sum = 0.0, power = z;
+    for (int i = 1; i < 40; i += 2) { // 0.172^41 / 41 is far below 2^-53
+        sum += power / i;
+        power *= z2;
+    }
+    return 2.0 * sum + e * ln2_hi + e * ln2_lo;
+}
+
+/// e^y: y = j·ln 2 + r with |r| <= ln 2 / 2, the Taylor series of e^r, then 2^j.
+constexpr double natural_exp(double y) {
+    if (y < -745.0)
+        return 0.0;
+    if (y > 709.0) // the largest finite power: no overflow in a constant expression
+        y = 709.0;
+    const double jd = y / (ln2_hi + ln2_lo);
+    const long long j = static_cast<long long>(jd < 0 ? jd - 0.5 : jd + 0.5);
+    const double r = (y - static_cast<double>(j) * ln2_hi) - static_cast<double>(j) * ln2_lo;
+    double sum = 1.0, term = 1.0;
+    for (int i = 1; i < 24; ++i) { // 0.347^24 / 24! is far below 2^-53
+        term *= r / i;
+        sum += term;
+    }
+    for (long long i = 0; i < j; ++i)
+        sum *= 2.0;
+    for (long long i = 0; i > j; --i)
+        sum *= 0.5;
+    return sum;
+}
+
+} // namespace moecost::detail

@@ -720,9 +720,10 @@ struct prepared {
     activation_rates activation{}; ///< the model's inference working set
 };
 
-/// Prepares m on cluster c and layout l (both already checked) with stage shapes ss.
+/// Prepares m on cluster c and layout l (both already checked) with stage shapes *ss (null: the
+/// layout's, worked out here, in place).
 constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, const layout& l,
-                           const eval_options& opt, const stage_set& ss) {
+                           const eval_options& opt, const stage_set* ss = nullptr) {
     eval_options o = opt;
     if (o.ideal)
         o.expert_imbalance = 1.0;
@@ -730,8 +731,9 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
             .hbm = cluster.gpu.hbm,
             .l = l,
             .o = o,
-            .stages = ss,
-            .k = step_constants_of(m, o.ideal ? idealized(cluster) : cluster, l, o),
+            .stages = ss != nullptr ? *ss : stages_of(m, l.pp),
+            .k = o.ideal ? step_constants_of(m, idealized(cluster), l, o) // no cluster copy
+                         : step_constants_of(m, cluster, l, o),
             .activation = activation_rates_of(m)};
 }
 
@@ -920,7 +922,7 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layo
     // problems is empty: the layout's own rules passed, so add check_layout's other rules
     const model_spec rm = with_resolved_heads(m);
     detail::check_layout_rules(problems, rm, c, l, w);
-    detail::evaluate_into(r, detail::prepare(rm, c, l, opt, detail::stages_of(rm, l.pp)), w, req);
+    detail::evaluate_into(r, detail::prepare(rm, c, l, opt), w, req);
     return r;
 }
 

@@ -236,7 +236,7 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
                 continue;
             }
             if (!prepared_yet) {
-                p = prepare(m, c, l, opt, ss);
+                p = prepare(m, c, l, opt, &ss);
                 prepared_yet = true;
             }
             evaluate_into(r, p, w, req);

@@ -242,7 +242,7 @@ void training() {
     training_workload w = deepseek_train_workload;
     w.rc = recompute::full;
     const training_report full =
-        evaluate_training(presets::deepseek_v3, presets::h800, deepseek_train_layout, w,
+        evaluate_training(presets::deepseek_v3_mtp, presets::h800, deepseek_train_layout, w,
                           {.ideal = true, .dispatch_fp8 = true});
     const std::string setting =
         "2048 H800, PP16 EP64 (DP128, EDP2), ZeRO-1, fp8, batch 15,360 x 4,096";

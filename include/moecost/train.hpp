@@ -109,7 +109,7 @@ namespace detail {
 /// of the MTP modules that sit on the last stage.
 constexpr double expert_params_per_gpu(const model_spec& m, const layout& l,
                                        const stage_shape& st) {
-    const double mtp = st.head ? m.mtp_layers : 0;
+    const double mtp = st.head && is_moe_layer(m, mtp_block_layer(m)) ? m.mtp_layers : 0;
     return (st.moe + mtp) * experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
 }
 
@@ -138,7 +138,59 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
             static_cast<double>(st.dense) * training_activation_bytes_layer(m, dense_i, s, b, ao);
     if (st.head && m.vocab > 0)
         total += make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32 logits
+    if (st.head && m.mtp_layers > 0) {
+        // Each MTP module: its block, its own fp32 logits, and the 16-bit inputs of its two
+        // norms and of its projection (h, h and 2h per token: 8sbh bytes, split by t only
+        // with SP); under full recomputation only the module's two inputs (4sbh).
+        const double inputs = (t.rc == recompute::full ? 4.0 : 8.0) * s * b * m.hidden /
+                              (t.sequence_parallel ? l.tp : 1);
+        bytes module =
+            training_activation_bytes_layer(m, mtp_block_layer(m), s, b, ao) + make<bytes>(inputs);
+        if (m.vocab > 0)
+            module += make<bytes>(s * b * m.vocab / l.tp * 4.0);
+        total += static_cast<double>(m.mtp_layers) * module;
+    }
     return total;
+}
+
+/// One forward of the MTP modules on one GPU of the last stage, as times.
+struct mtp_forward {
+    seconds compute{}; ///< blocks, projections and heads
+    seconds head{};    ///< the heads' share (not recomputed)
+    seconds core{};    ///< the blocks' attention core (selective recomputation)
+    seconds comm{};    ///< the blocks' collectives
+};
+
+/**
+ * The MTP modules' forward on the last stage under load `ld` (terms `t`): each a block of the
+ * last layer's kind (its operator groups and collectives as a layer's), the 2h→h projection
+ * split over TP, and the shared head (DeepSeek-V3 §2.2). Zero without MTP modules.
+ */
+constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& k,
+                                     const load_terms& t, const step_load& ld) {
+    mtp_forward x;
+    if (m.mtp_layers <= 0)
+        return x;
+    const int n = m.mtp_layers, i = mtp_block_layer(m);
+    const bool moe = is_moe_layer(m, i);
+    const stage_shape blocks{.first = i,
+                             .layers = n,
+                             .moe = moe ? n : 0,
+                             .dense = moe ? 0 : n,
+                             .sliding = is_sliding_layer(m, i) ? n : 0};
+    stage_step s;
+    layer_costs(s, k, t, blocks, ld);
+    const layer_sums ls = sum_layers(s);
+    const double h = k.h;
+    const op_cost proj = roofline(
+        make<flops>(n * t.T * 2.0 * (2.0 * h) * h * k.inv_tp),
+        make<bytes>(n * (2.0 * h * h * k.inv_tp * k.wb + t.T * (2.0 * h + h * k.inv_tp) * k.ab)),
+        k.mm_time, k.hbm_time);
+    x.head = static_cast<double>(n) * t.lm_head.time();
+    x.compute = ls.compute + proj.time() + x.head;
+    x.core = s.op(op_group::attention_core).time();
+    x.comm = ls.comm;
+    return x;
 }
 
 } // namespace detail
@@ -206,11 +258,14 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     for (int j = 0; j < ss.n; ++j) {
         const stage_shape& st = ss.shapes[std::size_t(j)];
         const stage_step fwd = step_cost(k, lt, st, ld);
-        seconds comp = 3.0 * fwd.compute; // forward, then backward at twice its cost
+        // the last stage also runs the MTP modules after its layers
+        const mtp_forward x = st.head ? mtp_forward_of(m, k, lt, ld) : mtp_forward{};
+        const seconds f_compute = fwd.compute + x.compute;
+        seconds comp = 3.0 * f_compute; // forward, then backward at twice its cost
         if (t.rc == recompute::full)
-            comp += fwd.compute - fwd.op(op_group::lm_head).time();
+            comp += f_compute - fwd.op(op_group::lm_head).time() - x.head;
         if (t.rc == recompute::selective)
-            comp += fwd.op(op_group::attention_core).time();
+            comp += fwd.op(op_group::attention_core).time() + x.core;
         // The backward repeats the forward's collectives (a full recompute a third time). Point
         // to point, each of a GPU's v model chunks sends its output forward and its input
         // gradient back per micro-batch, except the model's last chunk (nothing forward) and
@@ -220,7 +275,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         const double sends =
             l.pp > 1 ? 2.0 * v - (st.embedding ? 1.0 : 0.0) - (st.head ? 1.0 : 0.0) : 0.0;
         const seconds comm =
-            (t.rc == recompute::full ? 3.0 : 2.0) * layer_comm(fwd.comm) + sends * lt.pp_send;
+            (t.rc == recompute::full ? 3.0 : 2.0) * (layer_comm(fwd.comm) + x.comm) +
+            sends * lt.pp_send;
         const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
         if (j == 0 || tm > slowest) {
             slowest = tm;

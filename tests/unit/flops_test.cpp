@@ -9,9 +9,12 @@
 #include <moecost/count/params.hpp>
 #include <moecost/presets/models.hpp>
 
+#include "fixtures.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace moecost;
+using moecost::test::near;
 
 namespace {
 /// A 4-layer dense model with sliding windows of 4 on layers 0 and 2 (every 2, offset 0):
@@ -195,6 +198,65 @@ TEST_CASE("training FLOPs per token: 6N plus Kaplan's attention term", "[flops][
     // and plain training is 3 forward passes: 3·(100,925,440 + 32,768·2049/2)
     CHECK(training_flops_per_token(seed, 2048).value() ==
           Approx(3.0 * (100'925'440.0 + 32'768.0 * 2049.0 / 2.0)).epsilon(1e-14));
+}
+
+TEST_CASE("training FLOPs of MTP modules: a block, the 2h→h projection and a head per token",
+          "[flops][training][mtp]") {
+    // One MTP module (DeepSeek-V3 §2.2), whose block is like the model's last layer. Training
+    // sequences of s tokens; an (m×k)·(k×n) product costs 2mnk.
+    SECTION("dense4: a dense block") {
+        // dense4 (fixtures.hpp): h = 64, 4 heads of 16, plain FFN 256, V = 100; s = 16.
+        // Per sequence: block 16·(2·4h² + 2·2·h·256) = 16·(32,768 + 65,536) = 1,572,864, its
+        // core 4·h·Σ_{n=1..16} n = 256·136 = 34,816; projection 16·2·(2h)·h = 262,144; head
+        // 16·2·h·V = 204,800. Module: 2,074,624.
+        model_spec m = test::dense4;
+        m.mtp_layers = 1;
+        const auto f = mtp_flops(m, 16);
+        CHECK(f.dense_ffn.value() == 16.0 * 65'536.0);
+        CHECK(f.attention_proj.value() == 16.0 * 32'768.0);
+        CHECK(f.attention_core.value() == 34'816.0);
+        CHECK(f.mtp_projection.value() == 262'144.0);
+        CHECK(f.lm_head.value() == 204'800.0);
+        CHECK(f.matmul().value() == 2'074'624.0);
+        CHECK(mtp_flops(test::dense4, 16).total().value() == 0.0);
+        const double base = training_flops_per_token(test::dense4, 16).value();
+        // three passes: 3·2,074,624/16 = 388,992 per token more
+        CHECK(training_flops_per_token(m, 16).value() - base == near(388'992.0));
+        // full recompute: the module again but its head, 4·1,869,824 + 3·204,800 per sequence
+        CHECK(training_flops_per_token(m, 16, recompute::full).value() -
+                  training_flops_per_token(test::dense4, 16, recompute::full).value() ==
+              near((4.0 * 1'869'824.0 + 3.0 * 204'800.0) / 16.0)); // 505,856
+        // selective recompute: its attention core again, 3·2,074,624 + 34,816 per sequence
+        CHECK(training_flops_per_token(m, 16, recompute::selective).value() -
+                  training_flops_per_token(test::dense4, 16, recompute::selective).value() ==
+              near((3.0 * 2'074'624.0 + 34'816.0) / 16.0)); // 391,168
+        // two modules, twice
+        m.mtp_layers = 2;
+        CHECK(mtp_flops(m, 16).matmul().value() == 2.0 * 2'074'624.0);
+    }
+    SECTION("tiny_moe: an MoE block") {
+        // tiny_moe (fixtures.hpp): GQA 4 heads of 16, 2 KV heads; 4 plain experts of 32, top-2;
+        // s = 8. Per token: projections 2·12,288 = 24,576, router 2·h·E = 512, routed
+        // 2·2·(2·h·32) = 16,384; per sequence ×8 = 331,776 (no dense FFN); core
+        // 4·(4·16)·Σ_{n=1..8} n = 256·36 = 9,216; projection 8·2·128·64 = 131,072; head
+        // 8·2·64·100 = 102,400. Module: 574,464.
+        model_spec m = test::tiny_moe;
+        m.mtp_layers = 1;
+        const auto f = mtp_flops(m, 8);
+        CHECK(f.dense_ffn.value() == 0.0);
+        CHECK(f.router.value() == 8.0 * 512.0);
+        CHECK(f.routed_experts.value() == 8.0 * 16'384.0);
+        CHECK(f.matmul().value() == 574'464.0);
+        CHECK(training_flops_per_token(m, 8).value() -
+                  training_flops_per_token(test::tiny_moe, 8).value() ==
+              near(3.0 * 574'464.0 / 8.0)); // 215,424
+    }
+    SECTION("inference does not run them") {
+        CHECK(prefill_flops(presets::deepseek_v3_mtp, 4096).total() ==
+              prefill_flops(presets::deepseek_v3, 4096).total());
+        CHECK(decode_flops(presets::deepseek_v3_mtp, 4096).total() ==
+              decode_flops(presets::deepseek_v3, 4096).total());
+    }
 }
 
 TEST_CASE("training FLOPs match the Megatron-LM paper's formula", "[flops][training][megatron]") {

@@ -5,7 +5,10 @@
 // count lies in [46.65, 46.75]·10^9.
 
 #include <moecost/count/params.hpp>
+#include <moecost/count/traffic.hpp>
 #include <moecost/presets/models.hpp>
+
+#include "fixtures.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -206,6 +209,20 @@ TEST_CASE("DeepSeek-V3 parameters against DeepSeek's figures", "[params][mla]") 
 
     // fp8 weights, 1 byte per parameter
     CHECK(weight_bytes(m).value() == 671'026'419'200.0);
+}
+
+TEST_CASE("a dense model's MTP block is a dense layer", "[params][mtp]") {
+    // dense4 (fixtures.hpp) with one MTP module: a block like its last layer, dense (attention
+    // 16,384 + norms 128 + FFN 2·64·256 = 32,768: 49,280), eh_proj 2·64² = 8,192, three
+    // norms 3·64 = 192, embedding and head copies 2·100·64 = 12,800: 70,464.
+    model_spec m = test::dense4;
+    m.mtp_layers = 1;
+    const auto t = total_params(m);
+    CHECK(t.mtp == 70'464.0);
+    CHECK(t.total() == 209'984.0 + 70'464.0);
+    CHECK(active_params(m).mtp == 70'464.0);
+    // one GPU holds it all, on the last (only) stage
+    CHECK(weight_params_per_gpu(m, layout{}, stage_of(m, 1, 0)) == 209'984.0 + 70'464.0);
 }
 
 TEST_CASE("DeepSeek-V3 with its MTP module is about 685B", "[params][mla][mtp]") {

@@ -234,6 +234,25 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         CHECK(r.memory.activations.value() == 2.0 * 159'744.0 + 25'600.0);
         CHECK(r.memory.total().value() == 2'262'016.0);
     }
+    SECTION("an MTP module on the last stage: its block, its inputs and its own logits") {
+        // The M = 1 setting (micro-batch 4, s·b·h = 4,096) with one MTP module: a block like
+        // the last layer, 159,744 B; the inputs of its two norms and its projection (h, h,
+        // 2h per token, 16-bit) 8·4,096 = 32,768 B; its fp32 logits 25,600 B. Stage 1:
+        // 345,088 + 218,112 = 563,200 B, and it also holds the module's weights.
+        model_spec m = gpt4;
+        m.mtp_layers = 1;
+        t.global_batch = 4;
+        t.micro_batch = 4;
+        const auto r = evaluate_training(m, round_gpu, layout{.pp = 2}, t);
+        REQUIRE(r.valid());
+        CHECK(r.memory.stage == 1);
+        CHECK(r.memory.activations.value() == 563'200.0);
+        // full recompute keeps each layer's input (2sbh = 8,192 B) and the module's two inputs
+        // (4sbh = 16,384 B) besides the logits: 3·8,192 + 16,384 + 2·25,600 = 92,160 B
+        t.rc = recompute::full;
+        CHECK(evaluate_training(m, round_gpu, layout{.pp = 2}, t).memory.activations.value() ==
+              92'160.0);
+    }
     SECTION("interleaved, v = 2: × (1 + (p − 1)/(p·v)) = 1.25") {
         t.virtual_stages = 2;
         const auto r = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
@@ -348,6 +367,27 @@ TEST_CASE("step time by hand: dense model, PP 2 × DP 2, 1F1B", "[train][time]")
         CHECK(r.mfu == near(model_flops / (step * 4.0 * 1e12))); // 0.7111
         CHECK(r.hfu == near(r.mfu));
         CHECK(r.bottleneck == resource::compute);
+    }
+    SECTION("one MTP module: the last stage runs it after its layers") {
+        // Forward of the module on 16 tokens (flops_test derives it): block 1,607,680,
+        // projection 262,144 (weights 2·64·64·2 = 16,384 B and 16·(128 + 64)·2 = 6,144 B of
+        // activations: 11.6 FLOP/B, compute-bound), head 204,800: 2,074,624 FLOPs. Stage 1:
+        // 3,420,160 + 2,074,624 = 5,494,784 FLOPs → 5,494.784 ns; 3·5,494.784 + 20.48 =
+        // 16,504.832 ns.
+        model_spec m = dense4;
+        m.mtp_layers = 1;
+        const auto r = evaluate_training(m, round_gpu, l, t);
+        REQUIRE(r.valid());
+        constexpr double t_mtp = 16'504.832e-9;
+        CHECK(r.micro_batch_time.value() == near(t_mtp));
+        CHECK(r.pipeline_time.value() == near(5.0 * t_mtp));
+        // model FLOPs: + 8 sequences × 3·2,074,624
+        CHECK(r.model_flops_per_iteration.value() == near(model_flops + 8.0 * 3.0 * 2'074'624.0));
+        // full recompute: a fourth pass of the forward but both heads,
+        //   3·5,494.784 + (5,494.784 − 2·204.8) + 20.48 = 21,590.016 ns
+        t.rc = recompute::full;
+        CHECK(evaluate_training(m, round_gpu, l, t).micro_batch_time.value() ==
+              near(21'590.016e-9));
     }
     SECTION("interleaved, v = 2: (M + (p − 1)/v)·t, bubble 0.5/4.5, sends × v") {
         // Each GPU holds two chunks. Stage 0 (chunks 0, 2) sends both outputs forward and chunk

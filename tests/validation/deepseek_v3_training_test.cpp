@@ -39,7 +39,7 @@ TEST_CASE("DeepSeek-V3 pre-training: the bound holds with full recomputation too
     training_workload w = deepseek_train_workload;
     w.rc = recompute::full;
     const training_report t =
-        evaluate_training(presets::deepseek_v3, presets::h800, deepseek_train_layout, w,
+        evaluate_training(presets::deepseek_v3_mtp, presets::h800, deepseek_train_layout, w,
                           {.ideal = true, .dispatch_fp8 = true});
     INFO("full recompute: ideal bound "
          << t.tokens_per_gpu.value() << " tokens/s per GPU, implied/bound "

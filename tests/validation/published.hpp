@@ -463,7 +463,8 @@ constexpr double bound_per_gpu(const serving_case& c) {
 // micro-batch 1 sequence per DP rank (120 micro-batches: the smallest bubble 1F1B allows);
 // no activation recomputation (DeepSeek recomputes RMSNorm and MLA up-projections); no dropout;
 // flash attention. 61 layers over 16 stages: the first 13 stages hold 4 layers, the last 3
-// hold 3 (uneven stages).
+// hold 3 (uneven stages). The model trained with its MTP module (§2.2, "we set D to 1"),
+// which runs on the last stage, as DualPipe places it (§3.2.1).
 
 inline constexpr double deepseek_pretrain_tokens = 14.8e12;
 inline constexpr double deepseek_pretrain_gpu_hours = 2.664e6;
@@ -483,7 +484,7 @@ constexpr double deepseek_implied_tokens_per_gpu() {
     return deepseek_pretrain_tokens / (deepseek_pretrain_gpu_hours * 3600.0);
 }
 constexpr training_report deepseek_train_ideal() {
-    return evaluate_training(presets::deepseek_v3, presets::h800, deepseek_train_layout,
+    return evaluate_training(presets::deepseek_v3_mtp, presets::h800, deepseek_train_layout,
                              deepseek_train_workload, {.ideal = true, .dispatch_fp8 = true});
 }
 

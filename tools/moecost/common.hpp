@@ -239,8 +239,9 @@ inline void add_model_options(CLI::App& app, model_options& o, bool precision = 
     model->excludes(preset);
     preset->excludes(model);
     app.add_flag("--mtp", o.mtp,
-                 "With --model: count DeepSeek-V3's multi-token-prediction modules "
-                 "(num_nextn_predict_layers); off, the main model as its published total counts it")
+                 "With --model: include DeepSeek-V3's multi-token-prediction modules "
+                 "(num_nextn_predict_layers): counted, held on the last stage, run in training; "
+                 "off, the main model as its published total counts it")
         ->group(group);
     if (!precision)
         return;

@@ -28,11 +28,12 @@ struct flop_breakdown {
     flops shared_experts{};
     flops dense_ffn{};
     flops lm_head{};
+    flops mtp_projection{}; ///< the MTP modules' 2h→h projections (training only: mtp_flops)
     flops other{};
 
     [[nodiscard]] constexpr flops matmul() const {
         return attention_proj + attention_core + router + routed_experts + shared_experts +
-               dense_ffn + lm_head;
+               dense_ffn + lm_head + mtp_projection;
     }
     [[nodiscard]] constexpr flops total() const { return matmul() + other; }
 
@@ -44,6 +45,7 @@ struct flop_breakdown {
         shared_experts += o.shared_experts;
         dense_ffn += o.dense_ffn;
         lm_head += o.lm_head;
+        mtp_projection += o.mtp_projection;
         other += o.other;
         return *this;
     }
@@ -55,6 +57,7 @@ struct flop_breakdown {
         b.shared_experts *= k;
         b.dense_ffn *= k;
         b.lm_head *= k;
+        b.mtp_projection *= k;
         b.other *= k;
         return b;
     }
@@ -202,19 +205,45 @@ constexpr flops_per_token prefill_flops_per_token(const model_spec& m, double s,
     return prefill_flops(m, s, opt).total() / make<tokens>(s);
 }
 
+/**
+ * Forward FLOPs of the MTP modules over a training sequence of length s (DeepSeek-V3 §2.2):
+ * per module and token, one transformer block of the last layer's kind (mtp_block_layer) over
+ * the causal context, the 2h→h projection of the normed hidden state and embedding, and the
+ * shared output head (logits for every token). Zero without MTP modules. Inference does not
+ * run them (docs/model.md §15).
+ */
+constexpr flop_breakdown mtp_flops(const model_spec& m, double s, flop_options opt = {}) {
+    flop_breakdown module;
+    if (m.mtp_layers <= 0)
+        return module;
+    const int i = mtp_block_layer(m);
+    const double h = m.hidden;
+    module = s * detail::layer_token_flops(m, i, opt.mla);
+    const double keys = detail::keys_summed(m, i, s, opt.causal);
+    module.attention_core += make<flops>(detail::attn_core_flops(m, opt.mla, keys));
+    module.mtp_projection = make<flops>(s * 2.0 * (2.0 * h) * h);
+    module.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * keys +
+                                s * 3.0 * nonmatmul::per_norm_element * h); // + its 3 norms
+    if (m.vocab > 0)
+        module.lm_head = make<flops>(2.0 * s * h * static_cast<double>(m.vocab));
+    return static_cast<double>(m.mtp_layers) * module;
+}
+
 /// Activation recomputation in training (Korthikanti et al. 2022).
 enum class recompute : std::uint8_t { none, selective, full };
 
 /**
  * Training FLOPs per token for sequences of length s: forward with logits for every
- * token, backward = 2× forward (input and weight gradients; Megatron-LM's convention, so
- * model FLOPs are 3 passes), plus the recomputed forward work: the attention core for
- * selective recomputation, the whole forward for full recomputation (4 passes).
+ * token (and the MTP modules, mtp_flops), backward = 2× forward (input and weight gradients;
+ * Megatron-LM's convention, so model FLOPs are 3 passes), plus the recomputed forward work:
+ * the attention core for selective recomputation, the whole forward but the logits for full
+ * recomputation (4 passes).
  */
 constexpr flops_per_token training_flops_per_token(const model_spec& m, double s,
                                                    recompute rc = recompute::none,
                                                    bool causal = true) {
-    const flop_breakdown fwd = prefill_flops(m, s, {.causal = causal}, s);
+    flop_breakdown fwd = prefill_flops(m, s, {.causal = causal}, s);
+    fwd += mtp_flops(m, s, {.causal = causal});
     flops total = 3.0 * fwd.matmul();
     if (rc == recompute::full)
         total += fwd.matmul() - fwd.lm_head;

@@ -136,10 +136,13 @@ constexpr param_breakdown count_params(const model_spec& m, bool active_only) {
     p.shared_experts = Lm * shared_expert_params(m);
     if (m.mtp_layers > 0) {
         // DeepSeek-V3 §2.2: each MTP module has two RMSNorms, a 2h→h projection, one
-        // transformer block (an MoE layer), and in the released weights its own copy of the
-        // embedding and output head.
-        const double block = attention_params_per_layer(m) + norm_params_per_layer(m) +
-                             router_params(m) + chosen * expert_params(m) + shared_expert_params(m);
+        // transformer block (of the last layer's kind: MoE in DeepSeek-V3), and in the released
+        // weights its own copy of the embedding and output head.
+        const double ffn =
+            is_moe_layer(m, mtp_block_layer(m))
+                ? router_params(m) + chosen * expert_params(m) + shared_expert_params(m)
+                : dense_ffn_params(m);
+        const double block = attention_params_per_layer(m) + norm_params_per_layer(m) + ffn;
         const double module = block + 2.0 * h * h + 3.0 * norm_width(m, h) +
                               (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h : 0.0);
         p.mtp = m.mtp_layers * module;

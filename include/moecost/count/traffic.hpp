@@ -121,10 +121,10 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
     }
     w.final_norm = detail::norm_width(m, m.hidden);
     if (m.mtp_layers > 0) {
-        // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one MoE block each, sharded
-        // like a layer, plus the 2h→h projection, norms and the checkpoint's own embedding and
-        // head copies, vocabulary-parallel over TP.
-        const double block = w.attention + norms + router_params(m) + shared + experts;
+        // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one block each, of the last
+        // layer's kind and sharded like it, plus the 2h→h projection, norms and the
+        // checkpoint's own embedding and head copies, vocabulary-parallel over TP.
+        const double block = w.layer + (is_moe_layer(m, mtp_block_layer(m)) ? w.moe : w.dense_ffn);
         const double h = m.hidden;
         const double rest = 2.0 * h * h * inv_tp + 3.0 * detail::norm_width(m, h) +
                             (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h * inv_tp : 0.0);

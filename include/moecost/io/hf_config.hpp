@@ -47,8 +47,9 @@ struct load_error : std::runtime_error {
 };
 
 struct hf_options {
-    /// Count DeepSeek-V3's multi-token-prediction modules (num_nextn_predict_layers) as
-    /// model_spec::mtp_layers. Off: the spec is the main model, as published totals count it.
+    /// Read DeepSeek-V3's multi-token-prediction modules (num_nextn_predict_layers) into
+    /// model_spec::mtp_layers (counted, placed on the last stage, run in training). Off: the
+    /// spec is the main model, as published totals count it.
     bool include_mtp = false;
 };
 

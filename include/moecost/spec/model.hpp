@@ -146,7 +146,8 @@ struct model_spec {
     ffn_spec ffn{};
     moe_spec moe{};
     precision_spec precision{};
-    int mtp_layers = 0; ///< DeepSeek-V3 multi-token-prediction modules (counted apart)
+    int mtp_layers =
+        0; ///< multi-token-prediction modules (DeepSeek-V3 §2.2): counted apart, run in training
     friend constexpr bool operator==(const model_spec&, const model_spec&) = default;
 };
 
@@ -234,6 +235,14 @@ constexpr int dense_layers(const model_spec& m) {
 constexpr bool is_sliding_layer(const model_spec& m, int i) {
     const auto& s = m.attention.sliding;
     return s.window > 0 && s.every > 0 && i % s.every == s.offset;
+}
+/**
+ * The layer whose kind (MoE or dense, sliding or full attention) an MTP module's transformer
+ * block takes: the model's last. DeepSeek-V3 §2.2 (its MTP block is an MoE layer, like its
+ * last) and dense models with MTP (a dense block).
+ */
+constexpr int mtp_block_layer(const model_spec& m) {
+    return m.layers - 1;
 }
 /// Sliding-window layers among layers [begin, end), 0 <= begin: `is_sliding_layer` in closed form.
 constexpr int sliding_layers_in(const model_spec& m, int begin, int end) {

@@ -155,9 +155,8 @@ void korthikanti() {
     }
 
     section("Korthikanti et al. 2022: first pipeline stage, SP (Eq. 5, 6, §4.3)",
-            "moecost / the paper's total (moecost leaves out the embedding dropout mask sbhp/t, "
-            "and for p = 1 "
-            "the head inputs 4sbh/t)");
+            "moecost / the paper's total (moecost, like Megatron-LM's estimator, also scales the "
+            "embedding dropout mask sbhp/t by the interleaving factor)");
     for (const korthikanti_row& r : korthikanti_table3) {
         for (const bool selective : {false, true}) {
             training_workload w = korthikanti_workload(r, true);

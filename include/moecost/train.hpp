@@ -138,6 +138,14 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
             static_cast<double>(st.dense) * training_activation_bytes_layer(m, dense_i, s, b, ao);
     if (st.head && m.vocab > 0)
         total += make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32 logits
+    // Outside the layers (Korthikanti et al. 2022 §4.3), split by t only with SP: the first
+    // stage keeps the embedding's dropout mask (sbh, one byte per element), the last the
+    // 16-bit inputs of the final norm and of the output layer (2sbh each).
+    const double outside = t.sequence_parallel ? l.tp : 1.0;
+    if (st.embedding && t.dropout)
+        total += make<bytes>(s * b * m.hidden / outside);
+    if (st.head)
+        total += make<bytes>((m.vocab > 0 ? 4.0 : 2.0) * s * b * m.hidden / outside);
     if (st.head && m.mtp_layers > 0) {
         // Each MTP module: its block, its own fp32 logits, and the 16-bit inputs of its two
         // norms and of its projection (h, h and 2h per token: 8sbh bytes, split by t only

@@ -200,21 +200,24 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
     // gpt4 with s = 16, micro-batch b = 2: s·b·h = 2,048; a·s/h = 4·16/64 = 1. With dropout
     // masks and stored scores (the paper's setting):
     //   per layer s·b·h·(34 + 5·1) = 2,048·39 = 79,872 B.
-    // PP 2: 2 layers per stage. The last stage also keeps the fp32 logits,
-    //   s·b·V·4 = 16·2·100·4 = 12,800 B (Korthikanti §4.3: 4sbv/t for the cross entropy).
+    // PP 2: 2 layers per stage. Outside the layers (Korthikanti §4.3) the first stage keeps the
+    // embedding's dropout mask, s·b·h = 2,048 B (one byte per element), and the last the fp32
+    // logits, s·b·V·4 = 16·2·100·4 = 12,800 B (4sbv/t for the cross entropy), and the 16-bit
+    // inputs of the final norm and of the output layer, 4·s·b·h = 8,192 B. The SP cases split
+    // these by t.
     training_workload t{
         .global_batch = 8, .micro_batch = 2, .seq = 16, .flash_attention = false, .dropout = true};
-    constexpr double per_layer = 79'872.0, logits = 12'800.0;
+    constexpr double per_layer = 79'872.0, logits = 12'800.0, mask = 2'048.0, ends = 8'192.0;
     SECTION("1F1B, M = 4 ≥ p = 2: the first stage holds 2 micro-batches, the last one") {
         const auto r = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
         REQUIRE(r.valid());
         REQUIRE(r.micro_batches == 4);
-        // stage 0: 2 in flight × 2 layers × 79,872 = 319,488 (= L·per_layer: paper Eq. 5);
-        // stage 1: 1 × (2 × 79,872 + 12,800) = 172,544; stage 0 also holds more parameters
-        // (next section), so it is the most loaded.
+        // stage 0: 2 in flight × (2 layers × 79,872 + 2,048) = 323,584 (L·per_layer, paper
+        // Eq. 5, plus §4.3's sbhp); stage 1: 1 × (2 × 79,872 + 12,800 + 8,192) = 180,736;
+        // stage 0 also holds more parameters (next section), so it is the most loaded.
         CHECK(r.memory.stage == 0);
-        CHECK(r.memory.activations.value() == 2.0 * 2.0 * per_layer);
-        CHECK(r.memory.activations.value() == 4.0 * per_layer);
+        CHECK(r.memory.activations.value() == 2.0 * (2.0 * per_layer + mask));
+        CHECK(r.memory.activations.value() == 4.0 * per_layer + 2.0 * mask);
     }
     SECTION("M = 1: one micro-batch everywhere, and the last stage (with its logits) is the most "
             "loaded") {
@@ -222,23 +225,24 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         // 256, MLP 8h² + 5h = 33,088: 49,984. Stage 0 adds the embedding and positions
         // (100 + 16)·64 = 7,424 (107,392 in all), stage 1 the head copy 6,400 and the final
         // LayerNorm 128 (106,496). With micro-batch 4 (s·b·h = 4,096, 159,744 B per layer,
-        // logits 16·4·100·4 = 25,600 B):
-        //   stage 0: 18·107,392 + 2·159,744 = 1,933,056 + 319,488 = 2,252,544
-        //   stage 1: 18·106,496 + 2·159,744 + 25,600 = 1,916,928 + 345,088 = 2,262,016
+        // embedding mask 4,096 B, logits 16·4·100·4 = 25,600 B, final norm and output-layer
+        // inputs 4·4,096 = 16,384 B):
+        //   stage 0: 18·107,392 + 2·159,744 + 4,096 = 1,933,056 + 323,584 = 2,256,640
+        //   stage 1: 18·106,496 + 2·159,744 + 25,600 + 16,384 = 1,916,928 + 361,472 = 2,278,400
         t.global_batch = 4;
         t.micro_batch = 4;
         const auto r = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
         REQUIRE(r.valid());
         REQUIRE(r.micro_batches == 1);
         CHECK(r.memory.stage == 1);
-        CHECK(r.memory.activations.value() == 2.0 * 159'744.0 + 25'600.0);
-        CHECK(r.memory.total().value() == 2'262'016.0);
+        CHECK(r.memory.activations.value() == 2.0 * 159'744.0 + 25'600.0 + 16'384.0);
+        CHECK(r.memory.total().value() == 2'278'400.0);
     }
     SECTION("an MTP module on the last stage: its block, its inputs and its own logits") {
         // The M = 1 setting (micro-batch 4, s·b·h = 4,096) with one MTP module: a block like
         // the last layer, 159,744 B; the inputs of its two norms and its projection (h, h,
         // 2h per token, 16-bit) 8·4,096 = 32,768 B; its fp32 logits 25,600 B. Stage 1:
-        // 345,088 + 218,112 = 563,200 B, and it also holds the module's weights.
+        // 361,472 + 218,112 = 579,584 B, and it also holds the module's weights.
         model_spec m = gpt4;
         m.mtp_layers = 1;
         t.global_batch = 4;
@@ -246,43 +250,52 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         const auto r = evaluate_training(m, round_gpu, layout{.pp = 2}, t);
         REQUIRE(r.valid());
         CHECK(r.memory.stage == 1);
-        CHECK(r.memory.activations.value() == 563'200.0);
+        CHECK(r.memory.activations.value() == 579'584.0);
         // full recompute keeps each layer's input (2sbh = 8,192 B) and the module's two inputs
-        // (4sbh = 16,384 B) besides the logits: 3·8,192 + 16,384 + 2·25,600 = 92,160 B
+        // (4sbh = 16,384 B) besides the logits and the final inputs:
+        // 3·8,192 + 16,384 + 2·25,600 + 16,384 = 108,544 B
         t.rc = recompute::full;
         CHECK(evaluate_training(m, round_gpu, layout{.pp = 2}, t).memory.activations.value() ==
-              92'160.0);
+              108'544.0);
     }
     SECTION("interleaved, v = 2: × (1 + (p − 1)/(p·v)) = 1.25") {
         t.virtual_stages = 2;
         const auto r = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
         REQUIRE(r.valid());
         CHECK(r.memory.stage == 0);
-        CHECK(r.memory.activations.value() == near(1.25 * 4.0 * per_layer)); // 399,360
+        CHECK(r.memory.activations.value() ==
+              near(1.25 * 2.0 * (2.0 * per_layer + mask))); // 404,480
     }
-    SECTION("PP 1: one micro-batch in flight, all 4 layers and the logits") {
+    SECTION("PP 1: one micro-batch in flight, all 4 layers, the logits and both ends") {
         const auto r = evaluate_training(gpt4, round_gpu, layout{.dp = 1}, t);
         REQUIRE(r.valid());
-        CHECK(r.memory.activations.value() == 4.0 * per_layer + logits); // 332,288
+        CHECK(r.memory.activations.value() == 4.0 * per_layer + logits + mask + ends); // 342,528
     }
     SECTION("TP 2 without SP: s·b·h·(10 + 24/2 + 5·1/2) = 2,048·24.5 = 50,176 per layer") {
+        // the embedding mask is not split: stage 0 holds 2 × (2 × 50,176 + 2,048) = 204,800
         const auto r = evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t);
         REQUIRE(r.valid());
         CHECK(r.memory.stage == 0);
-        CHECK(r.memory.activations.value() == 4.0 * 50'176.0); // 200,704
+        CHECK(r.memory.activations.value() == 2.0 * (2.0 * 50'176.0 + mask));
     }
-    SECTION("TP 2 with SP: (s·b·h/2)·39 = 39,936 per layer") {
+    SECTION("TP 2 with SP: (s·b·h/2)·39 = 39,936 per layer, the mask split too (1,024)") {
+        // Stage 0 stays the most loaded in each case below: it holds 384 parameters more than
+        // stage 1 (its embedding and positions (100 + 16)·64/2 = 3,712 against the head 3,200
+        // and the final LayerNorm 128), 6,912 B at 18 B each, more than stage 1's lead in
+        // activations (at most 14,592 − 10,240 = 4,352 B, with full recompute).
         t.sequence_parallel = true;
         const auto r = evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t);
-        CHECK(r.memory.activations.value() == 4.0 * 39'936.0); // 159,744
+        CHECK(r.memory.stage == 0);
+        CHECK(r.memory.activations.value() == 2.0 * (2.0 * 39'936.0 + 1'024.0)); // 161,792
         // selective recompute with SP: 34·s·b·h/t = 34,816 per layer
         t.rc = recompute::selective;
         CHECK(evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t)
-                  .memory.activations.value() == 4.0 * 34'816.0);
+                  .memory.activations.value() == 2.0 * (2.0 * 34'816.0 + 1'024.0)); // 141,312
         // full recompute with SP: the layer input shard, 2·s·b·h/t = 2,048 per layer
         t.rc = recompute::full;
-        CHECK(evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t)
-                  .memory.activations.value() == 4.0 * 2'048.0);
+        const auto full = evaluate_training(gpt4, round_gpu, layout{.tp = 2, .pp = 2}, t);
+        CHECK(full.memory.stage == 0);
+        CHECK(full.memory.activations.value() == 2.0 * (2.0 * 2'048.0 + 1'024.0)); // 10,240
     }
     SECTION("recompute: full (2sbh) < selective (34sbh) < none (39sbh)") {
         t.rc = recompute::selective;
@@ -291,9 +304,12 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         const auto full = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
         t.rc = recompute::none;
         const auto none = evaluate_training(gpt4, round_gpu, layout{.pp = 2}, t);
-        CHECK(none.memory.activations.value() == 4.0 * per_layer);     // 319,488
-        CHECK(sel.memory.activations.value() == 4.0 * 34.0 * 2'048.0); // 278,528
-        CHECK(full.memory.activations.value() == 4.0 * 2.0 * 2'048.0); // 16,384
+        // stage 0, 2 in flight, each with 2 layers and the 2,048 B mask (with full recompute
+        // stage 1 holds 8,704 B more activations, but 896 fewer parameters, 16,128 B):
+        CHECK(none.memory.activations.value() == 2.0 * (2.0 * per_layer + mask));     // 323,584
+        CHECK(sel.memory.activations.value() == 2.0 * (2.0 * 34.0 * 2'048.0 + mask)); // 282,624
+        CHECK(full.memory.activations.value() == 2.0 * (2.0 * 2.0 * 2'048.0 + mask)); // 20,480
+        CHECK(full.memory.stage == 0);
         CHECK(full.memory.activations < sel.memory.activations);
         CHECK(sel.memory.activations < none.memory.activations);
     }
@@ -315,7 +331,7 @@ TEST_CASE("activations: Korthikanti's bytes per layer × layers per stage × mic
         r = evaluate_training(m5, round_gpu, layout{.pp = 2, .uneven_stages = true}, t);
         REQUIRE(r.valid());
         CHECK(r.memory.stage == 0);
-        CHECK(r.memory.activations.value() == 2.0 * 3.0 * per_layer); // 479,232
+        CHECK(r.memory.activations.value() == 2.0 * (3.0 * per_layer + mask)); // 483,328
     }
 }
 
@@ -642,11 +658,12 @@ TEST_CASE("more micro-batches shrink the bubble: (p − 1)/(M + p − 1)", "[tra
         last = r.bubble_fraction;
         // 1F1B activations stop growing once M ≥ p: stage 0 (one layer, s·b·h·32 = 32,768 B
         // with flash attention and no dropout) holds min(M, 4) micro-batches. With M = 1 the
-        // last stage is the most loaded: one layer and the logits 16·100·4 = 6,400 B, and 64
-        // more parameters (final norm) than stage 0's embedding-holding 55,680.
+        // last stage is the most loaded: one layer, the logits 16·100·4 = 6,400 B and the final
+        // norm and output-layer inputs 4·16·64 = 4,096 B, and 64 more parameters (final norm)
+        // than stage 0's embedding-holding 55,680.
         if (M == 1) {
             CHECK(r.memory.stage == 3);
-            CHECK(r.memory.activations.value() == 32'768.0 + 6'400.0);
+            CHECK(r.memory.activations.value() == 32'768.0 + 6'400.0 + 4'096.0);
         } else {
             CHECK(r.memory.stage == 0);
             CHECK(r.memory.activations.value() == (M < 4 ? M : 4) * 32'768.0);

@@ -113,6 +113,22 @@ constexpr double expert_params_per_gpu(const model_spec& m, const layout& l,
     return (st.moe + mtp) * experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
 }
 
+/**
+ * Parameters one GPU of stage `st` trains: those it stores (weight_params_per_gpu) but the MTP
+ * modules' copies of the embedding and head, which training shares with the main model
+ * (DeepSeek-V3 §3.2.3). A last stage without the embedding keeps one copy of it for the
+ * modules' inputs, as Megatron-LM keeps one for a tied head; with a tied head that copy is it.
+ */
+constexpr double training_params_per_gpu(const weight_terms& w, const stage_shape& st) {
+    double p = weight_params_per_gpu(w, st);
+    if (st.head && w.mtp > 0) {
+        p -= w.mtp_copies;
+        if (!st.embedding && !w.tied)
+            p += w.embedding;
+    }
+    return p;
+}
+
 /// Activation bytes of one micro-batch on one GPU of a stage.
 constexpr bytes stage_activations(const model_spec& m, const layout& l, const stage_shape& st,
                                   const training_workload& t) {
@@ -309,10 +325,11 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const double in_flight_scale = t.virtual_stages > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
     r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
     seconds worst_sync{}, worst_opt{};
+    const weight_terms wt = weight_terms_of(m, l);
     for (int j = 0; j < ss.n; ++j) {
         const stage_shape& st = ss.shapes[std::size_t(j)];
         const int s_idx = ss.index[std::size_t(j)];
-        const double p_all = weight_params_per_gpu(m, l, st);
+        const double p_all = training_params_per_gpu(wt, st);
         const double p_exp = expert_params_per_gpu(m, l, st);
         const double p_dense = p_all - p_exp;
         auto shard = [&](double bytes_per_param, int from_stage) {

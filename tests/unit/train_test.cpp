@@ -819,17 +819,41 @@ TEST_CASE("context parallelism: gradients reduce and ZeRO shards over DP·CP", "
 TEST_CASE("MTP modules' routed experts shard over EDP", "[train][zero][mtp]") {
     // tiny_moe plus one MTP module on TP 1 × DP 4, EP 2 × EDP 2. The module adds one MoE
     // block (attention 12,288 + norms 128 + router 256 + 2 experts 8,192 = 20,864) and
-    // eh_proj 2·64² = 8,192, 3 norms 192, embedding and head copies 2·100·64 = 12,800:
-    // 42,048. Per GPU 54,592 + 42,048 = 96,640, of which experts 16,384 + 8,192 = 24,576.
-    // ZeRO-1 shard: 72,064/4 + 24,576/2 = 18,016 + 12,288 = 30,304 → 12 B · 30,304 = 363,648.
+    // eh_proj 2·64² = 8,192, 3 norms 192: 29,248 (training shares the embedding and head, next
+    // case). Per GPU 54,592 + 29,248 = 83,840, of which experts 16,384 + 8,192 = 24,576.
+    // ZeRO-1 shard: 59,264/4 + 24,576/2 = 14,816 + 12,288 = 27,104 → 12 B · 27,104 = 325,248.
     model_spec m = tiny_moe;
     m.mtp_layers = 1;
     const layout l{.tp = 1, .dp = 4, .etp = 1, .ep = 2};
     const auto r = evaluate_training(m, round_gpu, l,
                                      {.global_batch = 8, .micro_batch = 1, .seq = 8, .zero = 1});
     REQUIRE(r.valid());
-    CHECK(r.memory.weights.value() == 2.0 * 96'640.0); // all parameters are there
-    CHECK(r.memory.optimizer.value() == 12.0 * 30'304.0);
+    CHECK(r.memory.weights.value() == 2.0 * 83'840.0); // all parameters are there
+    CHECK(r.memory.optimizer.value() == 12.0 * 27'104.0);
+}
+
+TEST_CASE("training shares the MTP modules' embedding and head with the main model",
+          "[train][memory][mtp]") {
+    // DeepSeek-V3 §3.2.3: the MTP module and the main model share the embedding and output head
+    // physically, so training holds neither of the checkpoint's copies (2·V·h per module). A
+    // last stage without the embedding keeps one copy of it for the modules' inputs.
+    // dense4 (untied, 49,280 per layer, V·h = 6,400) with one MTP module on PP 2, stage 1:
+    //   2 layers 98,560 + head 6,400 + final norm 64 + block 49,280 + eh_proj 8,192 + 3 norms
+    //   192 + the embedding copy 6,400 = 169,088 parameters (stored for inference: the module's
+    //   own embedding and head, 175,488).
+    model_spec m = dense4;
+    m.mtp_layers = 1;
+    CHECK(weight_params_per_gpu(m, layout{.pp = 2}, stage_of(m, 2, 1)) == 175'488.0);
+    const training_workload t{.global_batch = 4, .micro_batch = 1, .seq = 16};
+    auto r = evaluate_training(m, round_gpu, layout{.pp = 2}, t);
+    REQUIRE(r.valid());
+    CHECK(r.memory.stage == 1);
+    CHECK(r.memory.weights.value() == 2.0 * 169'088.0);
+    CHECK(states(r) == 18.0 * 169'088.0);
+    // on one stage the embedding is there already: 4·49,280 + 6,400 + 6,400 + 64 + 57,664
+    r = evaluate_training(m, round_gpu, layout{}, t);
+    REQUIRE(r.valid());
+    CHECK(r.memory.weights.value() == 2.0 * 267'648.0);
 }
 
 // Regression (fixed): train.hpp always adds an expert all-reduce over EDP (and, under ZeRO-3,

@@ -101,6 +101,7 @@ struct weight_terms {
     double head = 0;       ///< the LM head / TP
     double final_norm = 0; ///< on the last stage, with or without a head
     double mtp = 0;        ///< the MTP modules, on the last stage
+    double mtp_copies = 0; ///< ... of which the checkpoint's embedding and head copies
     bool vocab = false, tied = false;
 };
 
@@ -126,9 +127,10 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
         // checkpoint's own embedding and head copies, vocabulary-parallel over TP.
         const double block = w.layer + (is_moe_layer(m, mtp_block_layer(m)) ? w.moe : w.dense_ffn);
         const double h = m.hidden;
-        const double rest = 2.0 * h * h * inv_tp + 3.0 * detail::norm_width(m, h) +
-                            (m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h * inv_tp : 0.0);
+        const double copies = m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h * inv_tp : 0.0;
+        const double rest = 2.0 * h * h * inv_tp + 3.0 * detail::norm_width(m, h) + copies;
         w.mtp = m.mtp_layers * (block + rest);
+        w.mtp_copies = m.mtp_layers * copies;
     }
     return w;
 }

@@ -401,54 +401,61 @@ struct load_terms {
 };
 
 /// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
+/// Every member is given at once: no zero-fill of the struct before the stores.
 constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld, double touched) {
-    load_terms t;
     const layout& l = k.l;
     const double h = k.h, ab = k.ab;
-    t.T = ld.seqs * ld.tokens_per_seq * k.inv_cp;
-    t.T_tp = t.T * k.inv_tp;
-    t.attn_traffic = k.attn_weight_bytes + t.T * k.attn_io * ab;
-    t.experts_touched = touched;
-    if (k.experts > 0) {
-        t.router_traffic = k.router_weight_bytes + t.T_tp * k.router_io * ab;
-        t.routed_tokens = ld.expert_tokens * k.top_k * (k.inv_ep * k.inv_etp) * k.imb;
-        const double touched = dmin(k.experts_per_gpu, t.experts_touched * k.inv_ep * k.imb);
-        t.routed_traffic = touched * k.expert_params * k.inv_etp * k.wb +
-                           t.routed_tokens * k.etp * k.expert_io * ab;
-        t.shared_traffic = k.shared_weight_bytes + t.T * k.shared_io * ab;
-    }
-    t.dense_traffic = k.dense_weight_bytes + t.T * k.dense_io * ab;
+    const bool moe = k.experts > 0;
+    const double T = ld.seqs * ld.tokens_per_seq * k.inv_cp;
+    const double T_tp = T * k.inv_tp;
+    const double routed_tokens =
+        moe ? ld.expert_tokens * k.top_k * (k.inv_ep * k.inv_etp) * k.imb : 0.0;
+    // distinct experts touched on this GPU: at most the ones it holds
+    const double held = moe ? dmin(k.experts_per_gpu, touched * k.inv_ep * k.imb) : 0.0;
+    op_cost lm_head{};
     if (k.vocab > 0) {
         const double rows =
             ld.seqs * ld.logit_rows_per_seq * k.inv_cp; // inference: one row per sequence
-        t.lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp),
-                             make<bytes>(k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0),
-                             k.mm_time, k.hbm_time);
+        lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp),
+                           make<bytes>(k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0),
+                           k.mm_time, k.hbm_time);
     }
-
-    const bytes msg = make<bytes>(t.T * h * ab);
-    if (l.tp > 1)
-        t.tp_reduce = all_reduce_time(msg, l.tp, k.tp_link);
-    if (k.experts > 0 && l.ep > 1) {
-        const double send_tokens = t.T_tp * k.imb;
-        const double disp_b = k.dispatch_bytes;
-        const bytes in = make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) * k.inv_ep);
-        const bytes out = make<bytes>(send_tokens * h * k.remote_nodes);
-        t.ep_intra = (disp_b + ab) * in;
-        t.ep_inter = (disp_b + ab) * out;
-        t.ep_layer = all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
-                     all_to_all_time(ab * in, ab * out, k.intra, k.inter);
-    }
-    if (k.experts > 0 && etp_of(l) > 1)
-        t.etp_gather =
-            all_gather_time(make<bytes>(t.routed_tokens * h * ab), etp_of(l), k.etp_link);
+    const bool ep = moe && l.ep > 1;
+    const double disp_b = k.dispatch_bytes, send_tokens = T_tp * k.imb;
+    const bytes in =
+        ep ? make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) * k.inv_ep) : bytes{};
+    const bytes out = ep ? make<bytes>(send_tokens * h * k.remote_nodes) : bytes{};
+    seconds cp_layer{};
     if (l.cp > 1) {
         const bytes shard = ld.decode ? make<bytes>(ld.seqs * k.ctx_dim * k.inv_tp * ab)
-                                      : make<bytes>(t.T * k.kv_layer_bytes);
-        t.cp_layer = all_gather_time(shard, l.cp, k.cp_link);
+                                      : make<bytes>(T * k.kv_layer_bytes);
+        cp_layer = all_gather_time(shard, l.cp, k.cp_link);
     }
-    t.pp_send = send_time(make<bytes>(t.T_tp * h * ab), k.pp_link);
-    return t;
+    return {.T = T,
+            .T_tp = T_tp,
+            .experts_touched = touched,
+            .routed_tokens = routed_tokens,
+            .attn_traffic = k.attn_weight_bytes + T * k.attn_io * ab,
+            .router_traffic = moe ? k.router_weight_bytes + T_tp * k.router_io * ab : 0.0,
+            .routed_traffic = moe ? held * k.expert_params * k.inv_etp * k.wb +
+                                        routed_tokens * k.etp * k.expert_io * ab
+                                  : 0.0,
+            .shared_traffic = moe ? k.shared_weight_bytes + T * k.shared_io * ab : 0.0,
+            .dense_traffic = k.dense_weight_bytes + T * k.dense_io * ab,
+            .lm_head = lm_head,
+            .tp_reduce =
+                l.tp > 1 ? all_reduce_time(make<bytes>(T * h * ab), l.tp, k.tp_link) : seconds{},
+            .ep_layer = ep ? all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
+                                 all_to_all_time(ab * in, ab * out, k.intra, k.inter)
+                           : seconds{},
+            .etp_gather =
+                moe && etp_of(l) > 1
+                    ? all_gather_time(make<bytes>(routed_tokens * h * ab), etp_of(l), k.etp_link)
+                    : seconds{},
+            .cp_layer = cp_layer,
+            .pp_send = send_time(make<bytes>(T_tp * h * ab), k.pp_link),
+            .ep_intra = (disp_b + ab) * in,
+            .ep_inter = (disp_b + ab) * out};
 }
 
 /// Where layer_costs puts an operator group's roofline: the step's breakdown...

@@ -303,83 +303,93 @@ struct step_constants {
 /// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
 constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c,
                                            const layout& l, const eval_options& o) {
+    // Every member is given at once (no zero-fill of the struct before the stores), each
+    // divisor inverted once; the terms multiply.
     const auto& a = m.attention;
     const auto& e = m.moe;
-    step_constants k{.m = &m, .l = l};
-    k.h = m.hidden;
-    k.tp = l.tp;
-    k.cp = l.cp;
-    k.ep = l.ep;
-    k.etp = etp_of(l);
-    k.inv_tp = 1.0 / k.tp;
-    k.inv_cp = 1.0 / k.cp;
-    k.inv_ep = 1.0 / k.ep;
-    k.inv_etp = 1.0 / k.etp;
-    k.wb = bytes_of(m.precision.weights);
-    k.ab = bytes_of(m.precision.activations);
-    k.kb = bytes_of(m.precision.kv);
-    k.imb = o.ideal ? 1.0 : o.expert_imbalance;
-    k.skew = o.routing_skew;
-    k.overlap = o.ideal || o.overlap;
-    k.mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
-    k.attn_time = m.precision.activations == m.precision.weights
-                      ? k.mm_time
-                      : 1.0 / effective_flop_rate(c.gpu, m.precision.activations);
-    k.hbm_time = 1.0 / effective_hbm_rate(c.gpu);
-    k.weights = weight_terms_of(m, l);
-
-    // Each divisor is inverted once above; the terms below multiply.
-    const double h = k.h, inv_tp = k.inv_tp, inv_shards = 1.0 / kv_shards(m, l);
-    k.proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
-              attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)};
+    const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
+    const double inv_tp = 1.0 / tp, inv_etp = 1.0 / etp, inv_shards = 1.0 / kv_shards(m, l);
+    const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
+                 kb = bytes_of(m.precision.kv);
+    const seconds_per_flop mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
+    const weight_terms weights = weight_terms_of(m, l);
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
                                    : a.heads * double(head_dim_of(m));
     const double kv_dim = is_mla(m) ? a.kv_lora_rank + double(a.qk_rope_head_dim)
                                     : 2.0 * kv_heads_of(m) * head_dim_of(m);
-    k.ctx_dim = is_mla(m) ? a.heads * double(a.v_head_dim) : q_dim;
-    k.kv_layer_bytes = kv_elements_per_token_per_layer(m) * k.kb * inv_shards;
-    k.window = a.sliding.window;
-    k.attn_weight_bytes = k.weights.attention * k.wb;
-    const double io = (q_dim + kv_dim + k.ctx_dim) * inv_tp;
-    k.attn_io = 2.0 * h + io;
-    k.core_io = k.kv_layer_bytes + io * k.ab;
-
-    k.mats = matrices(m.ffn.gated);
-    k.experts = e.experts;
-    k.top_k = e.top_k;
-    k.expert_hidden = e.expert_hidden;
-    k.shared_experts = e.shared_experts;
-    k.shared_hidden = e.shared_hidden;
-    k.ffn_hidden = m.ffn.hidden;
-    k.vocab = m.vocab;
-    k.experts_per_gpu = is_moe(m) ? experts_per_gpu(m, l) : 0;
-    k.expert_params = expert_params(m);
-    k.router_weight_bytes = router_params(m) * k.wb;
-    k.router_io = h + e.experts;
-    k.expert_io = 2.0 * h + k.mats * e.expert_hidden * k.inv_etp;
-    k.shared_weight_bytes = shared_expert_params(m) * inv_tp * k.wb;
-    k.shared_io = 2.0 * h + e.shared_experts * k.mats * e.shared_hidden * inv_tp;
-    k.dense_weight_bytes = k.weights.dense_ffn * k.wb;
-    k.dense_io = 2.0 * h + k.mats * m.ffn.hidden * inv_tp;
-    k.head_weight_bytes = k.weights.head * k.wb;
+    const double ctx_dim = is_mla(m) ? a.heads * double(a.v_head_dim) : q_dim;
+    const double kv_layer_bytes = kv_elements_per_token_per_layer(m) * kb * inv_shards;
+    const double io = (q_dim + kv_dim + ctx_dim) * inv_tp;
+    const double mats = matrices(m.ffn.gated);
 
     // EP all-to-all: each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform
     // routing keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
     // for another node crosses the NIC once per destination node and is forwarded there over
     // NVLink (DeepEP's internode scheme), so the NIC carries the expected number of distinct
     // remote nodes per token, (n−1)·(1 − (1 − 1/n)^k) for n nodes.
-    const double span = k.ep * k.etp, gpn = c.gpus_per_node;
+    const double span = ep * etp, gpn = c.gpus_per_node;
     const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
-    k.remote_nodes = nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0;
-    k.dispatch_bytes = o.dispatch_fp8 ? 1.0 : k.ab;
-    k.intra = cost_of(c.intra_node);
-    k.inter = cost_of(c.inter_node);
-    const auto group = [&](int span) { return span <= c.gpus_per_node ? k.intra : k.inter; };
-    k.tp_link = group(l.tp); // as link_for_group
-    k.etp_link = group(etp_of(l));
-    k.cp_link = group(l.tp * l.cp);
-    k.pp_link = group(stage_gpus(l) + 1);
-    return k;
+    const link_cost intra = cost_of(c.intra_node), inter = cost_of(c.inter_node);
+    const auto group = [&](int n) { return n <= c.gpus_per_node ? intra : inter; };
+
+    return {.m = &m,
+            .l = l,
+            .h = h,
+            .tp = tp,
+            .cp = cp,
+            .ep = ep,
+            .etp = etp,
+            .inv_tp = inv_tp,
+            .inv_cp = 1.0 / cp,
+            .inv_ep = 1.0 / ep,
+            .inv_etp = inv_etp,
+            .wb = wb,
+            .ab = ab,
+            .kb = kb,
+            .imb = o.ideal ? 1.0 : o.expert_imbalance,
+            .skew = o.routing_skew,
+            .overlap = o.ideal || o.overlap,
+            .mm_time = mm_time,
+            .attn_time = m.precision.activations == m.precision.weights
+                             ? mm_time
+                             : 1.0 / effective_flop_rate(c.gpu, m.precision.activations),
+            .hbm_time = 1.0 / effective_hbm_rate(c.gpu),
+            .proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
+                     attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)},
+            .ctx_dim = ctx_dim,
+            .kv_layer_bytes = kv_layer_bytes,
+            .window = static_cast<double>(a.sliding.window),
+            .weights = weights,
+            .attn_weight_bytes = weights.attention * wb,
+            .attn_io = 2.0 * h + io,
+            .core_io = kv_layer_bytes + io * ab,
+            .mats = mats,
+            .experts = static_cast<double>(e.experts),
+            .top_k = static_cast<double>(e.top_k),
+            .expert_hidden = static_cast<double>(e.expert_hidden),
+            .shared_experts = static_cast<double>(e.shared_experts),
+            .shared_hidden = static_cast<double>(e.shared_hidden),
+            .ffn_hidden = static_cast<double>(m.ffn.hidden),
+            .vocab = static_cast<double>(m.vocab),
+            .experts_per_gpu = is_moe(m) ? static_cast<double>(experts_per_gpu(m, l)) : 0.0,
+            .expert_params = expert_params(m),
+            .router_weight_bytes = router_params(m) * wb,
+            .router_io = h + e.experts,
+            .expert_io = 2.0 * h + mats * e.expert_hidden * inv_etp,
+            .shared_weight_bytes = shared_expert_params(m) * inv_tp * wb,
+            .shared_io = 2.0 * h + e.shared_experts * mats * e.shared_hidden * inv_tp,
+            .dense_weight_bytes = weights.dense_ffn * wb,
+            .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
+            .head_weight_bytes = weights.head * wb,
+            .remote_nodes =
+                nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0,
+            .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
+            .intra = intra,
+            .inter = inter,
+            .tp_link = group(l.tp), // as link_for_group
+            .etp_link = group(etp_of(l)),
+            .cp_link = group(l.tp * l.cp),
+            .pp_link = group(stage_gpus(l) + 1)};
 }
 
 /// The parts of a step's cost fixed by its load, whatever layers the stage holds.

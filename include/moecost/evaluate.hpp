@@ -301,6 +301,46 @@ struct step_constants {
 };
 
 /// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
+/**
+ * Expected distinct nodes, other than its own, that one token's k expert copies reach when its
+ * EP group spans `nodes` nodes (docs/model.md §10.2). Uniform routing: (N − 1)·(1 − (1 − 1/N)^k).
+ * Group-limited routing (moe.group_top_k G of moe.groups n_g) with experts placed contiguously,
+ * `aligned` (whole nodes, no redundant experts): a node is reached only through the chosen
+ * groups it holds. Each node holding g = n_g/N whole groups, j of them chosen
+ * (hypergeometric): 1 − (1 − j/G)^k; each group spanning N/n_g nodes: (G/n_g)·(1 − (1 −
+ * n_g/(N·G))^k). Other shapes keep the uniform figure.
+ */
+constexpr double remote_nodes_of(const moe_spec& e, double nodes, bool aligned) {
+    if (nodes <= 1)
+        return 0.0;
+    const double uniform = 1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k);
+    const int n_g = e.groups, G = e.group_top_k, N = static_cast<int>(nodes);
+    if (!aligned || G <= 0 || G >= n_g)
+        return (nodes - 1.0) * uniform;
+    if (n_g % N == 0) {
+        const int g = n_g / N;
+        // P(j of the node's g groups among the G chosen) = C(g, j)·C(n_g − g, G − j) / C(n_g, G)
+        auto choose = [](int n, int r) {
+            if (r < 0 || r > n)
+                return 0.0;
+            double c = 1.0;
+            for (int i = 1; i <= r; ++i)
+                c = c * (n - r + i) / i;
+            return c;
+        };
+        const double all = choose(n_g, G);
+        double p = 0.0;
+        for (int j = 1; j <= g && j <= G; ++j)
+            p += choose(g, j) * choose(n_g - g, G - j) / all *
+                 (1.0 - int_pow(1.0 - static_cast<double>(j) / G, e.top_k));
+        return (nodes - 1.0) * p;
+    }
+    if (N % n_g == 0)
+        return (nodes - 1.0) * (static_cast<double>(G) / n_g) *
+               (1.0 - int_pow(1.0 - static_cast<double>(n_g) / (nodes * G), e.top_k));
+    return (nodes - 1.0) * uniform;
+}
+
 constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c,
                                            const layout& l, const eval_options& o) {
     // Every member is given at once (no zero-fill of the struct before the stores), each
@@ -326,7 +366,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     // routing keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
     // for another node crosses the NIC once per destination node and is forwarded there over
     // NVLink (DeepEP's internode scheme), so the NIC carries the expected number of distinct
-    // remote nodes per token, (n−1)·(1 − (1 − 1/n)^k) for n nodes.
+    // remote nodes per token (remote_nodes_of).
     const double span = ep * etp, gpn = c.gpus_per_node;
     const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
     const link_cost intra = cost_of(c.intra_node), inter = cost_of(c.inter_node);
@@ -381,8 +421,8 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
             .dense_weight_bytes = weights.dense_ffn * wb,
             .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
             .head_weight_bytes = weights.head * wb,
-            .remote_nodes =
-                nodes > 1 ? (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k)) : 0.0,
+            .remote_nodes = remote_nodes_of(
+                e, nodes, (l.ep * etp_of(l)) % c.gpus_per_node == 0 && l.redundant_experts == 0),
             .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
             .intra = intra,
             .inter = inter,

@@ -406,6 +406,72 @@ TEST_CASE("all-to-all volume scales with (EP - 1)/EP inside a node",
     CHECK(r16.decode.slowest.comm.ep_intra_node.value() == near(30'720.0));
 }
 
+TEST_CASE("group-limited routing caps the nodes a token's copies reach", "[evaluate][comm]") {
+    // The seed model (16 experts, top-2, h 512, bf16) on EP 16 with attention DP 16, decode at
+    // batch 128: 8 tokens per GPU, each sending its copies to the distinct remote nodes it
+    // reaches, once per node, in dispatch and combine: inter = 8·512·2 B·2·R = 16,384·R B for
+    // R expected remote nodes. Uniform routing over 2 nodes of 8: R = 1 − (1/2)² = 0.75.
+    const workload w{.batch = 128, .prompt = 128};
+    const layout l{.dp = 16, .ep = 16};
+    auto inter = [&](const model_spec& m, const cluster_spec& c, const layout& lay) {
+        const report r = evaluate(m, c, lay, w);
+        REQUIRE(r.valid());
+        return r.decode.slowest.comm.ep_inter_node.value();
+    };
+    model_spec m = presets::seed_moe;
+    CHECK(inter(m, presets::seed_gpu, l) == near(16'384.0 * 0.75));
+    SECTION("2 groups of 8 (one per node), 1 per token: the other node half the time") {
+        m.moe.groups = 2;
+        m.moe.group_top_k = 1;
+        CHECK(inter(m, presets::seed_gpu, l) == near(16'384.0 * 0.5));
+    }
+    SECTION("4 groups of 4 (two per node), 2 per token") {
+        // The remote node is missed when both chosen groups are local (1 of the C(4,2) = 6
+        // pairs) or one is and both copies land in it (4 of 6 pairs, then 1/2 · 1/2):
+        // R = 1 − (1/6 + 4/6 · 1/4) = 2/3.
+        m.moe.groups = 4;
+        m.moe.group_top_k = 2;
+        CHECK(inter(m, presets::seed_gpu, l) == near(16'384.0 * 2.0 / 3.0));
+        // redundant experts break the contiguous placement: uniform again (EP 16 over 32 slots)
+        CHECK(inter(m, presets::seed_gpu, layout{.dp = 16, .ep = 16, .redundant_experts = 16}) ==
+              near(16'384.0 * 0.75));
+    }
+    SECTION("2 groups over 4 nodes of 4: a group spans 2 nodes") {
+        // Each remote node is reached when its group is the chosen one (1/2) and one of the 2
+        // copies lands on it among the group's 8 experts (1 − (1/2)²): R = 3 · 0.375 = 1.125;
+        // uniform over 4 nodes: 3 · (1 − (3/4)²) = 1.3125.
+        cluster_spec c = presets::seed_gpu;
+        c.gpus_per_node = 4;
+        CHECK(inter(m, c, l) == near(16'384.0 * 1.3125));
+        m.moe.groups = 2;
+        m.moe.group_top_k = 1;
+        CHECK(inter(m, c, l) == near(16'384.0 * 1.125));
+    }
+}
+
+TEST_CASE("group-limited routing: the spec's rules", "[evaluate][spec]") {
+    model_spec m = presets::seed_moe; // 16 experts, top-2
+    auto first = [](const model_spec& s) {
+        const violations v = validate(s);
+        return v.count > 0 ? v.items[0] : violation{};
+    };
+    m.moe.groups = 3; // 16 experts do not split into 3 groups
+    CHECK(first(m).what == rule::divides);
+    CHECK(std::string(first(m).field) == "moe.groups");
+    m.moe.groups = 0;
+    CHECK(first(m).what == rule::positive);
+    m.moe.groups = 4;
+    m.moe.group_top_k = 5; // more groups than exist
+    CHECK(first(m).what == rule::at_most);
+    m.moe.groups = 16;
+    m.moe.group_top_k = 1; // 1 group of 1 expert cannot hold a token's 2
+    CHECK(first(m).what == rule::at_least);
+    CHECK(first(m).value == 1.0);
+    CHECK(first(m).limit == 2.0);
+    m.moe.group_top_k = 2;
+    CHECK(validate(m).ok());
+}
+
 TEST_CASE("KV heads fewer than TP replicate the KV cache", "[evaluate][kv][regression]") {
     // Qwen3-30B-A3B: 48 layers, 4 KV heads of 128, bf16: 2·4·128·2 B = 2,048 B per token and
     // layer. Batch 8 × 1,024 tokens on one DP rank: 8·1,024·48·2,048 = 805,306,368 B, split

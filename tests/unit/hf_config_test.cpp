@@ -382,6 +382,24 @@ TEST_CASE("hf_config: DeepSeek keys", "[io][hf_config]") {
         CHECK_THAT(error_of(j),
                    Catch::Contains("key 'first_k_dense_replace': 5 exceeds num_hidden_layers = 4"));
     }
+    SECTION("group-limited routing: n_group and topk_group, unless topk_method is greedy") {
+        j["n_group"] = 2;
+        j["topk_group"] = 1;
+        CHECK(parse(j).spec.moe.groups == 2); // V3's default topk_method is noaux_tc
+        CHECK(parse(j).spec.moe.group_top_k == 1);
+        j["model_type"] = "deepseek_v2"; // V2's is greedy, which ignores the groups
+        CHECK(parse(j).spec.moe.groups == 1);
+        CHECK(parse(j).spec.moe.group_top_k == 0);
+        j["topk_method"] = "group_limited_greedy";
+        CHECK(parse(j).spec.moe.groups == 2);
+        CHECK(parse(j).spec.moe.group_top_k == 1);
+        j["topk_group"] = 2; // every group: no limit
+        CHECK(parse(j).spec.moe.group_top_k == 0);
+        j["topk_group"] = 3;
+        CHECK_THAT(error_of(j), Catch::Contains("key 'topk_group': 3 exceeds n_group = 2"));
+        j["n_group"] = 3;
+        CHECK_THAT(error_of(j), Catch::Contains("key 'n_group': 3 does not divide"));
+    }
     SECTION("include_mtp needs num_nextn_predict_layers") {
         CHECK_THROWS_WITH(parse(j, {.include_mtp = true}),
                           Catch::Contains("key 'num_nextn_predict_layers': required"));

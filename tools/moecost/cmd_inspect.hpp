@@ -126,7 +126,9 @@ inline json to_json(const loaded_model& lm, const options& o, const facts& f) {
                 {"expert_hidden", m.moe.expert_hidden},
                 {"shared_experts", m.moe.shared_experts},
                 {"shared_hidden", m.moe.shared_hidden},
-                {"first_dense", m.moe.first_dense}};
+                {"first_dense", m.moe.first_dense},
+                {"groups", m.moe.groups},
+                {"group_top_k", m.moe.group_top_k}};
     d["mtp_layers"] = m.mtp_layers;
     j["dimensions"] = d;
     j["precision"] = {{"weights", name_of(m.precision.weights)},
@@ -197,6 +199,8 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
                 fmt::format("{} of hidden {}", e.shared_experts, e.shared_hidden));
         if (e.first_dense > 0)
             dim("  first dense layers", fmt::format("{}", e.first_dense));
+        if (e.group_top_k > 0)
+            dim("  routed within", fmt::format("{} of {} expert groups", e.group_top_k, e.groups));
     }
     if (m.mtp_layers > 0)
         dim("MTP modules", fmt::format("{}", m.mtp_layers));

@@ -540,6 +540,25 @@ inline void finish_deepseek(reader& r, model_spec& m, const hf_options& o, bool 
     e.every = r.optional("moe_layer_freq", 1); // MoE iff i >= first_dense and i % freq == 0
     e.phase = 0;
     e.router_bias = v3; // V3's gate has e_score_correction_bias, one per expert
+    // Group-limited routing: V3's "noaux_tc" and V2's "group_limited_greedy" pick a token's
+    // experts within topk_group of n_group groups; V2's "greedy" ignores the groups.
+    const std::string method = r.text("topk_method").value_or(v3 ? "noaux_tc" : "greedy");
+    if (method == "noaux_tc" || method == "group_limited_greedy") {
+        e.groups = r.optional("n_group", 1);
+        e.group_top_k = r.optional("topk_group", e.groups);
+        if (e.groups > 0 && e.experts % e.groups != 0)
+            r.fail("n_group", std::to_string(e.groups) + " does not divide n_routed_experts = " +
+                                  std::to_string(e.experts));
+        if (e.group_top_k > e.groups)
+            r.fail("topk_group", std::to_string(e.group_top_k) +
+                                     " exceeds n_group = " + std::to_string(e.groups));
+        if (e.group_top_k >= e.groups) { // every group: no limit
+            e.groups = 1;
+            e.group_top_k = 0;
+        }
+    } else if (method != "greedy") {
+        r.note("topk_method = " + method + ": routed as greedy (no group limit)");
+    }
     if (o.include_mtp) {
         m.mtp_layers = r.required("num_nextn_predict_layers", sign::non_negative, layer_count);
     } else if (const int mtp =

@@ -122,6 +122,11 @@ struct moe_spec {
     int every = 1;
     int phase = 0;
     std::array<std::uint64_t, 4> dense_mask{}; ///< explicit dense layers, up to 256
+    /// Group-limited routing (DeepSeek-V2/V3's n_group and topk_group): the experts form
+    /// `groups` equal groups and a token picks its top_k among the experts of `group_top_k` of
+    /// them; 0 means no limit. It caps the nodes a token's copies reach (docs/model.md §10.2).
+    int groups = 1;
+    int group_top_k = 0;
     friend constexpr bool operator==(const moe_spec&, const moe_spec&) = default;
 };
 
@@ -335,6 +340,18 @@ constexpr void validate_into(violations& out, const model_spec& m) {
             out.add(rule::non_negative, "moe.first_dense", e.first_dense);
         if (e.first_dense > m.layers)
             out.add(rule::at_most, "moe.first_dense", e.first_dense, m.layers);
+        if (e.groups <= 0)
+            out.add(rule::positive, "moe.groups", e.groups);
+        else if (e.experts % e.groups != 0)
+            out.add(rule::divides, "moe.groups", e.groups, e.experts);
+        if (e.group_top_k < 0)
+            out.add(rule::non_negative, "moe.group_top_k", e.group_top_k);
+        else if (e.groups > 0 && e.group_top_k > e.groups)
+            out.add(rule::at_most, "moe.group_top_k", e.group_top_k, e.groups);
+        else if (e.groups > 0 && e.group_top_k > 0 &&
+                 e.group_top_k * (e.experts / e.groups) < e.top_k)
+            out.add(rule::at_least, "moe.group_top_k·experts/groups (experts a token may pick)",
+                    e.group_top_k * (e.experts / e.groups), e.top_k);
     }
     if (e.shared_experts < 0)
         out.add(rule::non_negative, "moe.shared_experts", e.shared_experts);

@@ -300,13 +300,12 @@ struct step_constants {
     link_cost intra{}, inter{}, tp_link{}, etp_link{}, cp_link{}, pp_link{};
 };
 
-/// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
 /**
  * Expected distinct nodes, other than its own, that one token's k expert copies reach when its
  * EP group spans `nodes` nodes (docs/model.md §10.2). Uniform routing: (N − 1)·(1 − (1 − 1/N)^k).
  * Group-limited routing (moe.group_top_k G of moe.groups n_g) with experts placed contiguously,
- * `aligned` (whole nodes, no redundant experts): a node is reached only through the chosen
- * groups it holds. Each node holding g = n_g/N whole groups, j of them chosen
+ * `aligned` (whole nodes and experts, no redundant experts): a node is reached only through the
+ * chosen groups it holds. Each node holding g = n_g/N whole groups, j of them chosen
  * (hypergeometric): 1 − (1 − j/G)^k; each group spanning N/n_g nodes: (G/n_g)·(1 − (1 −
  * n_g/(N·G))^k). Other shapes keep the uniform figure.
  */
@@ -341,6 +340,7 @@ constexpr double remote_nodes_of(const moe_spec& e, double nodes, bool aligned) 
     return (nodes - 1.0) * uniform;
 }
 
+/// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.
 constexpr step_constants step_constants_of(const model_spec& m, const cluster_spec& c,
                                            const layout& l, const eval_options& o) {
     // Every member is given at once (no zero-fill of the struct before the stores), each
@@ -421,8 +421,12 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
             .dense_weight_bytes = weights.dense_ffn * wb,
             .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
             .head_weight_bytes = weights.head * wb,
-            .remote_nodes = remote_nodes_of(
-                e, nodes, (l.ep * etp_of(l)) % c.gpus_per_node == 0 && l.redundant_experts == 0),
+            // groups line up with nodes when the EP span and each expert's ETP shards fill
+            // whole nodes and no redundant expert breaks the contiguous placement
+            .remote_nodes =
+                remote_nodes_of(e, nodes,
+                                (l.ep * etp_of(l)) % c.gpus_per_node == 0 &&
+                                    c.gpus_per_node % etp_of(l) == 0 && l.redundant_experts == 0),
             .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
             .intra = intra,
             .inter = inter,

@@ -399,6 +399,18 @@ TEST_CASE("hf_config: DeepSeek keys", "[io][hf_config]") {
         CHECK_THAT(error_of(j), Catch::Contains("key 'topk_group': 3 exceeds n_group = 2"));
         j["n_group"] = 3;
         CHECK_THAT(error_of(j), Catch::Contains("key 'n_group': 3 does not divide"));
+        j["n_group"] = 8; // groups of one expert: one group cannot hold a token's 2
+        j["topk_group"] = 1;
+        CHECK_THAT(error_of(j),
+                   Catch::Contains("key 'topk_group': 1 groups of 1 experts (n_routed_experts / "
+                                   "n_group) hold fewer than num_experts_per_tok = 2"));
+        j.erase("n_group"); // DeepseekV2Config has no default for the groups
+        CHECK_THAT(error_of(j), Catch::Contains("key 'n_group': required but missing"));
+        j["model_type"] = "deepseek_v3"; // DeepseekV3Config's defaults: 8 groups, 4 per token
+        j.erase("topk_method");
+        j.erase("topk_group");
+        CHECK(parse(j).spec.moe.groups == 8);
+        CHECK(parse(j).spec.moe.group_top_k == 4);
     }
     SECTION("include_mtp needs num_nextn_predict_layers") {
         CHECK_THROWS_WITH(parse(j, {.include_mtp = true}),

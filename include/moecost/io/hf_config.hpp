@@ -541,17 +541,25 @@ inline void finish_deepseek(reader& r, model_spec& m, const hf_options& o, bool 
     e.phase = 0;
     e.router_bias = v3; // V3's gate has e_score_correction_bias, one per expert
     // Group-limited routing: V3's "noaux_tc" and V2's "group_limited_greedy" pick a token's
-    // experts within topk_group of n_group groups; V2's "greedy" ignores the groups.
+    // experts within topk_group of n_group groups; V2's "greedy" ignores the groups. Absent
+    // keys take the config classes' defaults: DeepseekV3Config's noaux_tc with 8 and 4;
+    // DeepseekV2Config has none for the groups, so there they are required.
     const std::string method = r.text("topk_method").value_or(v3 ? "noaux_tc" : "greedy");
     if (method == "noaux_tc" || method == "group_limited_greedy") {
-        e.groups = r.optional("n_group", 1);
-        e.group_top_k = r.optional("topk_group", e.groups);
-        if (e.groups > 0 && e.experts % e.groups != 0)
+        e.groups = v3 ? r.optional("n_group", 8) : r.required("n_group");
+        e.group_top_k = v3 ? r.optional("topk_group", 4) : r.required("topk_group");
+        if (e.experts % e.groups != 0)
             r.fail("n_group", std::to_string(e.groups) + " does not divide n_routed_experts = " +
                                   std::to_string(e.experts));
         if (e.group_top_k > e.groups)
             r.fail("topk_group", std::to_string(e.group_top_k) +
                                      " exceeds n_group = " + std::to_string(e.groups));
+        if (e.group_top_k * (e.experts / e.groups) < e.top_k)
+            r.fail("topk_group", std::to_string(e.group_top_k) + " groups of " +
+                                     std::to_string(e.experts / e.groups) +
+                                     " experts (n_routed_experts / n_group) hold fewer than "
+                                     "num_experts_per_tok = " +
+                                     std::to_string(e.top_k));
         if (e.group_top_k >= e.groups) { // every group: no limit
             e.groups = 1;
             e.group_top_k = 0;

@@ -122,10 +122,11 @@ struct moe_spec {
     int every = 1;
     int phase = 0;
     std::array<std::uint64_t, 4> dense_mask{}; ///< explicit dense layers, up to 256
-    /// Group-limited routing (DeepSeek-V2/V3's n_group and topk_group): the experts form
-    /// `groups` equal groups and a token picks its top_k among the experts of `group_top_k` of
-    /// them; 0 means no limit. It caps the nodes a token's copies reach (docs/model.md §10.2).
+    /// Expert groups for group-limited routing (DeepSeek-V2/V3's n_group): equal groups of
+    /// experts/groups routed experts each (docs/model.md §10.2).
     int groups = 1;
+    /// Groups a token picks its top_k experts within (topk_group); 0: no limit. The limit caps
+    /// the nodes a token's copies reach.
     int group_top_k = 0;
     friend constexpr bool operator==(const moe_spec&, const moe_spec&) = default;
 };

@@ -166,8 +166,7 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
         // Each MTP module: its block, its own fp32 logits, and the 16-bit inputs of its two
         // norms and of its projection (h, h and 2h per token: 8sbh bytes, split by t only
         // with SP); under full recomputation only the module's two inputs (4sbh).
-        const double inputs = (t.rc == recompute::full ? 4.0 : 8.0) * s * b * m.hidden /
-                              (t.sequence_parallel ? l.tp : 1);
+        const double inputs = (t.rc == recompute::full ? 4.0 : 8.0) * s * b * m.hidden / outside;
         bytes module =
             training_activation_bytes_layer(m, mtp_block_layer(m), s, b, ao) + make<bytes>(inputs);
         if (m.vocab > 0)

@@ -312,32 +312,37 @@ struct step_constants {
 constexpr double remote_nodes_of(const moe_spec& e, double nodes, bool aligned) {
     if (nodes <= 1)
         return 0.0;
-    const double uniform = 1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k);
     const int n_g = e.groups, G = e.group_top_k, N = static_cast<int>(nodes);
+    const auto uniform = [&] {
+        return (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k));
+    };
     if (!aligned || G <= 0 || G >= n_g)
-        return (nodes - 1.0) * uniform;
+        return uniform();
     if (n_g % N == 0) {
         const int g = n_g / N;
-        // P(j of the node's g groups among the G chosen) = C(g, j)·C(n_g − g, G − j) / C(n_g, G)
+        // P(j of the node's g groups among the G chosen) = C(g, j)·C(n_g − g, G − j) / C(n_g, G);
+        // products first and one division each, exact for these small integers
         auto choose = [](int n, int r) {
             if (r < 0 || r > n)
                 return 0.0;
-            double c = 1.0;
-            for (int i = 1; i <= r; ++i)
-                c = c * (n - r + i) / i;
-            return c;
+            double num = 1.0, den = 1.0;
+            for (int i = 1; i <= r; ++i) {
+                num *= n - r + i;
+                den *= i;
+            }
+            return num / den;
         };
-        const double all = choose(n_g, G);
-        double p = 0.0;
+        const double inv_G = 1.0 / G;
+        double sum = 0.0;
         for (int j = 1; j <= g && j <= G; ++j)
-            p += choose(g, j) * choose(n_g - g, G - j) / all *
-                 (1.0 - int_pow(1.0 - static_cast<double>(j) / G, e.top_k));
-        return (nodes - 1.0) * p;
+            sum +=
+                choose(g, j) * choose(n_g - g, G - j) * (1.0 - int_pow(1.0 - j * inv_G, e.top_k));
+        return (nodes - 1.0) * sum / choose(n_g, G);
     }
     if (N % n_g == 0)
         return (nodes - 1.0) * (static_cast<double>(G) / n_g) *
                (1.0 - int_pow(1.0 - static_cast<double>(n_g) / (nodes * G), e.top_k));
-    return (nodes - 1.0) * uniform;
+    return uniform();
 }
 
 /// Step constants of model m on cluster c (already idealised when o.ideal) and layout l.

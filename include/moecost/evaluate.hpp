@@ -303,20 +303,25 @@ struct step_constants {
 /**
  * Expected distinct nodes, other than its own, that one token's k expert copies reach when its
  * EP group spans `nodes` nodes (docs/model.md §10.2). Uniform routing: (N − 1)·(1 − (1 − 1/N)^k).
- * Group-limited routing (moe.group_top_k G of moe.groups n_g) with experts placed contiguously,
- * `aligned` (whole nodes and experts, no redundant experts): a node is reached only through the
- * chosen groups it holds. Each node holding g = n_g/N whole groups, j of them chosen
- * (hypergeometric): 1 − (1 − j/G)^k; each group spanning N/n_g nodes: (G/n_g)·(1 − (1 −
- * n_g/(N·G))^k). Other shapes keep the uniform figure.
+ * Group-limited routing (moe.group_top_k G of moe.groups n_g) with experts placed contiguously
+ * on whole nodes (the EP span and each expert's ETP shards fill whole nodes, no redundant
+ * expert breaks the placement): a node is reached only through the chosen groups it holds. Each
+ * node holding g = n_g/N whole groups, j of them chosen (hypergeometric): 1 − (1 − j/G)^k; each
+ * group spanning N/n_g nodes: (G/n_g)·(1 − (1 − n_g/(N·G))^k). Other shapes keep the uniform
+ * figure.
  */
-constexpr double remote_nodes_of(const moe_spec& e, double nodes, bool aligned) {
+constexpr double remote_nodes_of(const moe_spec& e, const layout& l, int gpus_per_node,
+                                 double nodes) {
     if (nodes <= 1)
         return 0.0;
     const int n_g = e.groups, G = e.group_top_k, N = static_cast<int>(nodes);
     const auto uniform = [&] {
         return (nodes - 1.0) * (1.0 - int_pow(1.0 - 1.0 / nodes, e.top_k));
     };
-    if (!aligned || G <= 0 || G >= n_g)
+    if (G <= 0 || G >= n_g) // no limit: the common case, without the placement checks
+        return uniform();
+    const int etp = etp_of(l);
+    if ((l.ep * etp) % gpus_per_node != 0 || gpus_per_node % etp != 0 || l.redundant_experts != 0)
         return uniform();
     if (n_g % N == 0) {
         const int g = n_g / N;
@@ -426,12 +431,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
             .dense_weight_bytes = weights.dense_ffn * wb,
             .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
             .head_weight_bytes = weights.head * wb,
-            // groups line up with nodes when the EP span and each expert's ETP shards fill
-            // whole nodes and no redundant expert breaks the contiguous placement
-            .remote_nodes =
-                remote_nodes_of(e, nodes,
-                                (l.ep * etp_of(l)) % c.gpus_per_node == 0 &&
-                                    c.gpus_per_node % etp_of(l) == 0 && l.redundant_experts == 0),
+            .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
             .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
             .intra = intra,
             .inter = inter,

@@ -152,8 +152,9 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
     if (dense_i >= 0)
         total +=
             static_cast<double>(st.dense) * training_activation_bytes_layer(m, dense_i, s, b, ao);
-    if (st.head && m.vocab > 0)
-        total += make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32 logits
+    const bytes logits = make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32, 0 without a vocabulary
+    if (st.head)
+        total += logits;
     // Outside the layers (Korthikanti et al. 2022 §4.3), split by t only with SP: the first
     // stage keeps the embedding's dropout mask (sbh, one byte per element), the last the
     // 16-bit inputs of the final norm and of the output layer (2sbh each).
@@ -167,11 +168,9 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
         // norms and of its projection (h, h and 2h per token: 8sbh bytes, split by t only
         // with SP); under full recomputation only the module's two inputs (4sbh).
         const double inputs = (t.rc == recompute::full ? 4.0 : 8.0) * s * b * m.hidden / outside;
-        bytes module =
-            training_activation_bytes_layer(m, mtp_block_layer(m), s, b, ao) + make<bytes>(inputs);
-        if (m.vocab > 0)
-            module += make<bytes>(s * b * m.vocab / l.tp * 4.0);
-        total += static_cast<double>(m.mtp_layers) * module;
+        total += static_cast<double>(m.mtp_layers) *
+                 (training_activation_bytes_layer(m, mtp_block_layer(m), s, b, ao) +
+                  make<bytes>(inputs) + logits);
     }
     return total;
 }
@@ -324,11 +323,10 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const double in_flight_scale = t.virtual_stages > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
     r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
     seconds worst_sync{}, worst_opt{};
-    const weight_terms wt = weight_terms_of(m, l);
     for (int j = 0; j < ss.n; ++j) {
         const stage_shape& st = ss.shapes[std::size_t(j)];
         const int s_idx = ss.index[std::size_t(j)];
-        const double p_all = training_params_per_gpu(wt, st);
+        const double p_all = training_params_per_gpu(k.weights, st);
         const double p_exp = expert_params_per_gpu(m, l, st);
         const double p_dense = p_all - p_exp;
         auto shard = [&](double bytes_per_param, int from_stage) {

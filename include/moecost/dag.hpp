@@ -473,7 +473,7 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     const dag_tensor logits{head_rows, static_cast<double>(m.vocab) / tp, 4.0, "N/cp", "V/tp",
                             "fp32"};
     const dag_tensor cp_shard =
-        ld.decode ? dag_tensor{ld.seqs,
+        ld.decode ? dag_tensor{ld.seqs * ld.tokens_per_seq,
                                (is_mla(m) ? m.attention.heads * double(m.attention.v_head_dim)
                                           : m.attention.heads * double(head_dim_of(m))) /
                                    tp,

@@ -79,7 +79,8 @@ struct stage_step {
     std::array<op_cost, op_group_count> ops{};
     comm_cost comm{};
     seconds compute{}; ///< Σ roofline times of the operator groups
-    seconds time{};    ///< compute + communication (or their max when overlapped)
+    seconds draft{};   ///< decode, last stage: the MTP draft passes after the layers (in time)
+    seconds time{};    ///< compute + communication (or their max when overlapped) + draft
     resource bound = resource::compute;
 
     [[nodiscard]] constexpr const op_cost& op(op_group g) const {
@@ -142,6 +143,7 @@ struct report {
         false; ///< the phases were costed (false when a spec or the layout's own rules broke)
     int max_batch = 0;                 ///< largest batch (multiple of DP) that fits
     double decode_experts_touched = 0; ///< distinct experts per layer per EP group per decode step
+    double decode_tokens_per_step = 1; ///< tokens a sequence gains per decode step (drafts: > 1)
     bool ideal = false;
 
     [[nodiscard]] constexpr bool meets() const {
@@ -178,6 +180,8 @@ constexpr void check_layout_rules(violations& out, const model_spec& m, const cl
         out.add(rule::batch_vs_dp, "dp", w.batch, l.dp);
     if (w.prompt % l.cp != 0)
         out.add(rule::prompt_vs_cp, "workload.prompt", w.prompt, l.cp);
+    if (w.draft_tokens > 0 && m.mtp_layers <= 0)
+        out.add(rule::draft_needs_mtp, "workload.draft_tokens", w.draft_tokens, 0);
     if (c.max_gpus > 0 && world_size(l) > c.max_gpus)
         out.add(rule::world_vs_cluster, "world", world_size(l), c.max_gpus);
     if (l.tp > c.gpus_per_node)
@@ -457,6 +461,7 @@ struct load_terms {
     seconds cp_layer{};   ///< CP exchange of one layer
     seconds pp_send{};    ///< send to the next stage
     bytes ep_intra{}, ep_inter{};
+    seconds draft{}; ///< decode with drafts: the last stage's MTP draft passes
 };
 
 /// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
@@ -486,8 +491,9 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     const bytes out = ep ? make<bytes>(send_tokens * h * k.remote_nodes) : bytes{};
     seconds cp_layer{};
     if (l.cp > 1) {
-        const bytes shard = ld.decode ? make<bytes>(ld.seqs * k.ctx_dim * k.inv_tp * ab)
-                                      : make<bytes>(T * k.kv_layer_bytes);
+        const bytes shard =
+            ld.decode ? make<bytes>(ld.seqs * ld.tokens_per_seq * k.ctx_dim * k.inv_tp * ab)
+                      : make<bytes>(T * k.kv_layer_bytes);
         cp_layer = all_gather_time(shard, l.cp, k.cp_link);
     }
     return {.T = T,
@@ -514,7 +520,8 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
             .cp_layer = cp_layer,
             .pp_send = send_time(make<bytes>(T_tp * h * ab), k.pp_link),
             .ep_intra = (disp_b + ab) * in,
-            .ep_inter = (disp_b + ab) * out};
+            .ep_inter = (disp_b + ab) * out,
+            .draft = {}};
 }
 
 /// Where layer_costs puts an operator group's roofline: the step's breakdown...
@@ -635,6 +642,8 @@ constexpr stage_totals stage_totals_of(const step_constants& k, const load_terms
     if (!st.head)
         e.comm += t.pp_send;
     e.time = k.overlap ? (e.compute > e.comm ? e.compute : e.comm) : e.compute + e.comm;
+    if (st.head)
+        e.time += t.draft; // the drafts need the verified tokens: after the step, not beside it
     return e;
 }
 
@@ -650,6 +659,7 @@ constexpr void finish_step(stage_step& r, const step_constants& k, const load_te
     seconds comp_bound = ls.compute_bound, mem_bound = ls.memory_bound;
     (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time(); // empty: 0
     r.comm.pp = st.head ? seconds{} : t.pp_send;
+    r.draft = st.head ? t.draft : seconds{};
     const stage_totals e = stage_totals_of(k, t, st, ls);
     r.compute = e.compute;
     r.time = e.time;
@@ -674,6 +684,47 @@ constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const
     return step_cost(
         k, load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew)), st,
         ld);
+}
+
+/// One forward of the MTP modules on one GPU of the last stage, as times.
+struct mtp_forward {
+    seconds compute{}; ///< blocks, projections and heads
+    seconds head{};    ///< the heads' share (not recomputed)
+    seconds core{};    ///< the blocks' attention core (selective recomputation)
+    seconds comm{};    ///< the blocks' collectives
+};
+
+/**
+ * `n` forward passes of MTP modules on the last stage under load `ld` (terms `t`): each a block
+ * of the last layer's kind (its operator groups and collectives as a layer's), the 2h→h
+ * projection split over TP, and the shared head (DeepSeek-V3 §2.2). Training runs each module
+ * once (n = mtp_layers), speculative decoding one pass per draft. Zero without MTP modules.
+ */
+constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& k,
+                                     const load_terms& t, const step_load& ld, int n) {
+    mtp_forward x;
+    if (m.mtp_layers <= 0 || n <= 0)
+        return x;
+    const int i = mtp_block_layer(m);
+    const bool moe = is_moe_layer(m, i);
+    const stage_shape blocks{.first = i,
+                             .layers = n,
+                             .moe = moe ? n : 0,
+                             .dense = moe ? 0 : n,
+                             .sliding = is_sliding_layer(m, i) ? n : 0};
+    stage_step s;
+    layer_costs(s, k, t, blocks, ld);
+    const layer_sums ls = sum_layers(s);
+    const double h = k.h;
+    const op_cost proj = roofline(
+        make<flops>(n * t.T * 2.0 * (2.0 * h) * h * k.inv_tp),
+        make<bytes>(n * (2.0 * h * h * k.inv_tp * k.wb + t.T * (2.0 * h + h * k.inv_tp) * k.ab)),
+        k.mm_time, k.hbm_time);
+    x.head = static_cast<double>(n) * t.lm_head.time();
+    x.compute = ls.compute + proj.time() + x.head;
+    x.core = s.op(op_group::attention_core).time();
+    x.comm = ls.comm;
+    return x;
 }
 
 /// The distinct stage shapes of a layout (first, middle, last differ; middles repeat).
@@ -822,14 +873,21 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
                 .kv_len = 0,
                 .decode = false};
     }
+    // With d drafts a step verifies q = 1 + d tokens per sequence, at positions ctx … ctx + d:
+    // token i attends to ctx + i keys, reads the cache once and writes q entries.
     const double Bmb = B / decode_micro_batches_of(w, l.pp);
+    const int d = w.draft_tokens;
+    double sliding = dmin(ctx, win);
+    for (int i = 1; i <= d; ++i)
+        sliding += dmin(ctx + i, win);
     return {.seqs = ceil_div(Bmb, dp),
-            .tokens_per_seq = 1,
-            .keys_full = ctx,
-            .keys_sliding = dmin(ctx, win),
-            .expert_tokens = Bmb / edp,
+            .tokens_per_seq = 1.0 + d,
+            .keys_full = (1.0 + d) * ctx + d * (d + 1.0) / 2.0,
+            .keys_sliding = sliding,
+            .expert_tokens = Bmb * (1.0 + d) / edp,
             .kv_len = ctx,
-            .decode = true};
+            .decode = true,
+            .logit_rows_per_seq = 1.0 + d};
 }
 
 /**
@@ -880,13 +938,28 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     {
         const double M = decode_micro_batches_of(w, l.pp);
         const step_load& ld = ld_decode;
-        const load_terms t = load_terms_of(p.k, ld, touched[2]);
+        load_terms t = load_terms_of(p.k, ld, touched[2]);
+        double gained = 1.0; // tokens per sequence per step
+        if (w.draft_tokens > 0) {
+            // After verifying, the last stage drafts the next step's tokens: one MTP pass per
+            // draft, one token per sequence each, the modules taken in turn.
+            workload one = w;
+            one.draft_tokens = 0;
+            const step_load ld_draft = phase_load(m, l, one, true);
+            const load_terms td = load_terms_of(
+                p.k, ld_draft,
+                experts_touched(p.k.experts, p.k.top_k, ld_draft.expert_tokens, p.k.skew));
+            const mtp_forward x = mtp_forward_of(m, p.k, td, ld_draft, w.draft_tokens);
+            t.draft = p.k.overlap ? (x.compute > x.comm ? x.compute : x.comm) : x.compute + x.comm;
+            gained = tokens_per_decode_step(w);
+        }
         const seconds sum = run_stages(p.k, t, ss, ld, r.decode);
         const seconds slowest = r.decode.slowest.time;
         const seconds full_round = M * slowest;
         r.decode.batch_time = full_round > sum ? full_round : sum;
-        r.decode.latency = r.decode.batch_time;
-        r.decode.tokens_per_gpu = make<tokens>(B) / r.decode.batch_time / world;
+        r.decode.latency = w.draft_tokens > 0 ? r.decode.batch_time / gained : r.decode.batch_time;
+        r.decode.tokens_per_gpu = make<tokens>(B * gained) / r.decode.batch_time / world;
+        r.decode_tokens_per_step = gained;
         r.decode.bubble_fraction = 1.0 - (M * slowest.value()) / r.decode.batch_time.value();
         if (r.decode.bubble_fraction < 1e-12)
             r.decode.bubble_fraction = 0;
@@ -898,7 +971,15 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     // memory on the most loaded stage; the largest batch is the smallest over stages
     {
         const double seqs = ceil_div(B, dp);
-        const double n = ctx > S ? ctx : S;
+        const double n = (ctx > S ? ctx : S) + w.draft_tokens; // room for the drafts
+        // the MTP modules that draft keep a cache too, on the last stage: one layer each
+        double mtp_kv_seq = 0;
+        if (w.draft_tokens > 0) {
+            const int used = w.draft_tokens < m.mtp_layers ? w.draft_tokens : m.mtp_layers;
+            const stage_shape blocks{.layers = used,
+                                     .sliding = is_sliding_layer(m, mtp_block_layer(m)) ? used : 0};
+            mtp_kv_seq = kv_bytes_per_gpu(m, l, blocks, 1, n).value();
+        }
         const double M_pf = prefill_micro_batches_of(w, l.pp);
         const double pf_seqs = ceil_div(B / M_pf, dp);
         // Working set of one prefill micro-batch, intermediates split by TP; fp32 logits (one
@@ -917,7 +998,8 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
             const stage_shape& st = ss.shapes[std::size_t(j)];
             const bytes wts =
                 make<bytes>(weight_params_per_gpu(p.k.weights, st) * bytes_of(m.precision.weights));
-            const double kv_seq = kv_bytes_per_gpu(m, l, st, 1, n).value();
+            const double kv_seq =
+                kv_bytes_per_gpu(m, l, st, 1, n).value() + (st.head ? mtp_kv_seq : 0.0);
             const double act_seq = st.head ? act_body_seq + act_head_seq : act_body_seq;
             const bytes kv = make<bytes>(seqs * kv_seq);
             const bytes act = make<bytes>(pf_seqs * act_seq);

@@ -175,46 +175,6 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
     return total;
 }
 
-/// One forward of the MTP modules on one GPU of the last stage, as times.
-struct mtp_forward {
-    seconds compute{}; ///< blocks, projections and heads
-    seconds head{};    ///< the heads' share (not recomputed)
-    seconds core{};    ///< the blocks' attention core (selective recomputation)
-    seconds comm{};    ///< the blocks' collectives
-};
-
-/**
- * The MTP modules' forward on the last stage under load `ld` (terms `t`): each a block of the
- * last layer's kind (its operator groups and collectives as a layer's), the 2h→h projection
- * split over TP, and the shared head (DeepSeek-V3 §2.2). Zero without MTP modules.
- */
-constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& k,
-                                     const load_terms& t, const step_load& ld) {
-    mtp_forward x;
-    if (m.mtp_layers <= 0)
-        return x;
-    const int n = m.mtp_layers, i = mtp_block_layer(m);
-    const bool moe = is_moe_layer(m, i);
-    const stage_shape blocks{.first = i,
-                             .layers = n,
-                             .moe = moe ? n : 0,
-                             .dense = moe ? 0 : n,
-                             .sliding = is_sliding_layer(m, i) ? n : 0};
-    stage_step s;
-    layer_costs(s, k, t, blocks, ld);
-    const layer_sums ls = sum_layers(s);
-    const double h = k.h;
-    const op_cost proj = roofline(
-        make<flops>(n * t.T * 2.0 * (2.0 * h) * h * k.inv_tp),
-        make<bytes>(n * (2.0 * h * h * k.inv_tp * k.wb + t.T * (2.0 * h + h * k.inv_tp) * k.ab)),
-        k.mm_time, k.hbm_time);
-    x.head = static_cast<double>(n) * t.lm_head.time();
-    x.compute = ls.compute + proj.time() + x.head;
-    x.core = s.op(op_group::attention_core).time();
-    x.comm = ls.comm;
-    return x;
-}
-
 } // namespace detail
 
 /**
@@ -281,7 +241,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         const stage_shape& st = ss.shapes[std::size_t(j)];
         const stage_step fwd = step_cost(k, lt, st, ld);
         // the last stage also runs the MTP modules after its layers
-        const mtp_forward x = st.head ? mtp_forward_of(m, k, lt, ld) : mtp_forward{};
+        const mtp_forward x = st.head ? mtp_forward_of(m, k, lt, ld, m.mtp_layers) : mtp_forward{};
         const seconds f_compute = fwd.compute + x.compute;
         seconds comp = 3.0 * f_compute; // forward, then backward at twice its cost
         if (t.rc == recompute::full)

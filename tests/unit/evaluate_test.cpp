@@ -803,3 +803,103 @@ TEST_CASE("evaluation options are checked and name their field", "[evaluate][vio
     CHECK(validate(eval_options{.memory_headroom = 1.5}).has(rule::at_most));
     CHECK(validate(eval_options{}).ok());
 }
+
+TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][mtp]") {
+    // The tiny MoE with one MTP module; one draft per step, accepted half the time.
+    model_spec m = tiny;
+    m.mtp_layers = 1;
+    workload w = tiny_load;
+    w.draft_tokens = 1;
+    w.draft_acceptance = 0.5;
+    const report r = evaluate(m, toy, tiny_layout, w);
+    REQUIRE(r.valid());
+    const stage_step& s = r.decode.slowest;
+    // The step verifies q = 2 tokens per sequence: T = 2 seqs × 2 = 4 tokens at each TP pair,
+    // 4·2 / EDP 2 = 4 tokens at each EP group (8 copies, 4 per GPU).
+    // projections 4·2·12,288 = 98,304 F; 2·(12,288 + 4·448) = 28,160 B → 28.16 ns (memory)
+    CHECK(op(s, op_group::attention_proj).work.value() == 98'304.0);
+    CHECK(op(s, op_group::attention_proj).traffic.value() == 28'160.0);
+    // core: the tokens at positions 8 and 9 attend to 8 and 9 keys, 17 a sequence:
+    // 2 seqs × 2 layers × 17 × 256 / TP 2 = 8,704 F; the cache is read once,
+    // 2 seqs × 2 layers × 8 × 64 B = 2,048, and 2 layers × 4 tokens × 64 B = 512 written
+    CHECK(op(s, op_group::attention_core).work.value() == 8'704.0);
+    CHECK(op(s, op_group::attention_core).traffic.value() == 2'560.0);
+    // router: 2 tokens per TP rank × 512 × 2 layers = 2,048 F; 2·(512 + 2·68·2) = 1,568 B
+    CHECK(op(s, op_group::router).work.value() == 2'048.0);
+    CHECK(op(s, op_group::router).traffic.value() == 1'568.0);
+    // experts: 4 copies × 8,192 × 2 layers = 65,536 F; 4 tokens touch 4·(1 − 2^-4) = 3.75,
+    // 1.875 per GPU: 2·(1.875·8,192 + 4·192·2) = 33,792 B
+    CHECK(op(s, op_group::routed_experts).work.value() == 65'536.0);
+    CHECK(op(s, op_group::routed_experts).traffic.value() == 33'792.0);
+    CHECK(r.decode_experts_touched == 3.75);
+    // head: logits for both tokens of each sequence, 4 rows: 25,600 F; 6,400 + 4·50·4 = 7,200 B
+    CHECK(op(s, op_group::lm_head).work.value() == 25'600.0);
+    CHECK(op(s, op_group::lm_head).traffic.value() == 7'200.0);
+    // all memory bound: 28.16 + 2.56 + 1.568 + 33.792 + 7.2 = 73.28 ns
+    CHECK(s.compute.value() == near(73.28e-9));
+    // TP: 2 layers × (20 ns + 512 B / 1e11) = 50.24 ns; EP: 2 tokens per rank, 2 copies, half
+    // off the GPU: 256 B each way, 2 layers × 2 × (10 ns + 2.56 ns) = 50.24 ns
+    CHECK(s.comm.tp.value() == near(50.24e-9));
+    CHECK(s.comm.ep.value() == near(50.24e-9));
+    // The draft: the MTP module once over one token per sequence (the plain decode load),
+    // an MoE layer as in the decode test, halved, plus the projection and the shared head:
+    //   projections 24,576 F, 12,288 + 2·448 = 13,184 B → 13.184 ns
+    //   core 2·8·128 = 2,048 F, 2·8·64 + 2·64 = 1,152 B → 1.152 ns
+    //   router 512 F, 512 + 136 = 648 B → 0.648 ns
+    //   experts 16,384 F, 2 tokens touch 3, 1.5 per GPU: 12,288 + 768 = 13,056 B → 13.056 ns
+    //   eh_proj 2h→h over TP: 2 tokens · 2·128·64 / 2 = 16,384 F;
+    //     2·64·64 / 2 · 2 B + 2·(128 + 32)·2 B = 8,192 + 640 = 8,832 B → 8.832 ns
+    //   head 2 rows: 12,800 F, 6,800 B → 6.8 ns                         Σ 43.672 ns
+    //   TP 20 ns + 2.56 ns, EP 2 × 11.28 ns: 45.12 ns                 draft 88.792 ns
+    CHECK(s.draft.value() == near(88.792e-9));
+    // verify 73.28 + 100.48 = 173.76 ns, then the draft: 262.552 ns a step
+    CHECK(s.time.value() == near(262.552e-9));
+    CHECK(r.decode.batch_time.value() == near(262.552e-9));
+    // 1 + 0.5 tokens per sequence per step (Leviathan et al. 2023, Eq. 1)
+    CHECK(r.decode_tokens_per_step == 1.5);
+    CHECK(r.decode.latency.value() == near(262.552e-9 / 1.5));
+    CHECK(r.decode.tokens_per_gpu.value() == near(4.0 * 1.5 / (4.0 * 262.552e-9)));
+    // KV: room for the draft, 9 tokens; the module keeps its own layer of cache on the last
+    // stage: 2 seqs × 9 × (2 + 1) layers × 64 B = 3,456 B
+    CHECK(r.memory.kv_cache.value() == 3'456.0);
+    // The prefill and TTFT do not draft: as without.
+    const report plain = evaluate(m, toy, tiny_layout, tiny_load);
+    CHECK(r.prefill.batch_time == plain.prefill.batch_time);
+    CHECK(r.prefill.latency == plain.prefill.latency);
+    CHECK(plain.decode_tokens_per_step == 1.0);
+    CHECK(plain.decode.slowest.draft.value() == 0.0);
+
+    SECTION("overlapped: each pass takes the longer of its compute and communication") {
+        const report o = evaluate(m, toy, tiny_layout, w, {.overlap = true});
+        // verify max(73.28, 100.48) + draft max(43.672, 45.12) = 145.6 ns
+        CHECK(o.decode.slowest.draft.value() == near(45.12e-9));
+        CHECK(o.decode.batch_time.value() == near(145.6e-9));
+    }
+}
+
+TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp][violations]") {
+    // Σ α^i over i = 0..d = (1 − α^(d+1)) / (1 − α)
+    CHECK(tokens_per_decode_step({.draft_tokens = 3, .draft_acceptance = 0.5}) == 1.875);
+    CHECK(tokens_per_decode_step({.draft_tokens = 2, .draft_acceptance = 1.0}) == 3.0);
+    CHECK(tokens_per_decode_step({.draft_tokens = 2, .draft_acceptance = 0.0}) == 1.0);
+    CHECK(tokens_per_decode_step({.draft_acceptance = 0.9}) == 1.0);
+
+    // Drafts need MTP modules: tiny has none.
+    const report r =
+        evaluate(tiny, toy, tiny_layout,
+                 {.batch = 4, .prompt = 8, .draft_tokens = 1, .draft_acceptance = 0.8});
+    CHECK_FALSE(r.valid());
+    REQUIRE(r.problems.count == 1);
+    CHECK(r.problems.items[0].what == rule::draft_needs_mtp);
+    CHECK(describe(r.problems.items[0]) ==
+          "workload.draft_tokens = 1 drafts with the model's MTP modules, and it has none "
+          "(mtp_layers = 0): use a model with them (deepseek-v3-mtp; a config read with its MTP "
+          "modules) or draft no tokens");
+
+    const violations v = validate(workload{.draft_tokens = -1, .draft_acceptance = 1.5});
+    REQUIRE(v.count == 2);
+    CHECK(describe(v.items[0]) == "workload.draft_tokens must be >= 0 (got -1)");
+    CHECK(describe(v.items[1]) == "workload.draft_acceptance = 1.5 exceeds 1");
+    CHECK(validate(workload{.draft_tokens = 17}).has(rule::at_most));
+    CHECK(validate(workload{.draft_acceptance = std::nan("")}).has(rule::non_negative));
+}

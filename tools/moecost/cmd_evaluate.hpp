@@ -84,6 +84,7 @@ inline json step_json(const stage_step& st) {
     const comm_cost& c = st.comm;
     return {{"time_s", st.time.value()},
             {"compute_s", st.compute.value()},
+            {"draft_s", st.draft.value()},
             {"bound", name_of(st.bound)},
             {"flops", st.work().value()},
             {"bytes", st.traffic().value()},
@@ -132,7 +133,9 @@ inline json to_json(const scenario& s, const report& r) {
         {"prompt", s.w.prompt},
         {"context", context_of(s.w)},
         {"prefill_micro_batches", prefill_micro_batches_of(s.w, l.pp)},
-        {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp}};
+        {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp},
+        {"draft_tokens", s.w.draft_tokens},
+        {"draft_acceptance", s.w.draft_acceptance}};
     j["options"] = options_json(s.opt);
     j["evaluated"] = ok;
     j["valid"] = r.valid();
@@ -151,6 +154,7 @@ inline json to_json(const scenario& s, const report& r) {
     j["prefill"] = phase_json(r.prefill, true, ok);
     j["decode"] = phase_json(r.decode, false, ok);
     j["decode_experts_touched"] = ok ? json(r.decode_experts_touched) : json();
+    j["decode_tokens_per_step"] = ok ? json(r.decode_tokens_per_step) : json();
     json v = json::array();
     for (const auto& x : r.problems)
         v.push_back(describe(x));
@@ -207,8 +211,13 @@ inline void print_step(std::string_view phase, const phase_result& p, const clus
             "  EP bytes per GPU: {} inside the node ({} each way), {} between nodes ({} NIC)\n",
             pretty(cm.ep_intra_node), pretty(c.intra_node.bandwidth.get()),
             pretty(cm.ep_inter_node), pretty(c.inter_node.bandwidth.get()));
-    fmt::print("  step: compute {} and communication {} -> {} ({}-bound)\n", pretty(st.compute),
-               pretty(cm.total()), pretty(st.time), name_of(st.bound));
+    if (st.draft.value() > 0)
+        fmt::print("  step: compute {} and communication {}, then MTP drafts {} -> {} ({}-bound)\n",
+                   pretty(st.compute), pretty(cm.total()), pretty(st.draft), pretty(st.time),
+                   name_of(st.bound));
+    else
+        fmt::print("  step: compute {} and communication {} -> {} ({}-bound)\n", pretty(st.compute),
+                   pretty(cm.total()), pretty(st.time), name_of(st.bound));
 }
 
 inline void print_text(const scenario& s, const report& r) {
@@ -230,12 +239,13 @@ inline void print_text(const scenario& s, const report& r) {
                                world_size(l) == 1 ? "" : "s", s.layout_source));
     line("workload",
          fmt::format("batch {}, prompt {} tokens, decode context {} tokens; micro-batches: "
-                     "prefill {}, decode {}",
+                     "prefill {}, decode {}{}",
                      s.w.batch, s.w.prompt, context_of(s.w),
                      s.w.prefill_micro_batches > 0 ? fmt::format("{}", s.w.prefill_micro_batches)
                                                    : fmt::format("{} (= pp)", l.pp),
                      s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
-                                                  : fmt::format("{} (= pp)", l.pp)));
+                                                  : fmt::format("{} (= pp)", l.pp),
+                     drafts_text(s.w)));
     line("modelling", modelling_text(s.opt));
 
     heading("Violations");
@@ -277,8 +287,13 @@ inline void print_text(const scenario& s, const report& r) {
     if (is_moe(m))
         fmt::print("  decode: {:.1f} of {} experts touched per layer per EP group per step\n",
                    r.decode_experts_touched, m.moe.experts);
-    fmt::print(
-        "  TTFT: one request alone through every stage; TPOT: one decode round of the batch\n");
+    if (s.w.draft_tokens > 0)
+        fmt::print("  TTFT: one request alone through every stage; TPOT: one decode round of the "
+                   "batch over the {:.3g} tokens it gains\n",
+                   r.decode_tokens_per_step);
+    else
+        fmt::print(
+            "  TTFT: one request alone through every stage; TPOT: one decode round of the batch\n");
 
     print_step("Prefill", r.prefill, c);
     print_step("Decode", r.decode, c);

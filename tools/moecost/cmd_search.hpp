@@ -165,7 +165,9 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
                      {"prefill_micro_batches",
                       s.w.prefill_micro_batches > 0 ? json(s.w.prefill_micro_batches) : json("pp")},
                      {"decode_micro_batches",
-                      s.w.decode_micro_batches > 0 ? json(s.w.decode_micro_batches) : json("pp")}};
+                      s.w.decode_micro_batches > 0 ? json(s.w.decode_micro_batches) : json("pp")},
+                     {"draft_tokens", s.w.draft_tokens},
+                     {"draft_acceptance", s.w.draft_acceptance}};
     j["options"] = options_json(s.opt);
     const std::array<double, 5> targets{s.req.min_prefill_tokens_per_gpu.value,
                                         s.req.min_decode_tokens_per_gpu.value, s.req.max_ttft.value,
@@ -250,12 +252,13 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("space", space_text(s.space, c.gpus_per_node, "batch", s.batches));
     line("workload",
          fmt::format("prompt {} tokens, decode context {} tokens; micro-batches: prefill {}, "
-                     "decode {}",
+                     "decode {}{}",
                      s.w.prompt, context_of(s.w),
                      s.w.prefill_micro_batches > 0 ? std::to_string(s.w.prefill_micro_batches)
                                                    : std::string("= pp"),
                      s.w.decode_micro_batches > 0 ? std::to_string(s.w.decode_micro_batches)
-                                                  : std::string("= pp")));
+                                                  : std::string("= pp"),
+                     drafts_text(s.w)));
     line("modelling", modelling_text(s.opt));
     const auto targets = requirement_phrases(s.req);
     line("requirements", targets.empty() ? std::string("none given: feasible = fits in memory")
@@ -263,6 +266,11 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("objective", fmt::format("{} ({})", name_of(s.obj.value), s.obj.order));
     line("searched", searched_text(r.evaluated, r.rejected, r.feasible, elapsed));
 
+    if (r.evaluated == 0 && s.w.draft_tokens > 0 && s.model.spec.mtp_layers <= 0) {
+        fmt::print("\nNo layout to evaluate: {}.\n",
+                   describe({rule::draft_needs_mtp, "--draft-tokens", double(s.w.draft_tokens)}));
+        return;
+    }
     if (r.evaluated == 0) {
         fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
                    "division or node rule.\nTry more GPUs (--max-gpus), other batch sizes "

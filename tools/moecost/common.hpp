@@ -537,6 +537,8 @@ struct workload_options {
     int context = 0;              ///< 0: = prompt
     int micro_batches = 0;        ///< 0: = pp
     int decode_micro_batches = 0; ///< 0: = pp
+    int draft_tokens = 0;
+    double draft_acceptance = 0.0;
 };
 
 inline const std::string workload_group = "Workload";
@@ -568,6 +570,19 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
         ->type_name("N")
         ->check(positive_integer())
         ->group(workload_group);
+    auto* drafts = app.add_option("--draft-tokens", o.draft_tokens,
+                                  "Speculative decoding: tokens the model's MTP modules draft "
+                                  "per decode step (needs a model with them, e.g. "
+                                  "deepseek-v3-mtp)")
+                       ->type_name("D")
+                       ->check(integer_in(0, 16))
+                       ->group(workload_group);
+    app.add_option("--draft-acceptance", o.draft_acceptance,
+                   "The chance a drafted token is accepted (DeepSeek-V3 reports 0.85 to 0.9)")
+        ->type_name("A")
+        ->check(number_in(0, true, 1))
+        ->needs(drafts)
+        ->group(workload_group);
 }
 
 inline workload make_workload(const workload_options& o) {
@@ -575,7 +590,19 @@ inline workload make_workload(const workload_options& o) {
             .prompt = o.prompt,
             .context = o.context,
             .prefill_micro_batches = o.micro_batches,
-            .decode_micro_batches = o.decode_micro_batches};
+            .decode_micro_batches = o.decode_micro_batches,
+            .draft_tokens = o.draft_tokens,
+            .draft_acceptance = o.draft_acceptance};
+}
+
+/// "; speculative decoding: …" for a workload with drafts, else nothing.
+inline std::string drafts_text(const workload& w) {
+    if (w.draft_tokens <= 0)
+        return {};
+    return fmt::format("; speculative decoding: {} MTP draft token{} per step, acceptance {:g}, "
+                       "{:.3g} tokens per step",
+                       w.draft_tokens, w.draft_tokens == 1 ? "" : "s", w.draft_acceptance,
+                       tokens_per_decode_step(w));
 }
 
 /// How the evaluation treats the deployment: --ideal, --overlap, --imbalance, --headroom,

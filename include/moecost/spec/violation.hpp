@@ -35,6 +35,7 @@ enum class rule {
     requirement,        ///< a service target is missed
     prompt_vs_cp,       ///< prompt length must divide over CP
     at_least,           ///< value must be >= limit
+    draft_needs_mtp,    ///< speculative decoding drafts with MTP modules the model lacks
 };
 
 /// One broken rule: which, on what field, and the two numbers that disagree.
@@ -141,6 +142,11 @@ inline std::string describe(const violation& v) {
         return "prompt length (" + num(v.value) + ") does not divide over cp = " + num(v.limit);
     case rule::at_least:
         return f + " = " + num(v.value) + " is below " + num(v.limit);
+    case rule::draft_needs_mtp:
+        return f + " = " + num(v.value) +
+               " drafts with the model's MTP modules, and it has none (mtp_layers = 0): use a "
+               "model with them (deepseek-v3-mtp; a config read with its MTP modules) or draft "
+               "no tokens";
     }
     return f;
 }

@@ -17,6 +17,12 @@ struct workload {
     int context = 0;               ///< decode context c (KV length); 0 means = prompt
     int prefill_micro_batches = 0; ///< pipeline micro-batches of a prefill batch; 0 means = pp
     int decode_micro_batches = 0;  ///< micro-batches in flight in decode; 0 means = pp
+    /// Speculative decoding with the model's MTP modules (model_spec::mtp_layers): tokens each
+    /// sequence drafts per decode step, which the next step verifies; 0: none.
+    int draft_tokens = 0;
+    /// The chance a drafted token is accepted once the ones before it were (DeepSeek-V3 §5.4.3:
+    /// 0.85 to 0.9 for its one MTP module).
+    double draft_acceptance = 0;
     friend constexpr bool operator==(const workload&, const workload&) = default;
 };
 
@@ -28,6 +34,15 @@ constexpr int prefill_micro_batches_of(const workload& w, int pp) {
 }
 constexpr int decode_micro_batches_of(const workload& w, int pp) {
     return w.decode_micro_batches > 0 ? w.decode_micro_batches : pp;
+}
+/// Expected tokens a sequence gains per decode step: 1 without drafts; with d drafts each
+/// accepted with chance α once its predecessors were, Σ_{i=0..d} α^i (Leviathan et al. 2023,
+/// Eq. 1: the first rejected draft is replaced by the verifier's own token).
+constexpr double tokens_per_decode_step(const workload& w) {
+    double sum = 1.0, p = 1.0;
+    for (int i = 0; i < w.draft_tokens; ++i)
+        sum += (p *= w.draft_acceptance);
+    return sum;
 }
 
 /**
@@ -92,6 +107,14 @@ constexpr void validate_into(violations& out, const workload& w) {
         out.add(rule::non_negative, "workload.prefill_micro_batches", w.prefill_micro_batches);
     if (w.decode_micro_batches < 0)
         out.add(rule::non_negative, "workload.decode_micro_batches", w.decode_micro_batches);
+    if (w.draft_tokens < 0)
+        out.add(rule::non_negative, "workload.draft_tokens", w.draft_tokens);
+    if (w.draft_tokens > 16) // a bound on the work per step; serving stacks draft 1 to a few
+        out.add(rule::at_most, "workload.draft_tokens", w.draft_tokens, 16);
+    if (!(w.draft_acceptance >= 0.0)) // NaN too
+        out.add(rule::non_negative, "workload.draft_acceptance", w.draft_acceptance);
+    if (w.draft_acceptance > 1.0)
+        out.add(rule::at_most, "workload.draft_acceptance", w.draft_acceptance, 1);
 }
 
 /// Every rule a workload must satisfy.

@@ -115,12 +115,17 @@ struct checked_deployment : deployment<M, C, L, W, O> {
         detail::ok_rule<v, rule::group_crosses_node>,
         "moecost: a tp or etp group is larger than a node: keep tensor parallelism inside a node");
     static_assert(detail::shows_numbers<v, rule::group_crosses_node>);
+    static_assert(detail::ok_rule<v, rule::draft_needs_mtp>,
+                  "moecost: workload.draft_tokens > 0 drafts with the model's MTP modules and "
+                  "the model has none: give it mtp_layers (deepseek_v3_mtp) or draft no tokens");
+    static_assert(detail::shows_numbers<v, rule::draft_needs_mtp>);
     static_assert(detail::ok_rule<v, rule::memory>,
                   "moecost: memory per GPU exceeds the usable HBM: shard more (tp, ep, pp) or "
                   "shrink the batch");
     static_assert(detail::shows_numbers<v, rule::memory>);
     static_assert(detail::ok_rule<v, rule::positive> && detail::ok_rule<v, rule::non_negative> &&
-                      detail::ok_rule<v, rule::at_most> && detail::ok_rule<v, rule::divides>,
+                      detail::ok_rule<v, rule::at_most> && detail::ok_rule<v, rule::divides> &&
+                      detail::ok_rule<v, rule::at_least>,
                   "moecost: a spec of the deployment is invalid: moecost::validate() on the model, "
                   "cluster, layout and workload names the field");
 };

@@ -12,6 +12,9 @@
 //  4. The ideal evaluation is at least as fast as the expected one.
 //  5. A layout's ideal throughput never beats the any-layout bound of claims.hpp.
 //  6. Memory fits ⇔ total ≤ usable ⇔ no memory violation; max_batch fits, max_batch + dp not.
+//  7. Speculative decoding (models with MTP modules) gains at most E = Σ α^i tokens per step
+//     over plain decoding, since every term of the step grows with the tokens verified; with
+//     α = 0 it only costs. Prefill and TTFT do not change; the KV cache only grows.
 
 #include <moecost/count/flops.hpp>
 #include <moecost/count/params.hpp>
@@ -155,7 +158,7 @@ std::vector<config> random_configs() {
 
 TEST_CASE("invariants over random valid deployments", "[invariants]") {
     const std::vector<config> configs = random_configs();
-    int flop_checked = 0, mayfit = 0, tp_checked = 0;
+    int flop_checked = 0, mayfit = 0, tp_checked = 0, drafted = 0;
     for (int i = 0; i < cases; ++i) {
         const config& k = configs[std::size_t(i)];
         const model_spec& m = *k.m;
@@ -240,8 +243,31 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
             ++mayfit;
             CHECK(r.memory.total().value() <= r.memory.usable.value());
         }
+
+        // 7. Drafts gain at most their expected tokens.
+        if (m.mtp_layers > 0) {
+            ++drafted;
+            for (const int d : {1, 3}) {
+                INFO("draft_tokens " << d);
+                workload wd = w;
+                wd.draft_tokens = d;
+                wd.draft_acceptance = 0.8;
+                const report sd = evaluate(m, c, l, wd);
+                const double E = tokens_per_decode_step(wd);
+                CHECK(sd.decode_tokens_per_step == E);
+                CHECK(sd.decode.tokens_per_gpu.value() <=
+                      E * r.decode.tokens_per_gpu.value() * (1 + 1e-12));
+                CHECK(sd.decode.batch_time > r.decode.batch_time);
+                CHECK(sd.prefill.batch_time == r.prefill.batch_time);
+                CHECK(sd.prefill.latency == r.prefill.latency);
+                CHECK(sd.memory.kv_cache > r.memory.kv_cache);
+                wd.draft_acceptance = 0;
+                CHECK(evaluate(m, c, l, wd).decode.tokens_per_gpu < r.decode.tokens_per_gpu);
+            }
+        }
     }
     // the generator reaches each kind of check often enough to mean something
+    CHECK(drafted > cases / 20);
     CHECK(flop_checked > cases / 5);
     CHECK(tp_checked > cases / 10);
     CHECK(mayfit > cases / 10);

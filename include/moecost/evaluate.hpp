@@ -876,18 +876,23 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
     // With d drafts a step verifies q = 1 + d tokens per sequence, at positions ctx … ctx + d:
     // token i attends to ctx + i keys, reads the cache once and writes q entries.
     const double Bmb = B / decode_micro_batches_of(w, l.pp);
-    const int d = w.draft_tokens;
-    double sliding = dmin(ctx, win);
-    for (int i = 1; i <= d; ++i)
-        sliding += dmin(ctx + i, win);
-    return {.seqs = ceil_div(Bmb, dp),
-            .tokens_per_seq = 1.0 + d,
-            .keys_full = (1.0 + d) * ctx + d * (d + 1.0) / 2.0,
-            .keys_sliding = sliding,
-            .expert_tokens = Bmb * (1.0 + d) / edp,
-            .kv_len = ctx,
-            .decode = true,
-            .logit_rows_per_seq = 1.0 + d};
+    step_load ld{.seqs = ceil_div(Bmb, dp),
+                 .tokens_per_seq = 1,
+                 .keys_full = ctx,
+                 .keys_sliding = dmin(ctx, win),
+                 .expert_tokens = Bmb / edp,
+                 .kv_len = ctx,
+                 .decode = true};
+    if (const int d = w.draft_tokens; d > 0) {
+        const double q = 1.0 + d;
+        ld.tokens_per_seq = q;
+        ld.keys_full = q * ctx + d * (d + 1.0) / 2.0;
+        for (int i = 1; i <= d; ++i)
+            ld.keys_sliding += dmin(ctx + i, win);
+        ld.expert_tokens = Bmb * q / edp;
+        ld.logit_rows_per_seq = q;
+    }
+    return ld;
 }
 
 /**

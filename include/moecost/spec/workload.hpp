@@ -107,14 +107,19 @@ constexpr void validate_into(violations& out, const workload& w) {
         out.add(rule::non_negative, "workload.prefill_micro_batches", w.prefill_micro_batches);
     if (w.decode_micro_batches < 0)
         out.add(rule::non_negative, "workload.decode_micro_batches", w.decode_micro_batches);
-    if (w.draft_tokens < 0)
-        out.add(rule::non_negative, "workload.draft_tokens", w.draft_tokens);
-    if (w.draft_tokens > 16) // a bound on the work per step; serving stacks draft 1 to a few
-        out.add(rule::at_most, "workload.draft_tokens", w.draft_tokens, 16);
-    if (!(w.draft_acceptance >= 0.0)) // NaN too
-        out.add(rule::non_negative, "workload.draft_acceptance", w.draft_acceptance);
-    if (w.draft_acceptance > 1.0)
-        out.add(rule::at_most, "workload.draft_acceptance", w.draft_acceptance, 1);
+    // one test each on the evaluation path; which rule, only when one breaks
+    if (static_cast<unsigned>(w.draft_tokens) > 16u) { // a bound on the work per step
+        if (w.draft_tokens < 0)
+            out.add(rule::non_negative, "workload.draft_tokens", w.draft_tokens);
+        else
+            out.add(rule::at_most, "workload.draft_tokens", w.draft_tokens, 16);
+    }
+    if (!(w.draft_acceptance >= 0.0 && w.draft_acceptance <= 1.0)) { // NaN too
+        if (w.draft_acceptance > 1.0)
+            out.add(rule::at_most, "workload.draft_acceptance", w.draft_acceptance, 1);
+        else
+            out.add(rule::non_negative, "workload.draft_acceptance", w.draft_acceptance);
+    }
 }
 
 /// Every rule a workload must satisfy.

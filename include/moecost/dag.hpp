@@ -469,8 +469,10 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     const dag_tensor gathered{routed * etp, h, ab, "X·k/ep", "h", adt};
     const dag_tensor scattered{routed, h, ab, "X·k/(ep·etp)", "h", adt};
     const double head_rows = ld.seqs * ld.logit_rows_per_seq / cp;
-    const dag_tensor last_rows{head_rows, h, ab, "N/cp", "h", adt};
-    const dag_tensor logits{head_rows, static_cast<double>(m.vocab) / tp, 4.0, "N/cp", "V/tp",
+    const bool drafts = ld.decode && ld.tokens_per_seq > 1; // N sequences of q tokens each
+    const char* rows = drafts ? "N·q/cp" : "N/cp";
+    const dag_tensor last_rows{head_rows, h, ab, rows, "h", adt};
+    const dag_tensor logits{head_rows, static_cast<double>(m.vocab) / tp, 4.0, rows, "V/tp",
                             "fp32"};
     const dag_tensor cp_shard =
         ld.decode ? dag_tensor{ld.seqs * ld.tokens_per_seq,
@@ -478,7 +480,7 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
                                           : m.attention.heads * double(head_dim_of(m))) /
                                    tp,
                                ab,
-                               "N",
+                               drafts ? "N·q" : "N",
                                "ctx/tp",
                                adt}
                   : dag_tensor{T,
@@ -497,9 +499,15 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     std::array<int, deployment_dag::max_groups> pp_node{};
 
     d.group_count = ss.n;
+    // evaluate's step terms, with the last stage's MTP drafts in decode
+    const detail::step_constants kc = detail::step_constants_of(m, c, l, o);
+    detail::load_terms terms = detail::load_terms_of(
+        kc, ld, experts_touched(kc.experts, kc.top_k, ld.expert_tokens, kc.skew));
+    if (ld.decode)
+        terms.draft = detail::draft_time_of(m, kc, l, w);
     for (int g = 0; g < ss.n; ++g) {
         const stage_shape& st = ss.shapes[std::size_t(g)];
-        const stage_step s = detail::step_cost(m, c, l, st, ld, o);
+        const stage_step s = detail::step_cost(kc, terms, st, ld);
         dag_stage_group& grp = d.groups[std::size_t(g)];
         grp.shape = st;
         grp.first_stage = ss.index[std::size_t(g)];

@@ -79,7 +79,8 @@ struct stage_step {
     std::array<op_cost, op_group_count> ops{};
     comm_cost comm{};
     seconds compute{}; ///< Σ roofline times of the operator groups
-    seconds draft{};   ///< decode, last stage: the MTP draft passes after the layers (in time)
+    seconds draft{};   ///< decode, last stage: the MTP draft passes after the layers (in time only,
+                       ///< not in ops, work() or traffic())
     seconds time{};    ///< compute + communication (or their max when overlapped) + draft
     resource bound = resource::compute;
 
@@ -230,13 +231,14 @@ constexpr double dmax(double a, double b) {
 /// What one step asks of the busiest GPUs.
 struct step_load {
     double seqs = 0;           ///< sequences at the busiest attention DP rank
-    double tokens_per_seq = 0; ///< S in prefill, 1 in decode
+    double tokens_per_seq = 0; ///< S in prefill, 1 + drafts in decode
     double keys_full = 0;      ///< Σ keys attended per sequence in a full-attention layer
     double keys_sliding = 0;   ///< ... in a sliding-window layer
     double expert_tokens = 0;  ///< tokens arriving at the busiest EP group (one EDP replica)
     double kv_len = 0;         ///< decode: KV tokens read per sequence per full layer
     bool decode = false;
-    double logit_rows_per_seq = 1; ///< tokens per sequence that need logits (S in training)
+    double logit_rows_per_seq =
+        1; ///< tokens per sequence that need logits (S in training, 1 + drafts)
 };
 
 /// Per-token projection FLOPs one TP rank does for one layer (given 1/TP and 1/kv_shards).
@@ -854,10 +856,17 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
             .activation = activation_rates_of(m)};
 }
 
+/// The drafts a decode step verifies: the workload's, when the model has MTP modules to draft
+/// with (without them the workload breaks draft_needs_mtp and is costed as plain decoding).
+constexpr int drafts_of(const model_spec& m, const workload& w) {
+    return m.mtp_layers > 0 ? w.draft_tokens : 0;
+}
+
 /**
  * What one step of a phase asks of the busiest GPUs: a prefill micro-batch (B/M prompts of
  * s tokens, M = prefill micro-batches) or a decode micro-batch (B/M_d sequences, one token
- * each at context c). The one place a phase's load is defined (evaluate, the DAG).
+ * each at context c, or 1 + d with d drafts to verify). The one place a phase's load is
+ * defined (evaluate, the DAG).
  */
 constexpr step_load phase_load(const model_spec& m, const layout& l, const workload& w,
                                bool decode) {
@@ -883,7 +892,7 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
                  .expert_tokens = Bmb / edp,
                  .kv_len = ctx,
                  .decode = true};
-    if (const int d = w.draft_tokens; d > 0) {
+    if (const int d = drafts_of(m, w); d > 0) {
         const double q = 1.0 + d;
         ld.tokens_per_seq = q;
         ld.keys_full = q * ctx + d * (d + 1.0) / 2.0;
@@ -893,6 +902,25 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
         ld.logit_rows_per_seq = q;
     }
     return ld;
+}
+
+/**
+ * The last stage's draft passes in a decode step under w (zero without drafts): after
+ * verifying, it drafts the next step's tokens, one MTP pass per draft over one token per
+ * sequence (the plain decode load), the modules taken in turn (docs/model.md §12.1).
+ */
+constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, const layout& l,
+                                const workload& w) {
+    const int d = drafts_of(m, w);
+    if (d <= 0)
+        return {};
+    workload one = w;
+    one.draft_tokens = 0;
+    const step_load ld = phase_load(m, l, one, true);
+    const load_terms t =
+        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
+    const mtp_forward x = mtp_forward_of(m, k, t, ld, d);
+    return k.overlap ? (x.compute > x.comm ? x.compute : x.comm) : x.compute + x.comm;
 }
 
 /**
@@ -939,30 +967,22 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         if (r.prefill.bubble_fraction > 0.5)
             r.prefill.bottleneck = resource::pipeline;
     }
-    // decode: one token per sequence per round, micro-batches in flight
+    // decode: a round verifies 1 + drafts tokens per sequence, micro-batches in flight
     {
         const double M = decode_micro_batches_of(w, l.pp);
         const step_load& ld = ld_decode;
         load_terms t = load_terms_of(p.k, ld, touched[2]);
+        const int drafts = drafts_of(m, w);
         double gained = 1.0; // tokens per sequence per step
-        if (w.draft_tokens > 0) {
-            // After verifying, the last stage drafts the next step's tokens: one MTP pass per
-            // draft, one token per sequence each, the modules taken in turn.
-            workload one = w;
-            one.draft_tokens = 0;
-            const step_load ld_draft = phase_load(m, l, one, true);
-            const load_terms td = load_terms_of(
-                p.k, ld_draft,
-                experts_touched(p.k.experts, p.k.top_k, ld_draft.expert_tokens, p.k.skew));
-            const mtp_forward x = mtp_forward_of(m, p.k, td, ld_draft, w.draft_tokens);
-            t.draft = p.k.overlap ? (x.compute > x.comm ? x.compute : x.comm) : x.compute + x.comm;
+        if (drafts > 0) {
+            t.draft = draft_time_of(m, p.k, l, w);
             gained = tokens_per_decode_step(w);
         }
         const seconds sum = run_stages(p.k, t, ss, ld, r.decode);
         const seconds slowest = r.decode.slowest.time;
         const seconds full_round = M * slowest;
         r.decode.batch_time = full_round > sum ? full_round : sum;
-        r.decode.latency = w.draft_tokens > 0 ? r.decode.batch_time / gained : r.decode.batch_time;
+        r.decode.latency = drafts > 0 ? r.decode.batch_time / gained : r.decode.batch_time;
         r.decode.tokens_per_gpu = make<tokens>(B * gained) / r.decode.batch_time / world;
         r.decode_tokens_per_step = gained;
         r.decode.bubble_fraction = 1.0 - (M * slowest.value()) / r.decode.batch_time.value();
@@ -971,16 +991,18 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         r.decode.bottleneck = r.decode.slowest.bound;
         if (r.decode.bubble_fraction > 0.5)
             r.decode.bottleneck = resource::pipeline;
-        r.decode_experts_touched = is_moe(m) ? t.experts_touched : 0.0; // of B/M/edp tokens
+        r.decode_experts_touched =
+            is_moe(m) ? t.experts_touched : 0.0; // of B·(1 + drafts)/M/edp tokens
     }
     // memory on the most loaded stage; the largest batch is the smallest over stages
     {
         const double seqs = ceil_div(B, dp);
-        const double n = (ctx > S ? ctx : S) + w.draft_tokens; // room for the drafts
+        const int drafts = drafts_of(m, w);
+        const double n = (ctx > S ? ctx : S) + drafts; // room for the drafts
         // the MTP modules that draft keep a cache too, on the last stage: one layer each
         double mtp_kv_seq = 0;
-        if (w.draft_tokens > 0) {
-            const int used = w.draft_tokens < m.mtp_layers ? w.draft_tokens : m.mtp_layers;
+        if (drafts > 0) {
+            const int used = drafts < m.mtp_layers ? drafts : m.mtp_layers;
             const stage_shape blocks{.layers = used,
                                      .sliding = is_sliding_layer(m, mtp_block_layer(m)) ? used : 0};
             mtp_kv_seq = kv_bytes_per_gpu(m, l, blocks, 1, n).value();

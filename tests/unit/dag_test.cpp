@@ -65,7 +65,8 @@ const phase_result& phase_of(const report& r, phase p) {
 
 /// Checks that the DAG's numbers are evaluate's: every group's nodes add up to its stage
 /// step, the slowest group is the report's slowest step, and the totals over GPUs agree.
-void check_consistent(const deployment_dag& d, const eval_options& o = {}) {
+void check_consistent(const deployment_dag& d, const eval_options& o = {},
+                      double last_stage_draft_s = 0) {
     REQUIRE(d.built());
     const eval_options eo = [&] {
         eval_options x = o;
@@ -95,7 +96,11 @@ void check_consistent(const deployment_dag& d, const eval_options& o = {}) {
         CHECK(traffic == near(s.traffic().value()));
         CHECK(comm == Approx(s.comm.total().value()).epsilon(1e-9).margin(1e-18));
         CHECK(time == near(s.compute.value() + s.comm.total().value()));
-        CHECK(grp.time.value() == s.time.value());
+        // the last stage drafts after its step (speculative decoding), outside the nodes
+        if (grp.shape.head)
+            CHECK(grp.time.value() == near(s.time.value() + last_stage_draft_s));
+        else
+            CHECK(grp.time.value() == s.time.value());
         total_steps += s.work().value() * d.stage_gpus() * grp.stages;
     }
     for (int i = 0; i < d.node_count; ++i)
@@ -296,6 +301,36 @@ TEST_CASE("dag: TP 2 and EP 2 on one stage by hand", "[dag]") {
     CHECK(gpus_text(d, d.find(0, dag_kind::experts)) ==
           "stage 0, ranks 0–3: 2 expert sets (EDP), each on 2 GPUs (EP 2 × ETP 1)");
     check_consistent(d);
+}
+
+TEST_CASE("dag: speculative decoding draws the verification, times the drafts", "[dag][mtp]") {
+    // evaluate_test's speculative case: the tiny MoE with one MTP module, one draft at 0.5.
+    model_spec m = tiny;
+    m.mtp_layers = 1;
+    workload w = tiny_load;
+    w.draft_tokens = 1;
+    w.draft_acceptance = 0.5;
+    const layout l{.tp = 2, .cp = 1, .dp = 2, .pp = 1, .etp = 1, .ep = 2};
+    const deployment_dag d = make_dag(m, toy, l, w);
+    REQUIRE(d.group_count == 1);
+    // N = 2 sequences of q = 2 tokens: T = 4 rows, 4 logit rows; the step 173.76 ns of
+    // verification plus the 88.792 ns draft pass (evaluate_test, by hand)
+    CHECK(d.tokens_per_tp_group == 4.0);
+    const dag_edge& to_head = d.edges[std::size_t(
+        d.find_edge(d.find(0, dag_kind::ep_combine), d.find(0, dag_kind::lm_head)))];
+    CHECK(to_head.rows == 4.0);
+    CHECK(std::string(to_head.rows_symbol) == "N·q/cp");
+    CHECK(d.groups[0].time.value() == near(262.552e-9));
+    check_consistent(d, {}, 88.792e-9);
+
+    // Two stages: only the last drafts, and the report's slowest stage is the DAG's.
+    const layout l2{.tp = 2, .cp = 1, .dp = 2, .pp = 2, .etp = 1, .ep = 2};
+    const deployment_dag d2 = make_dag(m, toy, l2, w);
+    REQUIRE(d2.group_count == 2);
+    CHECK(d2.groups[1].time > d2.groups[0].time);
+    CHECK(d2.summary.decode.slowest_stage == 1);
+    CHECK(d2.summary.decode.slowest.draft.value() > 0);
+    check_consistent(d2, {}, d2.summary.decode.slowest.draft.value());
 }
 
 TEST_CASE("dag: ETP, CP, shared experts and a dense layer", "[dag]") {

@@ -877,6 +877,31 @@ TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][m
     }
 }
 
+TEST_CASE("speculative decoding: the any-layout bound reads the cache once a step",
+          "[evaluate][claims][mtp]") {
+    // At context 65,536 a tiny-MoE token reads 65,536 × 2 layers × 128 B = 16,777,216 B of KV:
+    // 1e12 / 16,777,216 = 59,604.6 tok/s. One draft always accepted gains 2 tokens a step for
+    // the same read: twice that.
+    model_spec m = tiny;
+    m.mtp_layers = 1;
+    const workload plain{.batch = 4, .prompt = 8, .context = 65'536};
+    workload w = plain;
+    w.draft_tokens = 1;
+    w.draft_acceptance = 1.0;
+    const double kv_per_token = 65'536.0 * 2 * 128;
+    CHECK(any_layout_bound(m, toy.gpu, plain, phase::decode).memory_bound.value() ==
+          near(1e12 / kv_per_token));
+    const throughput_bound any = any_layout_bound(m, toy.gpu, w, phase::decode);
+    CHECK(any.memory_bound.value() == near(2.0 * 1e12 / kv_per_token));
+    // tiny_layout's ideal decode with the draft beats the plain figure, not the bound
+    const double rate = layout_bound(m, toy, tiny_layout, w, phase::decode).rate.value();
+    CHECK(rate > 1e12 / kv_per_token);
+    CHECK(rate <= any.rate.value());
+    // a model without MTP modules gains nothing from the workload's drafts
+    CHECK(any_layout_bound(tiny, toy.gpu, w, phase::decode).memory_bound.value() ==
+          near(1e12 / kv_per_token));
+}
+
 TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp][violations]") {
     // Σ α^i over i = 0..d = (1 − α^(d+1)) / (1 − α)
     CHECK(tokens_per_decode_step({.draft_tokens = 3, .draft_acceptance = 0.5}) == 1.875);
@@ -895,6 +920,11 @@ TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp
           "workload.draft_tokens = 1 drafts with the model's MTP modules, and it has none "
           "(mtp_layers = 0): use a model with them (deepseek-v3-mtp; a config read with its MTP "
           "modules) or draft no tokens");
+    // ... and is costed as plain decoding: no gain claimed without a draft paid for
+    const report plain = evaluate(tiny, toy, tiny_layout, tiny_load);
+    CHECK(r.decode_tokens_per_step == 1.0);
+    CHECK(r.decode.tokens_per_gpu == plain.decode.tokens_per_gpu);
+    CHECK(r.memory.kv_cache == plain.memory.kv_cache);
 
     const violations v = validate(workload{.draft_tokens = -1, .draft_acceptance = 1.5});
     REQUIRE(v.count == 2);

@@ -577,12 +577,14 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
                        ->type_name("D")
                        ->check(integer_in(0, 16))
                        ->group(workload_group);
-    app.add_option("--draft-acceptance", o.draft_acceptance,
-                   "The chance a drafted token is accepted (DeepSeek-V3 reports 0.85 to 0.9)")
-        ->type_name("A")
-        ->check(number_in(0, true, 1))
-        ->needs(drafts)
-        ->group(workload_group);
+    auto* acceptance =
+        app.add_option("--draft-acceptance", o.draft_acceptance,
+                       "The chance a drafted token is accepted (DeepSeek-V3 reports 0.85 to 0.9)")
+            ->type_name("A")
+            ->check(number_in(0, true, 1))
+            ->needs(drafts)
+            ->group(workload_group);
+    drafts->needs(acceptance); // no silent default: the rate is the model's and the data's
 }
 
 inline workload make_workload(const workload_options& o) {

@@ -62,8 +62,11 @@ inline nlohmann::json to_json(const deployment_dag& d) {
                    {"edp", edp_of(l)},
                    {"world", world_size(l)},
                    {"stage_gpus", d.stage_gpus()}};
-    j["workload"] = {
-        {"batch", d.load.batch}, {"prompt", d.load.prompt}, {"context", context_of(d.load)}};
+    j["workload"] = {{"batch", d.load.batch},
+                     {"prompt", d.load.prompt},
+                     {"context", context_of(d.load)},
+                     {"draft_tokens", d.load.draft_tokens},
+                     {"draft_acceptance", d.load.draft_acceptance}};
     j["built"] = d.built();
     json problems = json::array();
     for (const auto& v : d.summary.problems)

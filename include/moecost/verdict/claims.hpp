@@ -8,8 +8,8 @@
  * - for any layout of a GPU: per GPU, prefill needs its matmul FLOPs per prompt token at
  *   peak, and decode needs its matmul FLOPs at peak and must read each sequence's whole KV
  *   cache once per token (weights can be amortised over an unbounded batch, the KV cache
- *   cannot: every decoded token reads its own context). A claim above the bound is
- *   impossible on any layout.
+ *   cannot: every decoded token reads its own context; with speculative decoding, once per
+ *   step for the tokens the step gains). A claim above the bound is impossible on any layout.
  */
 
 #include <moecost/count/flops.hpp>
@@ -47,9 +47,12 @@ constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec&
         // each prompt token writes its KV once
         b.memory_bound = bw / (kv_cache_bytes(m, S) / make<tokens>(S));
     } else {
+        // Speculative decoding reads the cache once for the E tokens a step gains on
+        // average (docs/model.md §12.1); each still costs its FLOPs at least.
         const double c = context_of(w);
+        const double gained = detail::drafts_of(m, w) > 0 ? tokens_per_decode_step(w) : 1.0;
         b.compute_bound = peak / (decode_flops(m, c).matmul() / make<tokens>(1));
-        b.memory_bound = bw / (kv_cache_bytes(m, c) / make<tokens>(1));
+        b.memory_bound = gained * bw / (kv_cache_bytes(m, c) / make<tokens>(1));
     }
     if (b.memory_bound < b.compute_bound) {
         b.rate = b.memory_bound;

@@ -305,11 +305,8 @@ TEST_CASE("dag: TP 2 and EP 2 on one stage by hand", "[dag]") {
 
 TEST_CASE("dag: speculative decoding draws the verification, times the drafts", "[dag][mtp]") {
     // evaluate_test's speculative case: the tiny MoE with one MTP module, one draft at 0.5.
-    model_spec m = tiny;
-    m.mtp_layers = 1;
-    workload w = tiny_load;
-    w.draft_tokens = 1;
-    w.draft_acceptance = 0.5;
+    const model_spec& m = test::tiny_moe_mtp;
+    const workload& w = test::tiny_drafting;
     const layout l{.tp = 2, .cp = 1, .dp = 2, .pp = 1, .etp = 1, .ep = 2};
     const deployment_dag d = make_dag(m, toy, l, w);
     REQUIRE(d.group_count == 1);

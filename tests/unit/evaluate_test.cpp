@@ -806,11 +806,8 @@ TEST_CASE("evaluation options are checked and name their field", "[evaluate][vio
 
 TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][mtp]") {
     // The tiny MoE with one MTP module; one draft per step, accepted half the time.
-    model_spec m = tiny;
-    m.mtp_layers = 1;
-    workload w = tiny_load;
-    w.draft_tokens = 1;
-    w.draft_acceptance = 0.5;
+    const model_spec& m = test::tiny_moe_mtp;
+    const workload& w = test::tiny_drafting;
     const report r = evaluate(m, toy, tiny_layout, w);
     REQUIRE(r.valid());
     const stage_step& s = r.decode.slowest;
@@ -882,8 +879,7 @@ TEST_CASE("speculative decoding: the any-layout bound reads the cache once a ste
     // At context 65,536 a tiny-MoE token reads 65,536 × 2 layers × 128 B = 16,777,216 B of KV:
     // 1e12 / 16,777,216 = 59,604.6 tok/s. One draft always accepted gains 2 tokens a step for
     // the same read: twice that.
-    model_spec m = tiny;
-    m.mtp_layers = 1;
+    const model_spec& m = test::tiny_moe_mtp;
     const workload plain{.batch = 4, .prompt = 8, .context = 65'536};
     workload w = plain;
     w.draft_tokens = 1;

@@ -4,6 +4,7 @@
 
 #include <moecost/spec/hardware.hpp>
 #include <moecost/spec/model.hpp>
+#include <moecost/spec/workload.hpp>
 #include <moecost/units.hpp>
 
 #include <catch2/catch.hpp>
@@ -35,6 +36,18 @@ inline constexpr model_spec tiny_moe{
     .ffn = {.hidden = 128, .gated = false},
     .moe = {.experts = 4, .top_k = 2, .expert_hidden = 32},
 };
+
+/// tiny_moe with one MTP module (a block of its last layer's kind, MoE, as DeepSeek-V3's).
+inline constexpr model_spec tiny_moe_mtp = [] {
+    model_spec m = tiny_moe;
+    m.mtp_layers = 1;
+    return m;
+}();
+
+/// tiny_moe_mtp's speculative decoding in the tests: 4 sequences of 8 tokens, one draft a
+/// step, accepted half the time.
+inline constexpr workload tiny_drafting{
+    .batch = 4, .prompt = 8, .draft_tokens = 1, .draft_acceptance = 0.5};
 
 /**
  * A small dense model: 4 layers, h = 64, MHA with 4 heads of 16, plain (2-matrix) FFN of 256,

@@ -237,8 +237,7 @@ struct step_load {
     double expert_tokens = 0;  ///< tokens arriving at the busiest EP group (one EDP replica)
     double kv_len = 0;         ///< decode: KV tokens read per sequence per full layer
     bool decode = false;
-    double logit_rows_per_seq =
-        1; ///< tokens per sequence that need logits (S in training, 1 + drafts)
+    double logit_rows_per_seq = 1; ///< logit rows per sequence (S in training, 1 + drafts)
 };
 
 /// Per-token projection FLOPs one TP rank does for one layer (given 1/TP and 1/kv_shards).
@@ -991,8 +990,8 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         r.decode.bottleneck = r.decode.slowest.bound;
         if (r.decode.bubble_fraction > 0.5)
             r.decode.bottleneck = resource::pipeline;
-        r.decode_experts_touched =
-            is_moe(m) ? t.experts_touched : 0.0; // of B·(1 + drafts)/M/edp tokens
+        // of the B·(1 + drafts)/M/edp tokens at an EP group
+        r.decode_experts_touched = is_moe(m) ? t.experts_touched : 0.0;
     }
     // memory on the most loaded stage; the largest batch is the smallest over stages
     {

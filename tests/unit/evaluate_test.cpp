@@ -904,6 +904,8 @@ TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp
     CHECK(tokens_per_decode_step({.draft_tokens = 2, .draft_acceptance = 1.0}) == 3.0);
     CHECK(tokens_per_decode_step({.draft_tokens = 2, .draft_acceptance = 0.0}) == 1.0);
     CHECK(tokens_per_decode_step({.draft_acceptance = 0.9}) == 1.0);
+    // an invalid count does not run away: the 16 drafts validate allows, then no more
+    CHECK(tokens_per_decode_step({.draft_tokens = 1'000'000'000, .draft_acceptance = 1.0}) == 17.0);
 
     // Drafts need MTP modules: tiny has none.
     const report r =

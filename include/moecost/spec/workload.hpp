@@ -37,10 +37,11 @@ constexpr int decode_micro_batches_of(const workload& w, int pp) {
 }
 /// Expected tokens a sequence gains per decode step: 1 without drafts; with d drafts each
 /// accepted with chance α once its predecessors were, Σ_{i=0..d} α^i (Leviathan et al. 2023,
-/// Eq. 1: the first rejected draft is replaced by the verifier's own token).
+/// Eq. 1: the first rejected draft is replaced by the verifier's own token). Drafts beyond 16,
+/// which validate refuses, are not counted.
 constexpr double tokens_per_decode_step(const workload& w) {
     double sum = 1.0, p = 1.0;
-    for (int i = 0; i < w.draft_tokens; ++i)
+    for (int i = 0; i < w.draft_tokens && i < 16; ++i)
         sum += (p *= w.draft_acceptance);
     return sum;
 }

@@ -499,12 +499,12 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     std::array<int, deployment_dag::max_groups> pp_node{};
 
     d.group_count = ss.n;
-    // evaluate's step terms, with the last stage's MTP drafts in decode
+    // evaluate's step terms, with the last stage's MTP passes when the workload drafts
     const detail::step_constants kc = detail::step_constants_of(m, c, l, o);
     detail::load_terms terms = detail::load_terms_of(
         kc, ld, experts_touched(kc.experts, kc.top_k, ld.expert_tokens, kc.skew));
-    if (ld.decode)
-        terms.draft = detail::draft_time_of(m, kc, l, w);
+    terms.draft = ld.decode ? detail::draft_time_of(m, kc, l, w)
+                            : detail::prompt_mtp_time_of(m, kc, terms, ld, w);
     for (int g = 0; g < ss.n; ++g) {
         const stage_shape& st = ss.shapes[std::size_t(g)];
         const stage_step s = detail::step_cost(kc, terms, st, ld);

@@ -79,8 +79,8 @@ struct stage_step {
     std::array<op_cost, op_group_count> ops{};
     comm_cost comm{};
     seconds compute{}; ///< Σ roofline times of the operator groups
-    seconds draft{};   ///< decode, last stage: the MTP draft passes after the layers (in time only,
-                       ///< not in ops, work() or traffic())
+    seconds draft{};   ///< last stage, speculative decoding: the MTP passes after the layers
+                       ///< (decode: the drafts; prefill: over the prompt), in time, not in ops
     seconds time{};    ///< compute + communication (or their max when overlapped) + draft
     resource bound = resource::compute;
 
@@ -462,7 +462,7 @@ struct load_terms {
     seconds cp_layer{};   ///< CP exchange of one layer
     seconds pp_send{};    ///< send to the next stage
     bytes ep_intra{}, ep_inter{};
-    seconds draft{}; ///< decode with drafts: the last stage's MTP draft passes
+    seconds draft{}; ///< speculative decoding: the last stage's MTP passes after its layers
 };
 
 /// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
@@ -903,6 +903,14 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
     return ld;
 }
 
+/// n MTP passes under load ld (terms t) as a time: compute then communication, or the longer
+/// of the two when overlapped.
+constexpr seconds mtp_time_of(const model_spec& m, const step_constants& k, const load_terms& t,
+                              const step_load& ld, int n) {
+    const mtp_forward x = mtp_forward_of(m, k, t, ld, n);
+    return k.overlap ? (x.compute > x.comm ? x.compute : x.comm) : x.compute + x.comm;
+}
+
 /**
  * The last stage's draft passes in a decode step under w (zero without drafts): after
  * verifying, it drafts the next step's tokens, one MTP pass per draft over one token per
@@ -918,8 +926,15 @@ constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, co
     const step_load ld = phase_load(m, l, one, true);
     const load_terms t =
         load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
-    const mtp_forward x = mtp_forward_of(m, k, t, ld, d);
-    return k.overlap ? (x.compute > x.comm ? x.compute : x.comm) : x.compute + x.comm;
+    return mtp_time_of(m, k, t, ld, d);
+}
+
+/// The drafting modules' pass over a prefill load (terms t): each that drafts reads the
+/// prompt once, filling its cache and making the first draft (zero without drafts).
+constexpr seconds prompt_mtp_time_of(const model_spec& m, const step_constants& k,
+                                     const load_terms& t, const step_load& ld, const workload& w) {
+    const int d = drafts_of(m, w);
+    return d > 0 ? mtp_time_of(m, k, t, ld, d < m.mtp_layers ? d : m.mtp_layers) : seconds{};
 }
 
 /**
@@ -952,7 +967,13 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     {
         const double M = prefill_micro_batches_of(w, l.pp);
         const step_load& ld = ld_prefill;
-        const seconds sum = run_stages(p.k, load_terms_of(p.k, ld, touched[0]), ss, ld, r.prefill);
+        load_terms t = load_terms_of(p.k, ld, touched[0]);
+        load_terms t_one = load_terms_of(p.k, ld_one, touched[1]);
+        if (drafts_of(m, w) > 0) { // the drafting modules read the prompt on the last stage
+            t.draft = prompt_mtp_time_of(m, p.k, t, ld, w);
+            t_one.draft = prompt_mtp_time_of(m, p.k, t_one, ld_one, w);
+        }
+        const seconds sum = run_stages(p.k, t, ss, ld, r.prefill);
         const seconds slowest = r.prefill.slowest.time;
         r.prefill.batch_time = (M - 1.0) * slowest + sum;
         r.prefill.tokens_per_gpu = make<tokens>(B * S) / r.prefill.batch_time / world;
@@ -961,7 +982,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         if (l.pp == 1)
             r.prefill.bubble_fraction = 0;
         // TTFT: one request alone, through every stage
-        r.prefill.latency = stage_time_sum(p.k, load_terms_of(p.k, ld_one, touched[1]), ss, ld_one);
+        r.prefill.latency = stage_time_sum(p.k, t_one, ss, ld_one);
         r.prefill.bottleneck = r.prefill.slowest.bound;
         if (r.prefill.bubble_fraction > 0.5)
             r.prefill.bottleneck = resource::pipeline;

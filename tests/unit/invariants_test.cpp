@@ -14,8 +14,8 @@
 //  6. Memory fits ⇔ total ≤ usable ⇔ no memory violation; max_batch fits, max_batch + dp not.
 //  7. Speculative decoding (models with MTP modules) gains at most E = Σ α^i tokens per step
 //     over plain decoding, since every term of the step grows with the tokens verified; with
-//     α = 0 it only costs. Prefill and TTFT do not change; the KV cache only grows; the ideal
-//     rate stays under the any-layout bound of 5 (drafts counted there).
+//     α = 0 it only costs. Prefill, TTFT (the modules read the prompt) and the KV cache only
+//     grow; the ideal rate stays under the any-layout bound of 5 (drafts counted there).
 
 #include <moecost/count/flops.hpp>
 #include <moecost/count/params.hpp>
@@ -259,8 +259,8 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
                 CHECK(sd.decode.tokens_per_gpu.value() <=
                       E * r.decode.tokens_per_gpu.value() * (1 + 1e-12));
                 CHECK(sd.decode.batch_time > r.decode.batch_time);
-                CHECK(sd.prefill.batch_time == r.prefill.batch_time);
-                CHECK(sd.prefill.latency == r.prefill.latency);
+                CHECK(sd.prefill.batch_time > r.prefill.batch_time); // the prompt's MTP pass
+                CHECK(sd.prefill.latency > r.prefill.latency);
                 CHECK(sd.memory.kv_cache > r.memory.kv_cache);
                 // nor does drafting beat the any-layout bound, which reads the cache once a step
                 const report ideal_d = evaluate(m, c, l, wd, {.ideal = true});

@@ -860,6 +860,11 @@ constexpr prepared prepare(const model_spec& m, const cluster_spec& cluster, con
 constexpr int drafts_of(const model_spec& m, const workload& w) {
     return m.mtp_layers > 0 ? w.draft_tokens : 0;
 }
+/// The MTP modules that draft: one per draft, as many as the model has (then used in turn).
+constexpr int drafting_modules_of(const model_spec& m, const workload& w) {
+    const int d = drafts_of(m, w);
+    return d < m.mtp_layers ? d : m.mtp_layers;
+}
 
 /**
  * What one step of a phase asks of the busiest GPUs: a prefill micro-batch (B/M prompts of
@@ -933,8 +938,7 @@ constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, co
 /// prompt once, filling its cache and making the first draft (zero without drafts).
 constexpr seconds prompt_mtp_time_of(const model_spec& m, const step_constants& k,
                                      const load_terms& t, const step_load& ld, const workload& w) {
-    const int d = drafts_of(m, w);
-    return d > 0 ? mtp_time_of(m, k, t, ld, d < m.mtp_layers ? d : m.mtp_layers) : seconds{};
+    return mtp_time_of(m, k, t, ld, drafting_modules_of(m, w)); // zero passes: zero
 }
 
 /**
@@ -1022,7 +1026,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         // the MTP modules that draft keep a cache too, on the last stage: one layer each
         double mtp_kv_seq = 0;
         if (drafts > 0) {
-            const int used = drafts < m.mtp_layers ? drafts : m.mtp_layers;
+            const int used = drafting_modules_of(m, w);
             const stage_shape blocks{.layers = used,
                                      .sliding = is_sliding_layer(m, mtp_block_layer(m)) ? used : 0};
             mtp_kv_seq = kv_bytes_per_gpu(m, l, blocks, 1, n).value();

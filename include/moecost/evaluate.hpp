@@ -277,12 +277,14 @@ struct step_constants {
     layout l{};
     double h = 0, tp = 1, cp = 1, ep = 1, etp = 1;
     double inv_tp = 1, inv_cp = 1, inv_ep = 1, inv_etp = 1; ///< their reciprocals
-    double wb = 0, ab = 0, kb = 0; ///< bytes per weight, activation and KV element
-    double imb = 1;                ///< expert imbalance (1 when ideal)
-    double skew = 0;               ///< routing skew (Zipf exponent; 0 uniform)
-    bool overlap = false;          ///< communication hidden behind compute
-    seconds_per_flop mm_time{};    ///< matmuls with weights (1 / effective rate)
-    seconds_per_flop attn_time{};  ///< the attention core
+    double wb = 0, ab = 0, kb = 0;  ///< bytes per weight, activation and KV element
+    double ewb = 0;                 ///< bytes per routed-expert matrix element
+    double imb = 1;                 ///< expert imbalance (1 when ideal)
+    double skew = 0;                ///< routing skew (Zipf exponent; 0 uniform)
+    bool overlap = false;           ///< communication hidden behind compute
+    seconds_per_flop mm_time{};     ///< matmuls with weights (1 / effective rate)
+    seconds_per_flop expert_time{}; ///< ... with the routed experts' weights
+    seconds_per_flop attn_time{};   ///< the attention core
     seconds_per_byte hbm_time{};
     std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
     double ctx_dim = 0;
@@ -294,7 +296,8 @@ struct step_constants {
     double core_io = 0;           ///< prefill attention core bytes per token per layer
     double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0,
            shared_hidden = 0, ffn_hidden = 0, vocab = 0;
-    double experts_per_gpu = 0, expert_params = 0;
+    double experts_per_gpu = 0;
+    double expert_bytes = 0; ///< one routed expert's weights (expert_bytes)
     double router_weight_bytes = 0, router_io = 0;
     double expert_io = 0; ///< 2h + mats·expert_hidden/ETP
     double shared_weight_bytes = 0, shared_io = 0;
@@ -366,6 +369,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const double inv_tp = 1.0 / tp, inv_etp = 1.0 / etp, inv_shards = 1.0 / kv_shards(m, l);
     const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
                  kb = bytes_of(m.precision.kv);
+    const dtype edt = experts_dtype(m.precision);
     const seconds_per_flop mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
     const weight_terms weights = weight_terms_of(m, l);
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
@@ -401,10 +405,13 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
             .wb = wb,
             .ab = ab,
             .kb = kb,
+            .ewb = bytes_of(edt),
             .imb = o.ideal ? 1.0 : o.expert_imbalance,
             .skew = o.routing_skew,
             .overlap = o.ideal || o.overlap,
             .mm_time = mm_time,
+            .expert_time =
+                edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
             .attn_time = m.precision.activations == m.precision.weights
                              ? mm_time
                              : 1.0 / effective_flop_rate(c.gpu, m.precision.activations),
@@ -427,7 +434,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
             .ffn_hidden = static_cast<double>(m.ffn.hidden),
             .vocab = static_cast<double>(m.vocab),
             .experts_per_gpu = is_moe(m) ? static_cast<double>(experts_per_gpu(m, l)) : 0.0,
-            .expert_params = expert_params(m),
+            .expert_bytes = expert_bytes(m),
             .router_weight_bytes = router_params(m) * wb,
             .router_io = h + e.experts,
             .expert_io = 2.0 * h + mats * e.expert_hidden * inv_etp,
@@ -503,9 +510,9 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
             .routed_tokens = routed_tokens,
             .attn_traffic = k.attn_weight_bytes + T * k.attn_io * ab,
             .router_traffic = moe ? k.router_weight_bytes + T_tp * k.router_io * ab : 0.0,
-            .routed_traffic = moe ? held * k.expert_params * k.inv_etp * k.wb +
-                                        routed_tokens * k.etp * k.expert_io * ab
-                                  : 0.0,
+            .routed_traffic =
+                moe ? held * k.expert_bytes * k.inv_etp + routed_tokens * k.etp * k.expert_io * ab
+                    : 0.0,
             .shared_traffic = moe ? k.shared_weight_bytes + T * k.shared_io * ab : 0.0,
             .dense_traffic = k.dense_weight_bytes + T * k.dense_io * ab,
             .lm_head = lm_head,
@@ -578,7 +585,7 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
         set(op_group::router, st.moe * T * 2.0 * h * k.experts * k.inv_tp,
             st.moe * t.router_traffic, k.mm_time);
         set(op_group::routed_experts, st.moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden,
-            st.moe * t.routed_traffic, k.mm_time);
+            st.moe * t.routed_traffic, k.expert_time);
         if (k.shared_experts > 0)
             set(op_group::shared_experts,
                 st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden * k.inv_tp,
@@ -1047,8 +1054,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         double max_seqs = 1e18;
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
-            const bytes wts =
-                make<bytes>(weight_params_per_gpu(p.k.weights, st) * bytes_of(m.precision.weights));
+            const bytes wts = make<bytes>(weight_bytes_per_gpu(p.k.weights, st, p.k.wb, p.k.ewb));
             const double kv_seq =
                 kv_bytes_per_gpu(m, l, st, 1, n).value() + (st.head ? mtp_kv_seq : 0.0);
             const double act_seq = st.head ? act_body_seq + act_head_seq : act_body_seq;

@@ -208,6 +208,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     // GEMMs at the training precision: bf16, or fp8 with fp8_gemm; weights kept in bf16.
     model_spec m = model;
     m.precision.weights = t.fp8_gemm ? dtype::fp8 : dtype::bf16;
+    m.precision.experts = {};
     m.precision.activations = dtype::bf16;
     eval_options o = opt;
     if (o.ideal)

@@ -209,6 +209,53 @@ TEST_CASE("tiny MoE: decode step by hand", "[evaluate][decode]") {
     CHECK(r.decode.bottleneck == resource::network);
 }
 
+TEST_CASE("tiny MoE with MXFP4 experts: memory and decode by hand", "[evaluate][dtype]") {
+    // The tiny MoE with its routed experts' matrices in MXFP4: 4 bits per element and one
+    // 8-bit scale per block of 32, 4.25 bits = 0.53125 B; the rest stays bf16.
+    model_spec m = tiny;
+    m.precision.experts = dtype::mxfp4;
+    const report r = evaluate(m, toy, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    // Weights (the bf16 derivation above: 35,904 params): the two whole experts per layer,
+    // 2·4,096 = 8,192 params × 2 layers = 16,384 at 0.53125 B = 8,704 B; the other 19,520 at
+    // 2 B = 39,040 B → 47,744 B.
+    CHECK(r.memory.weights.value() == 47'744.0);
+    // Largest batch: (900,000 − 47,744) / 4,328 B per sequence = 196.9 → 196 per DP rank.
+    CHECK(r.max_batch == 392);
+    // Decode: 1.5 experts touched per GPU read 1.5·4,096·0.53125 = 3,264 B, the 2 copies'
+    // activations 2·192·2 = 768 B, 2 layers: 8,064 B. The FLOPs are bf16's (weights
+    // dequantised in the kernel): 32,768 F / 4 TFLOP/s = 8.192 ns > 8.064 ns: compute bound.
+    const stage_step& s = r.decode.slowest;
+    CHECK(op(s, op_group::routed_experts).work.value() == 32'768.0);
+    CHECK(op(s, op_group::routed_experts).traffic.value() == 8'064.0);
+    CHECK(op(s, op_group::routed_experts).bound() == resource::compute);
+    // the other groups as in bf16: 26.368 + 2.304 + 1.296 + 8.192 + 6.8 = 44.96 ns, and the
+    // same 90.24 ns of communication
+    CHECK(s.compute.value() == near(44.96e-9));
+    CHECK(s.time.value() == near(135.2e-9));
+
+    // On a GPU with an 8 TFLOP/s fp8 rate, with the other weights in fp8: the experts still
+    // multiply at bf16's 4 TFLOP/s, 8.192 ns (at fp8's rate they would take max(4.096,
+    // 8.064) = 8.064 ns), while the router reads its weights at 1 B: 2·(256 + 68·2) = 784 B.
+    cluster_spec fp8_gpu = toy;
+    fp8_gpu.gpu.peak_fp8 = make<flop_rate>(8e12);
+    m.precision.weights = dtype::fp8;
+    const report r8 = evaluate(m, fp8_gpu, tiny_layout, tiny_load);
+    const stage_step& f = r8.decode.slowest;
+    CHECK(op(f, op_group::routed_experts).traffic.value() == 8'064.0);
+    CHECK(op(f, op_group::routed_experts).time().value() == near(8.192e-9));
+    CHECK(op(f, op_group::router).traffic.value() == 784.0);
+
+    // With an MTP module (MoE, on the last stage) its experts are MXFP4 too: per GPU 2 layers
+    // × 8,192 + 8,192 = 24,576 matrix elements, each 2 − 0.53125 = 1.46875 B lighter than in
+    // bf16: 36,096 B.
+    model_spec mtp = test::tiny_moe_mtp;
+    const double bf16_weights = evaluate(mtp, toy, tiny_layout, tiny_load).memory.weights.value();
+    mtp.precision.experts = dtype::mxfp4;
+    CHECK(evaluate(mtp, toy, tiny_layout, tiny_load).memory.weights.value() ==
+          bf16_weights - 36'096.0);
+}
+
 TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     const report base = evaluate(tiny, toy, tiny_layout, tiny_load);
     const report ideal = evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true});

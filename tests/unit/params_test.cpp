@@ -225,6 +225,32 @@ TEST_CASE("a dense model's MTP block is a dense layer", "[params][mtp]") {
     CHECK(weight_params_per_gpu(m, layout{}, stage_of(m, 1, 0)) == 209'984.0 + 70'464.0);
 }
 
+TEST_CASE("MXFP4 experts: bytes per element and the checkpoint's bytes", "[params][dtype]") {
+    // OCP MX v1.0: FP4 (E2M1) elements, one E8M0 (8-bit) scale per block of 32: 4 + 8/32 bits.
+    CHECK(bytes_of(dtype::mxfp4) == 4.25 / 8.0);
+    // tiny_moe_mtp (fixtures.hpp): per layer attention 12,288 + norms 128 + router 256 +
+    // experts 4·4,096 = 16,384: 29,056, two layers 58,112; embedding, head 6,400 each and the
+    // final norm 64: 70,976. The MTP module: a block of 29,056, eh_proj 2·64² = 8,192, three
+    // norms 192, embedding and head copies 12,800: 50,240. Total 121,216.
+    model_spec m = test::tiny_moe_mtp;
+    CHECK(total_params(m).total() == 121'216.0);
+    CHECK(weight_bytes(m).value() == 242'432.0); // bf16
+    // MXFP4 experts: three blocks (two layers and the MTP module's) of 4 experts of 4,096,
+    // 49,152 at 0.53125 B = 26,112 B; the other 72,064 at 2 B = 144,128 B.
+    m.precision.experts = dtype::mxfp4;
+    CHECK(weight_bytes(m).value() == 170'240.0);
+    // Expert biases stay at the weights' dtype: with them one expert is 4,096 matrix
+    // elements + 32 + 64 biases: 4,096·0.53125 + 96·2 = 2,368 B.
+    m.moe.expert_bias = true;
+    CHECK(expert_bytes(m) == 2'368.0);
+    // Set, the experts' dtype holds whatever the weights are; unset, it follows them.
+    m.precision.weights = dtype::fp8;
+    CHECK(experts_dtype(m.precision) == dtype::mxfp4);
+    m.precision.experts = {};
+    CHECK(experts_dtype(m.precision) == dtype::fp8);
+    CHECK(expert_bytes(m) == 4'096.0 + 96.0);
+}
+
 TEST_CASE("DeepSeek-V3 with its MTP module is about 685B", "[params][mla][mtp]") {
     // README.md: "The total size of DeepSeek-V3 models on Hugging Face is 685B, which
     // includes 671B of the Main Model weights and 14B of the Multi-Token Prediction (MTP)

@@ -97,10 +97,14 @@ constexpr double dense_ffn_params(const model_spec& m) {
         p += (m.ffn.gated ? 2.0 * f : f) + h;
     return p;
 }
+/// One routed expert's matrices: what `precision_spec::experts` stores.
+constexpr double expert_matrix_params(const model_spec& m) {
+    return detail::matrices(m.ffn.gated) * m.hidden * static_cast<double>(m.moe.expert_hidden);
+}
 /// One routed expert.
 constexpr double expert_params(const model_spec& m) {
     const double h = m.hidden, f = m.moe.expert_hidden;
-    double p = detail::matrices(m.ffn.gated) * h * f;
+    double p = expert_matrix_params(m);
     if (m.moe.expert_bias)
         p += (m.ffn.gated ? 2.0 * f : f) + h;
     return p;
@@ -161,9 +165,27 @@ constexpr param_breakdown active_params(const model_spec& m) {
     return detail::count_params(m, true);
 }
 
-/// Bytes of all weights at the model's weight dtype.
+/// Bytes of one routed expert: its matrices at the experts' dtype, its biases at the weights'.
+constexpr double expert_bytes(const model_spec& m) {
+    const double wb = bytes_of(m.precision.weights);
+    const double matrix = expert_matrix_params(m);
+    return matrix * bytes_of(experts_dtype(m.precision)) + (expert_params(m) - matrix) * wb;
+}
+
+/// Routed expert matrices in the checkpoint: every MoE layer's and the MTP modules' blocks.
+constexpr double routed_matrix_params(const model_spec& m) {
+    const double blocks =
+        moe_layers(m) +
+        (m.mtp_layers > 0 && is_moe_layer(m, mtp_block_layer(m)) ? m.mtp_layers : 0);
+    return blocks * m.moe.experts * expert_matrix_params(m);
+}
+
+/// Bytes of all weights: the routed experts' matrices at their dtype, the rest at the weights'.
 constexpr bytes weight_bytes(const model_spec& m) {
-    return make<bytes>(total_params(m).total() * bytes_of(m.precision.weights));
+    const double wb = bytes_of(m.precision.weights);
+    const double routed = routed_matrix_params(m);
+    return make<bytes>(total_params(m).total() * wb +
+                       routed * (bytes_of(experts_dtype(m.precision)) - wb));
 }
 
 } // namespace moecost

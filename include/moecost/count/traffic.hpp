@@ -97,11 +97,13 @@ struct weight_terms {
     double layer = 0;      ///< attention and norms of every layer
     double dense_ffn = 0;  ///< a dense layer's FFN / TP
     double moe = 0;        ///< an MoE layer's router, shared experts / TP and routed experts / ETP
+    double routed = 0;     ///< ... of which the routed experts' matrices (precision_spec::experts)
     double embedding = 0;  ///< token (and learned position) embeddings / TP
     double head = 0;       ///< the LM head / TP
     double final_norm = 0; ///< on the last stage, with or without a head
     double mtp = 0;        ///< the MTP modules, on the last stage
     double mtp_copies = 0; ///< ... of which the checkpoint's embedding and head copies
+    double mtp_routed = 0; ///< ... of which routed experts' matrices
     bool vocab = false, tied = false;
 };
 
@@ -110,7 +112,9 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
     weight_terms w{.vocab = m.vocab > 0, .tied = m.tied_embeddings};
     const double norms = norm_params_per_layer(m);
     const double shared = shared_expert_params(m) * inv_tp;
-    const double experts = experts_per_gpu(m, l) * expert_params(m) / etp_of(l);
+    const double held = experts_per_gpu(m, l);
+    const double experts = held * expert_params(m) / etp_of(l);
+    w.routed = held * expert_matrix_params(m) / etp_of(l);
     w.attention = detail::attention_params_per_gpu(m, inv_tp, 1.0 / kv_shards(m, l));
     w.layer = w.attention + norms;
     w.dense_ffn = dense_ffn_params(m) * inv_tp;
@@ -125,12 +129,14 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
         // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one block each, of the last
         // layer's kind and sharded like it, plus the 2h→h projection, norms and the
         // checkpoint's own embedding and head copies, vocabulary-parallel over TP.
-        const double block = w.layer + (is_moe_layer(m, mtp_block_layer(m)) ? w.moe : w.dense_ffn);
+        const bool moe_block = is_moe_layer(m, mtp_block_layer(m));
+        const double block = w.layer + (moe_block ? w.moe : w.dense_ffn);
         const double h = m.hidden;
         const double copies = m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h * inv_tp : 0.0;
         const double rest = 2.0 * h * h * inv_tp + 3.0 * detail::norm_width(m, h) + copies;
         w.mtp = m.mtp_layers * (block + rest);
         w.mtp_copies = m.mtp_layers * copies;
+        w.mtp_routed = moe_block ? m.mtp_layers * w.routed : 0.0;
     }
     return w;
 }
@@ -152,6 +158,16 @@ constexpr double weight_params_per_gpu(const weight_terms& w, const stage_shape&
     if (st.head && w.mtp > 0)
         p += w.mtp;
     return p;
+}
+
+/**
+ * Weight bytes one GPU of stage `st` stores: the routed experts' matrices at `expert_bytes`
+ * per parameter, the rest at `weight_bytes` (bytes_of the two dtypes of precision_spec).
+ */
+constexpr double weight_bytes_per_gpu(const weight_terms& w, const stage_shape& st,
+                                      double weight_bytes, double expert_bytes) {
+    const double routed = st.moe * w.routed + (st.head ? w.mtp_routed : 0.0);
+    return weight_params_per_gpu(w, st) * weight_bytes + routed * (expert_bytes - weight_bytes);
 }
 
 /// Weight parameters one GPU of stage `st` stores.

@@ -49,7 +49,11 @@ struct cluster_spec {
     friend constexpr bool operator==(const cluster_spec&, const cluster_spec&) = default;
 };
 
-/// Peak FLOP/s for matmuls with weights of dtype t.
+/**
+ * Peak FLOP/s for matmuls with weights of dtype t. mxfp4 weights are dequantised in the kernel
+ * and multiplied at the bf16 rate (W4A16, as gpt-oss's Triton MoE kernels do on Hopper): no
+ * FP4 tensor rate is modelled.
+ */
 constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
     if (t == dtype::fp8 && g.peak_fp8.value > 0)
         return g.peak_fp8;

@@ -26,10 +26,14 @@
 
 namespace moecost {
 
-/// Element types of weights, KV cache and activations.
-enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8 };
+/**
+ * Element types of weights, KV cache and activations. mxfp4 is the OCP Microscaling format
+ * (MX v1.0): 4-bit E2M1 elements with one 8-bit E8M0 scale per block of 32, 4.25 bits each
+ * (gpt-oss's routed experts).
+ */
+enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4 };
 
-/// Bytes per element of a dtype.
+/// Bytes per element of a dtype, block scales included.
 constexpr double bytes_of(dtype t) {
     switch (t) {
     case dtype::fp32:
@@ -40,6 +44,8 @@ constexpr double bytes_of(dtype t) {
         return 2.0;
     case dtype::fp8:
         return 1.0;
+    case dtype::mxfp4:
+        return (4.0 + 8.0 / 32.0) / 8.0;
     }
     return 0.0;
 }
@@ -54,6 +60,8 @@ constexpr const char* name_of(dtype t) {
         return "fp16";
     case dtype::fp8:
         return "fp8";
+    case dtype::mxfp4:
+        return "mxfp4";
     }
     return "?";
 }
@@ -131,13 +139,32 @@ struct moe_spec {
     friend constexpr bool operator==(const moe_spec&, const moe_spec&) = default;
 };
 
-/// Storage precision. fp8 weights with bf16 activations is `{.weights = dtype::fp8}`.
+/// A dtype that may be left unset, so that a component follows another one's.
+struct dtype_choice {
+    bool set = false;
+    dtype value = dtype::bf16;
+    constexpr dtype_choice() = default;
+    constexpr dtype_choice(dtype t) : set(true), value(t) {} // NOLINT: implicit by design
+    friend constexpr bool operator==(const dtype_choice&, const dtype_choice&) = default;
+};
+
+/**
+ * Storage precision. fp8 weights with bf16 activations is `{.weights = dtype::fp8}`.
+ * `experts` stores the routed experts' matrices in another dtype than the other weights
+ * (gpt-oss: `{.experts = dtype::mxfp4}`, bf16 elsewhere); unset, they follow `weights`.
+ */
 struct precision_spec {
     dtype weights = dtype::bf16;
     dtype kv = dtype::bf16;
     dtype activations = dtype::bf16;
+    dtype_choice experts{};
     friend constexpr bool operator==(const precision_spec&, const precision_spec&) = default;
 };
+
+/// The dtype of the routed experts' matrices.
+constexpr dtype experts_dtype(const precision_spec& p) {
+    return p.experts.set ? p.experts.value : p.weights;
+}
 
 /// A transformer language model. vocab 0 means no embedding and no LM head.
 struct model_spec {

@@ -39,7 +39,10 @@ struct throughput_bound {
 constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec& g,
                                             const workload& w, phase p) {
     throughput_bound b;
-    const flop_rate peak = peak_for(g, m.precision.weights);
+    // the faster of the two weight dtypes' rates: an upper bound for every matmul
+    const flop_rate pw = peak_for(g, m.precision.weights);
+    const flop_rate pe = peak_for(g, experts_dtype(m.precision));
+    const flop_rate peak = pe > pw ? pe : pw;
     const byte_rate bw = g.hbm_bandwidth;
     if (p == phase::prefill) {
         const double S = w.prompt;

@@ -83,6 +83,15 @@ void parameter_counts() {
                         c.how == precision::truncated ? "; truncated" : ""),
             std::string(c.text), billions(x, decimals), x / c.value, c.source);
     }
+    for (const published_size& c : published_sizes) {
+        const model_spec* m = find_preset(c.preset);
+        if (m == nullptr)
+            continue;
+        const double gib = weight_bytes(*m).value() / (1024.0 * 1024.0 * 1024.0);
+        row(fmt::format("{} checkpoint (routed experts {}, the rest {})", c.preset,
+                        name_of(experts_dtype(m->precision)), name_of(m->precision.weights)),
+            std::string(c.text), fmt::format("{:.2f} GiB", gib), gib / c.gib, c.source);
+    }
     for (const std::string_view p : unpublished_presets)
         fmt::print("\n`{}` has no model card (a synthetic model): not compared.\n", p);
 }

@@ -173,10 +173,17 @@ TEST_CASE("hf_config: parameter totals match published figures", "[io][hf_config
         CHECK(m.moe.router_bias);
         CHECK(m.moe.expert_bias);
         CHECK(m.moe.top_k == 4);
-        CHECK(has_note(r, "quant_method 'mxfp4' is not modelled"));
+        // quantization_config mxfp4: the routed experts alone, the rest at torch_dtype
+        CHECK(m.precision.weights == moecost::dtype::bf16);
+        CHECK(moecost::experts_dtype(m.precision) == moecost::dtype::mxfp4);
+        CHECK_FALSE(has_note(r, "mxfp4"));
         CHECK(total(m) == Approx(20.9e9).epsilon(0.01));
         const auto a = moecost::active_params(m);
         CHECK(a.total() - a.embedding == Approx(3.6e9).epsilon(0.01));
+        // the preset is this config
+        moecost::model_spec named = m;
+        named.name = "gpt-oss-20b";
+        CHECK(named == moecost::presets::gpt_oss_20b);
     }
     SECTION("gpt2: 124,439,808") {
         // GPT2LMHeadModel.from_pretrained("gpt2").num_parameters(): 124,439,808 with the
@@ -450,6 +457,12 @@ TEST_CASE("hf_config: precision", "[io][hf_config]") {
     CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config': expected an object"));
     j["quantization_config"] = {{"quant_method", 8}};
     CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config.quant_method'"));
+    // mxfp4 stores routed experts: a dense model has none, and says so
+    j["quantization_config"] = {{"quant_method", "mxfp4"}};
+    const auto dense = parse(j);
+    CHECK(has_note(dense, "quant_method 'mxfp4' stores routed experts, and the model has none"));
+    CHECK(moecost::weight_bytes(dense.spec).value() ==
+          2.0 * moecost::total_params(dense.spec).total());
 }
 
 TEST_CASE("hf_config: family detection and the fallback", "[io][hf_config]") {

@@ -119,7 +119,6 @@ inline constexpr std::array published_counts{
                     "70.6B params", "meta-llama/Meta-Llama-3-70B (Hugging Face)"},
     // OpenAI gpt-oss model card (2025-08-05): gpt-oss-120b 116.8B total, 5.1B active; gpt-oss-20b
     // 20.9B total, 3.6B active. Active counts leave out the input embedding, keep the unembedding.
-    // Checked only when a preset of that name exists (none does yet).
     published_count{"gpt-oss-120b", false, 116.8e9, 0.1e9, precision::rounded, convention::everything,
                     "116.8B total", "OpenAI gpt-oss model card"},
     published_count{"gpt-oss-120b", true, 5.1e9, 0.1e9, precision::rounded, convention::no_input_embedding,
@@ -130,6 +129,22 @@ inline constexpr std::array published_counts{
                     "3.6B active", "OpenAI gpt-oss model card"},
 };
 // clang-format on
+
+/// One published checkpoint size: every weight at its stored dtype.
+struct published_size {
+    std::string_view preset;
+    double gib;  ///< as published, in GiB (2^30 bytes)
+    double step; ///< the published precision, rounded: "60.8 GiB" is 0.1
+    std::string_view text;
+    std::string_view source;
+};
+
+// OpenAI gpt-oss model card (2025-08-05), Table 1, "Checkpoint Size": the routed experts'
+// matrices in MXFP4 (4.25 bits each), everything else in bf16.
+inline constexpr std::array published_sizes{
+    published_size{"gpt-oss-120b", 60.8, 0.1, "60.8 GiB", "OpenAI gpt-oss model card, Table 1"},
+    published_size{"gpt-oss-20b", 12.8, 0.1, "12.8 GiB", "OpenAI gpt-oss model card, Table 1"},
+};
 
 /// Presets with no published model card (synthetic models), and why.
 inline constexpr std::array<std::string_view, 1> unpublished_presets{"seed-moe"};

@@ -329,7 +329,8 @@ inline void read_qwen_sparse_layers(const reader& r, model_spec& m) {
 }
 
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and
-/// activations; `quantization_config` fp8 lowers the weights alone (DeepSeek-V3).
+/// activations; `quantization_config` fp8 lowers the weights alone (DeepSeek-V3), mxfp4 the
+/// routed experts' matrices alone (gpt-oss).
 inline void read_precision(reader& r, model_spec& m) {
     const std::string_view key = r.present("torch_dtype") ? "torch_dtype" : "dtype";
     dtype d = dtype::bf16;
@@ -364,6 +365,14 @@ inline void read_precision(reader& r, model_spec& m) {
     const auto method = it->get<std::string>();
     if (method == "fp8") {
         m.precision.weights = dtype::fp8;
+    } else if (method == "mxfp4") {
+        // transformers' Mxfp4HfQuantizer replaces the routed experts alone; attention, router,
+        // embeddings and head stay in torch_dtype (gpt-oss's modules_to_not_convert).
+        m.precision.experts = dtype::mxfp4;
+        if (m.moe.experts == 0)
+            r.note("quantization_config quant_method 'mxfp4' stores routed experts, and the "
+                   "model has none: weights counted at " +
+                   std::string(name_of(d)));
     } else {
         r.note("quantization_config quant_method '" + method +
                "' is not modelled; weights counted at " + name_of(d));

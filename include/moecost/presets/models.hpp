@@ -124,6 +124,44 @@ inline constexpr model_spec olmoe_1b_7b{
     .moe = {.experts = 64, .top_k = 8, .expert_hidden = 1024},
 };
 
+/**
+ * openai/gpt-oss-120b config.json: 36 MoE layers of 128 experts (top-4), GQA with 64 heads
+ * of 64 (≠ hidden 2880) and 8 KV heads, a 128-token window on every other layer from layer
+ * 0, attention sinks, biases on attention, router and experts. The routed experts' matrices
+ * are released in MXFP4 and the rest in bf16 (quantization_config). 116.8B total, 5.1B
+ * active, a 60.8 GiB checkpoint (OpenAI gpt-oss model card, Table 1).
+ */
+inline constexpr model_spec gpt_oss_120b{
+    .name = "gpt-oss-120b",
+    .layers = 36,
+    .hidden = 2880,
+    .vocab = 201088,
+    .attention = {.heads = 64,
+                  .kv_heads = 8,
+                  .head_dim = 64,
+                  .qkv_bias = true,
+                  .out_bias = true,
+                  .sinks = true,
+                  .sliding = {.window = 128, .every = 2, .offset = 0}},
+    .ffn = {.hidden = 2880},
+    .moe = {.experts = 128,
+            .top_k = 4,
+            .expert_hidden = 2880,
+            .router_bias = true,
+            .expert_bias = true},
+    .precision = {.experts = dtype::mxfp4},
+};
+
+/// openai/gpt-oss-20b config.json: gpt-oss-120b's shape with 24 layers of 32 experts. 20.9B
+/// total, 3.6B active, a 12.8 GiB checkpoint (OpenAI gpt-oss model card, Table 1).
+inline constexpr model_spec gpt_oss_20b = [] {
+    model_spec m = gpt_oss_120b;
+    m.name = "gpt-oss-20b";
+    m.layers = 24;
+    m.moe.experts = 32;
+    return m;
+}();
+
 /// meta-llama/Meta-Llama-3-8B config.json: 8.03B parameters.
 inline constexpr model_spec llama_3_8b{
     .name = "llama-3-8b",
@@ -177,6 +215,8 @@ inline constexpr std::array model_presets{
     named_model{"deepseek-v2-lite", &deepseek_v2_lite},
     named_model{"qwen3-30b-a3b", &qwen3_30b_a3b},
     named_model{"olmoe-1b-7b", &olmoe_1b_7b},
+    named_model{"gpt-oss-120b", &gpt_oss_120b},
+    named_model{"gpt-oss-20b", &gpt_oss_20b},
     named_model{"llama-3-8b", &llama_3_8b},
     named_model{"llama-3-70b", &llama_3_70b},
 };

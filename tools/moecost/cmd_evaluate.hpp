@@ -124,9 +124,7 @@ inline json to_json(const scenario& s, const report& r) {
     j["gpu"] = s.gpu_name;
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["interconnect_assumed"] = s.cluster.interconnect_assumed;
-    j["precision"] = {{"weights", name_of(m.precision.weights)},
-                      {"kv", name_of(m.precision.kv)},
-                      {"activations", name_of(m.precision.activations)}};
+    j["precision"] = precision_json(m);
     j["layout"] = layout_json(l);
     j["workload"] = {
         {"batch", s.w.batch},

@@ -131,9 +131,7 @@ inline json to_json(const loaded_model& lm, const options& o, const facts& f) {
                 {"group_top_k", m.moe.group_top_k}};
     d["mtp_layers"] = m.mtp_layers;
     j["dimensions"] = d;
-    j["precision"] = {{"weights", name_of(m.precision.weights)},
-                      {"kv", name_of(m.precision.kv)},
-                      {"activations", name_of(m.precision.activations)}};
+    j["precision"] = precision_json(m);
     json p;
     p["total"] = count_json(f.total.total());
     p["active"] = count_json(f.active.total());
@@ -204,9 +202,7 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     }
     if (m.mtp_layers > 0)
         dim("MTP modules", fmt::format("{}", m.mtp_layers));
-    dim("precision",
-        fmt::format("weights {}, KV cache {}, activations {}", name_of(m.precision.weights),
-                    name_of(m.precision.kv), name_of(m.precision.activations)));
+    dim("precision", model_precision_text(m));
 
     heading("Parameters");
     fmt::print("  {:<28} {:>12} {:>12}\n", "component", "total", "active");
@@ -224,7 +220,7 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     fmt::print(
         "  active: what one token's forward pass reads (routed experts at top_k); DeepSeek and\n"
         "  OpenAI quote it without the input embedding, Mistral with it.\n");
-    fmt::print("  weights at {}: {} ({})\n", name_of(m.precision.weights), pretty(f.weights),
+    fmt::print("  weights at {}: {} ({})\n", weight_dtypes_text(m), pretty(f.weights),
                pretty_binary(f.weights));
 
     heading("KV cache");

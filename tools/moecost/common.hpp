@@ -168,7 +168,8 @@ inline std::vector<std::string> cluster_preset_names() {
     return out;
 }
 
-inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8, dtype::fp16, dtype::fp32};
+inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8, dtype::fp16, dtype::fp32,
+                                       dtype::mxfp4};
 
 inline std::vector<std::string> dtype_names() {
     std::vector<std::string> out;
@@ -210,7 +211,7 @@ inline CLI::Validator one_of(std::vector<std::string> names, std::string what) {
 struct model_options {
     std::string config; ///< --model
     std::string preset; ///< --preset
-    std::string weights, kv, activations;
+    std::string weights, kv, activations, experts;
     bool mtp = false;
 };
 
@@ -223,7 +224,7 @@ struct loaded_model {
 };
 
 /// --model, --preset, --mtp and, unless `precision` is false (a subcommand that fixes the
-/// precisions itself), --weights, --kv, --activations.
+/// precisions itself), --weights, --experts, --kv, --activations.
 inline void add_model_options(CLI::App& app, model_options& o, bool precision = true) {
     const std::string group = "Model (exactly one of --model, --preset)";
     auto* model =
@@ -247,6 +248,12 @@ inline void add_model_options(CLI::App& app, model_options& o, bool precision = 
         return;
     const std::string prec = "Precision (overrides the model's)";
     app.add_option("--weights", o.weights, "Weight dtype: " + join(dtype_names()))
+        ->type_name("DTYPE")
+        ->check(one_of(dtype_names(), "dtype"))
+        ->group(prec);
+    app.add_option("--experts", o.experts,
+                   "Routed experts' weight dtype (default: the model's; unset, as --weights): " +
+                       join(dtype_names()))
         ->type_name("DTYPE")
         ->check(one_of(dtype_names(), "dtype"))
         ->group(prec);
@@ -283,6 +290,8 @@ inline loaded_model resolve_model(const model_options& o) {
     }
     if (!o.weights.empty())
         out.spec.precision.weights = dtype_named(o.weights);
+    if (!o.experts.empty())
+        out.spec.precision.experts = dtype_named(o.experts);
     if (!o.kv.empty())
         out.spec.precision.kv = dtype_named(o.kv);
     if (!o.activations.empty())
@@ -899,12 +908,32 @@ inline std::vector<std::string> requirement_phrases(const requirements& q) {
     return out;
 }
 
+/// The model's precisions; "experts" is the routed experts' dtype (precision_spec::experts).
+inline json precision_json(const model_spec& m) {
+    return {{"weights", name_of(m.precision.weights)},
+            {"experts", name_of(experts_dtype(m.precision))},
+            {"kv", name_of(m.precision.kv)},
+            {"activations", name_of(m.precision.activations)}};
+}
+
+/// The weights' dtype, and the routed experts' where it differs: "bf16 (routed experts mxfp4)".
+inline std::string weight_dtypes_text(const model_spec& m) {
+    const dtype experts = experts_dtype(m.precision);
+    std::string out = name_of(m.precision.weights);
+    if (is_moe(m) && experts != m.precision.weights)
+        out += fmt::format(" (routed experts {})", name_of(experts));
+    return out;
+}
+
+/// The model's precisions on one line.
+inline std::string model_precision_text(const model_spec& m) {
+    return fmt::format("weights {}, KV cache {}, activations {}", weight_dtypes_text(m),
+                       name_of(m.precision.kv), name_of(m.precision.activations));
+}
+
 /// The model's source and precisions on one line.
 inline std::string model_text(const loaded_model& lm) {
-    const model_spec& m = lm.spec;
-    return fmt::format("{}; weights {}, KV cache {}, activations {}", lm.source,
-                       name_of(m.precision.weights), name_of(m.precision.kv),
-                       name_of(m.precision.activations));
+    return fmt::format("{}; {}", lm.source, model_precision_text(lm.spec));
 }
 
 /// The GPU's rates, memory and efficiencies on one line.

@@ -94,6 +94,11 @@ constexpr void validate_into(violations& out, const training_workload& t) {
         out.add(rule::at_most, "training.zero (0..3)", t.zero, 3);
     if (t.virtual_stages <= 0)
         out.add(rule::positive, "training.virtual_stages", t.virtual_stages);
+    if (weight_only(t.grads))
+        out.add(rule::weight_format, "training.grads", static_cast<int>(t.grads));
+    if (weight_only(t.optimizer_state))
+        out.add(rule::weight_format, "training.optimizer_state",
+                static_cast<int>(t.optimizer_state));
 }
 
 /// Every rule a training workload must satisfy.

@@ -127,6 +127,21 @@ double summed_weight_params(const model_spec& m, const layout& l) {
     return sum;
 }
 
+/// Weight bytes one GPU of stage s holds, each part at its dtype (routed experts' matrices at
+/// precision.experts).
+double stage_weight_bytes(const model_spec& m, const layout& l, int s) {
+    return weight_bytes_per_gpu(weight_terms_of(m, l), stage_of(m, l.pp, s),
+                                bytes_of(m.precision.weights),
+                                bytes_of(experts_dtype(m.precision)));
+}
+
+double summed_weight_bytes(const model_spec& m, const layout& l) {
+    double sum = 0;
+    for (int s = 0; s < l.pp; ++s)
+        sum += stage_gpus(l) * stage_weight_bytes(m, l, s);
+    return sum;
+}
+
 /// Per-token, per-layer projection FLOPs that TP repeats on several ranks, counted once per
 /// extra copy: GQA K/V when KV heads < TP (each KV head computed on TP/K ranks); MLA's
 /// q_a and kv_a on all TP ranks.
@@ -192,11 +207,10 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
 
         // 2. Weights: Σ over GPUs covers the model (replication only adds). The presets
         // without a vocabulary or with MTP modules are in the case below.
-        const double wb = bytes_of(m.precision.weights);
-        const double summed = summed_weight_params(m, l) * wb;
+        const double summed = summed_weight_bytes(m, l);
         double worst = 0;
         for (int s = 0; s < l.pp; ++s)
-            worst = std::max(worst, weight_params_per_gpu(m, l, stage_of(m, l.pp, s)) * wb);
+            worst = std::max(worst, stage_weight_bytes(m, l, s));
         if (m.vocab > 0 && m.mtp_layers == 0)
             CHECK(summed >= weight_bytes(m).value() * (1 - 1e-12));
         // the reported (most loaded) stage holds at most the heaviest stage's weights, and
@@ -362,6 +376,9 @@ TEST_CASE("weights with no replication sum to the model exactly", "[invariants][
             INFO(p.name << " pp " << pp);
             CHECK(summed_weight_params(m, layout{.pp = pp}) ==
                   Approx(total_params(m).total()).epsilon(1e-12));
+            // and in bytes, each part at its dtype (gpt-oss: MXFP4 routed experts)
+            CHECK(summed_weight_bytes(m, layout{.pp = pp}) ==
+                  Approx(weight_bytes(m).value()).epsilon(1e-12));
         }
     }
 }

@@ -12,6 +12,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <concepts>
+#include <string>
+
 using namespace moecost;
 
 namespace {
@@ -249,6 +252,24 @@ TEST_CASE("MXFP4 experts: bytes per element and the checkpoint's bytes", "[param
     m.precision.experts = {};
     CHECK(experts_dtype(m.precision) == dtype::fp8);
     CHECK(expert_bytes(m) == 4'096.0 + 96.0);
+}
+
+TEST_CASE("mxfp4 holds weights only: the KV cache and activations refuse it",
+          "[params][dtype][violations]") {
+    model_spec m = test::tiny_moe;
+    m.precision.weights = dtype::mxfp4; // a whole model in MXFP4 is a weight format: fine
+    CHECK(validate(m).ok());
+    m.precision.kv = dtype::mxfp4;
+    m.precision.activations = dtype::mxfp4;
+    const violations v = validate(m);
+    REQUIRE(v.count == 2);
+    CHECK(v.items[0].what == rule::weight_format);
+    CHECK(describe(v.items[0]) == "precision.kv is mxfp4, a format for weights (blocks of 32 "
+                                  "sharing one scale): store it in bf16, fp16, fp32 or fp8");
+    CHECK(std::string(v.items[1].field) == "precision.activations");
+    // comparing the experts' choice with a dtype does not compile (unset would not equal the
+    // dtype it follows); the resolved dtype is what compares
+    static_assert(!std::equality_comparable_with<dtype_choice, dtype>);
 }
 
 TEST_CASE("DeepSeek-V3 with its MTP module is about 685B", "[params][mla][mtp]") {

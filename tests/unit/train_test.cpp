@@ -741,6 +741,29 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
         CHECK(none.problems.has(rule::batch_vs_dp));
         CHECK(none.micro_batches == 0);
     }
+    SECTION("gradients and optimizer states refuse a weight-only dtype") {
+        training_workload t = ok;
+        t.grads = dtype::mxfp4;
+        t.optimizer_state = dtype::mxfp4;
+        const auto r = evaluate_training(dense4, round_gpu, layout{.dp = 2, .pp = 2}, t);
+        CHECK_FALSE(r.evaluated);
+        CHECK(first_of(r.problems, rule::weight_format).field == std::string("training.grads"));
+        CHECK(r.problems.count == 2);
+    }
+    SECTION("a model's MXFP4 experts are trained in bf16 like its other weights") {
+        // the experts' dtype is a storage format of the released weights, not of training
+        // (on a GPU starved of bandwidth, so that the experts' bytes would show in the time)
+        model_spec m = test::tiny_moe;
+        cluster_spec slow = round_gpu;
+        slow.gpu.hbm_bandwidth = make<byte_rate>(1e9);
+        const layout l{.dp = 2, .ep = 2};
+        const auto bf16 = evaluate_training(m, slow, l, ok);
+        m.precision.experts = dtype::mxfp4;
+        const auto mx = evaluate_training(m, slow, l, ok);
+        REQUIRE(mx.valid());
+        CHECK(mx.memory.weights == bf16.memory.weights);
+        CHECK(mx.step_time == bf16.step_time);
+    }
     SECTION("interleaving needs pp·v to divide the layers") {
         // 4 layers over PP 2 × v 4 = 8 chunks
         training_workload t = ok;

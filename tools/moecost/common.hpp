@@ -171,10 +171,12 @@ inline std::vector<std::string> cluster_preset_names() {
 inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8, dtype::fp16, dtype::fp32,
                                        dtype::mxfp4};
 
-inline std::vector<std::string> dtype_names() {
+/// The dtypes' names; without the weight-only ones (mxfp4) for the KV cache and activations.
+inline std::vector<std::string> dtype_names(bool weights = true) {
     std::vector<std::string> out;
     for (const dtype t : all_dtypes)
-        out.emplace_back(name_of(t));
+        if (weights || !weight_only(t))
+            out.emplace_back(name_of(t));
     return out;
 }
 inline dtype dtype_named(std::string_view s) {
@@ -251,19 +253,22 @@ inline void add_model_options(CLI::App& app, model_options& o, bool precision = 
         ->type_name("DTYPE")
         ->check(one_of(dtype_names(), "dtype"))
         ->group(prec);
+    std::vector<std::string> experts = dtype_names();
+    experts.emplace_back("weights");
     app.add_option("--experts", o.experts,
-                   "Routed experts' weight dtype (default: the model's; unset, as --weights): " +
-                       join(dtype_names()))
+                   "Routed experts' matrices' dtype: " + join(experts) +
+                       " (weights: as --weights). Default: the model's own (gpt-oss: mxfp4, "
+                       "which --weights leaves as it is); otherwise as --weights")
         ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
+        ->check(one_of(experts, "dtype"))
         ->group(prec);
-    app.add_option("--kv", o.kv, "KV-cache dtype: " + join(dtype_names()))
+    app.add_option("--kv", o.kv, "KV-cache dtype: " + join(dtype_names(false)))
         ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
+        ->check(one_of(dtype_names(false), "dtype"))
         ->group(prec);
-    app.add_option("--activations", o.activations, "Activation dtype: " + join(dtype_names()))
+    app.add_option("--activations", o.activations, "Activation dtype: " + join(dtype_names(false)))
         ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
+        ->check(one_of(dtype_names(false), "dtype"))
         ->group(prec);
 }
 
@@ -290,8 +295,12 @@ inline loaded_model resolve_model(const model_options& o) {
     }
     if (!o.weights.empty())
         out.spec.precision.weights = dtype_named(o.weights);
-    if (!o.experts.empty())
-        out.spec.precision.experts = dtype_named(o.experts);
+    if (!o.experts.empty()) {
+        out.spec.precision.experts =
+            o.experts == "weights" ? dtype_choice{} : dtype_choice{dtype_named(o.experts)};
+        if (!is_moe(out.spec))
+            out.notes.emplace_back("--experts: the model has no routed experts; nothing changes");
+    }
     if (!o.kv.empty())
         out.spec.precision.kv = dtype_named(o.kv);
     if (!o.activations.empty())
@@ -908,10 +917,11 @@ inline std::vector<std::string> requirement_phrases(const requirements& q) {
     return out;
 }
 
-/// The model's precisions; "experts" is the routed experts' dtype (precision_spec::experts).
+/// The model's precisions; "experts" is the routed experts' dtype (precision_spec::experts),
+/// null for a dense model.
 inline json precision_json(const model_spec& m) {
     return {{"weights", name_of(m.precision.weights)},
-            {"experts", name_of(experts_dtype(m.precision))},
+            {"experts", is_moe(m) ? json(name_of(experts_dtype(m.precision))) : json(nullptr)},
             {"kv", name_of(m.precision.kv)},
             {"activations", name_of(m.precision.activations)}};
 }

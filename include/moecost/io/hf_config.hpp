@@ -368,8 +368,9 @@ inline void read_precision(reader& r, model_spec& m) {
     } else if (method == "mxfp4") {
         // transformers' Mxfp4HfQuantizer replaces the routed experts alone; attention, router,
         // embeddings and head stay in torch_dtype (gpt-oss's modules_to_not_convert).
-        m.precision.experts = dtype::mxfp4;
-        if (m.moe.experts == 0)
+        if (m.moe.experts > 0)
+            m.precision.experts = dtype::mxfp4;
+        else
             r.note("quantization_config quant_method 'mxfp4' stores routed experts, and the "
                    "model has none: weights counted at " +
                    std::string(name_of(d)));

@@ -139,14 +139,25 @@ struct moe_spec {
     friend constexpr bool operator==(const moe_spec&, const moe_spec&) = default;
 };
 
-/// A dtype that may be left unset, so that a component follows another one's.
+/**
+ * A dtype that may be left unset, so that a component follows another one's; `value` means
+ * nothing unset. Unset and set to the dtype it would follow cost the same but compare unequal
+ * (two specs, two types as template arguments). Compare a resolved dtype (experts_dtype), not
+ * the choice, with a dtype: that comparison does not compile.
+ */
 struct dtype_choice {
     bool set = false;
     dtype value = dtype::bf16;
     constexpr dtype_choice() = default;
     constexpr dtype_choice(dtype t) : set(true), value(t) {} // NOLINT: implicit by design
     friend constexpr bool operator==(const dtype_choice&, const dtype_choice&) = default;
+    friend constexpr bool operator==(const dtype_choice&, dtype) = delete;
 };
+
+/// Whether t holds weights only (block-scaled formats).
+constexpr bool weight_only(dtype t) {
+    return t == dtype::mxfp4;
+}
 
 /**
  * Storage precision. fp8 weights with bf16 activations is `{.weights = dtype::fp8}`.
@@ -387,6 +398,11 @@ constexpr void validate_into(violations& out, const model_spec& m) {
         out.add(rule::positive, "moe.shared_hidden", e.shared_hidden);
     if (m.mtp_layers < 0)
         out.add(rule::non_negative, "mtp_layers", m.mtp_layers);
+    if (weight_only(m.precision.kv))
+        out.add(rule::weight_format, "precision.kv", static_cast<int>(m.precision.kv));
+    if (weight_only(m.precision.activations))
+        out.add(rule::weight_format, "precision.activations",
+                static_cast<int>(m.precision.activations));
 }
 
 /// Every rule a model must satisfy, with the field that breaks it.

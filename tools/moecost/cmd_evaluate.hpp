@@ -243,7 +243,7 @@ inline void print_text(const scenario& s, const report& r) {
                                                    : fmt::format("{} (= pp)", l.pp),
                      s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
                                                   : fmt::format("{} (= pp)", l.pp),
-                     drafts_text(s.w)));
+                     drafts_text(s.model.spec, s.w)));
     line("modelling", modelling_text(s.opt));
 
     heading("Violations");

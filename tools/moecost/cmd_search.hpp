@@ -258,7 +258,7 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
                                                    : std::string("= pp"),
                      s.w.decode_micro_batches > 0 ? std::to_string(s.w.decode_micro_batches)
                                                   : std::string("= pp"),
-                     drafts_text(s.w)));
+                     drafts_text(s.model.spec, s.w)));
     line("modelling", modelling_text(s.opt));
     const auto targets = requirement_phrases(s.req);
     line("requirements", targets.empty() ? std::string("none given: feasible = fits in memory")

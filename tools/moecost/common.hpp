@@ -615,10 +615,15 @@ inline workload make_workload(const workload_options& o) {
             .draft_acceptance = o.draft_acceptance};
 }
 
-/// "; speculative decoding: …" for a workload with drafts, else nothing.
-inline std::string drafts_text(const workload& w) {
+/// "; speculative decoding: …" for a workload with drafts, else nothing. A model without MTP
+/// modules cannot draft (rule draft_needs_mtp): it gains one token a step, and says so.
+inline std::string drafts_text(const model_spec& m, const workload& w) {
     if (w.draft_tokens <= 0)
         return {};
+    if (m.mtp_layers <= 0)
+        return fmt::format("; speculative decoding: {} MTP draft token{} asked, none drafted (the "
+                           "model has no MTP modules): 1 token per step",
+                           w.draft_tokens, w.draft_tokens == 1 ? "" : "s");
     return fmt::format("; speculative decoding: {} MTP draft token{} per step, acceptance {:g}, "
                        "{:.3g} tokens per step",
                        w.draft_tokens, w.draft_tokens == 1 ? "" : "s", w.draft_acceptance,

@@ -925,8 +925,10 @@ constexpr seconds mtp_time_of(const model_spec& m, const step_constants& k, cons
 
 /**
  * The last stage's draft passes in a decode step under w (zero without drafts): after
- * verifying, it drafts the next step's tokens, one MTP pass per draft over one token per
- * sequence (the plain decode load), the modules taken in turn (docs/model.md §12.1).
+ * verifying, it drafts the next step's tokens, one MTP pass per draft, the modules taken in
+ * turn. The first pass runs over the tokens the step accepted, E = tokens_per_decode_step of
+ * them a sequence on average (their hidden states feed it and its cache takes their entries,
+ * as SGLang's draft extend does), the others over one token per sequence (docs/model.md §12.1).
  */
 constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, const layout& l,
                                 const workload& w) {
@@ -936,9 +938,23 @@ constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, co
     workload one = w;
     one.draft_tokens = 0;
     const step_load ld = phase_load(m, l, one, true);
-    const load_terms t =
-        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
-    return mtp_time_of(m, k, t, ld, d);
+    const auto terms = [&](const step_load& x) {
+        return load_terms_of(k, x, experts_touched(k.experts, k.top_k, x.expert_tokens, k.skew));
+    };
+    // E tokens at positions ctx … ctx + E − 1: ctx + (E − 1)/2 keys each on average; the draft
+    // is sampled at the last of them, one logit row a sequence
+    const double E = tokens_per_decode_step(w);
+    const double mean = context_of(w) + (E - 1.0) / 2.0;
+    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+    step_load accepted = ld;
+    accepted.tokens_per_seq = E;
+    accepted.keys_full = E * mean;
+    accepted.keys_sliding = E * dmin(mean, win);
+    accepted.expert_tokens = ld.expert_tokens * E;
+    seconds t = mtp_time_of(m, k, terms(accepted), accepted, 1);
+    if (d > 1)
+        t += mtp_time_of(m, k, terms(ld), ld, d - 1);
+    return t;
 }
 
 /// The drafting modules' pass over a prefill load (terms t): each that drafts reads the

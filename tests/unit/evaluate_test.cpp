@@ -885,24 +885,30 @@ TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][m
     // off the GPU: 256 B each way, 2 layers × 2 × (10 ns + 2.56 ns) = 50.24 ns
     CHECK(s.comm.tp.value() == near(50.24e-9));
     CHECK(s.comm.ep.value() == near(50.24e-9));
-    // The draft: the MTP module once over one token per sequence (the plain decode load),
-    // an MoE layer as in the decode test, halved, plus the projection and the shared head:
-    //   projections 24,576 F, 12,288 + 2·448 = 13,184 B → 13.184 ns
-    //   core 2·8·128 = 2,048 F, 2·8·64 + 2·64 = 1,152 B → 1.152 ns
-    //   router 512 F, 512 + 136 = 648 B → 0.648 ns
-    //   experts 16,384 F, 2 tokens touch 3, 1.5 per GPU: 12,288 + 768 = 13,056 B → 13.056 ns
-    //   eh_proj 2h→h over TP: 2 tokens · 2·128·64 / 2 = 16,384 F;
-    //     2·64·64 / 2 · 2 B + 2·(128 + 32)·2 B = 8,192 + 640 = 8,832 B → 8.832 ns
-    //   head 2 rows: 12,800 F, 6,800 B → 6.8 ns                         Σ 43.672 ns
-    //   TP 20 ns + 2.56 ns, EP 2 × 11.28 ns: 45.12 ns                 draft 88.792 ns
-    CHECK(s.draft.value() == near(88.792e-9));
-    // verify 73.28 + 100.48 = 173.76 ns, then the draft: 262.552 ns a step
-    CHECK(s.time.value() == near(262.552e-9));
-    CHECK(r.decode.batch_time.value() == near(262.552e-9));
-    // 1 + 0.5 tokens per sequence per step (Leviathan et al. 2023, Eq. 1)
+    // The draft: the MTP module once over the tokens the step accepted, E = 1 + 0.5 = 1.5 a
+    // sequence on average (Leviathan et al. 2023, Eq. 1): T = 2 seqs × 1.5 = 3 tokens at each
+    // TP pair, 4 × 1.5 / EDP 2 = 3 at each EP group (6 copies, 3 per GPU). One MoE layer as in
+    // the verification, plus the projection and the shared head:
+    //   projections 3 · 12,288 = 36,864 F, 12,288 + 3·448 = 13,632 B → 13.632 ns
+    //   core: the tokens at positions 8 and 8.5 on average see 8 + 0.25 keys each, 12.375 a
+    //     sequence: 2 · 12.375 · 128 = 3,168 F; 2·8·64 read + 3·64 written = 1,216 B → 1.216 ns
+    //   router 1.5 tokens per rank · 512 = 768 F, 512 + 1.5·68·2 = 716 B → 0.716 ns
+    //   experts 3 copies · 8,192 = 24,576 F; 3 tokens touch 4·(1 − 2^-3) = 3.5, 1.75 per GPU:
+    //     1.75·8,192 + 3·192·2 = 15,488 B → 15.488 ns
+    //   eh_proj 2h→h over TP: 3 tokens · 2·128·64 / 2 = 24,576 F;
+    //     2·64·64 / 2 · 2 B + 3·(128 + 32)·2 B = 8,192 + 960 = 9,152 B → 9.152 ns
+    //   head: the draft is sampled at the last accepted token, 2 rows: 6,800 B → 6.8 ns
+    //                                                                    Σ 47.004 ns
+    //   TP 20 ns + 384 B / 1e11 = 23.84 ns; EP 1.5 tokens per rank, 2 copies, half off the GPU:
+    //   192 B each way, 2 × (10 ns + 1.92 ns) = 23.84 ns: 47.68 ns      draft 94.684 ns
+    CHECK(s.draft.value() == near(94.684e-9));
+    // verify 73.28 + 100.48 = 173.76 ns, then the draft: 268.444 ns a step
+    CHECK(s.time.value() == near(268.444e-9));
+    CHECK(r.decode.batch_time.value() == near(268.444e-9));
+    // 1 + 0.5 tokens per sequence per step
     CHECK(r.decode_tokens_per_step == 1.5);
-    CHECK(r.decode.latency.value() == near(262.552e-9 / 1.5));
-    CHECK(r.decode.tokens_per_gpu.value() == near(4.0 * 1.5 / (4.0 * 262.552e-9)));
+    CHECK(r.decode.latency.value() == near(268.444e-9 / 1.5));
+    CHECK(r.decode.tokens_per_gpu.value() == near(4.0 * 1.5 / (4.0 * 268.444e-9)));
     // KV: room for the draft, 9 tokens; the module keeps its own layer of cache on the last
     // stage: 2 seqs × 9 × (2 + 1) layers × 64 B = 3,456 B
     CHECK(r.memory.kv_cache.value() == 3'456.0);
@@ -926,11 +932,29 @@ TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][m
     CHECK(plain.decode_tokens_per_step == 1.0);
     CHECK(plain.decode.slowest.draft.value() == 0.0);
 
+    SECTION("drafts never accepted: every pass over one token a sequence") {
+        // α = 0: E = 1, so the first pass reads one token a sequence too: the plain decode
+        // load, an MoE layer as in the decode test, halved, plus the projection and the head:
+        //   projections 24,576 F, 12,288 + 2·448 = 13,184 B → 13.184 ns
+        //   core 2·8·128 = 2,048 F, 2·8·64 + 2·64 = 1,152 B → 1.152 ns
+        //   router 512 F, 512 + 136 = 648 B → 0.648 ns
+        //   experts 16,384 F, 2 tokens touch 3, 1.5 per GPU: 12,288 + 768 = 13,056 B → 13.056 ns
+        //   eh_proj 2 tokens · 2·128·64 / 2 = 16,384 F; 8,192 + 2·160·2 = 8,832 B → 8.832 ns
+        //   head 2 rows: 6,800 B → 6.8 ns                                  Σ 43.672 ns
+        //   TP 20 ns + 2.56 ns, EP 2 × 11.28 ns: 45.12 ns                 a pass 88.792 ns
+        workload never = w;
+        never.draft_acceptance = 0;
+        CHECK(evaluate(m, toy, tiny_layout, never).decode.slowest.draft.value() == near(88.792e-9));
+        // two drafts: the module twice (taken in turn), each over one token: 177.584 ns
+        never.draft_tokens = 2;
+        CHECK(evaluate(m, toy, tiny_layout, never).decode.slowest.draft.value() ==
+              near(177.584e-9));
+    }
     SECTION("overlapped: each pass takes the longer of its compute and communication") {
         const report o = evaluate(m, toy, tiny_layout, w, {.overlap = true});
-        // verify max(73.28, 100.48) + draft max(43.672, 45.12) = 145.6 ns
-        CHECK(o.decode.slowest.draft.value() == near(45.12e-9));
-        CHECK(o.decode.batch_time.value() == near(145.6e-9));
+        // verify max(73.28, 100.48) + draft max(47.004, 47.68) = 148.16 ns
+        CHECK(o.decode.slowest.draft.value() == near(47.68e-9));
+        CHECK(o.decode.batch_time.value() == near(148.16e-9));
     }
 }
 

@@ -95,10 +95,9 @@ constexpr void validate_into(violations& out, const training_workload& t) {
     if (t.virtual_stages <= 0)
         out.add(rule::positive, "training.virtual_stages", t.virtual_stages);
     if (weight_only(t.grads))
-        out.add(rule::weight_format, "training.grads", static_cast<int>(t.grads));
+        out.add(rule::weight_format, "training.grads", 8.0 * bytes_of(t.grads));
     if (weight_only(t.optimizer_state))
-        out.add(rule::weight_format, "training.optimizer_state",
-                static_cast<int>(t.optimizer_state));
+        out.add(rule::weight_format, "training.optimizer_state", 8.0 * bytes_of(t.optimizer_state));
 }
 
 /// Every rule a training workload must satisfy.

@@ -256,6 +256,36 @@ TEST_CASE("tiny MoE with MXFP4 experts: memory and decode by hand", "[evaluate][
           bf16_weights - 36'096.0);
 }
 
+TEST_CASE("tiny MoE with NVFP4 experts: the FP4 rate where the GPU has one", "[evaluate][dtype]") {
+    // NVFP4: E2M1 elements with one FP8 scale per 16, 4 + 8/16 = 4.5 bits = 0.5625 B.
+    model_spec m = tiny;
+    m.precision.experts = dtype::nvfp4;
+    // Prefill (the prefill test above): 262,144 F of routed experts; bytes: 2 − 2^-15 experts
+    // per GPU × 4,096 × 0.5625 B = 4,607.9296875 and the copies' 6,144 B, 2 layers:
+    // 21,503.859375 B → 21.503859375 ns.
+    // With a 16 TFLOP/s FP4 rate the FLOPs take 16.384 ns: the group turns memory bound.
+    cluster_spec fp4_gpu = toy;
+    fp4_gpu.gpu.peak_fp4 = make<flop_rate>(16e12);
+    const report r = evaluate(m, fp4_gpu, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    const op_cost& e = op(r.prefill.slowest, op_group::routed_experts);
+    CHECK(e.work.value() == 262'144.0);
+    CHECK(e.traffic.value() == near(21'503.859375));
+    CHECK(e.time().value() == near(21.503859375e-9));
+    CHECK(e.bound() == resource::memory);
+    // Without an FP4 rate the weights are dequantised and multiplied at bf16's 4 TFLOP/s:
+    // 65.536 ns, compute bound. The other groups keep the bf16 rate either way.
+    const report no_fp4 = evaluate(m, toy, tiny_layout, tiny_load);
+    CHECK(op(no_fp4.prefill.slowest, op_group::routed_experts).time().value() == near(65.536e-9));
+    CHECK(op(r.prefill.slowest, op_group::attention_proj).time() ==
+          op(no_fp4.prefill.slowest, op_group::attention_proj).time());
+    // A negative FP4 rate is refused by name.
+    fp4_gpu.gpu.peak_fp4 = make<flop_rate>(-1.0);
+    const violations v = validate(fp4_gpu);
+    REQUIRE(v.count == 1);
+    CHECK(describe(v.items[0]) == "gpu.peak_fp4 must be >= 0 (got -1)");
+}
+
 TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     const report base = evaluate(tiny, toy, tiny_layout, tiny_load);
     const report ideal = evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true});

@@ -231,6 +231,8 @@ TEST_CASE("a dense model's MTP block is a dense layer", "[params][mtp]") {
 TEST_CASE("MXFP4 experts: bytes per element and the checkpoint's bytes", "[params][dtype]") {
     // OCP MX v1.0: FP4 (E2M1) elements, one E8M0 (8-bit) scale per block of 32: 4 + 8/32 bits.
     CHECK(bytes_of(dtype::mxfp4) == 4.25 / 8.0);
+    // NVFP4: the same elements with one FP8 (E4M3) scale per block of 16: 4 + 8/16 bits.
+    CHECK(bytes_of(dtype::nvfp4) == 4.5 / 8.0);
     // tiny_moe_mtp (fixtures.hpp): per layer attention 12,288 + norms 128 + router 256 +
     // experts 4·4,096 = 16,384: 29,056, two layers 58,112; embedding, head 6,400 each and the
     // final norm 64: 70,976. The MTP module: a block of 29,056, eh_proj 2·64² = 8,192, three
@@ -264,9 +266,11 @@ TEST_CASE("mxfp4 holds weights only: the KV cache and activations refuse it",
     const violations v = validate(m);
     REQUIRE(v.count == 2);
     CHECK(v.items[0].what == rule::weight_format);
-    CHECK(describe(v.items[0]) == "precision.kv is mxfp4, a format for weights (blocks of 32 "
-                                  "sharing one scale): store it in bf16, fp16, fp32 or fp8");
+    CHECK(describe(v.items[0]) == "precision.kv is a 4-bit format for weights (4.25 bits with "
+                                  "its block scales): store it in bf16, fp16, fp32 or fp8");
     CHECK(std::string(v.items[1].field) == "precision.activations");
+    m.precision.activations = dtype::nvfp4;
+    CHECK(validate(m).items[1].value == 4.5);
     // comparing the experts' choice with a dtype does not compile (unset would not equal the
     // dtype it follows); the resolved dtype is what compares
     static_assert(!std::equality_comparable_with<dtype_choice, dtype>);

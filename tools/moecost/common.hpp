@@ -168,8 +168,8 @@ inline std::vector<std::string> cluster_preset_names() {
     return out;
 }
 
-inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8, dtype::fp16, dtype::fp32,
-                                       dtype::mxfp4};
+inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8,   dtype::fp16,
+                                       dtype::fp32, dtype::mxfp4, dtype::nvfp4};
 
 /// The dtypes' names; without the weight-only ones (mxfp4) for the KV cache and activations.
 inline std::vector<std::string> dtype_names(bool weights = true) {
@@ -955,8 +955,10 @@ inline std::string model_text(const loaded_model& lm) {
 inline std::string gpu_text(const cluster_spec& c, bool ideal) {
     return fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
                        c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
-                       c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
-                                                : std::string("no fp8 rate (bf16's used)"),
+                       (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
+                                                 : std::string("no fp8 rate (bf16's used)")) +
+                           (c.gpu.peak_fp4.value > 0 ? ", " + pretty(c.gpu.peak_fp4.get()) + " fp4"
+                                                     : std::string{}),
                        pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
                        c.gpu.compute_efficiency, c.gpu.memory_efficiency,
                        ideal ? " (ideal: taken as 1)" : "");

@@ -58,10 +58,12 @@ inline constexpr gpu_spec h800_gpu{.name = "h800",
                                    .hbm_bandwidth = 3.35_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,
                                    .memory_efficiency = default_memory_efficiency};
-/// NVIDIA B200 (HGX B200 datasheet, per GPU): 2.25 / 4.5 PFLOP/s dense, 180 GB, 8 TB/s.
+/// NVIDIA B200 (HGX B200 datasheet, per GPU: 36 / 72 / 144 PFLOP/s bf16 / fp8 / FP4 for 8
+/// GPUs with sparsity): 2.25 / 4.5 / 9 PFLOP/s dense, 180 GB, 8 TB/s.
 inline constexpr gpu_spec b200_gpu{.name = "b200",
                                    .peak_bf16 = 2250.0_TFLOP_per_s,
                                    .peak_fp8 = 4500.0_TFLOP_per_s,
+                                   .peak_fp4 = 9000.0_TFLOP_per_s,
                                    .hbm = 180_GB,
                                    .hbm_bandwidth = 8.0_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,

@@ -20,6 +20,7 @@ struct gpu_spec {
     detail::fixed_string<24> name{};
     stored<flop_rate> peak_bf16{}; ///< dense bf16/fp16 tensor FLOP/s
     stored<flop_rate> peak_fp8{};  ///< dense fp8 tensor FLOP/s (0: no fp8, bf16 rate used)
+    stored<flop_rate> peak_fp4{};  ///< dense FP4 tensor FLOP/s (0: none; nvfp4 at the bf16 rate)
     stored<bytes> hbm{};
     stored<byte_rate> hbm_bandwidth{};
     double compute_efficiency = 1.0; ///< achievable fraction of peak FLOP/s
@@ -50,13 +51,17 @@ struct cluster_spec {
 };
 
 /**
- * Peak FLOP/s for matmuls with weights of dtype t. mxfp4 weights are dequantised in the kernel
- * and multiplied at the bf16 rate (W4A16, as gpt-oss's Triton MoE kernels do on Hopper): no
- * FP4 tensor rate is modelled.
+ * Peak FLOP/s for matmuls with weights of dtype t. Like fp8 weights, nvfp4 weights multiply
+ * activations quantised to their format (W4A4, as NVIDIA's NVFP4 checkpoints do) at the FP4
+ * rate where the GPU has one, and are dequantised to bf16 where it has none (W4A16). mxfp4
+ * weights are dequantised in the kernel and multiplied at the bf16 rate everywhere (W4A16, as
+ * gpt-oss's Triton MoE kernels do).
  */
 constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
     if (t == dtype::fp8 && g.peak_fp8.value > 0)
         return g.peak_fp8;
+    if (t == dtype::nvfp4 && g.peak_fp4.value > 0)
+        return g.peak_fp4;
     if (t == dtype::fp32)
         return 0.5 * g.peak_bf16.get(); // TF32 tensor rate: half of bf16
     return g.peak_bf16;
@@ -75,6 +80,10 @@ constexpr cluster_spec idealized(cluster_spec c) {
 constexpr void validate_into(violations& out, const cluster_spec& c) {
     if (c.gpu.peak_bf16.value <= 0)
         out.add(rule::positive, "gpu.peak_bf16", c.gpu.peak_bf16.value);
+    if (c.gpu.peak_fp8.value < 0)
+        out.add(rule::non_negative, "gpu.peak_fp8", c.gpu.peak_fp8.value);
+    if (c.gpu.peak_fp4.value < 0)
+        out.add(rule::non_negative, "gpu.peak_fp4", c.gpu.peak_fp4.value);
     if (c.gpu.hbm.value <= 0)
         out.add(rule::positive, "gpu.hbm", c.gpu.hbm.value);
     if (c.gpu.hbm_bandwidth.value <= 0)

@@ -27,11 +27,13 @@
 namespace moecost {
 
 /**
- * Element types of weights, KV cache and activations. mxfp4 is the OCP Microscaling format
- * (MX v1.0): 4-bit E2M1 elements with one 8-bit E8M0 scale per block of 32, 4.25 bits each
- * (gpt-oss's routed experts).
+ * Element types of weights, KV cache and activations. The two 4-bit ones are formats for
+ * weights, E2M1 elements sharing a scale per block: mxfp4 is the OCP Microscaling format (MX
+ * v1.0), one 8-bit E8M0 scale per 32 elements, 4.25 bits each (gpt-oss's routed experts);
+ * nvfp4 is NVIDIA's, one FP8 E4M3 scale per 16, 4.5 bits each (and one fp32 scale per
+ * tensor, not counted).
  */
-enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4 };
+enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4, nvfp4 };
 
 /// Bytes per element of a dtype, block scales included.
 constexpr double bytes_of(dtype t) {
@@ -46,6 +48,8 @@ constexpr double bytes_of(dtype t) {
         return 1.0;
     case dtype::mxfp4:
         return (4.0 + 8.0 / 32.0) / 8.0;
+    case dtype::nvfp4:
+        return (4.0 + 8.0 / 16.0) / 8.0;
     }
     return 0.0;
 }
@@ -62,6 +66,8 @@ constexpr const char* name_of(dtype t) {
         return "fp8";
     case dtype::mxfp4:
         return "mxfp4";
+    case dtype::nvfp4:
+        return "nvfp4";
     }
     return "?";
 }
@@ -154,9 +160,9 @@ struct dtype_choice {
     friend constexpr bool operator==(const dtype_choice&, dtype) = delete;
 };
 
-/// Whether t holds weights only (block-scaled formats).
+/// Whether t holds weights only (the block-scaled 4-bit formats).
 constexpr bool weight_only(dtype t) {
-    return t == dtype::mxfp4;
+    return t == dtype::mxfp4 || t == dtype::nvfp4;
 }
 
 /**
@@ -398,11 +404,12 @@ constexpr void validate_into(violations& out, const model_spec& m) {
         out.add(rule::positive, "moe.shared_hidden", e.shared_hidden);
     if (m.mtp_layers < 0)
         out.add(rule::non_negative, "mtp_layers", m.mtp_layers);
+    // the value is the bits per element, the rule's message shows it
     if (weight_only(m.precision.kv))
-        out.add(rule::weight_format, "precision.kv", static_cast<int>(m.precision.kv));
+        out.add(rule::weight_format, "precision.kv", 8.0 * bytes_of(m.precision.kv));
     if (weight_only(m.precision.activations))
         out.add(rule::weight_format, "precision.activations",
-                static_cast<int>(m.precision.activations));
+                8.0 * bytes_of(m.precision.activations));
 }
 
 /// Every rule a model must satisfy, with the field that breaks it.

@@ -36,7 +36,7 @@ enum class rule {
     prompt_vs_cp,       ///< prompt length must divide over CP
     at_least,           ///< value must be >= limit
     draft_needs_mtp,    ///< speculative decoding drafts with MTP modules the model lacks
-    weight_format,      ///< a weight-only dtype (mxfp4) stores something other than weights
+    weight_format,      ///< a weight-only dtype (mxfp4, nvfp4) stores something other than weights
 };
 
 /// One broken rule: which, on what field, and the two numbers that disagree.
@@ -144,8 +144,8 @@ inline std::string describe(const violation& v) {
     case rule::at_least:
         return f + " = " + num(v.value) + " is below " + num(v.limit);
     case rule::weight_format:
-        return f + " is mxfp4, a format for weights (blocks of 32 sharing one scale): store it "
-                   "in bf16, fp16, fp32 or fp8";
+        return f + " is a 4-bit format for weights (" + num(v.value) +
+               " bits with its block scales): store it in bf16, fp16, fp32 or fp8";
     case rule::draft_needs_mtp:
         return f + " = " + num(v.value) +
                " drafts with the model's MTP modules, and it has none (mtp_layers = 0): use a "

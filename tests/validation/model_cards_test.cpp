@@ -133,3 +133,22 @@ TEST_CASE("DeepSeek's MTP figures leave out the module's eh_proj", "[validation]
     CHECK(reproduces(unique - eh_proj, 11.5e9, 0.1e9, precision::rounded));
     CHECK(reproduces(active - eh_proj, 1.5e9, 0.1e9, precision::rounded));
 }
+
+TEST_CASE("gpt-oss's MXFP4 experts fit the 120b on one 80 GB GPU and the 20b in 16 GB",
+          "[validation][dtype]") {
+    // openai/gpt-oss-120b model card (Hugging Face README): "Native MXFP4 quantization: ...
+    // making gpt-oss-120b run on a single 80GB GPU (like NVIDIA H100 or AMD MI300X) and the
+    // gpt-oss-20b model run within 16GB of memory."
+    const workload one{.batch = 1, .prompt = 4096};
+    const report r = evaluate(presets::gpt_oss_120b, presets::h100_sxm, layout{}, one);
+    REQUIRE(r.valid());
+    CHECK(r.memory.fits);                                     // 65.2 GB of weights, 72 GB usable
+    CHECK(weight_bytes(presets::gpt_oss_20b).value() < 16e9); // 13.8 GB
+    // With the experts in bf16 neither claim holds: 234 GB and 41.8 GB of weights.
+    model_spec bf16 = presets::gpt_oss_120b;
+    bf16.precision.experts = dtype::bf16;
+    CHECK_FALSE(evaluate(bf16, presets::h100_sxm, layout{}, one).memory.fits);
+    bf16 = presets::gpt_oss_20b;
+    bf16.precision.experts = dtype::bf16;
+    CHECK(weight_bytes(bf16).value() > 16e9);
+}

@@ -457,6 +457,25 @@ TEST_CASE("hf_config: precision", "[io][hf_config]") {
     CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config': expected an object"));
     j["quantization_config"] = {{"quant_method", 8}};
     CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config.quant_method'"));
+    // NVIDIA Model Optimizer: NVFP4 weights (all of a dense model's), an FP8 cache
+    j["quantization_config"] = {
+        {"quant_method", "modelopt"}, {"quant_algo", "NVFP4"}, {"kv_cache_quant_algo", "FP8"}};
+    const auto nv = parse(j);
+    CHECK(nv.spec.precision.weights == moecost::dtype::nvfp4);
+    CHECK(nv.spec.precision.kv == moecost::dtype::fp8);
+    CHECK(nv.spec.precision.activations == moecost::dtype::bf16);
+    CHECK(has_note(nv, "quant_algo NVFP4: every weight counted in nvfp4"));
+    j["quantization_config"]["quant_algo"] = "W4A8_AWQ";
+    CHECK(has_note(parse(j), "quant_algo 'W4A8_AWQ' of modelopt is not modelled"));
+    j["quantization_config"]["quant_algo"] = 4;
+    CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config.quant_algo'"));
+    // an MoE model's NVFP4 is its routed experts'
+    json moe = moe_base("mixtral");
+    moe["quantization_config"] = {{"quant_method", "modelopt"}, {"quant_algo", "NVFP4"}};
+    const auto nv_moe = parse(moe).spec.precision;
+    CHECK(nv_moe.weights == moecost::dtype::bf16);
+    CHECK(moecost::experts_dtype(nv_moe) == moecost::dtype::nvfp4);
+    CHECK(nv_moe.kv == moecost::dtype::bf16);
     // mxfp4 stores routed experts: a dense model has none, and says so
     j["quantization_config"] = {{"quant_method", "mxfp4"}};
     const auto dense = parse(j);

@@ -328,9 +328,52 @@ inline void read_qwen_sparse_layers(const reader& r, model_spec& m) {
     }
 }
 
+/// A string member of quantization_config, if present.
+inline std::optional<std::string> quant_text(reader& r, const json& q, const char* key) {
+    const auto it = q.find(key);
+    if (it == q.end() || it->is_null())
+        return std::nullopt;
+    if (!it->is_string())
+        r.fail(std::string("quantization_config.") + key, "expected a string, got " + shown(*it));
+    return it->get<std::string>();
+}
+
+/// NVIDIA Model Optimizer's quantization_config: quant_algo NVFP4 or FP8 for the weights,
+/// kv_cache_quant_algo FP8 for the cache. An MoE model's NVFP4 is taken as its routed experts'
+/// (the bulk of it); which other modules it quantises (exclude_modules, per-layer formats) is
+/// not read, and they keep torch_dtype.
+inline void read_modelopt(reader& r, const json& q, model_spec& m) {
+    const std::string d = name_of(m.precision.weights);
+    const auto algo = quant_text(r, q, "quant_algo");
+    if (algo == "NVFP4") {
+        if (m.moe.experts > 0) {
+            m.precision.experts = dtype::nvfp4;
+            r.note("quant_algo NVFP4: the routed experts counted in nvfp4, every other weight "
+                   "at " +
+                   d + " (exclude_modules is not read)");
+        } else {
+            m.precision.weights = dtype::nvfp4;
+            r.note("quant_algo NVFP4: every weight counted in nvfp4 (exclude_modules is not "
+                   "read)");
+        }
+    } else if (algo == "FP8") {
+        m.precision.weights = dtype::fp8;
+    } else {
+        r.note("quant_algo '" + algo.value_or("") +
+               "' of modelopt is not modelled; weights "
+               "counted at " +
+               d);
+    }
+    if (const auto kv = quant_text(r, q, "kv_cache_quant_algo"); kv == "FP8")
+        m.precision.kv = dtype::fp8;
+    else if (kv)
+        r.note("kv_cache_quant_algo '" + *kv + "' is not modelled; the KV cache counted at " +
+               std::string(name_of(m.precision.kv)));
+}
+
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and
 /// activations; `quantization_config` fp8 lowers the weights alone (DeepSeek-V3), mxfp4 the
-/// routed experts' matrices alone (gpt-oss).
+/// routed experts' matrices alone (gpt-oss), modelopt as read_modelopt says.
 inline void read_precision(reader& r, model_spec& m) {
     const std::string_view key = r.present("torch_dtype") ? "torch_dtype" : "dtype";
     dtype d = dtype::bf16;
@@ -374,6 +417,8 @@ inline void read_precision(reader& r, model_spec& m) {
             r.note("quantization_config quant_method 'mxfp4' stores routed experts, and the "
                    "model has none: weights counted at " +
                    std::string(name_of(d)));
+    } else if (method == "modelopt") {
+        read_modelopt(r, *q, m);
     } else {
         r.note("quantization_config quant_method '" + method +
                "' is not modelled; weights counted at " + name_of(d));

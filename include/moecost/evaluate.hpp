@@ -926,9 +926,10 @@ constexpr seconds mtp_time_of(const model_spec& m, const step_constants& k, cons
 /**
  * The last stage's draft passes in a decode step under w (zero without drafts): after
  * verifying, it drafts the next step's tokens, one MTP pass per draft, the modules taken in
- * turn. The first pass runs over the tokens the step accepted, E = tokens_per_decode_step of
- * them a sequence on average (their hidden states feed it and its cache takes their entries,
- * as SGLang's draft extend does), the others over one token per sequence (docs/model.md §12.1).
+ * turn. Each drafting module first runs over the tokens the step kept, E =
+ * tokens_per_decode_step of them a sequence on average (their hidden states feed it and its
+ * cache takes their entries, as SGLang's draft extend does); the passes left draft one token a
+ * sequence each, after them (docs/model.md §12.1).
  */
 constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, const layout& l,
                                 const workload& w) {
@@ -941,19 +942,32 @@ constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, co
     const auto terms = [&](const step_load& x) {
         return load_terms_of(k, x, experts_touched(k.experts, k.top_k, x.expert_tokens, k.skew));
     };
-    // E tokens at positions ctx … ctx + E − 1: ctx + (E − 1)/2 keys each on average; the draft
-    // is sampled at the last of them, one logit row a sequence
-    const double E = tokens_per_decode_step(w);
-    const double mean = context_of(w) + (E - 1.0) / 2.0;
+    // Verified token i (at position ctx + i, ctx + i keys) is kept when it and the drafts
+    // before it were accepted, with chance α^i; the draft is sampled at the last kept one, one
+    // logit row a sequence.
+    const double ctx = context_of(w), alpha = w.draft_acceptance;
     const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
-    step_load accepted = ld;
-    accepted.tokens_per_seq = E;
-    accepted.keys_full = E * mean;
-    accepted.keys_sliding = E * dmin(mean, win);
-    accepted.expert_tokens = ld.expert_tokens * E;
-    seconds t = mtp_time_of(m, k, terms(accepted), accepted, 1);
-    if (d > 1)
-        t += mtp_time_of(m, k, terms(ld), ld, d - 1);
+    step_load kept = ld;
+    kept.keys_full = 0;
+    kept.keys_sliding = 0;
+    double E = 0, chance = 1;
+    for (int i = 0; i <= d; ++i, chance *= alpha) {
+        E += chance;
+        kept.keys_full += chance * (ctx + i);
+        kept.keys_sliding += chance * dmin(ctx + i, win);
+    }
+    kept.tokens_per_seq = E;
+    kept.expert_tokens = ld.expert_tokens * E;
+    const int modules = drafting_modules_of(m, w);
+    seconds t = mtp_time_of(m, k, terms(kept), kept, modules);
+    // the passes left: one token each at positions ctx + E, ctx + E + 1, ..., keys as many
+    if (const int later = d - modules; later > 0) {
+        step_load next = ld;
+        const double mean = ctx + E + (later - 1.0) / 2.0;
+        next.keys_full = mean;
+        next.keys_sliding = dmin(mean, win);
+        t += mtp_time_of(m, k, terms(next), next, later);
+    }
     return t;
 }
 

@@ -915,13 +915,14 @@ TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][m
     // off the GPU: 256 B each way, 2 layers × 2 × (10 ns + 2.56 ns) = 50.24 ns
     CHECK(s.comm.tp.value() == near(50.24e-9));
     CHECK(s.comm.ep.value() == near(50.24e-9));
-    // The draft: the MTP module once over the tokens the step accepted, E = 1 + 0.5 = 1.5 a
-    // sequence on average (Leviathan et al. 2023, Eq. 1): T = 2 seqs × 1.5 = 3 tokens at each
-    // TP pair, 4 × 1.5 / EDP 2 = 3 at each EP group (6 copies, 3 per GPU). One MoE layer as in
-    // the verification, plus the projection and the shared head:
+    // The draft: the MTP module once over the tokens the step kept: the first always, the
+    // second (the draft) with chance 0.5, E = 1.5 a sequence on average (Leviathan et al.
+    // 2023, Eq. 1): T = 2 seqs × 1.5 = 3 tokens at each TP pair, 4 × 1.5 / EDP 2 = 3 at each
+    // EP group (6 copies, 3 per GPU). One MoE layer as in the verification, plus the
+    // projection and the shared head:
     //   projections 3 · 12,288 = 36,864 F, 12,288 + 3·448 = 13,632 B → 13.632 ns
-    //   core: the tokens at positions 8 and 8.5 on average see 8 + 0.25 keys each, 12.375 a
-    //     sequence: 2 · 12.375 · 128 = 3,168 F; 2·8·64 read + 3·64 written = 1,216 B → 1.216 ns
+    //   core: 8 keys for the first token, 9 for the second half the time, 12.5 a sequence:
+    //     2 · 12.5 · 128 = 3,200 F; 2·8·64 read + 3·64 written = 1,216 B → 1.216 ns
     //   router 1.5 tokens per rank · 512 = 768 F, 512 + 1.5·68·2 = 716 B → 0.716 ns
     //   experts 3 copies · 8,192 = 24,576 F; 3 tokens touch 4·(1 − 2^-3) = 3.5, 1.75 per GPU:
     //     1.75·8,192 + 3·192·2 = 15,488 B → 15.488 ns
@@ -975,10 +976,32 @@ TEST_CASE("speculative decoding with MTP drafts, by hand", "[evaluate][decode][m
         workload never = w;
         never.draft_acceptance = 0;
         CHECK(evaluate(m, toy, tiny_layout, never).decode.slowest.draft.value() == near(88.792e-9));
-        // two drafts: the module twice (taken in turn), each over one token: 177.584 ns
+        // two drafts: the module twice (taken in turn), each over one token: 177.584 ns (the
+        // second pass's token sees 9 keys, its core still memory bound)
         never.draft_tokens = 2;
         CHECK(evaluate(m, toy, tiny_layout, never).decode.slowest.draft.value() ==
               near(177.584e-9));
+    }
+    SECTION("two drafts: every drafting module reads the kept tokens") {
+        // d = 2 at α = 0.5: E = 1 + 0.5 + 0.25 = 1.75 kept a sequence, T = 3.5, 3.5 tokens at
+        // each EP group, 3.5 copies per GPU. A pass over them:
+        //   projections 12,288 + 3.5·448 = 13,856 B → 13.856 ns
+        //   core 8 + 0.5·9 + 0.25·10 = 15 keys a sequence, 3,840 F; 1,024 + 3.5·64 = 1,248 B
+        //     → 1.248 ns
+        //   router 1.75 · 512 = 896 F, 512 + 1.75·68·2 = 750 B → 0.75 ns
+        //   experts 3.5 · 8,192 = 28,672 F; touched 4·(1 − 0.5³·(1 − 0.5·0.5)) = 3.625 (a
+        //     fractional token count enters linearly), 1.8125 per GPU:
+        //     1.8125·8,192 + 3.5·192·2 = 16,192 B → 16.192 ns
+        //   eh_proj 28,672 F, 8,192 + 3.5·160·2 = 9,312 B → 9.312 ns; head 6.8 ns  Σ 48.158 ns
+        //   TP 20 + 4.48 ns, EP 2 × (10 + 2.24) ns: 48.96 ns                 a pass 97.118 ns
+        workload two = w;
+        two.draft_tokens = 2;
+        // one module: that pass, then one over a single token (88.792 ns): 185.91 ns
+        CHECK(evaluate(m, toy, tiny_layout, two).decode.slowest.draft.value() == near(185.91e-9));
+        // two modules: each reads the kept tokens, its cache takes their entries: 194.236 ns
+        model_spec m2 = m;
+        m2.mtp_layers = 2;
+        CHECK(evaluate(m2, toy, tiny_layout, two).decode.slowest.draft.value() == near(194.236e-9));
     }
     SECTION("overlapped: each pass takes the longer of its compute and communication") {
         const report o = evaluate(m, toy, tiny_layout, w, {.overlap = true});

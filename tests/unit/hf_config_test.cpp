@@ -467,6 +467,8 @@ TEST_CASE("hf_config: precision", "[io][hf_config]") {
     CHECK(has_note(nv, "quant_algo NVFP4: every weight counted in nvfp4"));
     j["quantization_config"]["quant_algo"] = "W4A8_AWQ";
     CHECK(has_note(parse(j), "quant_algo 'W4A8_AWQ' of modelopt is not modelled"));
+    j["quantization_config"].erase("quant_algo");
+    CHECK(has_note(parse(j), "quantization_config of modelopt has no quant_algo"));
     j["quantization_config"]["quant_algo"] = 4;
     CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config.quant_algo'"));
     // an MoE model's NVFP4 is its routed experts'

@@ -353,16 +353,16 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
                    d + " (exclude_modules is not read)");
         } else {
             m.precision.weights = dtype::nvfp4;
-            r.note("quant_algo NVFP4: every weight counted in nvfp4 (exclude_modules is not "
-                   "read)");
+            r.note("quant_algo NVFP4: every weight counted in nvfp4, the embedding and LM head "
+                   "too, which ModelOpt usually keeps in " +
+                   d + " (exclude_modules is not read)");
         }
     } else if (algo == "FP8") {
         m.precision.weights = dtype::fp8;
+    } else if (algo) {
+        r.note("quant_algo '" + *algo + "' of modelopt is not modelled; weights counted at " + d);
     } else {
-        r.note("quant_algo '" + algo.value_or("") +
-               "' of modelopt is not modelled; weights "
-               "counted at " +
-               d);
+        r.note("quantization_config of modelopt has no quant_algo; weights counted at " + d);
     }
     if (const auto kv = quant_text(r, q, "kv_cache_quant_algo"); kv == "FP8")
         m.precision.kv = dtype::fp8;

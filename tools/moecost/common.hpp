@@ -462,11 +462,59 @@ inline CLI::Validator layout_validator(std::string (*parse)(std::string_view, la
 // ---- the cluster, the layout, the workload, the modelling, the requirements -------------
 // Registered the same way by every subcommand that takes them (evaluate, search, train, dag).
 
-/// --gpu and --gpus-per-node.
+/// --gpu, --gpus-per-node and the figures that replace the preset's (a GPU with no preset:
+/// the nearest preset and its own datasheet figures).
 struct cluster_options {
     std::string gpu;
     int gpus_per_node = 0; ///< 0: the preset's
+    static constexpr int figures = 9;
+    std::array<double, figures> value{-1, -1, -1, -1, -1, -1, -1, -1, -1}; ///< < 0: the preset's
 };
+
+/// Where each figure of cluster_options::value goes, in the base unit of its field.
+inline double& hardware_figure(cluster_spec& c, int i) {
+    switch (i) {
+    case 0:
+        return c.gpu.peak_bf16.value;
+    case 1:
+        return c.gpu.peak_fp8.value;
+    case 2:
+        return c.gpu.peak_fp4.value;
+    case 3:
+        return c.gpu.hbm.value;
+    case 4:
+        return c.gpu.hbm_bandwidth.value;
+    case 5:
+        return c.gpu.compute_efficiency;
+    case 6:
+        return c.gpu.memory_efficiency;
+    case 7:
+        return c.intra_node.bandwidth.value;
+    default:
+        return c.inter_node.bandwidth.value;
+    }
+}
+
+/// The flags of cluster_options::value: name, unit, scale to the field's base unit, help.
+struct hardware_flag {
+    const char* flag;
+    const char* unit;
+    double scale;
+    bool positive; ///< must be > 0 (else >= 0: 0 is "none")
+    const char* help;
+};
+inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_flags{{
+    {"--peak-bf16", "TFLOPS", 1e12, true, "Dense bf16 tensor rate, TFLOP/s"},
+    {"--peak-fp8", "TFLOPS", 1e12, false, "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)"},
+    {"--peak-fp4", "TFLOPS", 1e12, false,
+     "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)"},
+    {"--hbm-gb", "GB", 1e9, true, "HBM per GPU, GB (1e9 bytes)"},
+    {"--hbm-tbps", "TB/s", 1e12, true, "HBM bandwidth, TB/s"},
+    {"--compute-efficiency", "X", 1.0, true, "Achievable fraction of peak FLOP/s, in (0, 1]"},
+    {"--memory-efficiency", "X", 1.0, true, "Achievable fraction of HBM bandwidth, in (0, 1]"},
+    {"--intra-node-gbps", "GB/s", 1e9, true, "Link bandwidth inside a node, GB/s each way"},
+    {"--inter-node-gbps", "GB/s", 1e9, true, "NIC bandwidth per GPU between nodes, GB/s each way"},
+}};
 
 inline void add_cluster_options(CLI::App& app, cluster_options& o) {
     const std::string hw = "Hardware";
@@ -479,6 +527,15 @@ inline void add_cluster_options(CLI::App& app, cluster_options& o) {
         ->type_name("N")
         ->check(integer_in(1, max_degree))
         ->group(hw);
+    const std::string figures = "Hardware figures (replace the --gpu preset's)";
+    for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
+        const hardware_flag& f = hardware_flags[i];
+        const bool fraction = f.scale == 1.0;
+        app.add_option(f.flag, o.value[i], f.help)
+            ->type_name(f.unit)
+            ->check(fraction ? number_in(0, false, 1) : number_in(0, !f.positive))
+            ->group(figures);
+    }
 }
 
 /// The cluster of the options, with the preset's name.
@@ -497,6 +554,15 @@ inline resolved_cluster resolve_cluster(const cluster_options& o) {
     resolved_cluster out{o.gpu, *c};
     if (o.gpus_per_node > 0)
         out.spec.gpus_per_node = o.gpus_per_node;
+    std::string changed;
+    for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
+        if (o.value[i] < 0)
+            continue;
+        hardware_figure(out.spec, static_cast<int>(i)) = o.value[i] * hardware_flags[i].scale;
+        changed += fmt::format("{} {} {:g}", changed.empty() ? " with" : ",",
+                               hardware_flags[i].flag, o.value[i]);
+    }
+    out.name += changed;
     return out;
 }
 

@@ -104,6 +104,15 @@ inline constexpr std::array published_counts{
                     "29.9B non-embedding", "Qwen/Qwen3-30B-A3B model card"},
     published_count{"qwen3-30b-a3b", true, 3.3e9, 0.1e9, precision::truncated, convention::everything,
                     "3.3B activated", "Qwen/Qwen3-30B-A3B model card"},
+    // Qwen/Qwen3-235B-A22B model card: "Number of Parameters: 235B in total and 22B activated";
+    // "Number of Paramaters (Non-Embedding): 234B" (read in a copy of the card). Its 30B
+    // sibling's conventions: the activated count has embedding and head.
+    published_count{"qwen3-235b-a22b", false, 235e9, 1e9, precision::rounded, convention::everything,
+                    "235B in total", "Qwen/Qwen3-235B-A22B model card"},
+    published_count{"qwen3-235b-a22b", false, 234e9, 1e9, precision::rounded, convention::no_embedding_no_head,
+                    "234B non-embedding", "Qwen/Qwen3-235B-A22B model card"},
+    published_count{"qwen3-235b-a22b", true, 22e9, 1e9, precision::rounded, convention::everything,
+                    "22B activated", "Qwen/Qwen3-235B-A22B model card"},
     // OLMoE paper (Muennighoff et al. 2024, arXiv 2409.02060) and model card: 6.9B total, 1.3B
     // active per token (embedding and head included); the abstract rounds them to "7B" and "1B".
     published_count{"olmoe-1b-7b", false, 6.9e9, 0.1e9, precision::rounded, convention::everything,

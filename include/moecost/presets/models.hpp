@@ -113,6 +113,19 @@ inline constexpr model_spec qwen3_30b_a3b{
     .moe = {.experts = 128, .top_k = 8, .expert_hidden = 768},
 };
 
+/// Qwen/Qwen3-235B-A22B config.json: Qwen3-30B-A3B's shape at 94 layers of hidden 4096, GQA
+/// with 64 query and 4 KV heads of 128, 128 experts of 1536 (top-8). 235B in total, 234B
+/// without embedding and head, 22B activated (model card).
+inline constexpr model_spec qwen3_235b_a22b{
+    .name = "qwen3-235b-a22b",
+    .layers = 94,
+    .hidden = 4096,
+    .vocab = 151936,
+    .attention = {.heads = 64, .kv_heads = 4, .head_dim = 128, .qk_norm = qk_norm_kind::per_head},
+    .ffn = {.hidden = 12288},
+    .moe = {.experts = 128, .top_k = 8, .expert_hidden = 1536},
+};
+
 /// allenai/OLMoE-1B-7B-0924 config.json: MHA with QK-norm over all heads.
 inline constexpr model_spec olmoe_1b_7b{
     .name = "olmoe-1b-7b",
@@ -214,6 +227,7 @@ inline constexpr std::array model_presets{
     named_model{"deepseek-v3-mtp", &deepseek_v3_mtp},
     named_model{"deepseek-v2-lite", &deepseek_v2_lite},
     named_model{"qwen3-30b-a3b", &qwen3_30b_a3b},
+    named_model{"qwen3-235b-a22b", &qwen3_235b_a22b},
     named_model{"olmoe-1b-7b", &olmoe_1b_7b},
     named_model{"gpt-oss-120b", &gpt_oss_120b},
     named_model{"gpt-oss-20b", &gpt_oss_20b},

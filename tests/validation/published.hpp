@@ -88,6 +88,13 @@ inline constexpr std::array published_counts{
                     "MTP: 11.5B unique", "deepseek-ai/DeepSeek-V3:README_WEIGHTS.md"},
     published_count{"deepseek-v3-mtp", true, 1.5e9, 0.1e9, precision::rounded, convention::mtp_active_no_embedding,
                     "MTP: 1.5B activated, including 0.9B for the output Head", "deepseek-ai/DeepSeek-V3:README_WEIGHTS.md"},
+    // DeepSeek-V2 report (arXiv 2405.04434), abstract: "236B total parameters, of which 21B are
+    // activated for each token"; rounded and without the input embedding, as V3's 37B (20.85B;
+    // with it 21.38B, which rounds the same).
+    published_count{"deepseek-v2", false, 236e9, 1e9, precision::rounded, convention::everything,
+                    "236B total", "DeepSeek-V2 report, abstract"},
+    published_count{"deepseek-v2", true, 21e9, 1e9, precision::rounded, convention::no_input_embedding,
+                    "21B activated", "DeepSeek-V2 report, abstract"},
     // DeepSeek-V2 report (arXiv 2405.04434) App. B: DeepSeek-V2-Lite "15.7B total parameters, of
     // which 2.4B are activated for each token". The 2.4B leaves out the input embedding and is
     // truncated (2.45B).

@@ -80,6 +80,35 @@ inline constexpr model_spec deepseek_v3_mtp = [] {
     return m;
 }();
 
+/**
+ * deepseek-ai/DeepSeek-V2 config.json (V2 report §3.1.1): 60 layers of hidden 5120, MLA with
+ * 128 heads (q_lora_rank 1536), the first layer dense and the rest 160 routed experts (top-6)
+ * and 2 shared, each of 1536; device-limited routing within 3 of 8 expert groups (n_group,
+ * topk_group). 236B total, 21B activated (V2 report).
+ */
+inline constexpr model_spec deepseek_v2{
+    .name = "deepseek-v2",
+    .layers = 60,
+    .hidden = 5120,
+    .vocab = 102400,
+    .attention = {.kind = attention_kind::mla,
+                  .heads = 128,
+                  .q_lora_rank = 1536,
+                  .kv_lora_rank = 512,
+                  .qk_nope_head_dim = 128,
+                  .qk_rope_head_dim = 64,
+                  .v_head_dim = 128},
+    .ffn = {.hidden = 12288},
+    .moe = {.experts = 160,
+            .top_k = 6,
+            .expert_hidden = 1536,
+            .shared_experts = 2,
+            .shared_hidden = 1536,
+            .first_dense = 1,
+            .groups = 8,
+            .group_top_k = 3},
+};
+
 /// deepseek-ai/DeepSeek-V2-Lite config.json (V2 report App. B): 15.7B total, 2.4B active.
 inline constexpr model_spec deepseek_v2_lite{
     .name = "deepseek-v2-lite",
@@ -225,6 +254,7 @@ inline constexpr std::array model_presets{
     named_model{"mixtral-8x7b", &mixtral_8x7b},
     named_model{"deepseek-v3", &deepseek_v3},
     named_model{"deepseek-v3-mtp", &deepseek_v3_mtp},
+    named_model{"deepseek-v2", &deepseek_v2},
     named_model{"deepseek-v2-lite", &deepseek_v2_lite},
     named_model{"qwen3-30b-a3b", &qwen3_30b_a3b},
     named_model{"qwen3-235b-a22b", &qwen3_235b_a22b},

@@ -471,49 +471,36 @@ struct cluster_options {
     std::array<double, figures> value{-1, -1, -1, -1, -1, -1, -1, -1, -1}; ///< < 0: the preset's
 };
 
-/// Where each figure of cluster_options::value goes, in the base unit of its field.
-inline double& hardware_figure(cluster_spec& c, int i) {
-    switch (i) {
-    case 0:
-        return c.gpu.peak_bf16.value;
-    case 1:
-        return c.gpu.peak_fp8.value;
-    case 2:
-        return c.gpu.peak_fp4.value;
-    case 3:
-        return c.gpu.hbm.value;
-    case 4:
-        return c.gpu.hbm_bandwidth.value;
-    case 5:
-        return c.gpu.compute_efficiency;
-    case 6:
-        return c.gpu.memory_efficiency;
-    case 7:
-        return c.intra_node.bandwidth.value;
-    default:
-        return c.inter_node.bandwidth.value;
-    }
-}
-
-/// The flags of cluster_options::value: name, unit, scale to the field's base unit, help.
+/// A flag of cluster_options::value: name, unit, scale to the base unit of the field it
+/// replaces, and that field.
 struct hardware_flag {
     const char* flag;
     const char* unit;
     double scale;
     bool positive; ///< must be > 0 (else >= 0: 0 is "none")
     const char* help;
+    double& (*field)(cluster_spec&);
 };
 inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_flags{{
-    {"--peak-bf16", "TFLOPS", 1e12, true, "Dense bf16 tensor rate, TFLOP/s"},
-    {"--peak-fp8", "TFLOPS", 1e12, false, "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)"},
+    {"--peak-bf16", "TFLOPS", 1e12, true, "Dense bf16 tensor rate, TFLOP/s",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_bf16.value; }},
+    {"--peak-fp8", "TFLOPS", 1e12, false, "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_fp8.value; }},
     {"--peak-fp4", "TFLOPS", 1e12, false,
-     "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)"},
-    {"--hbm-gb", "GB", 1e9, true, "HBM per GPU, GB (1e9 bytes)"},
-    {"--hbm-tbps", "TB/s", 1e12, true, "HBM bandwidth, TB/s"},
-    {"--compute-efficiency", "X", 1.0, true, "Achievable fraction of peak FLOP/s, in (0, 1]"},
-    {"--memory-efficiency", "X", 1.0, true, "Achievable fraction of HBM bandwidth, in (0, 1]"},
-    {"--intra-node-gbps", "GB/s", 1e9, true, "Link bandwidth inside a node, GB/s each way"},
-    {"--inter-node-gbps", "GB/s", 1e9, true, "NIC bandwidth per GPU between nodes, GB/s each way"},
+     "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_fp4.value; }},
+    {"--hbm-gb", "GB", 1e9, true, "HBM per GPU, GB (1e9 bytes)",
+     [](cluster_spec& c) -> double& { return c.gpu.hbm.value; }},
+    {"--hbm-tbps", "TB/s", 1e12, true, "HBM bandwidth, TB/s",
+     [](cluster_spec& c) -> double& { return c.gpu.hbm_bandwidth.value; }},
+    {"--compute-efficiency", "X", 1.0, true, "Achievable fraction of peak FLOP/s, in (0, 1]",
+     [](cluster_spec& c) -> double& { return c.gpu.compute_efficiency; }},
+    {"--memory-efficiency", "X", 1.0, true, "Achievable fraction of HBM bandwidth, in (0, 1]",
+     [](cluster_spec& c) -> double& { return c.gpu.memory_efficiency; }},
+    {"--intra-node-gbps", "GB/s", 1e9, true, "Link bandwidth inside a node, GB/s each way",
+     [](cluster_spec& c) -> double& { return c.intra_node.bandwidth.value; }},
+    {"--inter-node-gbps", "GB/s", 1e9, true, "NIC bandwidth per GPU between nodes, GB/s each way",
+     [](cluster_spec& c) -> double& { return c.inter_node.bandwidth.value; }},
 }};
 
 inline void add_cluster_options(CLI::App& app, cluster_options& o) {
@@ -558,7 +545,7 @@ inline resolved_cluster resolve_cluster(const cluster_options& o) {
     for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
         if (o.value[i] < 0)
             continue;
-        hardware_figure(out.spec, static_cast<int>(i)) = o.value[i] * hardware_flags[i].scale;
+        hardware_flags[i].field(out.spec) = o.value[i] * hardware_flags[i].scale;
         changed += fmt::format("{} {} {:g}", changed.empty() ? " with" : ",",
                                hardware_flags[i].flag, o.value[i]);
     }

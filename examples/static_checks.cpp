@@ -50,6 +50,23 @@ static_assert(decode_best.n_best == 0 && decode_best.n_misses > 0,
               "no layout decodes at 100 tokens/ms per GPU; the nearest misses are reported");
 static_assert(decode_best.nearest_misses[0].decode < hundred_per_ms);
 
+// A dtype per component in a static_assert: gpt-oss-120b's MXFP4 routed experts fit it on one
+// 80 GB H100, as its model card says; with them in bf16 it does not.
+constexpr workload one_request{.batch = 1, .prompt = 4096};
+constexpr model_spec gpt_oss_bf16 = [] {
+    model_spec m = presets::gpt_oss_120b;
+    m.precision.experts = dtype::bf16;
+    return m;
+}();
+using one_h100 = as_type<presets::h100_sxm>;
+using gpt_oss_on_h100 =
+    deployment<model<presets::gpt_oss_120b>, one_h100, as_type<layout{}>, as_type<one_request>>;
+static_assert(gpt_oss_on_h100::valid && gpt_oss_on_h100::fits,
+              "gpt-oss-120b with MXFP4 experts fits one 80 GB GPU");
+static_assert(
+    !deployment<model<gpt_oss_bf16>, one_h100, as_type<layout{}>, as_type<one_request>>::fits,
+    "with bf16 experts it does not");
+
 } // namespace
 
 int main() {
@@ -64,5 +81,7 @@ int main() {
     fmt::print("decode: none meets 100 tokens/ms per GPU; nearest: tp={} dp={} pp={} ep={} at {} "
                "per GPU\n",
                d.l.tp, d.l.dp, d.l.pp, d.l.ep, pretty(d.decode));
+    fmt::print("gpt-oss-120b on one H100 (MXFP4 experts): {} of weights, fits\n",
+               pretty(gpt_oss_on_h100::result.memory.weights));
     return 0;
 }

@@ -882,7 +882,7 @@ constexpr int drafting_modules_of(const model_spec& m, const workload& w) {
 constexpr step_load phase_load(const model_spec& m, const layout& l, const workload& w,
                                bool decode) {
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, edp = edp_of(l);
-    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+    const double win = window_keys(m);
     if (!decode) {
         const double Bmb = B / prefill_micro_batches_of(w, l.pp);
         return {.seqs = ceil_div(Bmb, dp),
@@ -943,16 +943,15 @@ constexpr seconds draft_time_of(const model_spec& m, const step_constants& k, co
         return load_terms_of(k, x, experts_touched(k.experts, k.top_k, x.expert_tokens, k.skew));
     };
     // Verified token i (at position ctx + i, ctx + i keys) is kept when it and the drafts
-    // before it were accepted, with chance α^i; the draft is sampled at the last kept one, one
-    // logit row a sequence.
-    const double ctx = context_of(w), alpha = w.draft_acceptance;
-    const double win = m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+    // before it were accepted, with chance α^i, E of them on average; the draft is sampled at
+    // the last kept one, one logit row a sequence.
+    const double ctx = context_of(w), win = window_keys(m);
+    const double E = tokens_per_decode_step(w);
     step_load kept = ld;
     kept.keys_full = 0;
     kept.keys_sliding = 0;
-    double E = 0, chance = 1;
-    for (int i = 0; i <= d; ++i, chance *= alpha) {
-        E += chance;
+    double chance = 1;
+    for (int i = 0; i <= d; ++i, chance *= w.draft_acceptance) {
         kept.keys_full += chance * (ctx + i);
         kept.keys_sliding += chance * dmin(ctx + i, win);
     }

@@ -231,8 +231,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const step_load ld{.seqs = b,
                        .tokens_per_seq = S,
                        .keys_full = causal_keys(S),
-                       .keys_sliding = causal_keys_window(
-                           S, m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300),
+                       .keys_sliding = causal_keys_window(S, window_keys(m)),
                        .expert_tokens = b * S * l.dp / edp,
                        .kv_len = 0,
                        .decode = false,

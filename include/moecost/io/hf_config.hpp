@@ -397,15 +397,13 @@ inline void read_precision(reader& r, model_spec& m) {
         return;
     if (!q->is_object())
         r.fail("quantization_config", "expected an object, got " + shown(*q));
-    const auto it = q->find("quant_method");
-    if (it == q->end() || it->is_null()) {
+    const auto found = quant_text(r, *q, "quant_method");
+    if (!found) {
         r.note("quantization_config has no quant_method; weights counted at " +
                std::string(name_of(d)));
         return;
     }
-    if (!it->is_string())
-        r.fail("quantization_config.quant_method", "expected a string, got " + shown(*it));
-    const auto method = it->get<std::string>();
+    const std::string& method = *found;
     if (method == "fp8") {
         m.precision.weights = dtype::fp8;
     } else if (method == "mxfp4") {

@@ -286,6 +286,10 @@ constexpr bool is_sliding_layer(const model_spec& m, int i) {
     const auto& s = m.attention.sliding;
     return s.window > 0 && s.every > 0 && i % s.every == s.offset;
 }
+/// The keys a sliding-window layer sees at most: its window, or no bound without one.
+constexpr double window_keys(const model_spec& m) {
+    return m.attention.sliding.window > 0 ? m.attention.sliding.window : 1e300;
+}
 /**
  * The layer whose kind (MoE or dense, sliding or full attention) an MTP module's transformer
  * block takes: the model's last. DeepSeek-V3 §2.2 (its MTP block is an MoE layer, like its

@@ -231,11 +231,12 @@ constexpr double dmax(double a, double b) {
 /// What one step asks of the busiest GPUs.
 struct step_load {
     double seqs = 0;           ///< sequences at the busiest attention DP rank
-    double tokens_per_seq = 0; ///< S in prefill, 1 + drafts in decode
+    double tokens_per_seq = 0; ///< prefill: the prompt's uncached tokens; decode: 1 + drafts
     double keys_full = 0;      ///< Σ keys attended per sequence in a full-attention layer
     double keys_sliding = 0;   ///< ... in a sliding-window layer
     double expert_tokens = 0;  ///< tokens arriving at the busiest EP group (one EDP replica)
-    double kv_len = 0;         ///< decode: KV tokens read per sequence per full layer
+    double kv_len = 0; ///< cached KV tokens read per sequence per full layer: decode the context,
+                       ///< prefill the cached prefix
     bool decode = false;
     double logit_rows_per_seq = 1; ///< logit rows per sequence (S in training, 1 + drafts)
 };
@@ -289,6 +290,7 @@ struct step_constants {
     std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
     double ctx_dim = 0;
     double kv_layer_bytes = 0; ///< KV bytes per token per full layer on one GPU
+    double latent_up = 0; ///< MLA prefill: FLOPs to up-project one cached latent on one TP rank
     double window = 0;
     weight_terms weights{};       ///< weights per layer kind and stage end (memory)
     double attn_weight_bytes = 0; ///< one layer's attention weights on one TP rank
@@ -420,6 +422,9 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
                      attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)},
             .ctx_dim = ctx_dim,
             .kv_layer_bytes = kv_layer_bytes,
+            .latent_up = is_mla(m) ? 2.0 * a.kv_lora_rank * a.heads *
+                                         double(a.qk_nope_head_dim + a.v_head_dim) * inv_tp
+                                   : 0.0,
             .window = static_cast<double>(a.sliding.window),
             .weights = weights,
             .attn_weight_bytes = weights.attention * wb,
@@ -501,7 +506,7 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     if (l.cp > 1) {
         const bytes shard =
             ld.decode ? make<bytes>(ld.seqs * ld.tokens_per_seq * k.ctx_dim * k.inv_tp * ab)
-                      : make<bytes>(T * k.kv_layer_bytes);
+                      : make<bytes>((T + ld.seqs * ld.kv_len * k.inv_cp) * k.kv_layer_bytes);
         cp_layer = all_gather_time(shard, l.cp, k.cp_link);
     }
     return {.T = T,
@@ -563,24 +568,22 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
         put(r, g, roofline(make<flops>(work), make<bytes>(traffic), per_flop, k.hbm_time));
     };
 
-    // attention projections
-    set(op_group::attention_proj, st.layers * T * k.proj[static_cast<std::size_t>(form)],
-        st.layers * t.attn_traffic, k.mm_time);
-    // attention core: Σ keys over sequences, heads split by TP, sequence by CP
-    {
-        const double keys =
-            ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) * k.inv_cp;
-        const double work = attn_core_flops(m, form, keys) * k.inv_tp;
-        double traffic;
-        if (ld.decode) {
-            const double held = full * ld.kv_len + st.sliding * dmin(ld.kv_len, k.window);
-            traffic =
-                ld.seqs * held * k.kv_layer_bytes * k.inv_cp + st.layers * T * k.kv_layer_bytes;
-        } else {
-            traffic = st.layers * T * k.core_io;
-        }
-        set(op_group::attention_core, work, traffic, k.attn_time);
+    // attention projections and core: Σ keys over sequences, heads split by TP, sequence by
+    // CP; the new tokens' KV written (and in prefill their activations), the cached entries
+    // read: decode's context, prefill's cached prefix (with prefix caching), whose latents
+    // MLA's naive prefill form also up-projects
+    double proj = st.layers * T * k.proj[static_cast<std::size_t>(form)];
+    const double keys = ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) * k.inv_cp;
+    double core_traffic = st.layers * T * (ld.decode ? k.kv_layer_bytes : k.core_io);
+    if (ld.kv_len > 0) {
+        const double cached = ld.seqs * (full * ld.kv_len + st.sliding * dmin(ld.kv_len, k.window));
+        core_traffic = cached * k.kv_layer_bytes * k.inv_cp + core_traffic;
+        if (!ld.decode)
+            proj += cached * k.inv_cp * k.latent_up;
     }
+    set(op_group::attention_proj, proj, st.layers * t.attn_traffic, k.mm_time);
+    set(op_group::attention_core, attn_core_flops(m, form, keys) * k.inv_tp, core_traffic,
+        k.attn_time);
     if (st.moe > 0) {
         set(op_group::router, st.moe * T * 2.0 * h * k.experts * k.inv_tp,
             st.moe * t.router_traffic, k.mm_time);
@@ -884,14 +887,25 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp, edp = edp_of(l);
     const double win = window_keys(m);
     if (!decode) {
+        // With prefix caching the first P = hit·s positions are cached: tokens P + 1 … s are
+        // computed, each attending to its position's keys, and the P cached entries are read.
         const double Bmb = B / prefill_micro_batches_of(w, l.pp);
-        return {.seqs = ceil_div(Bmb, dp),
-                .tokens_per_seq = S,
-                .keys_full = causal_keys(S),
-                .keys_sliding = causal_keys_window(S, win),
-                .expert_tokens = Bmb * S / edp,
-                .kv_len = 0,
-                .decode = false};
+        step_load ld{.seqs = ceil_div(Bmb, dp),
+                     .tokens_per_seq = S,
+                     .keys_full = causal_keys(S),
+                     .keys_sliding = causal_keys_window(S, win),
+                     .expert_tokens = Bmb * S / edp,
+                     .kv_len = 0,
+                     .decode = false};
+        if (w.prefix_cache_hit > 0) {
+            const double P = S * w.prefix_cache_hit, N = S - P;
+            ld.tokens_per_seq = N;
+            ld.keys_full -= causal_keys(P);
+            ld.keys_sliding -= causal_keys_window(P, win);
+            ld.expert_tokens = Bmb * N / edp;
+            ld.kv_len = P;
+        }
+        return ld;
     }
     // With d drafts a step verifies q = 1 + d tokens per sequence, at positions ctx … ctx + d:
     // token i attends to ctx + i keys, reads the cache once and writes q entries.
@@ -997,7 +1011,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     const step_load ld_prefill = phase_load(m, l, w, false);
     step_load ld_one = ld_prefill;
     ld_one.seqs = 1;
-    ld_one.expert_tokens = S;
+    ld_one.expert_tokens = ld_prefill.tokens_per_seq;
     const step_load ld_decode = phase_load(m, l, w, true);
     const std::array<double, 3> touched = experts_touched_each<3>(
         p.k.experts, p.k.top_k,
@@ -1074,7 +1088,9 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         // batch below needs the per-sequence figures, and they do not wait on the divisions
         // that give the sequence counts.
         const double act_body_seq =
-            inference_activation_bytes(p.activation, S * p.k.inv_cp, 0).value() * p.k.inv_tp;
+            inference_activation_bytes(p.activation, ld_prefill.tokens_per_seq * p.k.inv_cp, 0)
+                .value() *
+            p.k.inv_tp;
         const double act_head_seq =
             inference_activation_bytes(p.activation, 0, 1).value() * p.k.inv_tp;
         const double inv_M_pf = 1.0 / M_pf;

@@ -165,6 +165,123 @@ TEST_CASE("tiny MoE: prefill step by hand", "[evaluate][prefill]") {
     }
 }
 
+TEST_CASE("tiny MoE: prefill with half of each prompt cached, by hand",
+          "[evaluate][prefill][prefix]") {
+    // Positions 1–4 of each 8-token prompt are in the prefix cache: tokens 5–8 are computed
+    // (T = 2 sequences × 4 = 8 at each TP pair), attend to 5 + 6 + 7 + 8 = 26 keys each
+    // sequence, and read the 4 cached entries.
+    workload w = tiny_load;
+    w.prefix_cache_hit = 0.5;
+    const report r = evaluate(tiny, toy, tiny_layout, w);
+    REQUIRE(r.valid());
+    const stage_step& s = r.prefill.slowest;
+    // projections: 2 layers × 8 tokens × 12,288 = 196,608 F; 2·(12,288 + 8·448) = 31,744 B
+    CHECK(op(s, op_group::attention_proj).work.value() == 196'608.0);
+    CHECK(op(s, op_group::attention_proj).traffic.value() == 31'744.0);
+    // core: 2 seqs × 2 layers × 26 keys × 256 / TP 2 = 13,312 F; the new tokens' 2·8·256 =
+    // 4,096 B and the cached entries, 2 seqs × 2 layers × 4 × 64 B = 1,024: 5,120 B
+    CHECK(op(s, op_group::attention_core).work.value() == 13'312.0);
+    CHECK(op(s, op_group::attention_core).traffic.value() == 5'120.0);
+    // router: 4 tokens per TP rank: 2·4·512 = 4,096 F, 2·(512 + 4·68·2) = 2,112 B
+    CHECK(op(s, op_group::router).work.value() == 4'096.0);
+    CHECK(op(s, op_group::router).traffic.value() == 2'112.0);
+    // experts: 4·4/EDP 2 = 8 tokens at the EP group, 16 copies, 8 per GPU: 131,072 F; touched
+    // 4(1 − 2^-8)/2 = 1.9921875 experts: 2·(1.9921875·8,192 + 8·192·2) = 38,784 B
+    CHECK(op(s, op_group::routed_experts).work.value() == 131'072.0);
+    CHECK(op(s, op_group::routed_experts).traffic.value() == near(38'784.0));
+    // head: 2 rows as without the cache
+    CHECK(op(s, op_group::lm_head).work.value() == 12'800.0);
+    // 49.152 + 5.12 + 2.112 + 38.784 + 6.8 = 101.968 ns of compute
+    CHECK(s.compute.value() == near(101.968e-9));
+    // TP: 8·64·2 = 1,024 B, 2·(20 + 10.24) = 60.48 ns; EP: 4 tokens × 2 copies × 128 B =
+    // 1,024 B per rank, half leaving: 2 layers × 2 × (10 + 5.12) = 60.48 ns
+    CHECK(s.comm.tp.value() == near(60.48e-9));
+    CHECK(s.comm.ep.value() == near(60.48e-9));
+    CHECK(s.time.value() == near(222.928e-9));
+    // the network (120.96 ns) outweighs the compute-bound (49.152) and memory-bound ops
+    CHECK(s.bound == resource::network);
+    // every prompt token counts, the cached ones too: 32 tokens over 4 GPUs
+    CHECK(r.prefill.tokens_per_gpu.value() == near(8.0 / 222.928e-9));
+    // TTFT, one request (T = 4, 4 tokens at its EP group):
+    //   projections 98,304 F (24.576 ns), 2·(12,288 + 4·448) = 28,160 B → 28.16 ns
+    //   core 52 keys·128 = 6,656 F, 2·4·256 + 2·4·64 = 2,560 B → 2.56 ns
+    //   router 2,048 F, 2·(512 + 2·68·2) = 1,568 B → 1.568 ns
+    //   experts 65,536 F (16.384 ns); touched 4(1 − 2^-4)/2 = 1.875:
+    //     2·(1.875·8,192 + 4·192·2) = 33,792 B → 33.792 ns
+    //   head 6.6 ns                                                   Σ 72.68 ns
+    //   TP 2·(20 + 5.12) = 50.24 ns; EP 2·2·(10 + 2.56) = 50.24 ns
+    CHECK(r.prefill.latency.value() == near(173.16e-9));
+    // memory: the cache holds whole prompts (2,048 B as without hits); activations of the
+    // computed tokens only: (8·776 + 800) / TP 2 = 3,504 B
+    CHECK(r.memory.kv_cache.value() == 2'048.0);
+    CHECK(r.memory.activations.value() == 3'504.0);
+    // decode is untouched: its context is the whole prompt either way
+    const report r0 = evaluate(tiny, toy, tiny_layout, tiny_load);
+    CHECK(r.decode.batch_time.value() == r0.decode.batch_time.value());
+}
+
+TEST_CASE("prefix caching with context parallelism gathers the cached entries too",
+          "[evaluate][prefill][prefix]") {
+    // TP 2 × CP 2 × DP 1, EP 2 × EDP 2 (ETP 1): 4 sequences at the one DP rank, 4 uncached
+    // tokens each, T = 4·4/CP 2 = 8; each CP rank holds half of the 4·4 cached entries.
+    const layout l{.tp = 2, .cp = 2, .dp = 1, .pp = 1, .etp = 1, .ep = 2};
+    workload w = tiny_load;
+    w.prefix_cache_hit = 0.5;
+    const report r = evaluate(tiny, toy, l, w);
+    REQUIRE(r.valid());
+    const stage_step& s = r.prefill.slowest;
+    // all-gather over CP of (8 new + 16/2 cached) × 64 B = 1,024 B per rank: one step of
+    // 10 ns + 10.24 ns a layer, 2 layers: 40.48 ns
+    CHECK(s.comm.cp.value() == near(40.48e-9));
+    // core: 4 seqs × 2 layers × 26 keys / CP 2 = 104 query-keys × 128 = 13,312 F; bytes
+    // 2·8·256 = 4,096 new and 4·2·4·64/2 = 1,024 cached
+    CHECK(op(s, op_group::attention_core).work.value() == 13'312.0);
+    CHECK(op(s, op_group::attention_core).traffic.value() == 5'120.0);
+}
+
+TEST_CASE("MLA prefill up-projects the cached prefix's latents",
+          "[evaluate][prefill][prefix][mla]") {
+    // DeepSeek-V2-Lite (16 heads, latent 512, no-RoPE and value heads of 128), one prompt of
+    // 1,000 tokens, a quarter cached. The naive form computes K and V of every key from its
+    // latent: the 750 new tokens' as without the cache, and the 250 cached ones' again, at
+    // 2·512·16·(128 + 128) = 4,194,304 FLOPs each per layer: 27·250·4,194,304 more.
+    const model_spec& m = presets::deepseek_v2_lite;
+    const workload cold{.batch = 1, .prompt = 1000};
+    workload warm = cold;
+    warm.prefix_cache_hit = 0.25;
+    const auto proj = [&](const workload& w) {
+        const report r = evaluate(m, presets::h200, {}, w);
+        REQUIRE(r.valid());
+        return op(r.prefill.slowest, op_group::attention_proj).work.value();
+    };
+    CHECK(proj(warm) == near(proj(cold) * 750.0 / 1000.0 + 27.0 * 250.0 * 4'194'304.0));
+}
+
+TEST_CASE("prefix caching: the rule and the any-layout bound", "[evaluate][prefix][claims]") {
+    for (double hit : {-0.1, 1.0, std::nan("")}) {
+        INFO("hit " << hit);
+        workload w = tiny_load;
+        w.prefix_cache_hit = hit;
+        const violations v = validate(w);
+        REQUIRE(v.count == 1);
+        CHECK(v.items[0].what == (hit >= 1.0 ? rule::below : rule::non_negative));
+        CHECK(std::string(v.items[0].field) == "workload.prefix_cache_hit");
+        CHECK_FALSE(evaluate(tiny, toy, tiny_layout, w).evaluated);
+    }
+    CHECK(describe({rule::below, "workload.prefix_cache_hit", 1.0, 1.0}) ==
+          "workload.prefix_cache_hit = 1 must be below 1");
+    // Any layout of the toy GPU, 8-token prompts with 4 cached: the new tokens' matmuls are
+    // 4 × 82,944 (per token: projections 24,576 + router 512 + experts 16,384, 2 layers) +
+    // 2 layers × 26 keys × 256 + one logit row 12,800 = 357,888 FLOPs per 8 prompt tokens;
+    // they write 4 × 2 layers × 128 B of KV = 1,024 B.
+    workload w = tiny_load;
+    w.prefix_cache_hit = 0.5;
+    const claim_verdict v = check_claim(make<token_rate>(1.0), phase::prefill, tiny, toy.gpu, w);
+    CHECK(v.bound.compute_bound.value() == near(4e12 * 8.0 / 357'888.0));
+    CHECK(v.bound.memory_bound.value() == near(1e12 * 8.0 / 1'024.0));
+    CHECK(v.bound.binding == resource::compute);
+}
+
 TEST_CASE("tiny MoE: decode step by hand", "[evaluate][decode]") {
     const report r = evaluate(tiny, toy, tiny_layout, tiny_load);
     REQUIRE(r.valid());

@@ -16,6 +16,10 @@
 //     over plain decoding, since every term of the step grows with the tokens verified; with
 //     α = 0 it only costs. Prefill, TTFT (the modules read the prompt) and the KV cache only
 //     grow; the ideal rate stays under the any-layout bound of 5 (drafts counted there).
+//  8. Prefix caching (half of each prompt cached) conserves FLOPs as in 1, over the uncached
+//     tokens at their positions, plus MLA's up-projection of the cached latents; every prefill
+//     term only shrinks (the cached entries read cost less than computing them), so prefill
+//     and TTFT take no longer; the KV cache and decode are unchanged; the bound of 5 holds.
 
 #include <moecost/count/flops.hpp>
 #include <moecost/count/params.hpp>
@@ -174,7 +178,7 @@ std::vector<config> random_configs() {
 
 TEST_CASE("invariants over random valid deployments", "[invariants]") {
     const std::vector<config> configs = random_configs();
-    int flop_checked = 0, mayfit = 0, tp_checked = 0, drafted = 0;
+    int flop_checked = 0, mayfit = 0, tp_checked = 0, drafted = 0, cached_flops = 0;
     for (int i = 0; i < cases; ++i) {
         const config& k = configs[std::size_t(i)];
         const model_spec& m = *k.m;
@@ -203,6 +207,38 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
             const double dec_model = B * decode_flops(m, ctx).matmul().value();
             const double dec_sum = world * l.pp * r.decode.slowest.work().value();
             CHECK(dec_sum == Approx(dec_model + B * L * rep).epsilon(1e-9));
+        }
+
+        // 8. Prefix caching: half of each prompt cached.
+        {
+            workload wc = w;
+            wc.prefix_cache_hit = 0.5;
+            const report rc = evaluate(m, c, l, wc);
+            REQUIRE(rc.evaluated);
+            if (l.pp == 1 || (m.vocab == 0 && dense_layers(m) == 0)) {
+                ++cached_flops;
+                const double B = w.batch, S = w.prompt, P = 0.5 * S, L = m.layers;
+                const auto& a = m.attention;
+                const double latent_up = is_mla(m) ? 2.0 * a.kv_lora_rank * a.heads *
+                                                         double(a.qk_nope_head_dim + a.v_head_dim)
+                                                   : 0.0;
+                const double model = B * (prefill_flops(m, S).matmul().value() -
+                                          prefill_flops(m, P, {}, 0).matmul().value());
+                const double summed =
+                    world * prefill_micro_batches_of(w, l.pp) * rc.prefill.slowest.work().value();
+                CHECK(summed ==
+                      Approx(model + B * (S - P) * L * replicated_proj_flops_per_token_layer(m, l) +
+                             B * P * L * latent_up)
+                          .epsilon(1e-9));
+            }
+            CHECK(rc.prefill.batch_time <= r.prefill.batch_time);
+            CHECK(rc.prefill.latency <= r.prefill.latency);
+            CHECK(rc.memory.kv_cache == r.memory.kv_cache);
+            CHECK(rc.memory.activations <= r.memory.activations);
+            CHECK(rc.decode.batch_time == r.decode.batch_time);
+            const report ideal_c = evaluate(m, c, l, wc, {.ideal = true});
+            CHECK(ideal_c.prefill.tokens_per_gpu.value() <=
+                  any_layout_bound(m, c.gpu, wc, phase::prefill).rate.value() * (1 + 1e-9));
         }
 
         // 2. Weights: Σ over GPUs covers the model (replication only adds). The presets
@@ -288,6 +324,7 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
     // the generator reaches each kind of check often enough to mean something
     CHECK(drafted > cases / 20);
     CHECK(flop_checked > cases / 5);
+    CHECK(cached_flops == flop_checked);
     CHECK(tp_checked > cases / 10);
     CHECK(mayfit > cases / 10);
 }

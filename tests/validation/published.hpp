@@ -385,9 +385,8 @@ constexpr training_report korthikanti_ideal(const korthikanti_row& r, bool prese
 struct serving_case {
     std::string_view what;
     std::string_view source;
-    double published_per_node; ///< tokens/s per 8-GPU node, as published
-    double
-        computed_share; ///< share of the published tokens that are computed (cache hits excluded)
+    double published_per_node; ///< tokens/s per 8-GPU node, as published (prefill: every
+                               ///< input token, cache hits too)
     bool decode;
     const cluster_spec* cluster;
     layout l;
@@ -430,38 +429,39 @@ inline constexpr double deepseek_cache_hit = 0.563;
 
 // clang-format off
 inline constexpr std::array serving_cases{
-    serving_case{"DeepSeek-V3 prefill, H800, EP32/DP32 (4 nodes), 4 x 4096 tokens per GPU",
-                 "DeepSeek open-infra-index day 6", 73.7e3, 1.0 - deepseek_cache_hit, false, &presets::h800,
+    serving_case{"DeepSeek-V3 prefill, H800, EP32/DP32 (4 nodes), 4 x 4096 tokens per GPU, 56.3% cached",
+                 "DeepSeek open-infra-index day 6", 73.7e3, false, &presets::h800,
                  {.dp = 32, .ep = 32, .redundant_experts = 32},
-                 {.batch = 32 * 4, .prompt = 4096, .prefill_micro_batches = 1},
+                 {.batch = 32 * 4, .prompt = 4096, .prefill_micro_batches = 1,
+                  .prefix_cache_hit = deepseek_cache_hit},
                  {.ideal = true, .dispatch_fp8 = true}},
     serving_case{"DeepSeek-V3 decode, H800, EP144/DP144 (18 nodes), 128 seqs/GPU, KV 4989",
-                 "DeepSeek open-infra-index day 6", 14.8e3, 1.0, true, &presets::h800,
+                 "DeepSeek open-infra-index day 6", 14.8e3, true, &presets::h800,
                  {.dp = 144, .ep = 144, .redundant_experts = 32},
                  {.batch = 144 * 128, .prompt = 4989, .context = 4989, .prefill_micro_batches = 144 * 128 / 144},
                  {.ideal = true, .dispatch_fp8 = true}},
     serving_case{"DeepSeek-V3 prefill (profile), H800, EP32, 4 x 4096 tokens per GPU",
-                 "LMSYS blog 2025-05-05 (DeepSeek Profile)", 62713, 1.0, false, &presets::h800,
+                 "LMSYS blog 2025-05-05 (DeepSeek Profile)", 62713, false, &presets::h800,
                  {.dp = 32, .ep = 32, .redundant_experts = 32},
                  {.batch = 32 * 4, .prompt = 4096, .prefill_micro_batches = 1},
                  {.ideal = true, .dispatch_fp8 = true}},
     serving_case{"SGLang prefill, H100, EP32 (4 nodes), 16 x 1024 tokens per GPU",
-                 "LMSYS blog 2025-05-05", 57674, 1.0, false, &presets::h100_sxm,
+                 "LMSYS blog 2025-05-05", 57674, false, &presets::h100_sxm,
                  {.dp = 32, .ep = 32, .redundant_experts = 32},
                  {.batch = 32 * 16, .prompt = 1024, .prefill_micro_batches = 1},
                  {.ideal = true, .dispatch_fp8 = true}},
     serving_case{"SGLang prefill, H100, EP32 (4 nodes), 8 x 2048 tokens per GPU",
-                 "LMSYS blog 2025-05-05", 54543, 1.0, false, &presets::h100_sxm,
+                 "LMSYS blog 2025-05-05", 54543, false, &presets::h100_sxm,
                  {.dp = 32, .ep = 32, .redundant_experts = 32},
                  {.batch = 32 * 8, .prompt = 2048, .prefill_micro_batches = 1},
                  {.ideal = true, .dispatch_fp8 = true}},
     serving_case{"SGLang prefill, H100, EP32 (4 nodes), 4 x 4096 tokens per GPU",
-                 "LMSYS blog 2025-05-05", 50302, 1.0, false, &presets::h100_sxm,
+                 "LMSYS blog 2025-05-05", 50302, false, &presets::h100_sxm,
                  {.dp = 32, .ep = 32, .redundant_experts = 32},
                  {.batch = 32 * 4, .prompt = 4096, .prefill_micro_batches = 1},
                  {.ideal = true, .dispatch_fp8 = true}},
     serving_case{"SGLang decode, H100, EP72/DP72 (9 nodes), 256 seqs/GPU, KV 2000",
-                 "LMSYS blog 2025-05-05", 22282, 1.0, true, &presets::h100_sxm,
+                 "LMSYS blog 2025-05-05", 22282, true, &presets::h100_sxm,
                  {.dp = 72, .ep = 72, .redundant_experts = 32},
                  {.batch = 72 * 256, .prompt = 2000, .context = 2000, .prefill_micro_batches = 72 * 256 / 72},
                  {.ideal = true, .dispatch_fp8 = true}},
@@ -471,9 +471,9 @@ inline constexpr std::array serving_cases{
 constexpr report evaluate_case(const serving_case& c) {
     return evaluate(presets::deepseek_v3, *c.cluster, c.l, c.w, c.o);
 }
-/// The published figure per GPU, counting computed tokens only.
+/// The published figure per GPU.
 constexpr double measured_per_gpu(const serving_case& c) {
-    return c.published_per_node * c.computed_share / c.cluster->gpus_per_node;
+    return c.published_per_node / c.cluster->gpus_per_node;
 }
 constexpr double bound_per_gpu(const serving_case& c) {
     const report r = evaluate_case(c);

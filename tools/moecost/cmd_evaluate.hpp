@@ -133,7 +133,8 @@ inline json to_json(const scenario& s, const report& r) {
         {"prefill_micro_batches", prefill_micro_batches_of(s.w, l.pp)},
         {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp},
         {"draft_tokens", s.w.draft_tokens},
-        {"draft_acceptance", s.w.draft_acceptance}};
+        {"draft_acceptance", s.w.draft_acceptance},
+        {"prefix_cache_hit", s.w.prefix_cache_hit}};
     j["options"] = options_json(s.opt);
     j["evaluated"] = ok;
     j["valid"] = r.valid();
@@ -236,9 +237,9 @@ inline void print_text(const scenario& s, const report& r) {
     line("layout", fmt::format("{} | {} GPU{} ({})", layout_text(l), world_size(l),
                                world_size(l) == 1 ? "" : "s", s.layout_source));
     line("workload",
-         fmt::format("batch {}, prompt {} tokens, decode context {} tokens; micro-batches: "
+         fmt::format("batch {}, {}, decode context {} tokens; micro-batches: "
                      "prefill {}, decode {}{}",
-                     s.w.batch, s.w.prompt, context_of(s.w),
+                     s.w.batch, prompt_text(s.w), context_of(s.w),
                      s.w.prefill_micro_batches > 0 ? fmt::format("{}", s.w.prefill_micro_batches)
                                                    : fmt::format("{} (= pp)", l.pp),
                      s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)

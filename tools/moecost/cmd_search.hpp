@@ -167,7 +167,8 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
                      {"decode_micro_batches",
                       s.w.decode_micro_batches > 0 ? json(s.w.decode_micro_batches) : json("pp")},
                      {"draft_tokens", s.w.draft_tokens},
-                     {"draft_acceptance", s.w.draft_acceptance}};
+                     {"draft_acceptance", s.w.draft_acceptance},
+                     {"prefix_cache_hit", s.w.prefix_cache_hit}};
     j["options"] = options_json(s.opt);
     const std::array<double, 5> targets{s.req.min_prefill_tokens_per_gpu.value,
                                         s.req.min_decode_tokens_per_gpu.value, s.req.max_ttft.value,
@@ -251,9 +252,9 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
         line("", "note: " + n);
     line("space", space_text(s.space, c.gpus_per_node, "batch", s.batches));
     line("workload",
-         fmt::format("prompt {} tokens, decode context {} tokens; micro-batches: prefill {}, "
+         fmt::format("{}, decode context {} tokens; micro-batches: prefill {}, "
                      "decode {}{}",
-                     s.w.prompt, context_of(s.w),
+                     prompt_text(s.w), context_of(s.w),
                      s.w.prefill_micro_batches > 0 ? std::to_string(s.w.prefill_micro_batches)
                                                    : std::string("= pp"),
                      s.w.decode_micro_batches > 0 ? std::to_string(s.w.decode_micro_batches)

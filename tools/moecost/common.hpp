@@ -132,8 +132,11 @@ inline CLI::Validator positive_integer() {
 }
 
 /// CLI11 validator: a finite number above `lo` (or at least, when `inclusive`) and at most `hi`.
-inline CLI::Validator number_in(double lo, bool inclusive, double hi = HUGE_VAL) {
-    return {[lo, inclusive, hi](std::string& s) -> std::string {
+/// A number above lo (or at it when `inclusive`) and at most hi (below it unless
+/// `hi_inclusive`).
+inline CLI::Validator number_in(double lo, bool inclusive, double hi = HUGE_VAL,
+                                bool hi_inclusive = true) {
+    return {[lo, inclusive, hi, hi_inclusive](std::string& s) -> std::string {
                 const auto v = to_number(s);
                 const std::string what =
                     lo == 0 && !inclusive
@@ -143,8 +146,9 @@ inline CLI::Validator number_in(double lo, bool inclusive, double hi = HUGE_VAL)
                     return "expected " + what + ", got '" + s + "'";
                 if (inclusive ? *v < lo : *v <= lo)
                     return "expected " + what + ", got " + s;
-                if (*v > hi)
-                    return fmt::format("expected at most {:g}, got {}", hi, s);
+                if (hi_inclusive ? *v > hi : *v >= hi)
+                    return fmt::format("expected {} {:g}, got {}",
+                                       hi_inclusive ? "at most" : "below", hi, s);
                 return {};
             },
             ""};
@@ -611,6 +615,7 @@ struct workload_options {
     int decode_micro_batches = 0; ///< 0: = pp
     int draft_tokens = 0;
     double draft_acceptance = 0.0;
+    double prefix_cache_hit = 0.0;
 };
 
 inline const std::string workload_group = "Workload";
@@ -657,6 +662,14 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
             ->needs(drafts)
             ->group(workload_group);
     drafts->needs(acceptance); // no silent default: the rate is the model's and the data's
+    app.add_option("--prefix-cache-hit", o.prefix_cache_hit,
+                   "Prefix caching: the share of each prompt whose KV the cache already holds, "
+                   "not computed again (DeepSeek reports 0.563); prefill tokens/s still count "
+                   "every prompt token")
+        ->type_name("H")
+        ->check(number_in(0, true, 1, false))
+        ->capture_default_str()
+        ->group(workload_group);
 }
 
 inline workload make_workload(const workload_options& o) {
@@ -666,7 +679,16 @@ inline workload make_workload(const workload_options& o) {
             .prefill_micro_batches = o.micro_batches,
             .decode_micro_batches = o.decode_micro_batches,
             .draft_tokens = o.draft_tokens,
-            .draft_acceptance = o.draft_acceptance};
+            .draft_acceptance = o.draft_acceptance,
+            .prefix_cache_hit = o.prefix_cache_hit};
+}
+
+/// "prompt S tokens", with the share a prefix cache holds when there is one.
+inline std::string prompt_text(const workload& w) {
+    if (w.prefix_cache_hit > 0)
+        return fmt::format("prompt {} tokens ({:.3g}% in the prefix cache)", w.prompt,
+                           100.0 * w.prefix_cache_hit);
+    return fmt::format("prompt {} tokens", w.prompt);
 }
 
 /// "; speculative decoding: …" for a workload with drafts, else nothing. A model without MTP

@@ -66,7 +66,8 @@ inline nlohmann::json to_json(const deployment_dag& d) {
                      {"prompt", d.load.prompt},
                      {"context", context_of(d.load)},
                      {"draft_tokens", d.load.draft_tokens},
-                     {"draft_acceptance", d.load.draft_acceptance}};
+                     {"draft_acceptance", d.load.draft_acceptance},
+                     {"prefix_cache_hit", d.load.prefix_cache_hit}};
     j["built"] = d.built();
     json problems = json::array();
     for (const auto& v : d.summary.problems)

@@ -108,8 +108,13 @@ inline std::string to_dot(const deployment_dag& d) {
     const phase_result& ph = d.step == phase::prefill ? d.summary.prefill : d.summary.decode;
     title +=
         "\none " + std::string(name_of(d.step)) + " step of batch " + std::to_string(d.load.batch) +
-        (d.step == phase::prefill ? ", prompt " + std::to_string(d.load.prompt)
-                                  : ", context " + std::to_string(context_of(d.load))) +
+        (d.step == phase::prefill
+             ? ", prompt " + std::to_string(d.load.prompt) +
+                   (d.load.prefix_cache_hit > 0
+                        ? " (" + detail::dag_num(d.load.prompt * d.load.prefix_cache_hit) +
+                              " cached)"
+                        : "")
+             : ", context " + std::to_string(context_of(d.load))) +
         ": T = " + detail::dag_num(d.tokens_per_tp_group) +
         " tokens per TP group, X = " + detail::dag_num(d.tokens_per_ep_group) + " per EP group; " +
         (d.step == phase::prefill ? "TTFT " + pretty(ph.latency) : "TPOT " + pretty(ph.latency)) +

@@ -37,6 +37,7 @@ enum class rule {
     at_least,           ///< value must be >= limit
     draft_needs_mtp,    ///< speculative decoding drafts with MTP modules the model lacks
     weight_format,      ///< a weight-only dtype (mxfp4, nvfp4) stores something other than weights
+    below,              ///< value must be < limit
 };
 
 /// One broken rule: which, on what field, and the two numbers that disagree.
@@ -143,6 +144,8 @@ inline std::string describe(const violation& v) {
         return "prompt length (" + num(v.value) + ") does not divide over cp = " + num(v.limit);
     case rule::at_least:
         return f + " = " + num(v.value) + " is below " + num(v.limit);
+    case rule::below:
+        return f + " = " + num(v.value) + " must be below " + num(v.limit);
     case rule::weight_format:
         return f + " is a 4-bit format for weights (" + num(v.value) +
                " bits with its block scales): store it in bf16, fp16, fp32 or fp8";

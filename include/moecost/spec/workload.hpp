@@ -23,6 +23,10 @@ struct workload {
     /// The chance a drafted token is accepted once the ones before it were (DeepSeek-V3 §5.4.3:
     /// 0.85 to 0.9 for its one MTP module).
     double draft_acceptance = 0;
+    /// Prefix caching: the share of each prompt's tokens whose KV the cache already holds
+    /// (vLLM's and DeepSeek's cache hit rate), 0 to below 1. Prefill computes the rest, attending
+    /// to the cached ones too; the prefill throughput still counts every prompt token.
+    double prefix_cache_hit = 0;
     friend constexpr bool operator==(const workload&, const workload&) = default;
 };
 
@@ -120,6 +124,12 @@ constexpr void validate_into(violations& out, const workload& w) {
             out.add(rule::at_most, "workload.draft_acceptance", w.draft_acceptance, 1);
         else
             out.add(rule::non_negative, "workload.draft_acceptance", w.draft_acceptance);
+    }
+    if (!(w.prefix_cache_hit >= 0.0 && w.prefix_cache_hit < 1.0)) { // NaN too
+        if (w.prefix_cache_hit >= 1.0) // at least one token computed: its logits start decoding
+            out.add(rule::below, "workload.prefix_cache_hit", w.prefix_cache_hit, 1);
+        else
+            out.add(rule::non_negative, "workload.prefix_cache_hit", w.prefix_cache_hit);
     }
 }
 

@@ -125,7 +125,8 @@ struct checked_deployment : deployment<M, C, L, W, O> {
     static_assert(detail::shows_numbers<v, rule::memory>);
     static_assert(detail::ok_rule<v, rule::positive> && detail::ok_rule<v, rule::non_negative> &&
                       detail::ok_rule<v, rule::at_most> && detail::ok_rule<v, rule::divides> &&
-                      detail::ok_rule<v, rule::at_least> && detail::ok_rule<v, rule::weight_format>,
+                      detail::ok_rule<v, rule::at_least> && detail::ok_rule<v, rule::below> &&
+                      detail::ok_rule<v, rule::weight_format>,
                   "moecost: a spec of the deployment is invalid: moecost::validate() on the model, "
                   "cluster, layout and workload names the field");
 };

@@ -483,10 +483,10 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
                                drafts ? "N·q" : "N",
                                "ctx/tp",
                                adt}
-                  : dag_tensor{T,
+                  : dag_tensor{T + ld.seqs * ld.kv_len / cp, // and the rank's cached share
                                kv_elements_per_token_per_layer(m) / kv_shards(m, l),
                                bytes_of(m.precision.kv),
-                               "T",
+                               ld.kv_len > 0 ? "T + N·P/cp" : "T",
                                "kv",
                                name_of(m.precision.kv)};
     const link_spec& unit = detail::byte_counting_link;

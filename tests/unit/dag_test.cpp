@@ -364,6 +364,31 @@ TEST_CASE("dag: ETP, CP, shared experts and a dense layer", "[dag]") {
     }
 }
 
+TEST_CASE("dag: with a cached prefix, CP gathers the cached entries too", "[dag][prefix]") {
+    // TP 2 × CP 2 × DP 1 over 4 sequences of 8 tokens, half of each cached: a CP rank computes
+    // T = 4·4/2 = 8 tokens and gathers their KV with its share of the 4·4 cached entries, 8
+    // more: as many rows as without the cache (T = 4·8/2 = 16), so the same bytes sent.
+    constexpr layout l{.tp = 2, .cp = 2, .dp = 1, .pp = 1, .etp = 2, .ep = 2};
+    workload w = tiny_load;
+    w.prefix_cache_hit = 0.5;
+    const deployment_dag cold = make_dag(tiny_mixed, toy, l, tiny_load, phase::prefill);
+    const deployment_dag warm = make_dag(tiny_mixed, toy, l, w, phase::prefill);
+    CHECK(warm.tokens_per_tp_group == 8.0);
+    const dag_node& x = warm.nodes[std::size_t(warm.find(0, dag_kind::cp_exchange))];
+    CHECK(x.traffic == cold.nodes[std::size_t(cold.find(0, dag_kind::cp_exchange))].traffic);
+    bool labelled = false;
+    for (int i = 0; i < warm.edge_count; ++i) {
+        const dag_edge& e = warm.edges[std::size_t(i)];
+        if (node_id(warm, e.to) == "g0_cp_exchange") {
+            CHECK(e.rows == 16.0);
+            CHECK(std::string(e.rows_symbol) == "T + N·P/cp");
+            labelled = true;
+        }
+    }
+    CHECK(labelled);
+    check_consistent(warm);
+}
+
 TEST_CASE("dag: numbers are evaluate's under every option and phase", "[dag]") {
     const layout layouts[] = {seed_layout(8, 2, 4, 2), seed_layout(16, 4, 2, 2),
                               seed_layout(1, 1, 1, 1), seed_layout(4, 4, 1, 1)};

@@ -244,17 +244,21 @@ TEST_CASE("MLA prefill up-projects the cached prefix's latents",
     // DeepSeek-V2-Lite (16 heads, latent 512, no-RoPE and value heads of 128), one prompt of
     // 1,000 tokens, a quarter cached. The naive form computes K and V of every key from its
     // latent: the 750 new tokens' as without the cache, and the 250 cached ones' again, at
-    // 2·512·16·(128 + 128) = 4,194,304 FLOPs each per layer: 27·250·4,194,304 more.
-    const model_spec& m = presets::deepseek_v2_lite;
+    // 2·512·16·(128 + 128) = 4,194,304 FLOPs each per layer: 27·250·4,194,304 more, split
+    // over TP with the heads.
     const workload cold{.batch = 1, .prompt = 1000};
     workload warm = cold;
     warm.prefix_cache_hit = 0.25;
-    const auto proj = [&](const workload& w) {
-        const report r = evaluate(m, presets::h200, {}, w);
-        REQUIRE(r.valid());
-        return op(r.prefill.slowest, op_group::attention_proj).work.value();
-    };
-    CHECK(proj(warm) == near(proj(cold) * 750.0 / 1000.0 + 27.0 * 250.0 * 4'194'304.0));
+    for (const int tp : {1, 2}) {
+        INFO("tp " << tp);
+        const report r_cold = evaluate(presets::deepseek_v2_lite, presets::h200, {.tp = tp}, cold);
+        const report r_warm = evaluate(presets::deepseek_v2_lite, presets::h200, {.tp = tp}, warm);
+        REQUIRE(r_cold.valid());
+        REQUIRE(r_warm.valid());
+        const double cold_proj = op(r_cold.prefill.slowest, op_group::attention_proj).work.value();
+        const double warm_proj = op(r_warm.prefill.slowest, op_group::attention_proj).work.value();
+        CHECK(warm_proj == near(cold_proj * 750.0 / 1000.0 + 27.0 * 250.0 * 4'194'304.0 / tp));
+    }
 }
 
 TEST_CASE("prefix caching: the rule and the any-layout bound", "[evaluate][prefix][claims]") {
@@ -272,13 +276,14 @@ TEST_CASE("prefix caching: the rule and the any-layout bound", "[evaluate][prefi
           "workload.prefix_cache_hit = 1 must be below 1");
     // Any layout of the toy GPU, 8-token prompts with 4 cached: the new tokens' matmuls are
     // 4 × 82,944 (per token: projections 24,576 + router 512 + experts 16,384, 2 layers) +
-    // 2 layers × 26 keys × 256 + one logit row 12,800 = 357,888 FLOPs per 8 prompt tokens;
-    // they write 4 × 2 layers × 128 B of KV = 1,024 B.
+    // 2 layers × 26 keys × 256 + one logit row 12,800 = 357,888 FLOPs per 8 prompt tokens.
+    // Each prompt's KV is still written (4 new entries) or read (4 cached) once: 8 × 2 layers
+    // × 128 B = 2,048 B, as without the cache.
     workload w = tiny_load;
     w.prefix_cache_hit = 0.5;
     const claim_verdict v = check_claim(make<token_rate>(1.0), phase::prefill, tiny, toy.gpu, w);
     CHECK(v.bound.compute_bound.value() == near(4e12 * 8.0 / 357'888.0));
-    CHECK(v.bound.memory_bound.value() == near(1e12 * 8.0 / 1'024.0));
+    CHECK(v.bound.memory_bound.value() == near(1e12 * 8.0 / 2'048.0));
     CHECK(v.bound.binding == resource::compute);
 }
 

@@ -178,7 +178,7 @@ std::vector<config> random_configs() {
 
 TEST_CASE("invariants over random valid deployments", "[invariants]") {
     const std::vector<config> configs = random_configs();
-    int flop_checked = 0, mayfit = 0, tp_checked = 0, drafted = 0, cached_flops = 0;
+    int flop_checked = 0, mayfit = 0, tp_checked = 0, drafted = 0, mla_cached = 0;
     for (int i = 0; i < cases; ++i) {
         const config& k = configs[std::size_t(i)];
         const model_spec& m = *k.m;
@@ -216,7 +216,8 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
             const report rc = evaluate(m, c, l, wc);
             REQUIRE(rc.evaluated);
             if (l.pp == 1 || (m.vocab == 0 && dense_layers(m) == 0)) {
-                ++cached_flops;
+                if (is_mla(m))
+                    ++mla_cached; // the latents' up-projection term is exercised
                 const double B = w.batch, S = w.prompt, P = 0.5 * S, L = m.layers;
                 const auto& a = m.attention;
                 const double latent_up = is_mla(m) ? 2.0 * a.kv_lora_rank * a.heads *
@@ -324,7 +325,7 @@ TEST_CASE("invariants over random valid deployments", "[invariants]") {
     // the generator reaches each kind of check often enough to mean something
     CHECK(drafted > cases / 20);
     CHECK(flop_checked > cases / 5);
-    CHECK(cached_flops == flop_checked);
+    CHECK(mla_cached > cases / 20);
     CHECK(tp_checked > cases / 10);
     CHECK(mayfit > cases / 10);
 }

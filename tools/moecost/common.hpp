@@ -131,9 +131,8 @@ inline CLI::Validator positive_integer() {
     return integer_in(1, max_count);
 }
 
-/// CLI11 validator: a finite number above `lo` (or at least, when `inclusive`) and at most `hi`.
-/// A number above lo (or at it when `inclusive`) and at most hi (below it unless
-/// `hi_inclusive`).
+/// CLI11 validator: a finite number above `lo` (or at least, when `inclusive`) and at most `hi`
+/// (below it unless `hi_inclusive`).
 inline CLI::Validator number_in(double lo, bool inclusive, double hi = HUGE_VAL,
                                 bool hi_inclusive = true) {
     return {[lo, inclusive, hi, hi_inclusive](std::string& s) -> std::string {

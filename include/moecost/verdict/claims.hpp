@@ -6,11 +6,11 @@
  * Two bounds, both with every efficiency at 1:
  * - for a given layout: the ideal evaluation of that deployment (`evaluate` with `ideal`);
  * - for any layout of a GPU: per GPU, prefill needs its matmul FLOPs per prompt token at
- *   peak (the uncached tokens' with prefix caching), and decode needs its matmul FLOPs at peak and
- * must read each sequence's whole KV cache once per token (weights can be amortised over an
- * unbounded batch, the KV cache cannot: every decoded token reads its own context; with speculative
- * decoding, once per step for the tokens the step gains). A claim above the bound is impossible on
- * any layout.
+ *   peak (the uncached tokens' with prefix caching), and decode needs its matmul FLOPs at
+ *   peak and must read each sequence's whole KV cache once per token (weights can be
+ *   amortised over an unbounded batch, the KV cache cannot: every decoded token reads its own
+ *   context; with speculative decoding, once per step for the tokens the step gains). A claim
+ *   above the bound is impossible on any layout.
  */
 
 #include <moecost/count/flops.hpp>
@@ -47,17 +47,14 @@ constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec&
     const byte_rate bw = g.hbm_bandwidth;
     if (p == phase::prefill) {
         // per prompt token, cached ones included: the uncached tokens' work (P = hit·s cached:
-        // positions P + 1 … s, no logits for the cached part), each writing its KV once
+        // positions P + 1 … s, no logits for the cached part); each entry of the prompt's KV is
+        // written (computed tokens) or read (cached ones) once
         const double S = w.prompt;
         flops work = prefill_flops(m, S).matmul();
-        bytes written = kv_cache_bytes(m, S);
-        if (w.prefix_cache_hit > 0) {
-            const double P = S * w.prefix_cache_hit;
-            work -= prefill_flops(m, P, {}, 0).matmul();
-            written -= kv_cache_bytes(m, P);
-        }
+        if (w.prefix_cache_hit > 0)
+            work -= prefill_flops(m, S * w.prefix_cache_hit, {}, 0).matmul();
         b.compute_bound = peak / (work / make<tokens>(S));
-        b.memory_bound = bw / (written / make<tokens>(S));
+        b.memory_bound = bw / (kv_cache_bytes(m, S) / make<tokens>(S));
     } else {
         // Speculative decoding reads the cache once for the E tokens a step gains on
         // average (docs/model.md §12.1); each still costs its FLOPs at least.

@@ -99,6 +99,7 @@ TEST_CASE("hf_config: real configs load to their presets", "[io][hf_config]") {
         {"mixtral-8x7b-v0.1.json", &p::mixtral_8x7b},    {"deepseek-v3.json", &p::deepseek_v3},
         {"deepseek-v2-lite.json", &p::deepseek_v2_lite}, {"qwen3-30b-a3b.json", &p::qwen3_30b_a3b},
         {"olmoe-1b-7b-0924.json", &p::olmoe_1b_7b},      {"meta-llama-3-8b.json", &p::llama_3_8b},
+        {"glm-4.5-air.json", &p::glm_4_5_air},
     };
     for (const auto& r : rows) {
         INFO(r.file);
@@ -185,6 +186,27 @@ TEST_CASE("hf_config: parameter totals match published figures", "[io][hf_config
         named.name = "gpt-oss-20b";
         CHECK(named == moecost::presets::gpt_oss_20b);
     }
+    SECTION("GLM-4.5-Air: 106B total, 12B active without embedding and head") {
+        // By hand (zai-org/GLM-4.5-Air config.json; Glm4MoeAttention, DeepseekV3 layers):
+        //   attention: q 4096·12288 + o 12288·4096 = 100,663,296; k, v 2·4096·1024 =
+        //     8,388,608; q, k, v biases 12,288 + 2·1,024 = 14,336          → 109,066,240
+        //   norms 2·4096 = 8,192 a layer
+        //   layer 0, dense: 3·4096·10944 = 134,479,872          → 243,554,304 with the above
+        //   layers 1–45: 128 experts · 3·4096·1408 = 2,214,592,512, shared 17,301,504, gate
+        //     128·4096 + 128 score biases = 524,416             → 2,341,492,864 each
+        //   embedding + head 2·151552·4096 = 1,241,513,984; final norm 4,096
+        //   total 243,554,304 + 45·2,341,492,864 + 1,241,513,984 + 4,096 = 106,852,251,264
+        const auto r = load("glm-4.5-air.json");
+        const auto& m = r.spec;
+        CHECK(r.family == "glm4_moe");
+        CHECK(total(m) == 106'852'251'264.0);
+        // the README's 106B and 12B leave out the embedding and the head (105.61B, 12.18B)
+        const auto t = moecost::total_params(m);
+        CHECK(t.total() - t.embedding - t.lm_head == Approx(106e9).margin(0.5e9));
+        const auto a = moecost::active_params(m);
+        CHECK(a.total() - a.embedding - a.lm_head == Approx(12e9).margin(0.5e9));
+        CHECK(has_note(r, "num_nextn_predict_layers = 1"));
+    }
     SECTION("gpt2: 124,439,808") {
         // GPT2LMHeadModel.from_pretrained("gpt2").num_parameters(): 124,439,808 with the
         // head tied to the embedding and 1024 learned positions.
@@ -224,6 +246,43 @@ TEST_CASE("hf_config: parameter totals match published figures", "[io][hf_config
 }
 
 // ---- families ----------------------------------------------------------------------------
+
+TEST_CASE("hf_config: GLM-4.5's keys", "[io][hf_config]") {
+    json j = moe_base("glm4_moe");
+    j.erase("num_experts");
+    j.erase("num_local_experts");
+    j["n_shared_experts"] = 1;
+    j["first_k_dense_replace"] = 1;
+    j["attention_bias"] = true;
+    j["use_qk_norm"] = true;
+    j["head_dim"] = 64; // 8 heads of 64 ≠ hidden 256
+    const auto m = parse(j).spec;
+    CHECK(m.attention.head_dim == 64);
+    CHECK(m.attention.qkv_bias);
+    CHECK_FALSE(m.attention.out_bias); // Glm4MoeAttention: o_proj without bias
+    CHECK(m.attention.qk_norm == moecost::qk_norm_kind::per_head);
+    CHECK(m.moe.shared_experts == 1);
+    CHECK(m.moe.shared_hidden == 128);
+    CHECK(m.moe.router_bias); // e_score_correction_bias
+    CHECK(m.moe.first_dense == 1);
+    CHECK(m.moe.groups == 1); // Glm4MoeConfig: n_group 1, topk_group 1
+    CHECK(m.moe.group_top_k == 0);
+    // group-limited routing when asked; the MTP module when asked
+    j["n_group"] = 4;
+    j["topk_group"] = 2;
+    j["num_nextn_predict_layers"] = 1;
+    const auto g = parse(j, {.include_mtp = true}).spec;
+    CHECK(g.moe.groups == 4);
+    CHECK(g.moe.group_top_k == 2);
+    CHECK(g.mtp_layers == 1);
+    // the keys whose class defaults are not the obvious reading are required
+    for (const char* key : {"first_k_dense_replace", "n_shared_experts"}) {
+        INFO(key);
+        json k = j;
+        k.erase(key);
+        CHECK(error_of(k).find(std::string("key '") + key + "'") != std::string::npos);
+    }
+}
 
 TEST_CASE("hf_config: Qwen-MoE layer plans", "[io][hf_config]") {
     json j = moe_base("qwen2_moe");

@@ -120,6 +120,14 @@ inline constexpr std::array published_counts{
                     "234B non-embedding", "Qwen/Qwen3-235B-A22B model card"},
     published_count{"qwen3-235b-a22b", true, 22e9, 1e9, precision::rounded, convention::everything,
                     "22B activated", "Qwen/Qwen3-235B-A22B model card"},
+    // zai-org/GLM-4.5 README (and transformers' Glm4Moe model page): "GLM-4.5-Air adopts a more
+    // compact design with 106 billion total parameters and 12 billion active parameters". Both
+    // are met without the input embedding and the LM head (105.61B, 12.18B); with them the
+    // counts are 106.85B and 13.42B, which round to neither. The MTP layer is not counted.
+    published_count{"glm-4.5-air", false, 106e9, 1e9, precision::rounded, convention::no_embedding_no_head,
+                    "106 billion total", "zai-org/GLM-4.5 README"},
+    published_count{"glm-4.5-air", true, 12e9, 1e9, precision::rounded, convention::no_embedding_no_head,
+                    "12 billion active", "zai-org/GLM-4.5 README"},
     // OLMoE paper (Muennighoff et al. 2024, arXiv 2409.02060) and model card: 6.9B total, 1.3B
     // active per token (embedding and head included); the abstract rounds them to "7B" and "1B".
     published_count{"olmoe-1b-7b", false, 6.9e9, 0.1e9, precision::rounded, convention::everything,

@@ -264,6 +264,8 @@ inline constexpr family_keys deepseek_keys{.kv_heads = {}, // MLA: no KV heads
                                            .head_dim = {},
                                            .experts = {"n_routed_experts"},
                                            .expert_hidden = {"moe_intermediate_size"}};
+inline constexpr family_keys glm4_moe_keys{.experts = {"n_routed_experts"},
+                                           .expert_hidden = {"moe_intermediate_size"}};
 // OLMoE has no moe_intermediate_size: intermediate_size is each expert's hidden size.
 inline constexpr family_keys olmoe_keys{.experts = {"num_experts"},
                                         .expert_hidden = {"intermediate_size"}};
@@ -567,6 +569,62 @@ inline void finish_qwen3_moe(reader& r, model_spec& m, const hf_options&) {
     read_sliding(r, m, window_rule::qwen);
 }
 
+/// DeepSeek-style MoE keys (DeepSeek-V2/V3, GLM-4.5): n_shared_experts shared experts each as
+/// wide as a routed one, first_k_dense_replace dense layers first, then MoE every
+/// moe_layer_freq.
+inline void read_deepseek_style_moe(reader& r, model_spec& m) {
+    auto& e = m.moe;
+    e.shared_experts = r.required_or_null("n_shared_experts", "no shared expert");
+    e.shared_hidden = e.shared_experts > 0 ? e.expert_hidden : 0; // each as wide as a routed one
+    // V3's config class defaults first_k_dense_replace to 3, V2's to 0, GLM-4.5's to 1:
+    // required.
+    e.first_dense = r.required("first_k_dense_replace", sign::non_negative);
+    if (e.first_dense > m.layers)
+        r.fail("first_k_dense_replace",
+               std::to_string(e.first_dense) +
+                   " exceeds num_hidden_layers = " + std::to_string(m.layers));
+    e.every = r.optional("moe_layer_freq", 1); // MoE iff i >= first_dense and i % freq == 0
+    e.phase = 0;
+}
+
+/// Group-limited routing: a token's experts within topk_group of n_group groups (the keys'
+/// values when present, else the config class's defaults); a limit of every group is none.
+inline void read_expert_groups(reader& r, moe_spec& e, std::optional<int> groups_default,
+                               std::optional<int> topk_default) {
+    e.groups = groups_default ? r.optional("n_group", *groups_default) : r.required("n_group");
+    e.group_top_k =
+        topk_default ? r.optional("topk_group", *topk_default) : r.required("topk_group");
+    if (e.experts % e.groups != 0)
+        r.fail("n_group", std::to_string(e.groups) +
+                              " does not divide n_routed_experts = " + std::to_string(e.experts));
+    if (e.group_top_k > e.groups)
+        r.fail("topk_group",
+               std::to_string(e.group_top_k) + " exceeds n_group = " + std::to_string(e.groups));
+    if (e.group_top_k * (e.experts / e.groups) < e.top_k)
+        r.fail("topk_group", std::to_string(e.group_top_k) + " groups of " +
+                                 std::to_string(e.experts / e.groups) +
+                                 " experts (n_routed_experts / n_group) hold fewer than "
+                                 "num_experts_per_tok = " +
+                                 std::to_string(e.top_k));
+    if (e.group_top_k >= e.groups) { // every group: no limit
+        e.groups = 1;
+        e.group_top_k = 0;
+    }
+}
+
+/// num_nextn_predict_layers: the multi-token-prediction modules, counted when asked.
+inline void read_mtp(reader& r, model_spec& m, const hf_options& o) {
+    if (o.include_mtp) {
+        m.mtp_layers = r.required("num_nextn_predict_layers", sign::non_negative, layer_count);
+    } else if (const int mtp =
+                   r.optional("num_nextn_predict_layers", 0, sign::non_negative, layer_count);
+               mtp > 0) {
+        r.note("num_nextn_predict_layers = " + std::to_string(mtp) +
+               ": the multi-token-prediction module is not counted (hf_options::include_mtp "
+               "counts it)");
+    }
+}
+
 inline void finish_deepseek(reader& r, model_spec& m, const hf_options& o, bool v3) {
     auto& a = m.attention;
     a.kind = attention_kind::mla;
@@ -581,60 +639,42 @@ inline void finish_deepseek(reader& r, model_spec& m, const hf_options& o, bool 
         r.note("attention_bias: the o_proj bias is counted; MLA's q_a/kv_a projection biases "
                "are not modelled");
     }
-    auto& e = m.moe;
-    e.shared_experts = r.required_or_null("n_shared_experts", "no shared expert");
-    e.shared_hidden = e.shared_experts > 0 ? e.expert_hidden : 0; // each as wide as a routed one
-    // V3's config class defaults first_k_dense_replace to 3, V2's to 0: required.
-    e.first_dense = r.required("first_k_dense_replace", sign::non_negative);
-    if (e.first_dense > m.layers)
-        r.fail("first_k_dense_replace",
-               std::to_string(e.first_dense) +
-                   " exceeds num_hidden_layers = " + std::to_string(m.layers));
-    e.every = r.optional("moe_layer_freq", 1); // MoE iff i >= first_dense and i % freq == 0
-    e.phase = 0;
-    e.router_bias = v3; // V3's gate has e_score_correction_bias, one per expert
-    // Group-limited routing: V3's "noaux_tc" and V2's "group_limited_greedy" pick a token's
-    // experts within topk_group of n_group groups; V2's "greedy" ignores the groups. Absent
-    // keys take the config classes' defaults: DeepseekV3Config's noaux_tc with 8 and 4;
-    // DeepseekV2Config has none for the groups, so there they are required.
+    read_deepseek_style_moe(r, m);
+    m.moe.router_bias = v3; // V3's gate has e_score_correction_bias, one per expert
+    // V3's "noaux_tc" and V2's "group_limited_greedy" pick a token's experts within groups;
+    // V2's "greedy" ignores them. Absent keys take the config classes' defaults:
+    // DeepseekV3Config's noaux_tc with 8 and 4; DeepseekV2Config has none for the groups, so
+    // there they are required.
     const std::string method = r.text("topk_method").value_or(v3 ? "noaux_tc" : "greedy");
     if (method == "noaux_tc" || method == "group_limited_greedy") {
-        e.groups = v3 ? r.optional("n_group", 8) : r.required("n_group");
-        e.group_top_k = v3 ? r.optional("topk_group", 4) : r.required("topk_group");
-        if (e.experts % e.groups != 0)
-            r.fail("n_group", std::to_string(e.groups) + " does not divide n_routed_experts = " +
-                                  std::to_string(e.experts));
-        if (e.group_top_k > e.groups)
-            r.fail("topk_group", std::to_string(e.group_top_k) +
-                                     " exceeds n_group = " + std::to_string(e.groups));
-        if (e.group_top_k * (e.experts / e.groups) < e.top_k)
-            r.fail("topk_group", std::to_string(e.group_top_k) + " groups of " +
-                                     std::to_string(e.experts / e.groups) +
-                                     " experts (n_routed_experts / n_group) hold fewer than "
-                                     "num_experts_per_tok = " +
-                                     std::to_string(e.top_k));
-        if (e.group_top_k >= e.groups) { // every group: no limit
-            e.groups = 1;
-            e.group_top_k = 0;
-        }
+        if (v3)
+            read_expert_groups(r, m.moe, 8, 4);
+        else
+            read_expert_groups(r, m.moe, std::nullopt, std::nullopt);
     } else if (method != "greedy") {
         r.note("topk_method = " + method + ": routed as greedy (no group limit)");
     }
-    if (o.include_mtp) {
-        m.mtp_layers = r.required("num_nextn_predict_layers", sign::non_negative, layer_count);
-    } else if (const int mtp =
-                   r.optional("num_nextn_predict_layers", 0, sign::non_negative, layer_count);
-               mtp > 0) {
-        r.note("num_nextn_predict_layers = " + std::to_string(mtp) +
-               ": the multi-token-prediction module is not counted (hf_options::include_mtp "
-               "counts it)");
-    }
+    read_mtp(r, m, o);
 }
 inline void finish_deepseek_v2(reader& r, model_spec& m, const hf_options& o) {
     finish_deepseek(r, m, o, false);
 }
 inline void finish_deepseek_v3(reader& r, model_spec& m, const hf_options& o) {
     finish_deepseek(r, m, o, true);
+}
+
+/// GLM-4.5 (Glm4MoeForCausalLM): GQA with biased q, k, v (o_proj has none) and optional
+/// per-head q/k norms, DeepSeek-V3's MoE layout (shared experts, dense layers first, a gate
+/// with e_score_correction_bias, group-limited sigmoid routing) and its MTP module.
+inline void finish_glm4_moe(reader& r, model_spec& m, const hf_options& o) {
+    m.attention.qkv_bias = r.flag("attention_bias", false);
+    m.attention.out_bias = false;
+    if (r.flag("use_qk_norm", false))
+        m.attention.qk_norm = qk_norm_kind::per_head;
+    read_deepseek_style_moe(r, m);
+    m.moe.router_bias = true; // Glm4MoeTopkRouter: e_score_correction_bias, one per expert
+    read_expert_groups(r, m.moe, 1, 1); // Glm4MoeConfig: n_group 1, topk_group 1
+    read_mtp(r, m, o);
 }
 
 inline void finish_olmoe(reader& r, model_spec& m, const hf_options&) {
@@ -697,6 +737,7 @@ inline constexpr std::array families{
     family{"qwen3_moe", {"Qwen3MoeForCausalLM"}, &qwen_moe_keys, finish_qwen3_moe},
     family{"deepseek_v2", {"DeepseekV2ForCausalLM"}, &deepseek_keys, finish_deepseek_v2},
     family{"deepseek_v3", {"DeepseekV3ForCausalLM"}, &deepseek_keys, finish_deepseek_v3},
+    family{"glm4_moe", {"Glm4MoeForCausalLM"}, &glm4_moe_keys, finish_glm4_moe},
     family{"olmoe", {"OlmoeForCausalLM"}, &olmoe_keys, finish_olmoe},
     family{"gpt_oss", {"GptOssForCausalLM"}, &gpt_oss_keys, finish_gpt_oss},
     family{"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, &gpt2_keys, finish_gpt2},

@@ -155,6 +155,28 @@ inline constexpr model_spec qwen3_235b_a22b{
     .moe = {.experts = 128, .top_k = 8, .expert_hidden = 1536},
 };
 
+/**
+ * zai-org/GLM-4.5-Air config.json: 46 layers, the first dense (10,944), the others 128 experts
+ * of 1,408 (top-8) and one shared expert; GQA with 96 query heads of 128 (≠ hidden 4096) and 8
+ * KV heads, biases on q, k and v; a gate with one score bias per expert. 106B total and 12B
+ * active without embedding and head (model card); 106.85B and 13.42B with them.
+ */
+inline constexpr model_spec glm_4_5_air{
+    .name = "glm-4.5-air",
+    .layers = 46,
+    .hidden = 4096,
+    .vocab = 151552,
+    .attention = {.heads = 96, .kv_heads = 8, .head_dim = 128, .qkv_bias = true},
+    .ffn = {.hidden = 10944},
+    .moe = {.experts = 128,
+            .top_k = 8,
+            .expert_hidden = 1408,
+            .shared_experts = 1,
+            .shared_hidden = 1408,
+            .router_bias = true,
+            .first_dense = 1},
+};
+
 /// allenai/OLMoE-1B-7B-0924 config.json: MHA with QK-norm over all heads.
 inline constexpr model_spec olmoe_1b_7b{
     .name = "olmoe-1b-7b",
@@ -258,6 +280,7 @@ inline constexpr std::array model_presets{
     named_model{"deepseek-v2-lite", &deepseek_v2_lite},
     named_model{"qwen3-30b-a3b", &qwen3_30b_a3b},
     named_model{"qwen3-235b-a22b", &qwen3_235b_a22b},
+    named_model{"glm-4.5-air", &glm_4_5_air},
     named_model{"olmoe-1b-7b", &olmoe_1b_7b},
     named_model{"gpt-oss-120b", &gpt_oss_120b},
     named_model{"gpt-oss-20b", &gpt_oss_20b},

@@ -137,6 +137,10 @@ inline json to_json(const loaded_model& lm, const options& o, const facts& f) {
     p["active"] = count_json(f.active.total());
     p["embedding"] = count_json(f.total.embedding);
     p["active_without_embedding"] = count_json(f.active.total() - f.active.embedding);
+    p["active_without_embedding_and_head"] =
+        count_json(f.active.total() - f.active.embedding - f.active.lm_head);
+    p["total_without_embedding_and_head"] =
+        count_json(f.total.total() - f.total.embedding - f.total.lm_head);
     json by = json::object();
     for (const auto& c : param_components)
         by[c.key] = {{"total", count_json(f.total.*c.field)},
@@ -217,9 +221,13 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     fmt::print("  {:<28} {:>12} {:>12}\n", "total without embedding",
                count(f.total.total() - f.total.embedding),
                count(f.active.total() - f.active.embedding));
+    fmt::print("  {:<28} {:>12} {:>12}\n", "... and without LM head",
+               count(f.total.total() - f.total.embedding - f.total.lm_head),
+               count(f.active.total() - f.active.embedding - f.active.lm_head));
     fmt::print(
         "  active: what one token's forward pass reads (routed experts at top_k); DeepSeek and\n"
-        "  OpenAI quote it without the input embedding, Mistral with it.\n");
+        "  OpenAI quote it without the input embedding, Mistral with it, Qwen's non-embedding\n"
+        "  and GLM's counts without both.\n");
     fmt::print("  weights at {}: {} ({})\n", weight_dtypes_text(m), pretty(f.weights),
                pretty_binary(f.weights));
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <string_view>
@@ -282,6 +283,53 @@ TEST_CASE("hf_config: GLM-4.5's keys", "[io][hf_config]") {
         k.erase(key);
         CHECK(error_of(k).find(std::string("key '") + key + "'") != std::string::npos);
     }
+}
+
+TEST_CASE("hf_config: a multimodal config's language model is its text_config", "[io][hf_config]") {
+    // Kimi K2.5's layout: the text model's keys under text_config, the dtype at the top.
+    json text = moe_base("qwen3_moe");
+    text.erase("torch_dtype");
+    text["head_dim"] = 32;
+    json top{{"model_type", "kimi_k25"},
+             {"architectures", {"KimiK25ForConditionalGeneration"}},
+             {"torch_dtype", "float16"},
+             {"text_config", text}};
+    const auto r = parse(top);
+    CHECK(r.family == "qwen3_moe");
+    CHECK(r.spec.moe.experts == 8);
+    CHECK(r.spec.hidden == 256);
+    CHECK(r.spec.precision.weights == moecost::dtype::fp16); // from the top level
+    CHECK(has_note(r, "read from text_config"));
+    // a fault inside names where it is
+    top["text_config"]["num_attention_heads"] = -4;
+    CHECK(error_of(top).find("cfg.json (text_config): key 'num_attention_heads'") !=
+          std::string::npos);
+    // a config with its own dimensions at the top is read as it is
+    json flat = llama_base();
+    flat["text_config"] = text;
+    CHECK(parse(flat).family == "llama");
+}
+
+TEST_CASE("hf_config: Kimi K2 is read as DeepSeek-V3", "[io][hf_config]") {
+    // moonshotai/Kimi-K2's model_type is kimi_k2 over DeepSeek-V3's architecture and keys.
+    std::ifstream in(fixture("deepseek-v3.json"));
+    json j = json::parse(in);
+    j["model_type"] = "kimi_k2";
+    j.erase("architectures"); // found by model_type, not by falling back on architectures
+    const auto r = parse(j);
+    CHECK(r.family == "kimi_k2");
+    CHECK(renamed(r.spec, "deepseek-v3") == moecost::presets::deepseek_v3);
+    CHECK_FALSE(has_note(r, "not a known family"));
+}
+
+TEST_CASE("hf_config: an unknown family with DeepSeek-style experts says it reads them as dense",
+          "[io][hf_config]") {
+    json j = llama_base();
+    j["model_type"] = "some_moe";
+    j["n_routed_experts"] = 64;
+    const auto r = parse(j);
+    CHECK(r.spec.moe.experts == 0);
+    CHECK(has_note(r, "n_routed_experts is a DeepSeek-style MoE key"));
 }
 
 TEST_CASE("hf_config: Qwen-MoE layer plans", "[io][hf_config]") {

@@ -5,7 +5,8 @@
  *
  * The family is found from `model_type` (then `architectures`); each family has a table of
  * the keys holding its core dimensions and one function for what is particular to it.
- * Unknown families are read through the common Llama-style keys, and the result says so.
+ * Unknown families are read through the common Llama-style keys, and the result says so. A
+ * multimodal config without dimensions of its own is read from its `text_config`.
  *
  * @code
  * auto r = moecost::io::load_hf_config_detailed("Mixtral-8x7B-v0.1/config.json");
@@ -719,6 +720,9 @@ inline void finish_generic(reader& r, model_spec& m, const hf_options&) {
             r.present("moe_intermediate_size") ? r.required("moe_intermediate_size") : m.ffn.hidden;
     }
     read_sliding(r, m, window_rule::guess);
+    if (m.moe.experts == 0 && r.present("n_routed_experts"))
+        r.note("n_routed_experts is a DeepSeek-style MoE key this family's reading does not "
+               "know: the model is read as dense");
 }
 
 // ---- the family table ------------------------------------------------------------------
@@ -738,6 +742,8 @@ inline constexpr std::array families{
     family{"deepseek_v2", {"DeepseekV2ForCausalLM"}, &deepseek_keys, finish_deepseek_v2},
     family{"deepseek_v3", {"DeepseekV3ForCausalLM"}, &deepseek_keys, finish_deepseek_v3},
     family{"glm4_moe", {"Glm4MoeForCausalLM"}, &glm4_moe_keys, finish_glm4_moe},
+    // Moonshot's Kimi K2: DeepSeek-V3's architecture under its own model_type
+    family{"kimi_k2", {}, &deepseek_keys, finish_deepseek_v3},
     family{"olmoe", {"OlmoeForCausalLM"}, &olmoe_keys, finish_olmoe},
     family{"gpt_oss", {"GptOssForCausalLM"}, &gpt_oss_keys, finish_gpt_oss},
     family{"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, &gpt2_keys, finish_gpt2},
@@ -797,9 +803,25 @@ inline void check_shape(const reader& r, model_spec& m, const family_keys& k) {
 }
 
 /// The family, the dimensions, the checks: the whole of a parsed config.
-inline hf_load_result read(const json& root, const std::string& source, const hf_options& o) {
+inline hf_load_result read(const json& top, const std::string& source, const hf_options& o) {
     hf_load_result out;
-    reader r(root, source, out.notes);
+    // A multimodal config (Kimi K2.5, Llama 4, Qwen-VL) keeps its language model in
+    // text_config; the dtype, quantisation and name may stay at the top.
+    json nested;
+    const auto text = top.find("text_config");
+    const bool is_nested = text != top.end() && text->is_object() && !top.contains("hidden_size") &&
+                           !top.contains("n_embd");
+    if (is_nested) {
+        nested = *text;
+        for (const char* key : {"torch_dtype", "dtype", "quantization_config", "_name_or_path"})
+            if (!nested.contains(key) && top.contains(key))
+                nested[key] = top[key];
+    }
+    const json& root = is_nested ? nested : top;
+    reader r(root, is_nested ? source + " (text_config)" : source, out.notes);
+    if (is_nested)
+        r.note("the language model is read from text_config; the rest (a vision tower, its "
+               "projector) is not counted");
     const auto type = r.text("model_type");
     const family& f = find_family(r, type);
     out.family = f.model_type;

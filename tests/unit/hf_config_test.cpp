@@ -276,8 +276,14 @@ TEST_CASE("hf_config: GLM-4.5's keys", "[io][hf_config]") {
     CHECK(g.moe.groups == 4);
     CHECK(g.moe.group_top_k == 2);
     CHECK(g.mtp_layers == 1);
+    // GLM-4.5's layers are MoE from first_k_dense_replace on, whatever moe_layer_freq says
+    json freq = j;
+    freq["moe_layer_freq"] = 2;
+    const auto f = parse(freq);
+    CHECK(f.spec.moe.every == 1);
+    CHECK(has_note(f, "moe_layer_freq = 2 is not read"));
     // the keys whose class defaults are not the obvious reading are required
-    for (const char* key : {"first_k_dense_replace", "n_shared_experts"}) {
+    for (const char* key : {"first_k_dense_replace", "n_shared_experts", "num_key_value_heads"}) {
         INFO(key);
         json k = j;
         k.erase(key);
@@ -304,6 +310,13 @@ TEST_CASE("hf_config: a multimodal config's language model is its text_config", 
     top["text_config"]["num_attention_heads"] = -4;
     CHECK(error_of(top).find("cfg.json (text_config): key 'num_attention_heads'") !=
           std::string::npos);
+    // the top's dtype only when the text model has neither name for it, null being none
+    top["text_config"]["num_attention_heads"] = 8;
+    top["text_config"]["dtype"] = "float32";
+    CHECK(parse(top).spec.precision.weights == moecost::dtype::fp32);
+    top["text_config"].erase("dtype");
+    top["text_config"]["torch_dtype"] = nullptr;
+    CHECK(parse(top).spec.precision.weights == moecost::dtype::fp16);
     // a config with its own dimensions at the top is read as it is
     json flat = llama_base();
     flat["text_config"] = text;

@@ -122,8 +122,10 @@ inline constexpr std::array published_counts{
                     "22B activated", "Qwen/Qwen3-235B-A22B model card"},
     // zai-org/GLM-4.5 README (and transformers' Glm4Moe model page): "GLM-4.5-Air adopts a more
     // compact design with 106 billion total parameters and 12 billion active parameters". Both
-    // are met without the input embedding and the LM head (105.61B, 12.18B); with them the
-    // counts are 106.85B and 13.42B, which round to neither. The MTP layer is not counted.
+    // are met without the input embedding and the LM head (105.61B, 12.18B); with both the
+    // counts are 106.85B and 13.42B, which round to neither, and without the embedding alone
+    // 106.23B and 12.80B, whose active count misses. The MTP layer is not counted. (GLM-4.5's
+    // own 355B needs its MTP layer: 351.25B without it, 355.23B with it; no preset.)
     published_count{"glm-4.5-air", false, 106e9, 1e9, precision::rounded, convention::no_embedding_no_head,
                     "106 billion total", "zai-org/GLM-4.5 README"},
     published_count{"glm-4.5-air", true, 12e9, 1e9, precision::rounded, convention::no_embedding_no_head,

@@ -227,7 +227,7 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     fmt::print(
         "  active: what one token's forward pass reads (routed experts at top_k); DeepSeek and\n"
         "  OpenAI quote it without the input embedding, Mistral with it, Qwen's non-embedding\n"
-        "  and GLM's counts without both.\n");
+        "  and GLM-4.5-Air's counts without both.\n");
     fmt::print("  weights at {}: {} ({})\n", weight_dtypes_text(m), pretty(f.weights),
                pretty_binary(f.weights));
 

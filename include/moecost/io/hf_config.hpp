@@ -48,7 +48,8 @@ struct load_error : std::runtime_error {
 };
 
 struct hf_options {
-    /// Read DeepSeek-V3's multi-token-prediction modules (num_nextn_predict_layers) into
+    /// Read the multi-token-prediction modules (num_nextn_predict_layers: DeepSeek-V3,
+    /// GLM-4.5) into
     /// model_spec::mtp_layers (counted, placed on the last stage, run in training). Off: the
     /// spec is the main model, as published totals count it.
     bool include_mtp = false;
@@ -572,7 +573,7 @@ inline void finish_qwen3_moe(reader& r, model_spec& m, const hf_options&) {
 
 /// DeepSeek-style MoE keys (DeepSeek-V2/V3, GLM-4.5): n_shared_experts shared experts each as
 /// wide as a routed one, first_k_dense_replace dense layers first, then MoE every
-/// moe_layer_freq.
+/// moe_layer_freq (DeepSeek's own modelling code; GLM's sets every layer after them).
 inline void read_deepseek_style_moe(reader& r, model_spec& m) {
     auto& e = m.moe;
     e.shared_experts = r.required_or_null("n_shared_experts", "no shared expert");
@@ -668,11 +669,18 @@ inline void finish_deepseek_v3(reader& r, model_spec& m, const hf_options& o) {
 /// per-head q/k norms, DeepSeek-V3's MoE layout (shared experts, dense layers first, a gate
 /// with e_score_correction_bias, group-limited sigmoid routing) and its MTP module.
 inline void finish_glm4_moe(reader& r, model_spec& m, const hf_options& o) {
+    // Glm4MoeConfig defaults num_key_value_heads to 8, where absent reads as MHA: required.
+    m.attention.kv_heads = r.required("num_key_value_heads");
     m.attention.qkv_bias = r.flag("attention_bias", false);
     m.attention.out_bias = false;
     if (r.flag("use_qk_norm", false))
         m.attention.qk_norm = qk_norm_kind::per_head;
     read_deepseek_style_moe(r, m);
+    if (m.moe.every != 1) { // Glm4MoeDecoderLayer: MoE in every layer from first_dense on
+        r.note("moe_layer_freq = " + std::to_string(m.moe.every) +
+               " is not read by GLM-4.5's layers: every layer after the dense ones is MoE");
+        m.moe.every = 1;
+    }
     m.moe.router_bias = true; // Glm4MoeTopkRouter: e_score_correction_bias, one per expert
     read_expert_groups(r, m.moe, 1, 1); // Glm4MoeConfig: n_group 1, topk_group 1
     read_mtp(r, m, o);
@@ -809,12 +817,20 @@ inline hf_load_result read(const json& top, const std::string& source, const hf_
     // text_config; the dtype, quantisation and name may stay at the top.
     json nested;
     const auto text = top.find("text_config");
-    const bool is_nested = text != top.end() && text->is_object() && !top.contains("hidden_size") &&
-                           !top.contains("n_embd");
+    const auto unset = [](const json& j, const char* key) {
+        const auto it = j.find(key);
+        return it == j.end() || it->is_null();
+    };
+    const bool is_nested =
+        text != top.end() && text->is_object() && unset(top, "hidden_size") && unset(top, "n_embd");
     if (is_nested) {
         nested = *text;
-        for (const char* key : {"torch_dtype", "dtype", "quantization_config", "_name_or_path"})
-            if (!nested.contains(key) && top.contains(key))
+        if (unset(nested, "torch_dtype") && unset(nested, "dtype")) // one setting, two names
+            for (const char* key : {"torch_dtype", "dtype"})
+                if (!unset(top, key))
+                    nested[key] = top[key];
+        for (const char* key : {"quantization_config", "_name_or_path"})
+            if (unset(nested, key) && !unset(top, key))
                 nested[key] = top[key];
     }
     const json& root = is_nested ? nested : top;

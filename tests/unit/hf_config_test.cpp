@@ -345,6 +345,30 @@ TEST_CASE("hf_config: an unknown family with DeepSeek-style experts says it read
     CHECK(has_note(r, "n_routed_experts is a DeepSeek-style MoE key"));
 }
 
+TEST_CASE("hf_config: AWQ and GPTQ configs are int4 weights", "[io][hf_config][dtype]") {
+    // TheBloke's AWQ checkpoints: {"quant_method": "awq", "bits": 4, "group_size": 128, ...}
+    json j = moe_base("mixtral");
+    j["torch_dtype"] = "float16";
+    j["quantization_config"] = {{"quant_method", "awq"}, {"bits", 4},
+                                {"group_size", 128},     {"version", "gemm"},
+                                {"zero_point", true},    {"modules_to_not_convert", {"gate"}}};
+    const auto awq = parse(j);
+    CHECK(awq.spec.precision.weights == moecost::dtype::int4);
+    CHECK(moecost::experts_dtype(awq.spec.precision) == moecost::dtype::int4);
+    CHECK(awq.spec.precision.kv == moecost::dtype::fp16);
+    CHECK(has_note(awq, "embedding and LM head too, which it keeps at fp16"));
+    CHECK_FALSE(has_note(awq, "group_size"));
+    // GPTQ at 8 bits is not modelled; 4 bits in groups of 32 count groups of 128
+    j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 8}, {"group_size", 128}};
+    const auto eight = parse(j);
+    CHECK(eight.spec.precision.weights == moecost::dtype::fp16);
+    CHECK(has_note(eight, "gptq with bits 8 is not modelled"));
+    j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 4}, {"group_size", 32}};
+    const auto g32 = parse(j);
+    CHECK(g32.spec.precision.weights == moecost::dtype::int4);
+    CHECK(has_note(g32, "group_size 32"));
+}
+
 TEST_CASE("hf_config: Qwen-MoE layer plans", "[io][hf_config]") {
     json j = moe_base("qwen2_moe");
     j["num_hidden_layers"] = 8;

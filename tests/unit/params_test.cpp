@@ -256,6 +256,28 @@ TEST_CASE("MXFP4 experts: bytes per element and the checkpoint's bytes", "[param
     CHECK(expert_bytes(m) == 4'096.0 + 96.0);
 }
 
+TEST_CASE("int4 weights: AWQ's and GPTQ's groups of 128", "[params][dtype]") {
+    // 4-bit integers with one fp16 scale and one 4-bit zero point per group of 128 weights:
+    // 4 + (16 + 4)/128 = 4.15625 bits, 0.51953125 B.
+    CHECK(bytes_of(dtype::int4) == 0.51953125);
+    CHECK(weight_only(dtype::int4));
+    // tiny_moe_mtp's 121,216 weights (above) all in int4: 62,975.5 B
+    model_spec m = test::tiny_moe_mtp;
+    m.precision.weights = dtype::int4;
+    CHECK(weight_bytes(m).value() == 62'975.5);
+    // the KV cache refuses it, with its bits
+    m.precision.kv = dtype::int4;
+    const violations v = validate(m);
+    REQUIRE(v.count == 1);
+    CHECK(v.items[0].what == rule::weight_format);
+    CHECK(v.items[0].value == 4.15625);
+    // matmuls with int4 weights run at the bf16 rate (W4A16), even where the GPU has FP4
+    gpu_spec g = test::toy_cluster.gpu;
+    g.peak_fp4 = make<flop_rate>(16e12);
+    CHECK(peak_for(g, dtype::int4).value() == 4e12);
+    CHECK(peak_for(g, dtype::nvfp4).value() == 16e12);
+}
+
 TEST_CASE("mxfp4 holds weights only: the KV cache and activations refuse it",
           "[params][dtype][violations]") {
     model_spec m = test::tiny_moe;

@@ -171,10 +171,10 @@ inline std::vector<std::string> cluster_preset_names() {
     return out;
 }
 
-inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8,   dtype::fp16,
-                                       dtype::fp32, dtype::mxfp4, dtype::nvfp4};
+inline constexpr std::array all_dtypes{dtype::bf16,  dtype::fp8,   dtype::fp16, dtype::fp32,
+                                       dtype::mxfp4, dtype::nvfp4, dtype::int4};
 
-/// The dtypes' names; without the weight-only ones (mxfp4, nvfp4) for the KV cache and
+/// The dtypes' names; without the weight-only ones (mxfp4, nvfp4, int4) for the KV cache and
 /// activations.
 inline std::vector<std::string> dtype_names(bool weights = true) {
     std::vector<std::string> out;

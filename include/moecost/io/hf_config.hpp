@@ -375,6 +375,29 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
                std::string(name_of(m.precision.kv)));
 }
 
+/// AWQ's and GPTQ's quantization_config: 4-bit integer weights in groups, dequantised in the
+/// kernels (W4A16). They quantise every linear layer of the decoder and keep the embedding and
+/// the LM head at torch_dtype, which one weight dtype cannot say: those are counted at int4 too,
+/// and the note says so. Other widths and group sizes are noted.
+inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std::string& method) {
+    const std::string d = name_of(m.precision.weights);
+    const auto it = q.find("bits");
+    const bool four = it != q.end() && it->is_number_integer() && it->get<std::int64_t>() == 4;
+    if (!four) {
+        r.note("quantization_config " + method + " with bits " +
+               (it == q.end() ? std::string("absent") : shown(*it)) +
+               " is not modelled; weights counted at " + d);
+        return;
+    }
+    m.precision.weights = dtype::int4;
+    r.note("quant_method " + method +
+           ": the weights counted in int4, the embedding and LM head too, which it keeps at " + d);
+    const auto g = q.find("group_size");
+    if (g != q.end() && !(g->is_number_integer() && g->get<std::int64_t>() == 128))
+        r.note("quantization_config group_size " + shown(*g) +
+               ": int4 counts one scale and zero point per 128 weights");
+}
+
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and
 /// activations; `quantization_config` fp8 lowers the weights alone (DeepSeek-V3), mxfp4 the
 /// routed experts' matrices alone (gpt-oss), modelopt as read_modelopt says.
@@ -421,6 +444,8 @@ inline void read_precision(reader& r, model_spec& m) {
                    std::string(name_of(d)));
     } else if (method == "modelopt") {
         read_modelopt(r, *q, m);
+    } else if (method == "awq" || method == "gptq") {
+        read_int4_groups(r, *q, m, method);
     } else {
         r.note("quantization_config quant_method '" + method +
                "' is not modelled; weights counted at " + name_of(d));

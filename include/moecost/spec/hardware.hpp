@@ -55,7 +55,7 @@ struct cluster_spec {
  * activations quantised to their format (W4A4, as NVIDIA's NVFP4 checkpoints do) at the FP4
  * rate where the GPU has one, and are dequantised to bf16 where it has none (W4A16). mxfp4
  * weights are dequantised in the kernel and multiplied at the bf16 rate everywhere (W4A16, as
- * gpt-oss's Triton MoE kernels do).
+ * gpt-oss's Triton MoE kernels do), and so are int4 ones (AWQ's and GPTQ's kernels, Marlin).
  */
 constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
     if (t == dtype::fp8 && g.peak_fp8.value > 0)

@@ -27,13 +27,14 @@
 namespace moecost {
 
 /**
- * Element types of weights, KV cache and activations. The two 4-bit ones are formats for
- * weights, E2M1 elements sharing a scale per block: mxfp4 is the OCP Microscaling format (MX
- * v1.0), one 8-bit E8M0 scale per 32 elements, 4.25 bits each (gpt-oss's routed experts);
- * nvfp4 is NVIDIA's, one FP8 E4M3 scale per 16, 4.5 bits each (and one fp32 scale per
- * tensor, not counted).
+ * Element types of weights, KV cache and activations. The three 4-bit ones are formats for
+ * weights, elements sharing a scale per block. mxfp4 is the OCP Microscaling format (MX
+ * v1.0): E2M1 elements, one 8-bit E8M0 scale per 32, 4.25 bits each (gpt-oss's routed
+ * experts). nvfp4 is NVIDIA's: E2M1, one FP8 E4M3 scale per 16, 4.5 bits each (and one fp32
+ * scale per tensor, not counted). int4 is AWQ's and GPTQ's usual grouping: 4-bit integers, one
+ * fp16 scale and one 4-bit zero point per group of 128, 4.15625 bits each.
  */
-enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4, nvfp4 };
+enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4, nvfp4, int4 };
 
 /// Bytes per element of a dtype, block scales included.
 constexpr double bytes_of(dtype t) {
@@ -50,6 +51,8 @@ constexpr double bytes_of(dtype t) {
         return (4.0 + 8.0 / 32.0) / 8.0;
     case dtype::nvfp4:
         return (4.0 + 8.0 / 16.0) / 8.0;
+    case dtype::int4:
+        return (4.0 + (16.0 + 4.0) / 128.0) / 8.0;
     }
     return 0.0;
 }
@@ -68,6 +71,8 @@ constexpr const char* name_of(dtype t) {
         return "mxfp4";
     case dtype::nvfp4:
         return "nvfp4";
+    case dtype::int4:
+        return "int4";
     }
     return "?";
 }
@@ -162,7 +167,7 @@ struct dtype_choice {
 
 /// Whether t holds weights only (the block-scaled 4-bit formats).
 constexpr bool weight_only(dtype t) {
-    return t == dtype::mxfp4 || t == dtype::nvfp4;
+    return t == dtype::mxfp4 || t == dtype::nvfp4 || t == dtype::int4;
 }
 
 /**

@@ -36,8 +36,8 @@ enum class rule {
     prompt_vs_cp,       ///< prompt length must divide over CP
     at_least,           ///< value must be >= limit
     draft_needs_mtp,    ///< speculative decoding drafts with MTP modules the model lacks
-    weight_format,      ///< a weight-only dtype (mxfp4, nvfp4) stores something other than weights
-    below,              ///< value must be < limit
+    weight_format, ///< a weight-only dtype (mxfp4, nvfp4, int4) stores something other than weights
+    below,         ///< value must be < limit
 };
 
 /// One broken rule: which, on what field, and the two numbers that disagree.

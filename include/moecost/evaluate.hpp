@@ -280,11 +280,13 @@ struct step_constants {
     double inv_tp = 1, inv_cp = 1, inv_ep = 1, inv_etp = 1; ///< their reciprocals
     double wb = 0, ab = 0, kb = 0;  ///< bytes per weight, activation and KV element
     double ewb = 0;                 ///< bytes per routed-expert matrix element
+    double tb = 0;                  ///< bytes per embedding and LM head element
     double imb = 1;                 ///< expert imbalance (1 when ideal)
     double skew = 0;                ///< routing skew (Zipf exponent; 0 uniform)
     bool overlap = false;           ///< communication hidden behind compute
     seconds_per_flop mm_time{};     ///< matmuls with weights (1 / effective rate)
     seconds_per_flop expert_time{}; ///< ... with the routed experts' weights
+    seconds_per_flop head_time{};   ///< ... with the LM head's
     seconds_per_flop attn_time{};   ///< the attention core
     seconds_per_byte hbm_time{};
     std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
@@ -371,7 +373,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const double inv_tp = 1.0 / tp, inv_etp = 1.0 / etp, inv_shards = 1.0 / kv_shards(m, l);
     const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
                  kb = bytes_of(m.precision.kv);
-    const dtype edt = experts_dtype(m.precision);
+    const dtype edt = experts_dtype(m.precision), tdt = embeddings_dtype(m.precision);
     const seconds_per_flop mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
     const weight_terms weights = weight_terms_of(m, l);
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
@@ -393,69 +395,71 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const link_cost intra = cost_of(c.intra_node), inter = cost_of(c.inter_node);
     const auto group = [&](int n) { return n <= c.gpus_per_node ? intra : inter; };
 
-    return {.m = &m,
-            .l = l,
-            .h = h,
-            .tp = tp,
-            .cp = cp,
-            .ep = ep,
-            .etp = etp,
-            .inv_tp = inv_tp,
-            .inv_cp = 1.0 / cp,
-            .inv_ep = 1.0 / ep,
-            .inv_etp = inv_etp,
-            .wb = wb,
-            .ab = ab,
-            .kb = kb,
-            .ewb = bytes_of(edt),
-            .imb = o.ideal ? 1.0 : o.expert_imbalance,
-            .skew = o.routing_skew,
-            .overlap = o.ideal || o.overlap,
-            .mm_time = mm_time,
-            .expert_time =
-                edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
-            .attn_time = m.precision.activations == m.precision.weights
-                             ? mm_time
-                             : 1.0 / effective_flop_rate(c.gpu, m.precision.activations),
-            .hbm_time = 1.0 / effective_hbm_rate(c.gpu),
-            .proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
-                     attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)},
-            .ctx_dim = ctx_dim,
-            .kv_layer_bytes = kv_layer_bytes,
-            .latent_up = is_mla(m) ? 2.0 * a.kv_lora_rank * a.heads *
-                                         double(a.qk_nope_head_dim + a.v_head_dim) * inv_tp
-                                   : 0.0,
-            .window = static_cast<double>(a.sliding.window),
-            .weights = weights,
-            .attn_weight_bytes = weights.attention * wb,
-            .attn_io = 2.0 * h + io,
-            .core_io = kv_layer_bytes + io * ab,
-            .mats = mats,
-            .experts = static_cast<double>(e.experts),
-            .top_k = static_cast<double>(e.top_k),
-            .expert_hidden = static_cast<double>(e.expert_hidden),
-            .shared_experts = static_cast<double>(e.shared_experts),
-            .shared_hidden = static_cast<double>(e.shared_hidden),
-            .ffn_hidden = static_cast<double>(m.ffn.hidden),
-            .vocab = static_cast<double>(m.vocab),
-            .experts_per_gpu = is_moe(m) ? static_cast<double>(experts_per_gpu(m, l)) : 0.0,
-            .expert_bytes = expert_bytes(m),
-            .router_weight_bytes = router_params(m) * wb,
-            .router_io = h + e.experts,
-            .expert_io = 2.0 * h + mats * e.expert_hidden * inv_etp,
-            .shared_weight_bytes = shared_expert_params(m) * inv_tp * wb,
-            .shared_io = 2.0 * h + e.shared_experts * mats * e.shared_hidden * inv_tp,
-            .dense_weight_bytes = weights.dense_ffn * wb,
-            .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
-            .head_weight_bytes = weights.head * wb,
-            .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
-            .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
-            .intra = intra,
-            .inter = inter,
-            .tp_link = group(l.tp), // as link_for_group
-            .etp_link = group(etp_of(l)),
-            .cp_link = group(l.tp * l.cp),
-            .pp_link = group(stage_gpus(l) + 1)};
+    return {
+        .m = &m,
+        .l = l,
+        .h = h,
+        .tp = tp,
+        .cp = cp,
+        .ep = ep,
+        .etp = etp,
+        .inv_tp = inv_tp,
+        .inv_cp = 1.0 / cp,
+        .inv_ep = 1.0 / ep,
+        .inv_etp = inv_etp,
+        .wb = wb,
+        .ab = ab,
+        .kb = kb,
+        .ewb = bytes_of(edt),
+        .tb = bytes_of(tdt),
+        .imb = o.ideal ? 1.0 : o.expert_imbalance,
+        .skew = o.routing_skew,
+        .overlap = o.ideal || o.overlap,
+        .mm_time = mm_time,
+        .expert_time = edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
+        .head_time = tdt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, tdt),
+        .attn_time = m.precision.activations == m.precision.weights
+                         ? mm_time
+                         : 1.0 / effective_flop_rate(c.gpu, m.precision.activations),
+        .hbm_time = 1.0 / effective_hbm_rate(c.gpu),
+        .proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
+                 attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)},
+        .ctx_dim = ctx_dim,
+        .kv_layer_bytes = kv_layer_bytes,
+        .latent_up = is_mla(m) ? 2.0 * a.kv_lora_rank * a.heads *
+                                     double(a.qk_nope_head_dim + a.v_head_dim) * inv_tp
+                               : 0.0,
+        .window = static_cast<double>(a.sliding.window),
+        .weights = weights,
+        .attn_weight_bytes = weights.attention * wb,
+        .attn_io = 2.0 * h + io,
+        .core_io = kv_layer_bytes + io * ab,
+        .mats = mats,
+        .experts = static_cast<double>(e.experts),
+        .top_k = static_cast<double>(e.top_k),
+        .expert_hidden = static_cast<double>(e.expert_hidden),
+        .shared_experts = static_cast<double>(e.shared_experts),
+        .shared_hidden = static_cast<double>(e.shared_hidden),
+        .ffn_hidden = static_cast<double>(m.ffn.hidden),
+        .vocab = static_cast<double>(m.vocab),
+        .experts_per_gpu = is_moe(m) ? static_cast<double>(experts_per_gpu(m, l)) : 0.0,
+        .expert_bytes = expert_bytes(m),
+        .router_weight_bytes = router_params(m) * wb,
+        .router_io = h + e.experts,
+        .expert_io = 2.0 * h + mats * e.expert_hidden * inv_etp,
+        .shared_weight_bytes = shared_expert_params(m) * inv_tp * wb,
+        .shared_io = 2.0 * h + e.shared_experts * mats * e.shared_hidden * inv_tp,
+        .dense_weight_bytes = weights.dense_ffn * wb,
+        .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
+        .head_weight_bytes = weights.head * bytes_of(tdt),
+        .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
+        .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
+        .intra = intra,
+        .inter = inter,
+        .tp_link = group(l.tp), // as link_for_group
+        .etp_link = group(etp_of(l)),
+        .cp_link = group(l.tp * l.cp),
+        .pp_link = group(stage_gpus(l) + 1)};
 }
 
 /// The parts of a step's cost fixed by its load, whatever layers the stage holds.
@@ -495,7 +499,7 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
             ld.seqs * ld.logit_rows_per_seq * k.inv_cp; // inference: one row per sequence
         lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp),
                            make<bytes>(k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0),
-                           k.mm_time, k.hbm_time);
+                           k.head_time, k.hbm_time);
     }
     const bool ep = moe && l.ep > 1;
     const double disp_b = k.dispatch_bytes, send_tokens = T_tp * k.imb;
@@ -1099,7 +1103,8 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         double max_seqs = 1e18;
         for (int j = 0; j < ss.n; ++j) {
             const stage_shape& st = ss.shapes[std::size_t(j)];
-            const bytes wts = make<bytes>(weight_bytes_per_gpu(p.k.weights, st, p.k.wb, p.k.ewb));
+            const bytes wts =
+                make<bytes>(weight_bytes_per_gpu(p.k.weights, st, p.k.wb, p.k.ewb, p.k.tb));
             const double kv_seq =
                 kv_bytes_per_gpu(m, l, st, 1, n).value() + (st.head ? mtp_kv_seq : 0.0);
             const double act_seq = st.head ? act_body_seq + act_head_seq : act_body_seq;

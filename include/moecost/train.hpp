@@ -213,6 +213,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     model_spec m = model;
     m.precision.weights = t.fp8_gemm ? dtype::fp8 : dtype::bf16;
     m.precision.experts = {};
+    m.precision.embeddings = {};
     m.precision.activations = dtype::bf16;
     eval_options o = opt;
     if (o.ideal)

@@ -378,6 +378,33 @@ TEST_CASE("tiny MoE with MXFP4 experts: memory and decode by hand", "[evaluate][
           bf16_weights - 36'096.0);
 }
 
+TEST_CASE("tiny MoE as an AWQ checkpoint: int4 weights, 16-bit embedding and LM head",
+          "[evaluate][dtype]") {
+    model_spec m = tiny;
+    m.precision.weights = dtype::int4;
+    m.precision.embeddings = dtype::bf16;
+    const report r = evaluate(m, toy, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    // per GPU (tiny MoE: memory per GPU by hand above): embedding 3,200 and head 3,200 at 2 B
+    // = 12,800 B; the other 29,504 at 0.51953125 B = 15,328.25 B
+    CHECK(r.memory.weights.value() == 28'128.25);
+    // prefill: the head reads its 3,200 weights at 2 B and 2·50 fp32 logits, 6,800 B, as in
+    // bf16; the projections read 2 layers × 6,144 weights at int4 = 6,384 B and 7,168 B of
+    // activations each: 2·(3,192 + 7,168) = 20,720 B
+    const stage_step& s = r.prefill.slowest;
+    CHECK(op(s, op_group::lm_head).traffic.value() == 6'800.0);
+    CHECK(op(s, op_group::attention_proj).traffic.value() == 20'720.0);
+    // the head multiplies at its own dtype's rate: fp8 weights, a bf16 head, on a GPU with an
+    // fp8 rate of 8 TFLOP/s: 12,800 F at the bf16 4 TFLOP/s, 3.2 ns; the projections at fp8
+    cluster_spec c = toy;
+    c.gpu.peak_fp8 = make<flop_rate>(8e12);
+    m.precision.weights = dtype::fp8;
+    const report rf = evaluate(m, c, tiny_layout, tiny_load);
+    const stage_step& f = rf.prefill.slowest;
+    CHECK(op(f, op_group::lm_head).compute_time.value() == near(3.2e-9));
+    CHECK(op(f, op_group::attention_proj).compute_time.value() == near(393'216.0 / 8e12));
+}
+
 TEST_CASE("tiny MoE with NVFP4 experts: the FP4 rate where the GPU has one", "[evaluate][dtype]") {
     // NVFP4: E2M1 elements with one FP8 scale per 16, 4 + 8/16 = 4.5 bits = 0.5625 B.
     model_spec m = tiny;

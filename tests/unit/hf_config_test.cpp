@@ -356,7 +356,7 @@ TEST_CASE("hf_config: AWQ and GPTQ configs are int4 weights", "[io][hf_config][d
     CHECK(awq.spec.precision.weights == moecost::dtype::int4);
     CHECK(moecost::experts_dtype(awq.spec.precision) == moecost::dtype::int4);
     CHECK(awq.spec.precision.kv == moecost::dtype::fp16);
-    CHECK(has_note(awq, "embedding and LM head too, which it keeps at fp16"));
+    CHECK(moecost::embeddings_dtype(awq.spec.precision) == moecost::dtype::fp16);
     CHECK_FALSE(has_note(awq, "group_size"));
     // GPTQ at 8 bits is not modelled; 4 bits in groups of 32 count groups of 128
     j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 8}, {"group_size", 128}};
@@ -608,7 +608,9 @@ TEST_CASE("hf_config: precision", "[io][hf_config]") {
     CHECK(nv.spec.precision.weights == moecost::dtype::nvfp4);
     CHECK(nv.spec.precision.kv == moecost::dtype::fp8);
     CHECK(nv.spec.precision.activations == moecost::dtype::bf16);
-    CHECK(has_note(nv, "quant_algo NVFP4: every weight counted in nvfp4"));
+    CHECK(moecost::embeddings_dtype(nv.spec.precision) == moecost::dtype::bf16);
+    CHECK(has_note(nv, "quant_algo NVFP4: every weight counted in nvfp4 but the embedding and "
+                       "LM head, at bf16"));
     j["quantization_config"]["quant_algo"] = "W4A8_AWQ";
     CHECK(has_note(parse(j), "quant_algo 'W4A8_AWQ' of modelopt is not modelled"));
     j["quantization_config"].erase("quant_algo");

@@ -132,11 +132,11 @@ double summed_weight_params(const model_spec& m, const layout& l) {
 }
 
 /// Weight bytes one GPU of stage s holds, each part at its dtype (routed experts' matrices at
-/// precision.experts).
+/// precision.experts, embedding and head tables at precision.embeddings).
 double stage_weight_bytes(const model_spec& m, const layout& l, int s) {
     return weight_bytes_per_gpu(weight_terms_of(m, l), stage_of(m, l.pp, s),
-                                bytes_of(m.precision.weights),
-                                bytes_of(experts_dtype(m.precision)));
+                                bytes_of(m.precision.weights), bytes_of(experts_dtype(m.precision)),
+                                bytes_of(embeddings_dtype(m.precision)));
 }
 
 double summed_weight_bytes(const model_spec& m, const layout& l) {
@@ -414,9 +414,16 @@ TEST_CASE("weights with no replication sum to the model exactly", "[invariants][
             INFO(p.name << " pp " << pp);
             CHECK(summed_weight_params(m, layout{.pp = pp}) ==
                   Approx(total_params(m).total()).epsilon(1e-12));
-            // and in bytes, each part at its dtype (gpt-oss: MXFP4 routed experts)
+            // and in bytes, each part at its dtype (gpt-oss: MXFP4 routed experts), also with
+            // int4 weights and 16-bit embedding and head tables (an AWQ checkpoint)
             CHECK(summed_weight_bytes(m, layout{.pp = pp}) ==
                   Approx(weight_bytes(m).value()).epsilon(1e-12));
+            model_spec q = m;
+            q.precision.weights = dtype::int4;
+            q.precision.embeddings = dtype::fp16;
+            CHECK(summed_weight_bytes(q, layout{.pp = pp}) ==
+                  Approx(weight_bytes(q).value()).epsilon(1e-12));
+            CHECK(weight_bytes(q) > weight_bytes(m) * (bytes_of(dtype::int4) / 2.0));
         }
     }
 }
@@ -437,4 +444,10 @@ TEST_CASE("weights with no replication sum to the model: no vocabulary, MTP",
     }
     const auto& v3 = presets::deepseek_v3_mtp;
     CHECK(summed_weight_params(v3, layout{}) == Approx(total_params(v3).total()).epsilon(1e-12));
+    // the MTP module's embedding and head copies at the tables' dtype, on the last stage
+    model_spec q = v3;
+    q.precision.embeddings = dtype::bf16; // DeepSeek's fp8 checkpoint keeps its tables in bf16
+    for (int pp : {1, 61})
+        CHECK(summed_weight_bytes(q, layout{.pp = pp}) ==
+              Approx(weight_bytes(q).value()).epsilon(1e-12));
 }

@@ -265,6 +265,12 @@ TEST_CASE("int4 weights: AWQ's and GPTQ's groups of 128", "[params][dtype]") {
     model_spec m = test::tiny_moe_mtp;
     m.precision.weights = dtype::int4;
     CHECK(weight_bytes(m).value() == 62'975.5);
+    // as AWQ keeps them, the embedding and head (6,400 each) and the MTP module's copies of
+    // both (12,800) at 2 B: 95,616 · 0.51953125 + 25,600 · 2 = 49,675.5 + 51,200
+    m.precision.embeddings = dtype::fp16;
+    CHECK(table_params(m) == 25'600.0);
+    CHECK(weight_bytes(m).value() == 100'875.5);
+    m.precision.embeddings = {};
     // the KV cache refuses it, with its bits
     m.precision.kv = dtype::int4;
     const violations v = validate(m);

@@ -763,6 +763,11 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
         REQUIRE(mx.valid());
         CHECK(mx.memory.weights == bf16.memory.weights);
         CHECK(mx.step_time == bf16.step_time);
+        // and so are an int4 checkpoint's 16-bit embedding and head (AWQ)
+        m.precision.embeddings = dtype::fp32;
+        const auto tables = evaluate_training(m, slow, l, ok);
+        CHECK(tables.memory.weights == bf16.memory.weights);
+        CHECK(tables.step_time == bf16.step_time);
     }
     SECTION("interleaving needs pp·v to divide the layers") {
         // 4 layers over PP 2 × v 4 = 8 chunks

@@ -217,7 +217,7 @@ inline CLI::Validator one_of(std::vector<std::string> names, std::string what) {
 struct model_options {
     std::string config; ///< --model
     std::string preset; ///< --preset
-    std::string weights, kv, activations, experts;
+    std::string weights, kv, activations, experts, embeddings;
     bool mtp = false;
 };
 
@@ -230,7 +230,7 @@ struct loaded_model {
 };
 
 /// --model, --preset, --mtp and, unless `precision` is false (a subcommand that fixes the
-/// precisions itself), --weights, --experts, --kv, --activations.
+/// precisions itself), --weights, --experts, --embeddings, --kv, --activations.
 inline void add_model_options(CLI::App& app, model_options& o, bool precision = true) {
     const std::string group = "Model (exactly one of --model, --preset)";
     auto* model =
@@ -263,6 +263,13 @@ inline void add_model_options(CLI::App& app, model_options& o, bool precision = 
                    "Routed experts' matrices' dtype: " + join(experts) +
                        " (weights: as --weights). Default: the model's own (gpt-oss: mxfp4, "
                        "which --weights leaves as it is); otherwise as --weights")
+        ->type_name("DTYPE")
+        ->check(one_of(experts, "dtype"))
+        ->group(prec);
+    app.add_option("--embeddings", o.embeddings,
+                   "Embedding and LM head dtype: " + join(experts) +
+                       " (weights: as --weights). Default: the model's own (an AWQ or GPTQ "
+                       "config's torch_dtype); otherwise as --weights")
         ->type_name("DTYPE")
         ->check(one_of(experts, "dtype"))
         ->group(prec);
@@ -304,6 +311,12 @@ inline loaded_model resolve_model(const model_options& o) {
             o.experts == "weights" ? dtype_choice{} : dtype_choice{dtype_named(o.experts)};
         if (!is_moe(out.spec))
             out.notes.emplace_back("--experts: the model has no routed experts; nothing changes");
+    }
+    if (!o.embeddings.empty()) {
+        out.spec.precision.embeddings =
+            o.embeddings == "weights" ? dtype_choice{} : dtype_choice{dtype_named(o.embeddings)};
+        if (out.spec.vocab == 0)
+            out.notes.emplace_back("--embeddings: the model has no vocabulary; nothing changes");
     }
     if (!o.kv.empty())
         out.spec.precision.kv = dtype_named(o.kv);
@@ -998,20 +1011,28 @@ inline std::vector<std::string> requirement_phrases(const requirements& q) {
 }
 
 /// The model's precisions; "experts" is the routed experts' dtype (precision_spec::experts),
-/// null for a dense model.
+/// null for a dense model; "embeddings" the embedding and LM head's, null without a vocabulary.
 inline json precision_json(const model_spec& m) {
-    return {{"weights", name_of(m.precision.weights)},
-            {"experts", is_moe(m) ? json(name_of(experts_dtype(m.precision))) : json(nullptr)},
-            {"kv", name_of(m.precision.kv)},
-            {"activations", name_of(m.precision.activations)}};
+    return {
+        {"weights", name_of(m.precision.weights)},
+        {"experts", is_moe(m) ? json(name_of(experts_dtype(m.precision))) : json(nullptr)},
+        {"embeddings", m.vocab > 0 ? json(name_of(embeddings_dtype(m.precision))) : json(nullptr)},
+        {"kv", name_of(m.precision.kv)},
+        {"activations", name_of(m.precision.activations)}};
 }
 
-/// The weights' dtype, and the routed experts' where it differs: "bf16 (routed experts mxfp4)".
+/// The weights' dtype, and the routed experts' and the embedding and head's where they differ:
+/// "bf16 (routed experts mxfp4)", "int4 (embedding and LM head fp16)".
 inline std::string weight_dtypes_text(const model_spec& m) {
-    const dtype experts = experts_dtype(m.precision);
-    std::string out = name_of(m.precision.weights);
+    const dtype experts = experts_dtype(m.precision), tables = embeddings_dtype(m.precision);
+    std::vector<std::string> apart;
     if (is_moe(m) && experts != m.precision.weights)
-        out += fmt::format(" (routed experts {})", name_of(experts));
+        apart.push_back(fmt::format("routed experts {}", name_of(experts)));
+    if (m.vocab > 0 && tables != m.precision.weights)
+        apart.push_back(fmt::format("embedding and LM head {}", name_of(tables)));
+    std::string out = name_of(m.precision.weights);
+    if (!apart.empty())
+        out += " (" + join(apart, ", ") + ")";
     return out;
 }
 

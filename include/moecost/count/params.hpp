@@ -180,12 +180,23 @@ constexpr double routed_matrix_params(const model_spec& m) {
     return blocks * m.moe.experts * expert_matrix_params(m);
 }
 
-/// Bytes of all weights: the routed experts' matrices at their dtype, the rest at the weights'.
+/// Embedding and LM head tables in the checkpoint: the token embedding (with learned
+/// positions), an untied head, and the MTP modules' copies of both.
+constexpr double table_params(const model_spec& m) {
+    const param_breakdown p = total_params(m);
+    const double copies = m.vocab > 0 ? m.mtp_layers * 2.0 * m.vocab * double(m.hidden) : 0.0;
+    return p.embedding + p.lm_head + copies;
+}
+
+/// Bytes of all weights: the routed experts' matrices and the embedding and head tables at
+/// their dtypes, the rest at the weights'.
 constexpr bytes weight_bytes(const model_spec& m) {
     const double wb = bytes_of(m.precision.weights);
     const double routed = routed_matrix_params(m);
-    return make<bytes>(total_params(m).total() * wb +
-                       routed * (bytes_of(experts_dtype(m.precision)) - wb));
+    double b = total_params(m).total() * wb + routed * (bytes_of(experts_dtype(m.precision)) - wb);
+    if (m.precision.embeddings.set)
+        b += table_params(m) * (bytes_of(embeddings_dtype(m.precision)) - wb);
+    return make<bytes>(b);
 }
 
 } // namespace moecost

@@ -141,18 +141,30 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
     return w;
 }
 
+/// The embedding and LM head parameters one GPU of stage `st` holds.
+struct vocab_tables {
+    double embedding = 0, head = 0;
+};
+constexpr vocab_tables vocab_tables_of(const weight_terms& w, const stage_shape& st) {
+    vocab_tables t;
+    if (w.vocab) {
+        if (st.embedding)
+            t.embedding = w.embedding;
+        // A tied head on a different stage from the embedding keeps its own copy (Megatron).
+        if (st.head && (!w.tied || !st.embedding))
+            t.head = w.head;
+    }
+    return t;
+}
+
 /// Weight parameters one GPU of stage `st` stores, from its layout's weight terms.
 constexpr double weight_params_per_gpu(const weight_terms& w, const stage_shape& st) {
     double p = st.layers * w.layer;
     p += st.dense * w.dense_ffn;
     p += st.moe * w.moe;
-    if (w.vocab) {
-        if (st.embedding)
-            p += w.embedding;
-        // A tied head on a different stage from the embedding keeps its own copy (Megatron).
-        if (st.head && (!w.tied || !st.embedding))
-            p += w.head;
-    }
+    const vocab_tables t = vocab_tables_of(w, st);
+    p += t.embedding;
+    p += t.head;
     if (st.head)
         p += w.final_norm;
     if (st.head && w.mtp > 0)
@@ -160,14 +172,26 @@ constexpr double weight_params_per_gpu(const weight_terms& w, const stage_shape&
     return p;
 }
 
+/// Embedding and head table parameters one GPU of stage `st` stores (part of
+/// weight_params_per_gpu): the embedding, the head, the MTP modules' copies.
+constexpr double table_params_per_gpu(const weight_terms& w, const stage_shape& st) {
+    const vocab_tables t = vocab_tables_of(w, st);
+    return t.embedding + t.head + (st.head ? w.mtp_copies : 0.0);
+}
+
 /**
  * Weight bytes one GPU of stage `st` stores: the routed experts' matrices at `expert_bytes`
- * per parameter, the rest at `weight_bytes` (bytes_of the two dtypes of precision_spec).
+ * per parameter, the embedding and head tables at `table_bytes`, the rest at `weight_bytes`
+ * (bytes_of the dtypes of precision_spec).
  */
 constexpr double weight_bytes_per_gpu(const weight_terms& w, const stage_shape& st,
-                                      double weight_bytes, double expert_bytes) {
+                                      double weight_bytes, double expert_bytes,
+                                      double table_bytes) {
     const double routed = st.moe * w.routed + (st.head ? w.mtp_routed : 0.0);
-    return weight_params_per_gpu(w, st) * weight_bytes + routed * (expert_bytes - weight_bytes);
+    double b = weight_params_per_gpu(w, st) * weight_bytes + routed * (expert_bytes - weight_bytes);
+    if (table_bytes != weight_bytes)
+        b += table_params_per_gpu(w, st) * (table_bytes - weight_bytes);
+    return b;
 }
 
 /// Weight parameters one GPU of stage `st` stores.

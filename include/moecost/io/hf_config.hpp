@@ -356,9 +356,10 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
                    "at " +
                    d + " (exclude_modules is not read)");
         } else {
+            m.precision.embeddings = m.precision.weights;
             m.precision.weights = dtype::nvfp4;
-            r.note("quant_algo NVFP4: every weight counted in nvfp4, the embedding and LM head "
-                   "too, which ModelOpt usually keeps in " +
+            r.note("quant_algo NVFP4: every weight counted in nvfp4 but the embedding and LM "
+                   "head, at " +
                    d + " (exclude_modules is not read)");
         }
     } else if (algo == "FP8") {
@@ -377,8 +378,7 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
 
 /// AWQ's and GPTQ's quantization_config: 4-bit integer weights in groups, dequantised in the
 /// kernels (W4A16). They quantise every linear layer of the decoder and keep the embedding and
-/// the LM head at torch_dtype, which one weight dtype cannot say: those are counted at int4 too,
-/// and the note says so. Other widths and group sizes are noted.
+/// the LM head at torch_dtype. Other widths and group sizes are noted.
 inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std::string& method) {
     const std::string d = name_of(m.precision.weights);
     const auto it = q.find("bits");
@@ -389,9 +389,8 @@ inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std:
                " is not modelled; weights counted at " + d);
         return;
     }
+    m.precision.embeddings = m.precision.weights;
     m.precision.weights = dtype::int4;
-    r.note("quant_method " + method +
-           ": the weights counted in int4, the embedding and LM head too, which it keeps at " + d);
     const auto g = q.find("group_size");
     if (g != q.end() && !(g->is_number_integer() && g->get<std::int64_t>() == 128))
         r.note("quantization_config group_size " + shown(*g) +

@@ -173,19 +173,27 @@ constexpr bool weight_only(dtype t) {
 /**
  * Storage precision. fp8 weights with bf16 activations is `{.weights = dtype::fp8}`.
  * `experts` stores the routed experts' matrices in another dtype than the other weights
- * (gpt-oss: `{.experts = dtype::mxfp4}`, bf16 elsewhere); unset, they follow `weights`.
+ * (gpt-oss: `{.experts = dtype::mxfp4}`, bf16 elsewhere); `embeddings` the token embedding
+ * (with learned positions) and the LM head, and the MTP modules' copies of them (AWQ, GPTQ and
+ * ModelOpt keep them at 16 bits). Unset, each follows `weights`.
  */
 struct precision_spec {
     dtype weights = dtype::bf16;
     dtype kv = dtype::bf16;
     dtype activations = dtype::bf16;
     dtype_choice experts{};
+    dtype_choice embeddings{};
     friend constexpr bool operator==(const precision_spec&, const precision_spec&) = default;
 };
 
 /// The dtype of the routed experts' matrices.
 constexpr dtype experts_dtype(const precision_spec& p) {
     return p.experts.set ? p.experts.value : p.weights;
+}
+
+/// The dtype of the embedding and LM head tables.
+constexpr dtype embeddings_dtype(const precision_spec& p) {
+    return p.embeddings.set ? p.embeddings.value : p.weights;
 }
 
 /// A transformer language model. vocab 0 means no embedding and no LM head.

@@ -40,10 +40,11 @@ struct throughput_bound {
 constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec& g,
                                             const workload& w, phase p) {
     throughput_bound b;
-    // the faster of the two weight dtypes' rates: an upper bound for every matmul
-    const flop_rate pw = peak_for(g, m.precision.weights);
-    const flop_rate pe = peak_for(g, experts_dtype(m.precision));
-    const flop_rate peak = pe > pw ? pe : pw;
+    // the fastest of the weight dtypes' rates: an upper bound for every matmul
+    flop_rate peak = peak_for(g, m.precision.weights);
+    for (const dtype t : {experts_dtype(m.precision), embeddings_dtype(m.precision)})
+        if (peak_for(g, t) > peak)
+            peak = peak_for(g, t);
     const byte_rate bw = g.hbm_bandwidth;
     if (p == phase::prefill) {
         // per prompt token, cached ones included: the uncached tokens' work (P = hit·s cached:

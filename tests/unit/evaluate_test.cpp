@@ -866,6 +866,21 @@ TEST_CASE("claims: the any-layout bound and a layout's bound", "[evaluate][claim
     const throughput_bound pre_l = layout_bound(tiny, toy, tiny_layout, tiny_load, phase::prefill);
     CHECK(pre_l.rate.value() == near(8.0 / 182.032e-9));
     CHECK(pre_l.rate <= pre.rate);
+
+    // fp8 activations run the attention core at the fp8 rate: the bound takes the fastest
+    // rate any matmul runs at. Long prompts, where the core dominates: with an fp8 peak of
+    // 16 TFLOP/s a layout's ideal prefill may not beat the bound of any layout.
+    model_spec fa = presets::llama_3_8b;
+    fa.precision.activations = dtype::fp8;
+    const workload longer{.batch = 1, .prompt = 32768};
+    const throughput_bound any8 =
+        any_layout_bound(fa, presets::h100_sxm.gpu, longer, phase::prefill);
+    const throughput_bound lay8 = layout_bound(fa, presets::h100_sxm, {}, longer, phase::prefill);
+    CHECK(lay8.rate <= any8.rate);
+    // the bound is that of the fp8 peak: matmul FLOPs per prompt token at it
+    CHECK(any8.compute_bound.value() ==
+          near(presets::h100_sxm.gpu.peak_fp8.value /
+               (prefill_flops(fa, 32768).matmul().value() / 32768.0)));
 }
 
 TEST_CASE("report.evaluated says whether the phases were costed", "[evaluate]") {

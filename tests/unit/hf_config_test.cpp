@@ -357,7 +357,14 @@ TEST_CASE("hf_config: AWQ and GPTQ configs are int4 weights", "[io][hf_config][d
     CHECK(moecost::experts_dtype(awq.spec.precision) == moecost::dtype::int4);
     CHECK(awq.spec.precision.kv == moecost::dtype::fp16);
     CHECK(moecost::embeddings_dtype(awq.spec.precision) == moecost::dtype::fp16);
+    CHECK(has_note(awq, "quant_method awq: weights in int4, the embedding and LM head at fp16"));
+    CHECK(has_note(awq, "modules_to_not_convert: the modules it keeps at fp16 are counted"));
     CHECK_FALSE(has_note(awq, "group_size"));
+    // bits written as a float are the same 4; GPTQModel's quantised head is noted
+    j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 4.0}, {"lm_head", true}};
+    const auto head = parse(j);
+    CHECK(head.spec.precision.weights == moecost::dtype::int4);
+    CHECK(has_note(head, "the quantised LM head counted at fp16"));
     // GPTQ at 8 bits is not modelled; 4 bits in groups of 32 count groups of 128
     j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 8}, {"group_size", 128}};
     const auto eight = parse(j);
@@ -596,7 +603,8 @@ TEST_CASE("hf_config: precision", "[io][hf_config]") {
     j["dtype"] = "bfloat16";
     j["quantization_config"] = {{"quant_method", "fp8"}};
     const auto p = parse(j).spec.precision;
-    CHECK(p == moecost::precision_spec{.weights = moecost::dtype::fp8});
+    CHECK(p == moecost::precision_spec{.weights = moecost::dtype::fp8,
+                                       .embeddings = moecost::dtype::bf16});
     j["quantization_config"] = "fp8";
     CHECK_THAT(error_of(j), Catch::Contains("key 'quantization_config': expected an object"));
     j["quantization_config"] = {{"quant_method", 8}};

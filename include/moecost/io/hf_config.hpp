@@ -363,6 +363,7 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
                    d + " (exclude_modules is not read)");
         }
     } else if (algo == "FP8") {
+        m.precision.embeddings = m.precision.weights;
         m.precision.weights = dtype::fp8;
     } else if (algo) {
         r.note("quant_algo '" + *algo + "' of modelopt is not modelled; weights counted at " + d);
@@ -382,7 +383,7 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
 inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std::string& method) {
     const std::string d = name_of(m.precision.weights);
     const auto it = q.find("bits");
-    const bool four = it != q.end() && it->is_number_integer() && it->get<std::int64_t>() == 4;
+    const bool four = it != q.end() && it->is_number() && it->get<double>() == 4.0;
     if (!four) {
         r.note("quantization_config " + method + " with bits " +
                (it == q.end() ? std::string("absent") : shown(*it)) +
@@ -391,10 +392,19 @@ inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std:
     }
     m.precision.embeddings = m.precision.weights;
     m.precision.weights = dtype::int4;
+    r.note("quant_method " + method + ": weights in int4, the embedding and LM head at " + d);
     const auto g = q.find("group_size");
-    if (g != q.end() && !(g->is_number_integer() && g->get<std::int64_t>() == 128))
+    if (g != q.end() && !(g->is_number() && g->get<double>() == 128.0))
         r.note("quantization_config group_size " + shown(*g) +
-               ": int4 counts one scale and zero point per 128 weights");
+               ": int4 counts one scale and zero point per 128 weights (-1: one per output "
+               "column)");
+    // modules left at torch_dtype (AWQ's, e.g. Mixtral's router) or a quantised head (GPTQModel)
+    if (const auto k = q.find("modules_to_not_convert");
+        k != q.end() && k->is_array() && !k->empty())
+        r.note("quantization_config modules_to_not_convert: the modules it keeps at " + d +
+               " are counted in int4 with the other weights");
+    if (const auto h = q.find("lm_head"); h != q.end() && h->is_boolean() && h->get<bool>())
+        r.note("quantization_config lm_head: the quantised LM head counted at " + d);
 }
 
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and
@@ -430,7 +440,8 @@ inline void read_precision(reader& r, model_spec& m) {
         return;
     }
     const std::string& method = *found;
-    if (method == "fp8") {
+    if (method == "fp8") { // DeepSeek-V3's checkpoint: the embedding and head stay bf16
+        m.precision.embeddings = m.precision.weights;
         m.precision.weights = dtype::fp8;
     } else if (method == "mxfp4") {
         // transformers' Mxfp4HfQuantizer replaces the routed experts alone; attention, router,

@@ -44,8 +44,8 @@ inline constexpr model_spec mixtral_8x7b{
  * deepseek-ai/DeepSeek-V3 inference/configs/config_671B.json and HF config.json: MLA,
  * 3 dense layers then 256 routed experts (top-8) and 1 shared expert per layer, routed within
  * 4 of 8 expert groups (n_group, topk_group: report §2.1.2's node-limited routing, M = 4);
- * weights released in fp8. 671B main model, 37B active (DeepSeek-V3 report). The MTP module
- * is the `deepseek_v3_mtp` variant.
+ * weights released in fp8 but the embedding and LM head, in bf16. 671B main model, 37B active
+ * (DeepSeek-V3 report). The MTP module is the `deepseek_v3_mtp` variant.
  */
 inline constexpr model_spec deepseek_v3{
     .name = "deepseek-v3",
@@ -69,7 +69,7 @@ inline constexpr model_spec deepseek_v3{
             .first_dense = 3,
             .groups = 8,
             .group_top_k = 4},
-    .precision = {.weights = dtype::fp8},
+    .precision = {.weights = dtype::fp8, .embeddings = dtype::bf16},
 };
 
 /// DeepSeek-V3 with its one multi-token-prediction module (num_nextn_predict_layers = 1).

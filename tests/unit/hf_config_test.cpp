@@ -376,6 +376,43 @@ TEST_CASE("hf_config: AWQ and GPTQ configs are int4 weights", "[io][hf_config][d
     CHECK(has_note(g32, "group_size 32"));
 }
 
+TEST_CASE("hf_config: compressed-tensors weight schemes", "[io][hf_config][dtype]") {
+    // Kimi K2 Thinking's INT4 experts: 4-bit integers in groups of 32, attention and shared
+    // experts ignored (kept at torch_dtype)
+    json moe = moe_base("mixtral");
+    moe["quantization_config"] = {
+        {"quant_method", "compressed-tensors"},
+        {"config_groups",
+         {{"group_0",
+           {{"weights",
+             {{"num_bits", 4}, {"type", "int"}, {"group_size", 32}, {"symmetric", true}}},
+            {"targets", {"Linear"}}}}}},
+        {"ignore", {"lm_head", "re:.*self_attn.*", "re:.*shared_experts.*"}}};
+    const auto k2 = parse(moe);
+    CHECK(k2.spec.precision.weights == moecost::dtype::bf16);
+    CHECK(moecost::experts_dtype(k2.spec.precision) == moecost::dtype::int4);
+    CHECK(
+        has_note(k2, "the routed experts in int4, the attention and what else it ignores at bf16"));
+    CHECK(has_note(k2, "group_size 32: int4 counts one scale and zero point per 128"));
+    // an FP8 checkpoint (8-bit floats, the head ignored): fp8 weights, 16-bit embedding and head
+    json dense = llama_base();
+    dense["quantization_config"] = {
+        {"quant_method", "compressed-tensors"},
+        {"config_groups",
+         {{"group_0",
+           {{"weights", {{"num_bits", 8}, {"type", "float"}}}, {"targets", {"Linear"}}}}}},
+        {"ignore", {"lm_head"}}};
+    const auto fp8 = parse(dense);
+    CHECK(fp8.spec.precision.weights == moecost::dtype::fp8);
+    CHECK(moecost::embeddings_dtype(fp8.spec.precision) == moecost::dtype::bf16);
+    // 8-bit integers, or no readable scheme: noted, weights at torch_dtype
+    dense["quantization_config"]["config_groups"]["group_0"]["weights"]["type"] = "int";
+    CHECK(parse(dense).spec.precision.weights == moecost::dtype::bf16);
+    CHECK(has_note(parse(dense), "a weight scheme other than 8-bit floats or 4-bit integers"));
+    dense["quantization_config"]["config_groups"] = "group_0";
+    CHECK(has_note(parse(dense), "a weight scheme other than 8-bit floats or 4-bit integers"));
+}
+
 TEST_CASE("hf_config: Qwen-MoE layer plans", "[io][hf_config]") {
     json j = moe_base("qwen2_moe");
     j["num_hidden_layers"] = 8;

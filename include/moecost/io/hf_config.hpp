@@ -407,6 +407,63 @@ inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std:
         r.note("quantization_config lm_head: the quantised LM head counted at " + d);
 }
 
+/// compressed-tensors (llm-compressor, vLLM): the first config group's weight scheme. 8-bit
+/// floats are fp8 weights (the usual FP8 checkpoints); 4-bit integers are int4, counted with
+/// int4's groups of 128 (the note gives the config's group size). What `ignore` leaves at
+/// torch_dtype: the LM head always; in an MoE model that ignores its attention, everything but
+/// the routed experts (Kimi K2 Thinking's INT4 experts).
+inline void read_compressed_tensors(reader& r, const json& q, model_spec& m) {
+    const std::string d = name_of(m.precision.weights);
+    const json* scheme = nullptr;
+    if (const auto g = q.find("config_groups"); g != q.end() && g->is_object()) {
+        for (const auto& group : *g) {
+            if (!group.is_object())
+                continue;
+            if (const auto w = group.find("weights"); w != group.end() && w->is_object()) {
+                scheme = &*w;
+                break;
+            }
+        }
+    }
+    const auto field = [&](const char* key) -> const json* {
+        if (scheme == nullptr)
+            return nullptr;
+        const auto it = scheme->find(key);
+        return it != scheme->end() ? &*it : nullptr;
+    };
+    const json* bits = field("num_bits");
+    const json* type = field("type");
+    const double n = bits != nullptr && bits->is_number() ? bits->get<double>() : 0.0;
+    const std::string kind = type != nullptr && type->is_string() ? type->get<std::string>() : "";
+    if (!(n == 8.0 && kind == "float") && !(n == 4.0 && kind == "int")) {
+        r.note("quantization_config compressed-tensors: a weight scheme other than 8-bit floats "
+               "or 4-bit integers is not modelled; weights counted at " +
+               d);
+        return;
+    }
+    const dtype t = n == 8.0 ? dtype::fp8 : dtype::int4;
+    bool attention_kept = false;
+    if (const auto ig = q.find("ignore"); ig != q.end() && ig->is_array())
+        for (const auto& v : *ig)
+            attention_kept = attention_kept ||
+                             (v.is_string() && v.get_ref<const std::string&>().find("self_attn") !=
+                                                   std::string::npos);
+    if (m.moe.experts > 0 && attention_kept) {
+        m.precision.experts = t;
+        r.note("quantization_config compressed-tensors: the routed experts in " +
+               std::string(name_of(t)) + ", the attention and what else it ignores at " + d);
+    } else {
+        m.precision.embeddings = m.precision.weights;
+        m.precision.weights = t;
+        r.note("quantization_config compressed-tensors: weights in " + std::string(name_of(t)) +
+               ", the embedding and LM head at " + d);
+    }
+    if (const json* g = field("group_size");
+        t == dtype::int4 && g != nullptr && !(g->is_number() && g->get<double>() == 128.0))
+        r.note("quantization_config group_size " + shown(*g) +
+               ": int4 counts one scale and zero point per 128 weights");
+}
+
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and
 /// activations; `quantization_config` fp8 lowers the weights alone (DeepSeek-V3), mxfp4 the
 /// routed experts' matrices alone (gpt-oss), modelopt as read_modelopt says.
@@ -456,6 +513,8 @@ inline void read_precision(reader& r, model_spec& m) {
         read_modelopt(r, *q, m);
     } else if (method == "awq" || method == "gptq") {
         read_int4_groups(r, *q, m, method);
+    } else if (method == "compressed-tensors") {
+        read_compressed_tensors(r, *q, m);
     } else {
         r.note("quantization_config quant_method '" + method +
                "' is not modelled; weights counted at " + name_of(d));

@@ -253,34 +253,25 @@ inline void add_model_options(CLI::App& app, model_options& o, bool precision = 
     if (!precision)
         return;
     const std::string prec = "Precision (overrides the model's)";
-    app.add_option("--weights", o.weights, "Weight dtype: " + join(dtype_names()))
-        ->type_name("DTYPE")
-        ->check(one_of(dtype_names(), "dtype"))
-        ->group(prec);
-    std::vector<std::string> experts = dtype_names();
-    experts.emplace_back("weights");
-    app.add_option("--experts", o.experts,
-                   "Routed experts' matrices' dtype: " + join(experts) +
-                       " (weights: as --weights). Default: the model's own (gpt-oss: mxfp4, "
-                       "which --weights leaves as it is); otherwise as --weights")
-        ->type_name("DTYPE")
-        ->check(one_of(experts, "dtype"))
-        ->group(prec);
-    app.add_option("--embeddings", o.embeddings,
-                   "Embedding and LM head dtype: " + join(experts) +
-                       " (weights: as --weights). Default: the model's own (an AWQ or GPTQ "
-                       "config's torch_dtype); otherwise as --weights")
-        ->type_name("DTYPE")
-        ->check(one_of(experts, "dtype"))
-        ->group(prec);
-    app.add_option("--kv", o.kv, "KV-cache dtype: " + join(dtype_names(false)))
-        ->type_name("DTYPE")
-        ->check(one_of(dtype_names(false), "dtype"))
-        ->group(prec);
-    app.add_option("--activations", o.activations, "Activation dtype: " + join(dtype_names(false)))
-        ->type_name("DTYPE")
-        ->check(one_of(dtype_names(false), "dtype"))
-        ->group(prec);
+    const auto dtype_option = [&](const char* flag, std::string& target, const std::string& what,
+                                  const std::vector<std::string>& names,
+                                  const std::string& more = "") {
+        app.add_option(flag, target, what + ": " + join(names) + more)
+            ->type_name("DTYPE")
+            ->check(one_of(names, "dtype"))
+            ->group(prec);
+    };
+    std::vector<std::string> or_weights = dtype_names();
+    or_weights.emplace_back("weights");
+    dtype_option("--weights", o.weights, "Weight dtype", dtype_names());
+    dtype_option("--experts", o.experts, "Routed experts' matrices' dtype", or_weights,
+                 " (weights: as --weights). Default: the model's own (gpt-oss: mxfp4, which "
+                 "--weights leaves as it is); otherwise as --weights");
+    dtype_option("--embeddings", o.embeddings, "Embedding and LM head dtype", or_weights,
+                 " (weights: as --weights). Default: the model's own (an AWQ or GPTQ config's "
+                 "torch_dtype); otherwise as --weights");
+    dtype_option("--kv", o.kv, "KV-cache dtype", dtype_names(false));
+    dtype_option("--activations", o.activations, "Activation dtype", dtype_names(false));
 }
 
 /// The model of the options. Throws usage_error (neither source) or io::load_error.
@@ -306,15 +297,17 @@ inline loaded_model resolve_model(const model_options& o) {
     }
     if (!o.weights.empty())
         out.spec.precision.weights = dtype_named(o.weights);
+    // "weights": follow --weights again
+    const auto choice = [](const std::string& t) {
+        return t == "weights" ? dtype_choice{} : dtype_choice{dtype_named(t)};
+    };
     if (!o.experts.empty()) {
-        out.spec.precision.experts =
-            o.experts == "weights" ? dtype_choice{} : dtype_choice{dtype_named(o.experts)};
+        out.spec.precision.experts = choice(o.experts);
         if (!is_moe(out.spec))
             out.notes.emplace_back("--experts: the model has no routed experts; nothing changes");
     }
     if (!o.embeddings.empty()) {
-        out.spec.precision.embeddings =
-            o.embeddings == "weights" ? dtype_choice{} : dtype_choice{dtype_named(o.embeddings)};
+        out.spec.precision.embeddings = choice(o.embeddings);
         if (out.spec.vocab == 0)
             out.notes.emplace_back("--embeddings: the model has no vocabulary; nothing changes");
     }

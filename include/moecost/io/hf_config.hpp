@@ -342,6 +342,21 @@ inline std::optional<std::string> quant_text(reader& r, const json& q, const cha
     return it->get<std::string>();
 }
 
+/// The weights quantised to t, the embedding and LM head kept at the dtype they had: every
+/// quantiser read here leaves the tables in 16 bits.
+inline void quantise_weights(model_spec& m, dtype t) {
+    m.precision.embeddings = m.precision.weights;
+    m.precision.weights = t;
+}
+
+/// A note when a 4-bit integer scheme's group size `g` (null: none given) is not int4's 128.
+inline void note_int4_group(reader& r, const json* g) {
+    if (g != nullptr && !(g->is_number() && g->get<double>() == 128.0))
+        r.note("quantization_config group_size " + shown(*g) +
+               ": int4 counts one scale and zero point per 128 weights (-1: one per output "
+               "column)");
+}
+
 /// NVIDIA Model Optimizer's quantization_config: quant_algo NVFP4 or FP8 for the weights,
 /// kv_cache_quant_algo FP8 for the cache. An MoE model's NVFP4 is taken as its routed experts'
 /// (the bulk of it); which other modules it quantises (exclude_modules, per-layer formats) is
@@ -356,15 +371,13 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
                    "at " +
                    d + " (exclude_modules is not read)");
         } else {
-            m.precision.embeddings = m.precision.weights;
-            m.precision.weights = dtype::nvfp4;
+            quantise_weights(m, dtype::nvfp4);
             r.note("quant_algo NVFP4: every weight counted in nvfp4 but the embedding and LM "
                    "head, at " +
                    d + " (exclude_modules is not read)");
         }
     } else if (algo == "FP8") {
-        m.precision.embeddings = m.precision.weights;
-        m.precision.weights = dtype::fp8;
+        quantise_weights(m, dtype::fp8);
     } else if (algo) {
         r.note("quant_algo '" + *algo + "' of modelopt is not modelled; weights counted at " + d);
     } else {
@@ -390,14 +403,10 @@ inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std:
                " is not modelled; weights counted at " + d);
         return;
     }
-    m.precision.embeddings = m.precision.weights;
-    m.precision.weights = dtype::int4;
+    quantise_weights(m, dtype::int4);
     r.note("quant_method " + method + ": weights in int4, the embedding and LM head at " + d);
     const auto g = q.find("group_size");
-    if (g != q.end() && !(g->is_number() && g->get<double>() == 128.0))
-        r.note("quantization_config group_size " + shown(*g) +
-               ": int4 counts one scale and zero point per 128 weights (-1: one per output "
-               "column)");
+    note_int4_group(r, g != q.end() ? &*g : nullptr);
     // modules left at torch_dtype (AWQ's, e.g. Mixtral's router) or a quantised head (GPTQModel)
     if (const auto k = q.find("modules_to_not_convert");
         k != q.end() && k->is_array() && !k->empty())
@@ -453,15 +462,12 @@ inline void read_compressed_tensors(reader& r, const json& q, model_spec& m) {
         r.note("quantization_config compressed-tensors: the routed experts in " +
                std::string(name_of(t)) + ", the attention and what else it ignores at " + d);
     } else {
-        m.precision.embeddings = m.precision.weights;
-        m.precision.weights = t;
+        quantise_weights(m, t);
         r.note("quantization_config compressed-tensors: weights in " + std::string(name_of(t)) +
                ", the embedding and LM head at " + d);
     }
-    if (const json* g = field("group_size");
-        t == dtype::int4 && g != nullptr && !(g->is_number() && g->get<double>() == 128.0))
-        r.note("quantization_config group_size " + shown(*g) +
-               ": int4 counts one scale and zero point per 128 weights");
+    if (t == dtype::int4)
+        note_int4_group(r, field("group_size"));
 }
 
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and
@@ -498,8 +504,7 @@ inline void read_precision(reader& r, model_spec& m) {
     }
     const std::string& method = *found;
     if (method == "fp8") { // DeepSeek-V3's checkpoint: the embedding and head stay bf16
-        m.precision.embeddings = m.precision.weights;
-        m.precision.weights = dtype::fp8;
+        quantise_weights(m, dtype::fp8);
     } else if (method == "mxfp4") {
         // transformers' Mxfp4HfQuantizer replaces the routed experts alone; attention, router,
         // embeddings and head stay in torch_dtype (gpt-oss's modules_to_not_convert).

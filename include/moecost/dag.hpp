@@ -277,6 +277,9 @@ struct deployment_dag {
     std::array<dag_node, max_nodes> nodes{};
     std::array<dag_edge, max_edges> edges{};
     int group_count = 0;
+    /// More stage shapes than max_groups: the last group also stands for the stages of the
+    /// shapes beyond it, drawn with its own figures (the summary costs every stage).
+    bool folded = false;
     int node_count = 0;
     int edge_count = 0;
 
@@ -297,7 +300,7 @@ struct deployment_dag {
         for (int j = 0; j < group_count; ++j)
             if (detail::same_shape(groups[std::size_t(j)].shape, st))
                 return j;
-        return group_count - 1; // beyond stages_of's capacity evaluate folds into the last shape
+        return group_count - 1; // a shape beyond max_groups: drawn as the last group (folded)
     }
     /// GPUs that run node i: every GPU of every stage of its group (0 for input and output).
     [[nodiscard]] constexpr int gpus_of(int i) const {
@@ -499,6 +502,7 @@ constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& clust
     std::array<int, deployment_dag::max_groups> pp_node{};
 
     d.group_count = ss.n;
+    d.folded = ss.every_stage;
     // evaluate's step terms, with the last stage's MTP passes when the workload drafts
     const detail::step_constants kc = detail::step_constants_of(m, c, l, o);
     detail::load_terms terms = detail::load_terms_of(

@@ -742,13 +742,20 @@ constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& 
     return x;
 }
 
-/// The distinct stage shapes of a layout (first, middle, last differ; middles repeat).
+/**
+ * The distinct stage shapes of a layout (first, middle, last differ; middles repeat). Regular
+ * models have at most five; one with more than `capacity` (irregular dense masks or sliding
+ * patterns) lists the stages beyond it under the last shape and is marked `every_stage`: the
+ * evaluations then cost it stage by stage (`run_every_stage`, `for_each_shape`).
+ */
 struct stage_set {
     static constexpr int capacity = 6;
     std::array<stage_shape, capacity> shapes{};
     std::array<int, capacity> count{}; ///< stages of each shape
     std::array<int, capacity> index{}; ///< first stage index of each shape
     int n = 0;
+    int pp = 1;               ///< stages
+    bool every_stage = false; ///< more shapes than capacity: the list above folds the rest
 };
 
 /// Same transformer layers, whatever the stages' ends.
@@ -763,6 +770,7 @@ constexpr bool same_shape(const stage_shape& a, const stage_shape& b) {
 
 constexpr stage_set stages_of(const model_spec& m, int pp) {
     stage_set s;
+    s.pp = pp;
     for (int i = 0; i < pp; ++i) {
         const stage_shape st = stage_of(m, pp, i);
         bool found = false;
@@ -776,16 +784,54 @@ constexpr stage_set stages_of(const model_spec& m, int pp) {
             s.count[std::size_t(s.n)] = 1;
             s.index[std::size_t(s.n)] = i;
             ++s.n;
-        } else if (!found) { // a shape beyond capacity: fold into the closest (same layers) one
+        } else if (!found) { // listed under the last shape (as the DAG draws it); costed apart
             ++s.count[std::size_t(s.n - 1)];
+            s.every_stage = true;
         }
     }
     return s;
 }
 
+/**
+ * Calls f(shape, stages of that shape, its first stage) for each distinct stage shape of m in
+ * ss, in stage order; when ss has more shapes than it holds, f(shape, 1, i) for every stage i.
+ */
+template <class F>
+constexpr void for_each_shape(const model_spec& m, const stage_set& ss, F&& f) {
+    if (!ss.every_stage) {
+        for (int j = 0; j < ss.n; ++j)
+            f(ss.shapes[std::size_t(j)], ss.count[std::size_t(j)], ss.index[std::size_t(j)]);
+        return;
+    }
+    for (int i = 0; i < ss.pp; ++i)
+        f(stage_of(m, ss.pp, i), 1, i);
+}
+
+/**
+ * run_stages for a stage set with more shapes than it holds: each stage costed on its own,
+ * the slowest's step and index in `out`.
+ */
+constexpr seconds run_every_stage(const step_constants& k, const load_terms& t, int pp,
+                                  const step_load& ld, phase_result& out) {
+    seconds sum{};
+    for (int i = 0; i < pp; ++i) {
+        const stage_step s = step_cost(k, t, stage_of(*k.m, pp, i), ld);
+        sum += s.time;
+        if (i == 0 || s.time > out.slowest.time) {
+            out.slowest = s;
+            out.slowest_stage = i;
+        }
+    }
+    return sum;
+}
+
 /// Σ over all stages of the step time under `ld` (load terms `t`), without any breakdown.
 constexpr seconds stage_time_sum(const step_constants& k, const load_terms& t, const stage_set& ss,
                                  const step_load& ld) {
+    if (ss.every_stage) {
+        phase_result unused;
+        return run_every_stage(k, t, ss.pp, ld, unused);
+    }
     seconds sum{};
     layer_sums ls;
     for (int j = 0; j < ss.n; ++j) {
@@ -806,6 +852,8 @@ constexpr seconds stage_time_sum(const step_constants& k, const load_terms& t, c
  */
 constexpr seconds run_stages(const step_constants& k, const load_terms& t, const stage_set& ss,
                              const step_load& ld, phase_result& out) {
+    if (ss.every_stage)
+        return run_every_stage(k, t, ss.pp, ld, out);
     seconds sum{}, slowest{};
     stage_step s;
     layer_sums ls;
@@ -1101,8 +1149,8 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
         r.memory.capacity = p.hbm;
         r.memory.usable = o.memory_headroom * p.hbm.get();
         double max_seqs = 1e18;
-        for (int j = 0; j < ss.n; ++j) {
-            const stage_shape& st = ss.shapes[std::size_t(j)];
+        bool first = true;
+        for_each_shape(m, ss, [&](const stage_shape& st, int, int index) {
             const bytes wts =
                 make<bytes>(weight_bytes_per_gpu(p.k.weights, st, p.k.wb, p.k.ewb, p.k.tb));
             const double kv_seq =
@@ -1111,12 +1159,13 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
             const bytes kv = make<bytes>(seqs * kv_seq);
             const bytes act = make<bytes>(pf_seqs * act_seq);
             const bytes tot = wts + kv + act;
-            if (j == 0 || tot > r.memory.total()) {
+            if (first || tot > r.memory.total()) {
                 r.memory.weights = wts;
                 r.memory.kv_cache = kv;
                 r.memory.activations = act;
-                r.memory.stage = ss.index[std::size_t(j)];
+                r.memory.stage = index;
             }
+            first = false;
             // KV grows with the sequences per DP rank N, activations with the sequences of
             // one prefill micro-batch, ceil(N / M): take the largest N whose total fits.
             const double room = r.memory.usable.value() - wts.value();
@@ -1129,7 +1178,7 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
                     fit -= 1;
             }
             max_seqs = dmin(max_seqs, fit);
-        }
+        });
         r.memory.fits = r.memory.total() <= r.memory.usable;
         if (!r.memory.fits)
             r.problems.add(rule::memory, "memory", r.memory.total().value(),

@@ -242,8 +242,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
     seconds slowest{};
     resource bound = resource::compute;
-    for (int j = 0; j < ss.n; ++j) {
-        const stage_shape& st = ss.shapes[std::size_t(j)];
+    bool first = true;
+    for_each_shape(m, ss, [&](const stage_shape& st, int, int) {
         const stage_step fwd = step_cost(k, lt, st, ld);
         // the last stage also runs the MTP modules after its layers
         const mtp_forward x = st.head ? mtp_forward_of(m, k, lt, ld, m.mtp_layers) : mtp_forward{};
@@ -265,11 +265,12 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
             (t.rc == recompute::full ? 3.0 : 2.0) * (layer_comm(fwd.comm) + x.comm) +
             sends * lt.pp_send;
         const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
-        if (j == 0 || tm > slowest) {
+        if (first || tm > slowest) {
             slowest = tm;
             bound = comm > comp ? resource::network : fwd.bound;
         }
-    }
+        first = false;
+    });
     r.micro_batch_time = slowest;
     // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021
     // §2.2)
@@ -288,9 +289,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const double in_flight_scale = t.virtual_stages > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
     r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
     seconds worst_sync{}, worst_opt{};
-    for (int j = 0; j < ss.n; ++j) {
-        const stage_shape& st = ss.shapes[std::size_t(j)];
-        const int s_idx = ss.index[std::size_t(j)];
+    first = true;
+    for_each_shape(m, ss, [&](const stage_shape& st, int, int s_idx) {
         const double p_all = training_params_per_gpu(k.weights, st);
         const double p_exp = expert_params_per_gpu(m, l, st);
         const double p_dense = p_all - p_exp;
@@ -307,10 +307,11 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         const double in_flight = (M < pp - s_idx ? M : pp - s_idx) * in_flight_scale;
         mem.activations = in_flight * stage_activations(m, l, st, t);
         mem.stage = s_idx;
-        if (j == 0 || mem.total() > r.memory.total()) {
+        if (first || mem.total() > r.memory.total()) {
             mem.usable = r.memory.usable;
             r.memory = mem;
         }
+        first = false;
         // gradient reduction, dense over DP·CP and experts over EDP: an all-reduce of the
         // gradients without ZeRO; with ZeRO-1/2 a reduce-scatter of the gradients and, after
         // the step, an all-gather of the 16-bit weights; with ZeRO-3 only the reduce-scatter,
@@ -338,7 +339,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
             effective_hbm_rate(c.gpu);
         if (opt_t > worst_opt)
             worst_opt = opt_t;
-    }
+    });
     r.memory.fits = r.memory.total() <= r.memory.usable;
     if (!r.memory.fits)
         r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());

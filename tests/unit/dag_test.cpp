@@ -330,6 +330,30 @@ TEST_CASE("dag: speculative decoding draws the verification, times the drafts", 
     check_consistent(d2, {}, d2.summary.decode.slowest.draft.value());
 }
 
+TEST_CASE("dag: more stage shapes than groups fold into the last, and say so", "[dag][stages]") {
+    // fixtures.hpp's seven shapes on PP 8: six groups, the last (stage 5's shape) standing
+    // also for stage 7; every stage in one group or another.
+    const layout l{.tp = 1, .cp = 1, .dp = 1, .pp = 8, .etp = 1, .ep = 1};
+    const deployment_dag d = make_dag(test::tiny_seven_shapes, toy, l, {.batch = 8, .prompt = 8});
+    REQUIRE(d.built());
+    CHECK(d.folded);
+    REQUIRE(d.group_count == 6);
+    int stages = 0;
+    for (int g = 0; g < d.group_count; ++g)
+        stages += d.groups[std::size_t(g)].stages;
+    CHECK(stages == 8);
+    CHECK(d.group_of_stage(7) == 5);
+    CHECK(to_dot(d).find("more than 6 stage shapes") != std::string::npos);
+    CHECK(to_json(d)["folded"] == true);
+
+    model_spec plain = test::tiny_moe; // the same 16 layers without the pattern: three shapes
+    plain.layers = 16;
+    const deployment_dag regular = make_dag(plain, toy, l, {.batch = 8, .prompt = 8});
+    REQUIRE(regular.group_count == 3);
+    CHECK_FALSE(regular.folded);
+    CHECK(to_dot(regular).find("stage shapes") == std::string::npos);
+}
+
 TEST_CASE("dag: ETP, CP, shared experts and a dense layer", "[dag]") {
     // tiny_mixed: layer 0 dense, layer 1 MoE with a shared expert. TP 2 × CP 2 × DP 1; experts
     // ETP 2 × EP 2 × EDP 1: 4 GPUs on one stage.

@@ -16,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -881,6 +882,59 @@ TEST_CASE("claims: the any-layout bound and a layout's bound", "[evaluate][claim
     CHECK(any8.compute_bound.value() ==
           near(presets::h100_sxm.gpu.peak_fp8.value /
                (prefill_flops(fa, 32768).matmul().value() / 32768.0)));
+}
+
+TEST_CASE("more stage shapes than the set holds: every stage is costed", "[evaluate][stages]") {
+    // fixtures.hpp's seven shapes on PP 8. Stage 7 is stage 4 plus the LM head and less the
+    // send: the slowest in decode (one sequence a micro-batch: the head reads 12,800 B, 12.8 ns,
+    // where the send takes 10 ns + 128 B / 100 GB/s = 11.28 ns), and with the head's weights
+    // and the fp32 logits the fullest in memory (stage 0 holds the embedding alone). Folding it
+    // into another shape would lose both.
+    const model_spec& m = test::tiny_seven_shapes;
+    const detail::stage_set ss = detail::stages_of(m, 8);
+    REQUIRE(ss.every_stage);
+    const layout l{.tp = 1, .cp = 1, .dp = 1, .pp = 8, .etp = 1, .ep = 1};
+    const workload w{.batch = 8, .prompt = 8};
+    const report r = evaluate(m, toy, l, w);
+    REQUIRE(r.valid());
+
+    // Each stage costed alone, from its own shape.
+    const eval_options o{};
+    const auto stage = [&](int i, bool decode) {
+        return detail::step_cost(with_resolved_heads(m), toy, l, stage_of(m, 8, i),
+                                 detail::phase_load(m, l, w, decode), o);
+    };
+    for (const bool decode : {false, true}) {
+        double sum = 0, slowest = 0;
+        int at = -1;
+        for (int i = 0; i < 8; ++i) {
+            const double t = stage(i, decode).time.value();
+            sum += t;
+            if (t > slowest) {
+                slowest = t;
+                at = i;
+            }
+        }
+        const phase_result& ph = decode ? r.decode : r.prefill;
+        CHECK(ph.slowest_stage == at);
+        CHECK(ph.slowest.time.value() == near(slowest));
+        // M micro-batches: prefill (M − 1)·slowest + Σ, decode max(M·slowest, Σ)
+        const double M = decode ? decode_micro_batches_of(w, 8) : prefill_micro_batches_of(w, 8);
+        CHECK(ph.batch_time.value() ==
+              near(decode ? std::max(M * slowest, sum) : (M - 1) * slowest + sum));
+    }
+    // TTFT: one request (8 tokens, all at its EP group) through every stage
+    detail::step_load one = detail::phase_load(m, l, w, false);
+    one.seqs = 1;
+    one.expert_tokens = one.tokens_per_seq;
+    double ttft = 0;
+    for (int i = 0; i < 8; ++i)
+        ttft += detail::step_cost(with_resolved_heads(m), toy, l, stage_of(m, 8, i), one, o)
+                    .time.value();
+    CHECK(r.prefill.latency.value() == near(ttft));
+    CHECK(r.decode.slowest_stage == 7);
+    CHECK(r.decode.slowest.op(op_group::lm_head).time().value() > 0);
+    CHECK(r.memory.stage == 7);
 }
 
 TEST_CASE("report.evaluated says whether the phases were costed", "[evaluate]") {

@@ -44,6 +44,26 @@ inline constexpr model_spec tiny_moe_mtp = [] {
     return m;
 }();
 
+/**
+ * tiny_moe on 16 layers with seven stage shapes on PP 8 (two layers a stage), one more than
+ * the evaluation's stage set holds. A sliding window on layers 0, 3, 6, 9, 12, 15 (every 3;
+ * wider than any sequence, so it costs as full attention) and dense layers 2–6 give stages
+ * (MoE, sliding layers): 0 (2, 1) embedding · 1 (0, 1) · 2 (0, 0) · 3 (1, 1) · 4 (2, 1) ·
+ * 5 (2, 0) · 6 (2, 1) as 4 · 7 (2, 1) LM head. The dense FFN of 32 is narrower than the two
+ * experts a token uses (2·32), so an MoE layer outweighs a dense one in FLOPs and in the
+ * weights a decode step reads (router 256 + two experts 8,192 against 4,096).
+ */
+inline constexpr model_spec tiny_seven_shapes = [] {
+    model_spec m = tiny_moe;
+    m.name = "tiny-seven-shapes";
+    m.layers = 16;
+    m.ffn.hidden = 32;
+    m.attention.sliding = {.window = 1 << 20, .every = 3, .offset = 0};
+    for (int i = 2; i <= 6; ++i)
+        set_dense_layer(m.moe, i);
+    return m;
+}();
+
 /// tiny_moe_mtp's speculative decoding in the tests: 4 sequences of 8 tokens, one draft a
 /// step, accepted half the time.
 inline constexpr workload tiny_drafting{

@@ -964,3 +964,28 @@ TEST_CASE("ZeRO-1: reduce-scatter fp32 gradients, all-gather bf16 parameters",
                                       {.global_batch = 8, .micro_batch = 1, .seq = 16, .zero = 3});
     CHECK(z3.grad_sync_time.value() == near(2'100.48e-9 + 8'401.92e-9));
 }
+
+TEST_CASE("training costs every stage when there are more shapes than the set holds",
+          "[train][stages]") {
+    // fixtures.hpp's seven shapes on PP 8, one sequence of 64 tokens a micro-batch: the last
+    // stage computes logits for all 64 tokens, so its forward alone, three times over (forward
+    // and backward), bounds the micro-batch time from below. Folded into stage 5's shape it
+    // would have no LM head, and stage 0's embedding and send would set the time instead.
+    const model_spec& m = test::tiny_seven_shapes;
+    const layout l{.tp = 1, .cp = 1, .dp = 1, .pp = 8, .etp = 1, .ep = 1};
+    const training_workload t{.global_batch = 8, .micro_batch = 1, .seq = 64};
+    const training_report r = evaluate_training(m, test::toy_cluster, l, t);
+    REQUIRE(r.evaluated);
+    const detail::step_load ld{.seqs = 1,
+                               .tokens_per_seq = 64,
+                               .keys_full = 64.0 * 65.0 / 2.0,
+                               .keys_sliding = 64.0 * 65.0 / 2.0, // the window exceeds 64
+                               .expert_tokens = 64,
+                               .kv_len = 0,
+                               .decode = false,
+                               .logit_rows_per_seq = 64};
+    const stage_step last =
+        detail::step_cost(with_resolved_heads(m), test::toy_cluster, l, stage_of(m, 8, 7), ld, {});
+    REQUIRE(last.op(op_group::lm_head).time().value() > 0);
+    CHECK(r.micro_batch_time.value() >= 3.0 * last.compute.value());
+}

@@ -79,6 +79,7 @@ inline nlohmann::json to_json(const deployment_dag& d) {
     j["tokens"] = {
         {"T", d.tokens_per_tp_group}, {"X", d.tokens_per_ep_group}, {"N", d.sequences_per_dp_rank}};
 
+    j["folded"] = d.folded;
     json groups = json::array();
     for (int g = 0; g < d.group_count; ++g) {
         const dag_stage_group& grp = d.groups[std::size_t(g)];

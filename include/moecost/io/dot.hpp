@@ -119,6 +119,10 @@ inline std::string to_dot(const deployment_dag& d) {
         " tokens per TP group, X = " + detail::dag_num(d.tokens_per_ep_group) + " per EP group; " +
         (d.step == phase::prefill ? "TTFT " + pretty(ph.latency) : "TPOT " + pretty(ph.latency)) +
         ", " + name_of(ph.bottleneck) + "-bound";
+    if (d.folded)
+        title += "\nmore than " + std::to_string(deployment_dag::max_groups) +
+                 " stage shapes: the last group also stands for the stages of the others, "
+                 "drawn with its own figures (the TTFT or TPOT above costs every stage)";
     title +=
         "\nnodes: one GPU's FLOPs · HBM bytes (or bytes sent) · time per step, over their layers; "
         "edges: one layer's tensor on one GPU";

@@ -436,6 +436,35 @@ TEST_CASE("tiny MoE with NVFP4 experts: the FP4 rate where the GPU has one", "[e
     CHECK(describe(v.items[0]) == "gpu.peak_fp4 must be >= 0 (got -1)");
 }
 
+TEST_CASE("tiny MoE with int8 experts: the INT8 rate where the GPU has one", "[evaluate][dtype]") {
+    // int8 (W8A8): 1 B per element. Prefill as the NVFP4 case above: 262,144 F of routed
+    // experts; bytes (2 − 2^-15) experts per GPU × 4,096 × 1 B = 8,191.875 and the copies'
+    // 6,144 B, 2 layers: 28,671.75 B → 28.67175 ns. At a 16 TOP/s INT8 rate the products take
+    // 16.384 ns: memory bound.
+    model_spec m = tiny;
+    m.precision.experts = dtype::int8;
+    cluster_spec int8_gpu = toy;
+    int8_gpu.gpu.peak_int8 = make<flop_rate>(16e12);
+    const report r = evaluate(m, int8_gpu, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    const op_cost& e = op(r.prefill.slowest, op_group::routed_experts);
+    CHECK(e.work.value() == 262'144.0);
+    CHECK(e.traffic.value() == near(28'671.75));
+    CHECK(e.time().value() == near(28.67175e-9));
+    CHECK(e.bound() == resource::memory);
+    // without an INT8 rate, bf16's 4 TFLOP/s: 65.536 ns, compute bound
+    const report no_int8 = evaluate(m, toy, tiny_layout, tiny_load);
+    CHECK(op(no_int8.prefill.slowest, op_group::routed_experts).time().value() == near(65.536e-9));
+    // int8 is not a weight-only format: an int8 KV cache is accepted
+    m.precision.kv = dtype::int8;
+    CHECK(validate(m).ok());
+    // a negative INT8 rate is refused by name
+    int8_gpu.gpu.peak_int8 = make<flop_rate>(-1.0);
+    const violations v = validate(int8_gpu);
+    REQUIRE(v.count == 1);
+    CHECK(describe(v.items[0]) == "gpu.peak_int8 must be >= 0 (got -1)");
+}
+
 TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     const report base = evaluate(tiny, toy, tiny_layout, tiny_load);
     const report ideal = evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true});

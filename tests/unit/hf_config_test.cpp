@@ -365,11 +365,17 @@ TEST_CASE("hf_config: AWQ and GPTQ configs are int4 weights", "[io][hf_config][d
     const auto head = parse(j);
     CHECK(head.spec.precision.weights == moecost::dtype::int4);
     CHECK(has_note(head, "the quantised LM head counted at fp16"));
-    // GPTQ at 8 bits is not modelled; 4 bits in groups of 32 count groups of 128
+    // GPTQ at 8 bits is int8, its 16-bit activations noted; 4 bits in groups of 32 count
+    // groups of 128; other widths are not modelled
     j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 8}, {"group_size", 128}};
     const auto eight = parse(j);
-    CHECK(eight.spec.precision.weights == moecost::dtype::fp16);
-    CHECK(has_note(eight, "gptq with bits 8 is not modelled"));
+    CHECK(eight.spec.precision.weights == moecost::dtype::int8);
+    CHECK(moecost::embeddings_dtype(eight.spec.precision) == moecost::dtype::fp16);
+    CHECK(has_note(eight, "quant_method gptq: int8 weights with 16-bit activations (W8A16)"));
+    j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 3}};
+    const auto three = parse(j);
+    CHECK(three.spec.precision.weights == moecost::dtype::fp16);
+    CHECK(has_note(three, "gptq with bits 3 is not modelled"));
     j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 4}, {"group_size", 32}};
     const auto g32 = parse(j);
     CHECK(g32.spec.precision.weights == moecost::dtype::int4);
@@ -405,12 +411,30 @@ TEST_CASE("hf_config: compressed-tensors weight schemes", "[io][hf_config][dtype
     const auto fp8 = parse(dense);
     CHECK(fp8.spec.precision.weights == moecost::dtype::fp8);
     CHECK(moecost::embeddings_dtype(fp8.spec.precision) == moecost::dtype::bf16);
-    // 8-bit integers, or no readable scheme: noted, weights at torch_dtype
-    dense["quantization_config"]["config_groups"]["group_0"]["weights"]["type"] = "int";
+    // 8-bit integers: int8 weights. With 8-bit integer inputs (neuralmagic's W8A8 checkpoints:
+    // per-channel weights, dynamic per-token inputs) the product runs at the INT8 rate; without
+    // them (W8A16) it is noted
+    json& group = dense["quantization_config"]["config_groups"]["group_0"];
+    group["weights"] = {{"num_bits", 8}, {"type", "int"}, {"strategy", "channel"}};
+    group["input_activations"] = {
+        {"num_bits", 8}, {"type", "int"}, {"strategy", "token"}, {"dynamic", true}};
+    const auto w8a8 = parse(dense);
+    CHECK(w8a8.spec.precision.weights == moecost::dtype::int8);
+    CHECK(moecost::embeddings_dtype(w8a8.spec.precision) == moecost::dtype::bf16);
+    CHECK(has_note(w8a8, "compressed-tensors: weights in int8, the embedding and LM head at bf16"));
+    CHECK_FALSE(has_note(w8a8, "W8A16"));
+    group.erase("input_activations");
+    const auto w8a16 = parse(dense);
+    CHECK(w8a16.spec.precision.weights == moecost::dtype::int8);
+    CHECK(has_note(w8a16, "compressed-tensors: int8 weights with 16-bit activations (W8A16)"));
+    // another width, or no readable scheme: noted, weights at torch_dtype
+    group["weights"]["num_bits"] = 2;
     CHECK(parse(dense).spec.precision.weights == moecost::dtype::bf16);
-    CHECK(has_note(parse(dense), "a weight scheme other than 8-bit floats or 4-bit integers"));
+    CHECK(has_note(parse(dense), "a weight scheme other than 8-bit floats, 8-bit integers or "
+                                 "4-bit integers"));
     dense["quantization_config"]["config_groups"] = "group_0";
-    CHECK(has_note(parse(dense), "a weight scheme other than 8-bit floats or 4-bit integers"));
+    CHECK(has_note(parse(dense), "a weight scheme other than 8-bit floats, 8-bit integers or "
+                                 "4-bit integers"));
 }
 
 TEST_CASE("hf_config: Qwen-MoE layer plans", "[io][hf_config]") {

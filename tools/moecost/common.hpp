@@ -171,8 +171,8 @@ inline std::vector<std::string> cluster_preset_names() {
     return out;
 }
 
-inline constexpr std::array all_dtypes{dtype::bf16,  dtype::fp8,   dtype::fp16, dtype::fp32,
-                                       dtype::mxfp4, dtype::nvfp4, dtype::int4};
+inline constexpr std::array all_dtypes{dtype::bf16, dtype::fp8,   dtype::fp16,  dtype::fp32,
+                                       dtype::int8, dtype::mxfp4, dtype::nvfp4, dtype::int4};
 
 /// The dtypes' names; without the weight-only ones (mxfp4, nvfp4, int4) for the KV cache and
 /// activations.
@@ -476,8 +476,9 @@ inline CLI::Validator layout_validator(std::string (*parse)(std::string_view, la
 struct cluster_options {
     std::string gpu;
     int gpus_per_node = 0; ///< 0: the preset's
-    static constexpr int figures = 9;
-    std::array<double, figures> value{-1, -1, -1, -1, -1, -1, -1, -1, -1}; ///< < 0: the preset's
+    static constexpr int figures = 10;
+    std::array<double, figures> value{-1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1}; ///< < 0: the preset's
 };
 
 /// A flag of cluster_options::value: name, unit, scale to the base unit of the field it
@@ -498,6 +499,9 @@ inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_fl
     {"--peak-fp4", "TFLOPS", 1e12, false,
      "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)",
      [](cluster_spec& c) -> double& { return c.gpu.peak_fp4.value; }},
+    {"--peak-int8", "TOPS", 1e12, false,
+     "Dense INT8 tensor rate, TOP/s (0: none; int8 weights at bf16's)",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_int8.value; }},
     {"--hbm-gb", "GB", 1e9, true, "HBM per GPU, GB (1e9 bytes)",
      [](cluster_spec& c) -> double& { return c.gpu.hbm.value; }},
     {"--hbm-tbps", "TB/s", 1e12, true, "HBM bandwidth, TB/s",
@@ -1040,17 +1044,27 @@ inline std::string model_text(const loaded_model& lm) {
     return fmt::format("{}; {}", lm.source, model_precision_text(lm.spec));
 }
 
+/// An integer tensor rate, stored as a FLOP rate: "1.979 POP/s".
+inline std::string int_ops_text(flop_rate r) {
+    std::string s = pretty(r);
+    if (const auto at = s.find("FLOP/s"); at != std::string::npos)
+        s.replace(at, 6, "OP/s");
+    return s;
+}
+
 /// The GPU's rates, memory and efficiencies on one line.
 inline std::string gpu_text(const cluster_spec& c, bool ideal) {
-    return fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
-                       c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
-                       (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
-                                                 : std::string("no fp8 rate (bf16's used)")) +
-                           (c.gpu.peak_fp4.value > 0 ? ", " + pretty(c.gpu.peak_fp4.get()) + " fp4"
-                                                     : std::string{}),
-                       pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
-                       c.gpu.compute_efficiency, c.gpu.memory_efficiency,
-                       ideal ? " (ideal: taken as 1)" : "");
+    return fmt::format(
+        "{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}", c.gpu.name.view(),
+        pretty(c.gpu.peak_bf16.get()),
+        (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
+                                  : std::string("no fp8 rate (bf16's used)")) +
+            (c.gpu.peak_fp4.value > 0 ? ", " + pretty(c.gpu.peak_fp4.get()) + " fp4"
+                                      : std::string{}) +
+            (c.gpu.peak_int8.value > 0 ? ", " + int_ops_text(c.gpu.peak_int8.get()) + " int8"
+                                       : std::string{}),
+        pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()), c.gpu.compute_efficiency,
+        c.gpu.memory_efficiency, ideal ? " (ideal: taken as 1)" : "");
 }
 
 /// The node size and links on one line.

@@ -38,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace moecost::io {
@@ -390,14 +391,28 @@ inline void read_modelopt(reader& r, const json& q, model_spec& m) {
                std::string(name_of(m.precision.kv)));
 }
 
+/// The note for int8 weights whose activations stay in 16 bits (W8A16): costed at the int8 rate.
+inline void note_w8a16(reader& r, const std::string& what) {
+    r.note(what + ": int8 weights with 16-bit activations (W8A16) multiply at the 16-bit rate "
+                  "in their kernels; moecost costs int8 at the INT8 rate, so compute-bound "
+                  "times are optimistic by up to the ratio of the two");
+}
+
 /// AWQ's and GPTQ's quantization_config: 4-bit integer weights in groups, dequantised in the
-/// kernels (W4A16). They quantise every linear layer of the decoder and keep the embedding and
-/// the LM head at torch_dtype. Other widths and group sizes are noted.
+/// kernels (W4A16), or GPTQ's 8-bit ones (int8, W8A16). They quantise every linear layer of the
+/// decoder and keep the embedding and the LM head at torch_dtype. Other widths and group sizes
+/// are noted.
 inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std::string& method) {
     const std::string d = name_of(m.precision.weights);
     const auto it = q.find("bits");
-    const bool four = it != q.end() && it->is_number() && it->get<double>() == 4.0;
-    if (!four) {
+    const double bits = it != q.end() && it->is_number() ? it->get<double>() : 0.0;
+    if (bits == 8.0 && method == "gptq") {
+        quantise_weights(m, dtype::int8);
+        r.note("quant_method gptq with bits 8: weights in int8, the embedding and LM head at " + d);
+        note_w8a16(r, "quant_method gptq");
+        return;
+    }
+    if (bits != 4.0) {
         r.note("quantization_config " + method + " with bits " +
                (it == q.end() ? std::string("absent") : shown(*it)) +
                " is not modelled; weights counted at " + d);
@@ -417,40 +432,49 @@ inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std:
 }
 
 /// compressed-tensors (llm-compressor, vLLM): the first config group's weight scheme. 8-bit
-/// floats are fp8 weights (the usual FP8 checkpoints); 4-bit integers are int4, counted with
-/// int4's groups of 128 (the note gives the config's group size). What `ignore` leaves at
-/// torch_dtype: the LM head always; in an MoE model that ignores its attention, everything but
+/// floats are fp8 weights (the usual FP8 checkpoints); 8-bit integers int8 (W8A8 with the
+/// group's 8-bit integer input_activations, else W8A16, noted); 4-bit integers are int4,
+/// counted with int4's groups of 128 (the note gives the config's group size). What `ignore` leaves
+/// at torch_dtype: the LM head always; in an MoE model that ignores its attention, everything but
 /// the routed experts (Kimi K2 Thinking's INT4 experts).
 inline void read_compressed_tensors(reader& r, const json& q, model_spec& m) {
     const std::string d = name_of(m.precision.weights);
     const json* scheme = nullptr;
+    const json* inputs = nullptr; // the same group's input_activations
     if (const auto g = q.find("config_groups"); g != q.end() && g->is_object()) {
         for (const auto& group : *g) {
             if (!group.is_object())
                 continue;
             if (const auto w = group.find("weights"); w != group.end() && w->is_object()) {
                 scheme = &*w;
+                if (const auto a = group.find("input_activations");
+                    a != group.end() && a->is_object())
+                    inputs = &*a;
                 break;
             }
         }
     }
-    const auto field = [&](const char* key) -> const json* {
-        if (scheme == nullptr)
+    const auto field = [](const json* from, const char* key) -> const json* {
+        if (from == nullptr)
             return nullptr;
-        const auto it = scheme->find(key);
-        return it != scheme->end() ? &*it : nullptr;
+        const auto it = from->find(key);
+        return it != from->end() ? &*it : nullptr;
     };
-    const json* bits = field("num_bits");
-    const json* type = field("type");
-    const double n = bits != nullptr && bits->is_number() ? bits->get<double>() : 0.0;
-    const std::string kind = type != nullptr && type->is_string() ? type->get<std::string>() : "";
-    if (!(n == 8.0 && kind == "float") && !(n == 4.0 && kind == "int")) {
-        r.note("quantization_config compressed-tensors: a weight scheme other than 8-bit floats "
-               "or 4-bit integers is not modelled; weights counted at " +
+    const auto format = [&](const json* from) {
+        const json* bits = field(from, "num_bits");
+        const json* type = field(from, "type");
+        return std::pair{bits != nullptr && bits->is_number() ? bits->get<double>() : 0.0,
+                         type != nullptr && type->is_string() ? type->get<std::string>() : ""};
+    };
+    const auto [n, kind] = format(scheme);
+    const bool int8 = n == 8.0 && kind == "int";
+    if (!(n == 8.0 && kind == "float") && !(n == 4.0 && kind == "int") && !int8) {
+        r.note("quantization_config compressed-tensors: a weight scheme other than 8-bit floats, "
+               "8-bit integers or 4-bit integers is not modelled; weights counted at " +
                d);
         return;
     }
-    const dtype t = n == 8.0 ? dtype::fp8 : dtype::int4;
+    const dtype t = int8 ? dtype::int8 : n == 8.0 ? dtype::fp8 : dtype::int4;
     bool attention_kept = false;
     if (const auto ig = q.find("ignore"); ig != q.end() && ig->is_array())
         for (const auto& v : *ig)
@@ -467,7 +491,9 @@ inline void read_compressed_tensors(reader& r, const json& q, model_spec& m) {
                ", the embedding and LM head at " + d);
     }
     if (t == dtype::int4)
-        note_int4_group(r, field("group_size"));
+        note_int4_group(r, field(scheme, "group_size"));
+    if (t == dtype::int8 && format(inputs) != std::pair{8.0, std::string("int")})
+        note_w8a16(r, "quantization_config compressed-tensors");
 }
 
 /// `torch_dtype` (or `dtype`, its name since transformers 4.56) for weights, KV cache and

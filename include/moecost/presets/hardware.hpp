@@ -26,18 +26,22 @@ inline constexpr double default_compute_efficiency = 0.75;
 inline constexpr double default_memory_efficiency = 0.85;
 inline constexpr double default_link_efficiency = 0.8;
 
-/// NVIDIA A100 datasheet (SXM4 80GB): 312 TFLOP/s bf16, 2,039 GB/s, NVLink3 600 GB/s bidir.
+/// NVIDIA A100 datasheet (SXM4 80GB): 312 TFLOP/s bf16, 624 TOPS INT8 (no fp8), 2,039 GB/s,
+/// NVLink3 600 GB/s bidir.
 inline constexpr gpu_spec a100_sxm_80gb_gpu{.name = "a100-sxm-80gb",
                                             .peak_bf16 = 312.0_TFLOP_per_s,
                                             .peak_fp8 = {},
+                                            .peak_int8 = 624.0_TFLOP_per_s,
                                             .hbm = 80_GB,
                                             .hbm_bandwidth = 2039_GB_per_s,
                                             .compute_efficiency = default_compute_efficiency,
                                             .memory_efficiency = default_memory_efficiency};
-/// NVIDIA H100 datasheet (SXM5): 989 / 1,979 TFLOP/s, 80 GB, 3.35 TB/s, NVLink4 900 GB/s bidir.
+/// NVIDIA H100 datasheet (SXM5): 989 / 1,979 TFLOP/s bf16 / fp8, 1,979 TOPS INT8, 80 GB,
+/// 3.35 TB/s, NVLink4 900 GB/s bidir.
 inline constexpr gpu_spec h100_sxm_gpu{.name = "h100-sxm",
                                        .peak_bf16 = 989.0_TFLOP_per_s,
                                        .peak_fp8 = 1979.0_TFLOP_per_s,
+                                       .peak_int8 = 1979.0_TFLOP_per_s,
                                        .hbm = 80_GB,
                                        .hbm_bandwidth = 3.35_TB_per_s,
                                        .compute_efficiency = default_compute_efficiency,
@@ -46,6 +50,7 @@ inline constexpr gpu_spec h100_sxm_gpu{.name = "h100-sxm",
 inline constexpr gpu_spec h200_gpu{.name = "h200",
                                    .peak_bf16 = 989.0_TFLOP_per_s,
                                    .peak_fp8 = 1979.0_TFLOP_per_s,
+                                   .peak_int8 = 1979.0_TFLOP_per_s,
                                    .hbm = 141_GB,
                                    .hbm_bandwidth = 4.8_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,
@@ -54,24 +59,29 @@ inline constexpr gpu_spec h200_gpu{.name = "h200",
 inline constexpr gpu_spec h800_gpu{.name = "h800",
                                    .peak_bf16 = 989.0_TFLOP_per_s,
                                    .peak_fp8 = 1979.0_TFLOP_per_s,
+                                   .peak_int8 = 1979.0_TFLOP_per_s,
                                    .hbm = 80_GB,
                                    .hbm_bandwidth = 3.35_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,
                                    .memory_efficiency = default_memory_efficiency};
-/// NVIDIA B200 (HGX B200 datasheet, per GPU: 36 / 72 / 144 PFLOP/s bf16 / fp8 / FP4 for 8
-/// GPUs with sparsity): 2.25 / 4.5 / 9 PFLOP/s dense, 180 GB, 8 TB/s.
+/// NVIDIA B200 (HGX B200 datasheet, per GPU: 36 / 72 / 144 PFLOP/s bf16 / fp8 / FP4 and
+/// 72 POPS INT8 for 8 GPUs with sparsity): 2.25 / 4.5 / 9 PFLOP/s and 4.5 POPS dense, 180 GB,
+/// 8 TB/s.
 inline constexpr gpu_spec b200_gpu{.name = "b200",
                                    .peak_bf16 = 2250.0_TFLOP_per_s,
                                    .peak_fp8 = 4500.0_TFLOP_per_s,
                                    .peak_fp4 = 9000.0_TFLOP_per_s,
+                                   .peak_int8 = 4500.0_TFLOP_per_s,
                                    .hbm = 180_GB,
                                    .hbm_bandwidth = 8.0_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,
                                    .memory_efficiency = default_memory_efficiency};
-/// AMD Instinct MI300X datasheet: 1,307.4 / 2,614.9 TFLOP/s dense, 192 GB, 5.3 TB/s.
+/// AMD Instinct MI300X datasheet: 1,307.4 / 2,614.9 TFLOP/s bf16 / fp8 and 2,614.9 TOPS INT8
+/// dense, 192 GB, 5.3 TB/s.
 inline constexpr gpu_spec mi300x_gpu{.name = "mi300x",
                                      .peak_bf16 = 1307.4_TFLOP_per_s,
                                      .peak_fp8 = 2614.9_TFLOP_per_s,
+                                     .peak_int8 = 2614.9_TFLOP_per_s,
                                      .hbm = 192_GB,
                                      .hbm_bandwidth = 5.3_TB_per_s,
                                      .compute_efficiency = default_compute_efficiency,

@@ -21,6 +21,7 @@ struct gpu_spec {
     stored<flop_rate> peak_bf16{}; ///< dense bf16/fp16 tensor FLOP/s
     stored<flop_rate> peak_fp8{};  ///< dense fp8 tensor FLOP/s (0: no fp8, bf16 rate used)
     stored<flop_rate> peak_fp4{};  ///< dense FP4 tensor FLOP/s (0: none; nvfp4 at the bf16 rate)
+    stored<flop_rate> peak_int8{}; ///< dense INT8 tensor OP/s (0: none; int8 at the bf16 rate)
     stored<bytes> hbm{};
     stored<byte_rate> hbm_bandwidth{};
     double compute_efficiency = 1.0; ///< achievable fraction of peak FLOP/s
@@ -56,12 +57,16 @@ struct cluster_spec {
  * rate where the GPU has one, and are dequantised to bf16 where it has none (W4A16). mxfp4
  * weights are dequantised in the kernel and multiplied at the bf16 rate everywhere (W4A16, as
  * gpt-oss's Triton MoE kernels do), and so are int4 ones (AWQ's and GPTQ's kernels, Marlin).
+ * int8 weights multiply int8 activations (W8A8: SmoothQuant, vLLM's int8 scaled_mm) at the
+ * INT8 rate, an integer operation counted as a FLOP; without one, at the bf16 rate.
  */
 constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
     if (t == dtype::fp8 && g.peak_fp8.value > 0)
         return g.peak_fp8;
     if (t == dtype::nvfp4 && g.peak_fp4.value > 0)
         return g.peak_fp4;
+    if (t == dtype::int8 && g.peak_int8.value > 0)
+        return g.peak_int8;
     if (t == dtype::fp32)
         return 0.5 * g.peak_bf16.get(); // TF32 tensor rate: half of bf16
     return g.peak_bf16;
@@ -84,6 +89,8 @@ constexpr void validate_into(violations& out, const cluster_spec& c) {
         out.add(rule::non_negative, "gpu.peak_fp8", c.gpu.peak_fp8.value);
     if (c.gpu.peak_fp4.value < 0)
         out.add(rule::non_negative, "gpu.peak_fp4", c.gpu.peak_fp4.value);
+    if (c.gpu.peak_int8.value < 0)
+        out.add(rule::non_negative, "gpu.peak_int8", c.gpu.peak_int8.value);
     if (c.gpu.hbm.value <= 0)
         out.add(rule::positive, "gpu.hbm", c.gpu.hbm.value);
     if (c.gpu.hbm_bandwidth.value <= 0)

@@ -32,9 +32,10 @@ namespace moecost {
  * v1.0): E2M1 elements, one 8-bit E8M0 scale per 32, 4.25 bits each (gpt-oss's routed
  * experts). nvfp4 is NVIDIA's: E2M1, one FP8 E4M3 scale per 16, 4.5 bits each (and one fp32
  * scale per tensor, not counted). int4 is AWQ's and GPTQ's usual grouping: 4-bit integers, one
- * fp16 scale and one 4-bit zero point per group of 128, 4.15625 bits each.
+ * fp16 scale and one 4-bit zero point per group of 128, 4.15625 bits each. int8 is 8-bit
+ * integers (SmoothQuant's and compressed-tensors' W8A8; per-channel scales not counted).
  */
-enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4, nvfp4, int4 };
+enum class dtype : std::uint8_t { fp32, bf16, fp16, fp8, mxfp4, nvfp4, int4, int8 };
 
 /// Bytes per element of a dtype, block scales included.
 constexpr double bytes_of(dtype t) {
@@ -53,6 +54,8 @@ constexpr double bytes_of(dtype t) {
         return (4.0 + 8.0 / 16.0) / 8.0;
     case dtype::int4:
         return (4.0 + (16.0 + 4.0) / 128.0) / 8.0;
+    case dtype::int8:
+        return 1.0;
     }
     return 0.0;
 }
@@ -73,6 +76,8 @@ constexpr const char* name_of(dtype t) {
         return "nvfp4";
     case dtype::int4:
         return "int4";
+    case dtype::int8:
+        return "int8";
     }
     return "?";
 }

@@ -623,6 +623,22 @@ TEST_CASE("a batch-1 decode step reads the top-k experts, a large batch reads al
     CHECK(experts_touched(256, 8, 1e6) == near(256.0));
 }
 
+TEST_CASE("GB200 NVL72: an EP group of 64 stays inside its NVLink domain", "[evaluate][comm]") {
+    // DeepSeek-V3 on DP 64 × EP 64, decode at batch 256: 4 sequences per GPU, each token sends
+    // 8 copies of 7,168 bf16 values, 63/64 of them off the GPU, dispatch and combine:
+    // 4·8·7,168·2 B·2·63/64 = 903,168 B a layer. The 72 GPUs of an NVL72 rack are one NVLink
+    // domain, so none of it crosses a NIC; on 8-GPU B200 nodes the same layout spans 8 nodes.
+    const layout l{.dp = 64, .ep = 64};
+    const workload w{.batch = 256, .prompt = 1024};
+    const report nvl = evaluate(presets::deepseek_v3, presets::gb200_nvl72, l, w);
+    REQUIRE(nvl.valid());
+    CHECK(nvl.decode.slowest.comm.ep_intra_node.value() == near(903'168.0));
+    CHECK(nvl.decode.slowest.comm.ep_inter_node.value() == 0.0);
+    const report hgx = evaluate(presets::deepseek_v3, presets::b200, l, w);
+    REQUIRE(hgx.valid());
+    CHECK(hgx.decode.slowest.comm.ep_inter_node.value() > 0.0);
+}
+
 TEST_CASE("all-to-all volume scales with (EP - 1)/EP inside a node",
           "[evaluate][comm][regression]") {
     // Seed model, one node of 8: attention DP 8 (TP 1); experts ETP 1 × EP × EDP = 8.

@@ -80,9 +80,10 @@ bool etp_ok(const model_spec& m, int etp, int gpn) {
 config random_config(std::mt19937& rng, const std::vector<const model_spec*>& models) {
     config k;
     k.m = pick(rng, models);
-    k.c = pick(rng, std::vector<const cluster_spec*>{
-                        &presets::h100_sxm, &presets::h200, &presets::h800, &presets::b200,
-                        &presets::mi300x, &presets::a100_sxm_80gb, &presets::seed_gpu});
+    k.c = pick(rng, std::vector<const cluster_spec*>{&presets::h100_sxm, &presets::h200,
+                                                     &presets::h800, &presets::h20, &presets::b200,
+                                                     &presets::gb200_nvl72, &presets::mi300x,
+                                                     &presets::a100_sxm_80gb, &presets::seed_gpu});
     const model_spec& m = *k.m;
     const int gpn = k.c->gpus_per_node;
     std::vector<int> tps, etps{0}, eps{1}, pps;

@@ -64,6 +64,19 @@ inline constexpr gpu_spec h800_gpu{.name = "h800",
                                    .hbm_bandwidth = 3.35_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,
                                    .memory_efficiency = default_memory_efficiency};
+/**
+ * NVIDIA H20 (Hopper, China export part; NVIDIA publishes no datasheet, these are its partners'
+ * figures): 148 / 296 TFLOP/s bf16 / fp8 and 296 TOPS INT8 dense, 96 GB at 4.0 TB/s, NVLink4
+ * 900 GB/s bidir.
+ */
+inline constexpr gpu_spec h20_gpu{.name = "h20",
+                                  .peak_bf16 = 148.0_TFLOP_per_s,
+                                  .peak_fp8 = 296.0_TFLOP_per_s,
+                                  .peak_int8 = 296.0_TFLOP_per_s,
+                                  .hbm = 96_GB,
+                                  .hbm_bandwidth = 4.0_TB_per_s,
+                                  .compute_efficiency = default_compute_efficiency,
+                                  .memory_efficiency = default_memory_efficiency};
 /// NVIDIA B200 (HGX B200 datasheet, per GPU: 36 / 72 / 144 PFLOP/s bf16 / fp8 / FP4 and
 /// 72 POPS INT8 for 8 GPUs with sparsity): 2.25 / 4.5 / 9 PFLOP/s and 4.5 POPS dense, 180 GB,
 /// 8 TB/s.
@@ -76,6 +89,19 @@ inline constexpr gpu_spec b200_gpu{.name = "b200",
                                    .hbm_bandwidth = 8.0_TB_per_s,
                                    .compute_efficiency = default_compute_efficiency,
                                    .memory_efficiency = default_memory_efficiency};
+/**
+ * NVIDIA GB200 NVL72's GPU (datasheet, per GPU: 5 / 10 / 20 PFLOP/s bf16 / fp8 / FP4 and
+ * 10 POPS INT8 with sparsity): 2.5 / 5 / 10 PFLOP/s and 5 POPS dense, 186 GB at 8 TB/s.
+ */
+inline constexpr gpu_spec gb200_gpu{.name = "gb200",
+                                    .peak_bf16 = 2500.0_TFLOP_per_s,
+                                    .peak_fp8 = 5000.0_TFLOP_per_s,
+                                    .peak_fp4 = 10000.0_TFLOP_per_s,
+                                    .peak_int8 = 5000.0_TFLOP_per_s,
+                                    .hbm = 186_GB,
+                                    .hbm_bandwidth = 8.0_TB_per_s,
+                                    .compute_efficiency = default_compute_efficiency,
+                                    .memory_efficiency = default_memory_efficiency};
 /// AMD Instinct MI300X datasheet: 1,307.4 / 2,614.9 TFLOP/s bf16 / fp8 and 2,614.9 TOPS INT8
 /// dense, 192 GB, 5.3 TB/s.
 inline constexpr gpu_spec mi300x_gpu{.name = "mi300x",
@@ -114,7 +140,11 @@ inline constexpr cluster_spec a100_sxm_80gb{.gpu = a100_sxm_80gb_gpu, .gpus_per_
 inline constexpr cluster_spec h100_sxm{.gpu = h100_sxm_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
 inline constexpr cluster_spec h200{.gpu = h200_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
 inline constexpr cluster_spec h800{.gpu = h800_gpu, .gpus_per_node = 8, .intra_node = nvlink(200), .inter_node = nic(400)};
+inline constexpr cluster_spec h20{.gpu = h20_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
 inline constexpr cluster_spec b200{.gpu = b200_gpu, .gpus_per_node = 8, .intra_node = nvlink(900), .inter_node = nic(400)};
+/// GB200 NVL72: one NVLink5 domain of 72 GPUs, 1.8 TB/s bidir each; a 400 Gb/s ConnectX-7 per GPU
+/// between racks.
+inline constexpr cluster_spec gb200_nvl72{.gpu = gb200_gpu, .gpus_per_node = 72, .intra_node = nvlink(900), .inter_node = nic(400)};
 /// MI300X: 7 Infinity Fabric links of 64 GB/s each way to the other 7 GPUs of a node.
 inline constexpr cluster_spec mi300x{.gpu = mi300x_gpu, .gpus_per_node = 8, .intra_node = nvlink(448), .inter_node = nic(400)};
 /**
@@ -138,7 +168,9 @@ inline constexpr std::array cluster_presets{
     named_cluster{"h100-sxm", &h100_sxm},
     named_cluster{"h200", &h200},
     named_cluster{"h800", &h800},
+    named_cluster{"h20", &h20},
     named_cluster{"b200", &b200},
+    named_cluster{"gb200-nvl72", &gb200_nvl72},
     named_cluster{"mi300x", &mi300x},
     named_cluster{"seed-gpu", &seed_gpu},
 };

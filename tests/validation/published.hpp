@@ -388,20 +388,21 @@ constexpr training_report korthikanti_ideal(const korthikanti_row& r, bool prese
 }
 
 // =============================================================================================
-// 4. Inference: DeepSeek-V3 serving on H800 and SGLang on H100
+// 4. Inference: DeepSeek-V3 serving on H800, SGLang on H100 and GB200 NVL72
 // =============================================================================================
 
 /// A published serving throughput and the deployment that reproduces it.
 struct serving_case {
     std::string_view what;
     std::string_view source;
-    double published_per_node; ///< tokens/s per 8-GPU node, as published (prefill: every
-                               ///< input token, cache hits too)
+    double published; ///< tokens/s per `published_gpus` GPUs, as published (prefill: every
+                      ///< input token, cache hits too)
     bool decode;
     const cluster_spec* cluster;
     layout l;
     workload w;
     eval_options o;
+    int published_gpus = 8; ///< 8: a figure per H800 or H100 node; 1: per GPU
 };
 
 // DeepSeek-V3/R1 inference system overview, deepseek-ai/open-infra-index:
@@ -428,6 +429,20 @@ struct serving_case {
 //   "Batch Size 256" (per device), "KV Cache Length 2,000";
 // - "DeepSeek Profile" prefill (table): 62,713 tokens/s per node at 16,384 tokens per device and
 //   input length 4,096 (H800, EP32 as in DeepSeek's prefill).
+//
+// SGLang on GB200 NVL72 (figures per GPU, DeepSeek-V3/R1, 2,000-token inputs; the setup
+// "mirrors that of our previous blog post", the H100 one above):
+// - lm-sys/lm-sys.github.io:blog/2025-06-16-gb200-part-1.md: "7,583 tokens per second per GPU
+//   for decoding", "12 nodes for decode" (4-GPU trays: 48 GPUs), no MTP; batch not published:
+//   256 sequences per GPU as on H100 (the bound grows with the batch, so a larger real batch
+//   only loosens it);
+// - blog/2025-09-25-gb200-part-2.md: "traditional BF16 attention and FP8 MoE ... 18,471 input
+//   and 9,087 output tokens per second" per GPU, "for decode, we use 48 ranks"; "the batch size
+//   is chosen to make KV cache roughly full": 900 sequences per GPU, the most moecost fits in
+//   0.9 × 186 GB with a bf16 cache. Its prefill runs on "4 ranks per instance" with the weights
+//   offloaded to host memory, which moecost does not model: not a case here. The low-precision
+//   figures (FP8 attention, NVFP4 MoE and output projection) are not cases either.
+// 32 redundant experts on 48 ranks as on H100 (288 slots, 6 per GPU; not published for GB200).
 //
 // Prefill micro-batches: 1 (the whole batch is one forward pass per GPU; no pipeline).
 // Decode deployments are prefill/decode disaggregated: their prefill runs elsewhere. moecost's
@@ -475,6 +490,16 @@ inline constexpr std::array serving_cases{
                  {.dp = 72, .ep = 72, .redundant_experts = 32},
                  {.batch = 72 * 256, .prompt = 2000, .context = 2000, .prefill_micro_batches = 72 * 256 / 72},
                  {.ideal = true, .dispatch_fp8 = true}},
+    serving_case{"SGLang decode, GB200 NVL72, EP48/DP48 (12 trays), 256 seqs/GPU, KV 2000",
+                 "LMSYS blog 2025-06-16 (GB200 part I)", 7583, true, &presets::gb200_nvl72,
+                 {.dp = 48, .ep = 48, .redundant_experts = 32},
+                 {.batch = 48 * 256, .prompt = 2000, .context = 2000, .prefill_micro_batches = 48 * 256 / 48},
+                 {.ideal = true, .dispatch_fp8 = true}, 1},
+    serving_case{"SGLang decode, GB200 NVL72, EP48/DP48 (12 trays), 900 seqs/GPU, KV 2000",
+                 "LMSYS blog 2025-09-25 (GB200 part II, BF16 attention, FP8 MoE)", 9087, true, &presets::gb200_nvl72,
+                 {.dp = 48, .ep = 48, .redundant_experts = 32},
+                 {.batch = 48 * 900, .prompt = 2000, .context = 2000, .prefill_micro_batches = 48 * 900 / 48},
+                 {.ideal = true, .dispatch_fp8 = true}, 1},
 };
 // clang-format on
 
@@ -483,7 +508,7 @@ constexpr report evaluate_case(const serving_case& c) {
 }
 /// The published figure per GPU.
 constexpr double measured_per_gpu(const serving_case& c) {
-    return c.published_per_node / c.cluster->gpus_per_node;
+    return c.published / c.published_gpus;
 }
 constexpr double bound_per_gpu(const serving_case& c) {
     const report r = evaluate_case(c);

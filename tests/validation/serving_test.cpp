@@ -8,7 +8,9 @@
 //     redundant experts; fp8 dispatch, bf16 combine;
 //   SGLang (LMSYS blog 2025-05-05), H100: prefill EP32 on 4 nodes, 57,674 / 54,543 / 50,302
 //     tokens/s per node at 1K / 2K / 4K prompts, 16,384 tokens per GPU; decode EP72 on 9 nodes,
-//     22,282 tokens/s per node at 256 sequences per GPU and KV 2,000.
+//     22,282 tokens/s per node at 256 sequences per GPU and KV 2,000;
+//   SGLang (LMSYS blogs 2025-06-16 and 2025-09-25), GB200 NVL72: decode EP48 on 12 four-GPU
+//     trays, 7,583 and 9,087 tokens/s per GPU (BF16 attention, FP8 MoE) at KV 2,000.
 
 #include "published.hpp"
 
@@ -48,12 +50,20 @@ TEST_CASE("the serving layouts are the published ones", "[validation][serving]")
     // DeepSeek: "each GPU handles 9 routed experts" (prefill), "2 routed experts" (decode)
     CHECK(experts_per_gpu(m, serving_cases[0].l) == 9);
     CHECK(experts_per_gpu(m, serving_cases[1].l) == 2);
-    // SGLang decode on 72 GPUs: 288 / 72 = 4
+    // SGLang decode on 72 GPUs: 288 / 72 = 4; on 48 GB200: 288 / 48 = 6
     CHECK(experts_per_gpu(m, serving_cases[6].l) == 4);
+    CHECK(experts_per_gpu(m, serving_cases[7].l) == 6);
     // nodes: EP32 is 4 nodes, EP144 is 18, EP72 is 9
     CHECK(world_size(serving_cases[0].l) == 4 * 8);
     CHECK(world_size(serving_cases[1].l) == 18 * 8);
     CHECK(world_size(serving_cases[6].l) == 9 * 8);
+    // GB200: 12 trays of 4 GPUs, inside the rack's one NVLink domain of 72, so the dispatch
+    // never reaches a NIC
+    for (const std::size_t i : {7U, 8U}) {
+        CHECK(world_size(serving_cases[i].l) == 12 * 4);
+        CHECK(serving_cases[i].published_gpus == 1);
+        CHECK(evaluate_case(serving_cases[i]).decode.slowest.comm.ep_inter_node.value() == 0.0);
+    }
     // tokens per GPU in prefill: 16,384 in every prefill case
     for (const serving_case& c : serving_cases)
         if (!c.decode)

@@ -296,7 +296,7 @@ TEST_CASE("mxfp4 holds weights only: the KV cache and activations refuse it",
     REQUIRE(v.count == 2);
     CHECK(v.items[0].what == rule::weight_format);
     CHECK(describe(v.items[0]) == "precision.kv is a 4-bit format for weights (4.25 bits with "
-                                  "its block scales): store it in bf16, fp16, fp32 or fp8");
+                                  "its block scales): store it in bf16, fp16, fp32, fp8 or int8");
     CHECK(std::string(v.items[1].field) == "precision.activations");
     m.precision.activations = dtype::nvfp4;
     CHECK(validate(m).items[1].value == 4.5);

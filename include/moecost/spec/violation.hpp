@@ -148,7 +148,7 @@ inline std::string describe(const violation& v) {
         return f + " = " + num(v.value) + " must be below " + num(v.limit);
     case rule::weight_format:
         return f + " is a 4-bit format for weights (" + num(v.value) +
-               " bits with its block scales): store it in bf16, fp16, fp32 or fp8";
+               " bits with its block scales): store it in bf16, fp16, fp32, fp8 or int8";
     case rule::draft_needs_mtp:
         return f + " = " + num(v.value) +
                " drafts with the model's MTP modules, and it has none (mtp_layers = 0): use a "

@@ -277,8 +277,9 @@ struct deployment_dag {
     std::array<dag_node, max_nodes> nodes{};
     std::array<dag_edge, max_edges> edges{};
     int group_count = 0;
-    /// More stage shapes than max_groups: the last group also stands for the stages of the
-    /// shapes beyond it, drawn with its own figures (the summary costs every stage).
+    /// More stage shapes than max_groups: group detail::stage_set::folded_into also stands for
+    /// the stages of the shapes beyond them, drawn with its own figures (the summary costs
+    /// every stage).
     bool folded = false;
     int node_count = 0;
     int edge_count = 0;
@@ -300,7 +301,7 @@ struct deployment_dag {
         for (int j = 0; j < group_count; ++j)
             if (detail::same_shape(groups[std::size_t(j)].shape, st))
                 return j;
-        return group_count - 1; // a shape beyond max_groups: drawn as the last group (folded)
+        return detail::stage_set::folded_into; // a shape beyond max_groups (folded)
     }
     /// GPUs that run node i: every GPU of every stage of its group (0 for input and output).
     [[nodiscard]] constexpr int gpus_of(int i) const {

@@ -745,11 +745,14 @@ constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& 
 /**
  * The distinct stage shapes of a layout (first, middle, last differ; middles repeat). Regular
  * models have at most five; one with more than `capacity` (irregular dense masks or sliding
- * patterns) lists the stages beyond it under the last shape and is marked `every_stage`: the
- * evaluations then cost it stage by stage (`run_every_stage`, `for_each_shape`).
+ * patterns) keeps the last slot for the last stage (the LM head's), lists the other stages
+ * beyond it under the shape in slot `folded_into`, and is marked `every_stage`: the
+ * evaluations then cost it stage by stage (`run_every_stage`, `for_each_shape`); the DAG draws
+ * the list.
  */
 struct stage_set {
     static constexpr int capacity = 6;
+    static constexpr int folded_into = capacity - 2; ///< the slot shapes beyond capacity join
     std::array<stage_shape, capacity> shapes{};
     std::array<int, capacity> count{}; ///< stages of each shape
     std::array<int, capacity> index{}; ///< first stage index of each shape
@@ -779,13 +782,15 @@ constexpr stage_set stages_of(const model_spec& m, int pp) {
                 ++s.count[std::size_t(j)];
                 found = true;
             }
-        if (!found && s.n < stage_set::capacity) {
+        // the last slot is the last stage's: the head is never folded away
+        if (!found &&
+            (s.n < stage_set::capacity - 1 || (s.n < stage_set::capacity && i == pp - 1))) {
             s.shapes[std::size_t(s.n)] = st;
             s.count[std::size_t(s.n)] = 1;
             s.index[std::size_t(s.n)] = i;
             ++s.n;
-        } else if (!found) { // listed under the last shape (as the DAG draws it); costed apart
-            ++s.count[std::size_t(s.n - 1)];
+        } else if (!found) { // listed under another shape (as the DAG draws it); costed apart
+            ++s.count[std::size_t(stage_set::folded_into)];
             s.every_stage = true;
         }
     }

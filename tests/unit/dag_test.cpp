@@ -331,8 +331,9 @@ TEST_CASE("dag: speculative decoding draws the verification, times the drafts", 
 }
 
 TEST_CASE("dag: more stage shapes than groups fold into the last, and say so", "[dag][stages]") {
-    // fixtures.hpp's seven shapes on PP 8: six groups, the last (stage 5's shape) standing
-    // also for stage 7; every stage in one group or another.
+    // fixtures.hpp's seven shapes on PP 8: six groups, the last stage's (the LM head's) kept
+    // and stage 5's shape drawn under the fifth group (stages 4 and 6); every stage in one group
+    // or another, the head drawn and the output fed.
     const layout l{.tp = 1, .cp = 1, .dp = 1, .pp = 8, .etp = 1, .ep = 1};
     const deployment_dag d = make_dag(test::tiny_seven_shapes, toy, l, {.batch = 8, .prompt = 8});
     REQUIRE(d.built());
@@ -343,7 +344,16 @@ TEST_CASE("dag: more stage shapes than groups fold into the last, and say so", "
         stages += d.groups[std::size_t(g)].stages;
     CHECK(stages == 8);
     CHECK(d.group_of_stage(7) == 5);
-    CHECK(to_dot(d).find("more than 6 stage shapes") != std::string::npos);
+    CHECK(d.groups[5].shape.head);
+    CHECK(d.group_of_stage(5) == 4);
+    CHECK(d.groups[4].stages == 3);
+    CHECK(d.count(dag_kind::lm_head) == 1);
+    int into_output = 0;
+    for (int e = 0; e < d.edge_count; ++e)
+        into_output += d.nodes[std::size_t(d.edges[std::size_t(e)].to)].kind == dag_kind::output;
+    CHECK(into_output > 0);
+    CHECK(to_dot(d).find("more than 6 stage shapes: the group of stage 4 also stands") !=
+          std::string::npos);
     CHECK(to_json(d)["folded"] == true);
 
     model_spec plain = test::tiny_moe; // the same 16 layers without the pattern: three shapes

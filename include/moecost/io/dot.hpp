@@ -121,8 +121,10 @@ inline std::string to_dot(const deployment_dag& d) {
         ", " + name_of(ph.bottleneck) + "-bound";
     if (d.folded)
         title += "\nmore than " + std::to_string(deployment_dag::max_groups) +
-                 " stage shapes: the last group also stands for the stages of the others, "
-                 "drawn with its own figures (the TTFT or TPOT above costs every stage)";
+                 " stage shapes: the group of stage " +
+                 std::to_string(d.groups[std::size_t(detail::stage_set::folded_into)].first_stage) +
+                 " also stands for the stages of the others, drawn with its own figures (the "
+                 "TTFT or TPOT above costs every stage)";
     title +=
         "\nnodes: one GPU's FLOPs · HBM bytes (or bytes sent) · time per step, over their layers; "
         "edges: one layer's tensor on one GPU";

@@ -372,6 +372,10 @@ TEST_CASE("hf_config: AWQ and GPTQ configs are int4 weights", "[io][hf_config][d
     CHECK(eight.spec.precision.weights == moecost::dtype::int8);
     CHECK(moecost::embeddings_dtype(eight.spec.precision) == moecost::dtype::fp16);
     CHECK(has_note(eight, "quant_method gptq: int8 weights with 16-bit activations (W8A16)"));
+    CHECK(has_note(eight, "its scales and zero points (about 0.19 bits a weight"));
+    // GPTQModel's quantised head is noted at 8 bits too
+    j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 8}, {"lm_head", true}};
+    CHECK(has_note(parse(j), "the quantised LM head counted at fp16"));
     j["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 3}};
     const auto three = parse(j);
     CHECK(three.spec.precision.weights == moecost::dtype::fp16);

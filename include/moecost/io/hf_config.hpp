@@ -402,31 +402,35 @@ inline void note_w8a16(reader& r, const std::string& what) {
 /// kernels (W4A16), or GPTQ's 8-bit ones (int8, W8A16). They quantise every linear layer of the
 /// decoder and keep the embedding and the LM head at torch_dtype. Other widths and group sizes
 /// are noted.
-inline void read_int4_groups(reader& r, const json& q, model_spec& m, const std::string& method) {
+inline void read_awq_gptq(reader& r, const json& q, model_spec& m, const std::string& method) {
     const std::string d = name_of(m.precision.weights);
     const auto it = q.find("bits");
     const double bits = it != q.end() && it->is_number() ? it->get<double>() : 0.0;
-    if (bits == 8.0 && method == "gptq") {
-        quantise_weights(m, dtype::int8);
-        r.note("quant_method gptq with bits 8: weights in int8, the embedding and LM head at " + d);
-        note_w8a16(r, "quant_method gptq");
-        return;
-    }
-    if (bits != 4.0) {
+    const bool eight = bits == 8.0 && method == "gptq";
+    if (bits != 4.0 && !eight) {
         r.note("quantization_config " + method + " with bits " +
                (it == q.end() ? std::string("absent") : shown(*it)) +
                " is not modelled; weights counted at " + d);
         return;
     }
-    quantise_weights(m, dtype::int4);
-    r.note("quant_method " + method + ": weights in int4, the embedding and LM head at " + d);
-    const auto g = q.find("group_size");
-    note_int4_group(r, g != q.end() ? &*g : nullptr);
+    const dtype t = eight ? dtype::int8 : dtype::int4;
+    const std::string tn = name_of(t);
+    quantise_weights(m, t);
+    r.note("quant_method " + method + (eight ? " with bits 8" : "") + ": weights in " + tn +
+           ", the embedding and LM head at " + d);
+    if (eight) {
+        note_w8a16(r, "quant_method gptq");
+        r.note("quantization_config gptq with bits 8: its scales and zero points (about 0.19 "
+               "bits a weight in groups of 128) are not counted");
+    } else {
+        const auto g = q.find("group_size");
+        note_int4_group(r, g != q.end() ? &*g : nullptr);
+    }
     // modules left at torch_dtype (AWQ's, e.g. Mixtral's router) or a quantised head (GPTQModel)
     if (const auto k = q.find("modules_to_not_convert");
         k != q.end() && k->is_array() && !k->empty())
         r.note("quantization_config modules_to_not_convert: the modules it keeps at " + d +
-               " are counted in int4 with the other weights");
+               " are counted in " + tn + " with the other weights");
     if (const auto h = q.find("lm_head"); h != q.end() && h->is_boolean() && h->get<bool>())
         r.note("quantization_config lm_head: the quantised LM head counted at " + d);
 }
@@ -543,7 +547,7 @@ inline void read_precision(reader& r, model_spec& m) {
     } else if (method == "modelopt") {
         read_modelopt(r, *q, m);
     } else if (method == "awq" || method == "gptq") {
-        read_int4_groups(r, *q, m, method);
+        read_awq_gptq(r, *q, m, method);
     } else if (method == "compressed-tensors") {
         read_compressed_tensors(r, *q, m);
     } else {

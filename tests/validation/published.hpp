@@ -438,8 +438,9 @@ struct serving_case {
 //   only loosens it);
 // - blog/2025-09-25-gb200-part-2.md: "traditional BF16 attention and FP8 MoE ... 18,471 input
 //   and 9,087 output tokens per second" per GPU, "for decode, we use 48 ranks"; "the batch size
-//   is chosen to make KV cache roughly full": 900 sequences per GPU, the most moecost fits in
-//   0.9 × 186 GB with a bf16 cache. Its prefill runs on "4 ranks per instance" with the weights
+//   is chosen to make KV cache roughly full": 900 sequences per GPU, near the 943 moecost fits
+//   in 0.9 × 186 GB with a bf16 cache (the bound, memory-bound there, moves by 1 token/s between
+//   the two). Its prefill runs on "4 ranks per instance" with the weights
 //   offloaded to host memory, which moecost does not model: not a case here. The low-precision
 //   figures (FP8 attention, NVFP4 MoE and output projection) are not cases either.
 // 32 redundant experts on 48 ranks as on H100 (288 slots, 6 per GPU; not published for GB200).

@@ -523,7 +523,8 @@ inline void add_cluster_options(CLI::App& app, cluster_options& o) {
         ->type_name("NAME")
         ->check(one_of(cluster_preset_names(), "GPU preset"))
         ->group(hw);
-    app.add_option("--gpus-per-node", o.gpus_per_node, "GPUs per node (default: the preset's, 8)")
+    app.add_option("--gpus-per-node", o.gpus_per_node,
+                   "GPUs per node, or per NVLink domain (default: the preset's)")
         ->type_name("N")
         ->check(integer_in(1, max_degree))
         ->group(hw);

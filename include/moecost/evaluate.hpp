@@ -418,9 +418,9 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .mm_time = mm_time,
         .expert_time = edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
         .head_time = tdt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, tdt),
-        .attn_time = m.precision.activations == m.precision.weights
+        .attn_time = attention_dtype(m.precision) == m.precision.weights
                          ? mm_time
-                         : 1.0 / effective_flop_rate(c.gpu, m.precision.activations),
+                         : 1.0 / effective_flop_rate(c.gpu, attention_dtype(m.precision)),
         .hbm_time = 1.0 / effective_hbm_rate(c.gpu),
         .proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
                  attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)},

@@ -215,6 +215,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     m.precision.experts = {};
     m.precision.embeddings = {};
     m.precision.activations = dtype::bf16;
+    m.precision.attention = {};
     eval_options o = opt;
     if (o.ideal)
         o.expert_imbalance = 1.0;

@@ -465,6 +465,30 @@ TEST_CASE("tiny MoE with int8 experts: the INT8 rate where the GPU has one", "[e
     CHECK(describe(v.items[0]) == "gpu.peak_int8 must be >= 0 (got -1)");
 }
 
+TEST_CASE("an fp8 attention core multiplies at the fp8 rate, its bytes unchanged",
+          "[evaluate][dtype]") {
+    // The prefill case by hand above: the core's 18,432 F take 4.608 ns at bf16's 4 TFLOP/s;
+    // in fp8 on a GPU with an 8 TFLOP/s fp8 rate, 2.304 ns. Its 8,192 B (the cache and the
+    // activations, bf16 both) and the projections (98.304 ns at the weights' bf16) stay.
+    model_spec m = tiny;
+    m.precision.attention = dtype::fp8;
+    cluster_spec c = toy;
+    c.gpu.peak_fp8 = make<flop_rate>(8e12);
+    const report r = evaluate(m, c, tiny_layout, tiny_load);
+    REQUIRE(r.valid());
+    const stage_step& s = r.prefill.slowest;
+    CHECK(op(s, op_group::attention_core).compute_time.value() == near(2.304e-9));
+    CHECK(op(s, op_group::attention_core).traffic.value() == 8'192.0);
+    CHECK(op(s, op_group::attention_proj).compute_time.value() == near(98.304e-9));
+    // without an fp8 rate the core runs at bf16's
+    const report no_fp8 = evaluate(m, toy, tiny_layout, tiny_load);
+    CHECK(op(no_fp8.prefill.slowest, op_group::attention_core).compute_time.value() ==
+          near(4.608e-9));
+    // unset, it follows the activations
+    CHECK(attention_dtype(tiny.precision) == dtype::bf16);
+    CHECK(attention_dtype({.activations = dtype::fp8}) == dtype::fp8);
+}
+
 TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     const report base = evaluate(tiny, toy, tiny_layout, tiny_load);
     const report ideal = evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true});
@@ -927,6 +951,14 @@ TEST_CASE("claims: the any-layout bound and a layout's bound", "[evaluate][claim
     CHECK(any8.compute_bound.value() ==
           near(presets::h100_sxm.gpu.peak_fp8.value /
                (prefill_flops(fa, 32768).matmul().value() / 32768.0)));
+    // likewise an fp8 attention core beside bf16 activations
+    model_spec fc = presets::llama_3_8b;
+    fc.precision.attention = dtype::fp8;
+    CHECK(
+        any_layout_bound(fc, presets::h100_sxm.gpu, longer, phase::prefill).compute_bound.value() ==
+        near(any8.compute_bound.value()));
+    CHECK(layout_bound(fc, presets::h100_sxm, {}, longer, phase::prefill).rate <=
+          any_layout_bound(fc, presets::h100_sxm.gpu, longer, phase::prefill).rate);
 }
 
 TEST_CASE("more stage shapes than the set holds: every stage is costed", "[evaluate][stages]") {

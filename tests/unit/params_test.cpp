@@ -300,6 +300,10 @@ TEST_CASE("mxfp4 holds weights only: the KV cache and activations refuse it",
     CHECK(std::string(v.items[1].field) == "precision.activations");
     m.precision.activations = dtype::nvfp4;
     CHECK(validate(m).items[1].value == 4.5);
+    // an attention core of its own is checked apart (unset, it is the activations' above)
+    m.precision = {.attention = dtype::int4};
+    REQUIRE(validate(m).count == 1);
+    CHECK(std::string(validate(m).items[0].field) == "precision.attention");
     // comparing the experts' choice with a dtype does not compile (unset would not equal the
     // dtype it follows); the resolved dtype is what compares
     static_assert(!std::equality_comparable_with<dtype_choice, dtype>);

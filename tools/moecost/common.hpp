@@ -217,7 +217,7 @@ inline CLI::Validator one_of(std::vector<std::string> names, std::string what) {
 struct model_options {
     std::string config; ///< --model
     std::string preset; ///< --preset
-    std::string weights, kv, activations, experts, embeddings;
+    std::string weights, kv, activations, experts, embeddings, attention;
     bool mtp = false;
 };
 
@@ -230,7 +230,7 @@ struct loaded_model {
 };
 
 /// --model, --preset, --mtp and, unless `precision` is false (a subcommand that fixes the
-/// precisions itself), --weights, --experts, --embeddings, --kv, --activations.
+/// precisions itself), --weights, --experts, --embeddings, --kv, --activations, --attention.
 inline void add_model_options(CLI::App& app, model_options& o, bool precision = true) {
     const std::string group = "Model (exactly one of --model, --preset)";
     auto* model =
@@ -272,6 +272,12 @@ inline void add_model_options(CLI::App& app, model_options& o, bool precision = 
                  "torch_dtype); otherwise as --weights");
     dtype_option("--kv", o.kv, "KV-cache dtype", dtype_names(false));
     dtype_option("--activations", o.activations, "Activation dtype", dtype_names(false));
+    std::vector<std::string> or_activations = dtype_names(false);
+    or_activations.emplace_back("activations");
+    dtype_option("--attention", o.attention, "Attention core dtype (the rate of its products)",
+                 or_activations,
+                 " (activations: as --activations). Default: the model's own; otherwise as "
+                 "--activations. FP8 attention kernels with an fp8 cache: fp8");
 }
 
 /// The model of the options. Throws usage_error (neither source) or io::load_error.
@@ -315,6 +321,9 @@ inline loaded_model resolve_model(const model_options& o) {
         out.spec.precision.kv = dtype_named(o.kv);
     if (!o.activations.empty())
         out.spec.precision.activations = dtype_named(o.activations);
+    if (!o.attention.empty())
+        out.spec.precision.attention =
+            o.attention == "activations" ? dtype_choice{} : dtype_choice{dtype_named(o.attention)};
     return out;
 }
 
@@ -1016,7 +1025,8 @@ inline json precision_json(const model_spec& m) {
         {"experts", is_moe(m) ? json(name_of(experts_dtype(m.precision))) : json(nullptr)},
         {"embeddings", m.vocab > 0 ? json(name_of(embeddings_dtype(m.precision))) : json(nullptr)},
         {"kv", name_of(m.precision.kv)},
-        {"activations", name_of(m.precision.activations)}};
+        {"activations", name_of(m.precision.activations)},
+        {"attention", name_of(attention_dtype(m.precision))}};
 }
 
 /// The weights' dtype, and the routed experts' and the embedding and head's where they differ:
@@ -1034,10 +1044,15 @@ inline std::string weight_dtypes_text(const model_spec& m) {
     return out;
 }
 
-/// The model's precisions on one line.
+/// The model's precisions on one line; the attention core's where it differs from the
+/// activations'.
 inline std::string model_precision_text(const model_spec& m) {
-    return fmt::format("weights {}, KV cache {}, activations {}", weight_dtypes_text(m),
-                       name_of(m.precision.kv), name_of(m.precision.activations));
+    const dtype core = attention_dtype(m.precision);
+    return fmt::format("weights {}, KV cache {}, activations {}{}", weight_dtypes_text(m),
+                       name_of(m.precision.kv), name_of(m.precision.activations),
+                       core != m.precision.activations
+                           ? fmt::format(" (attention core {})", name_of(core))
+                           : std::string{});
 }
 
 /// The model's source and precisions on one line.

@@ -180,7 +180,9 @@ constexpr bool weight_only(dtype t) {
  * `experts` stores the routed experts' matrices in another dtype than the other weights
  * (gpt-oss: `{.experts = dtype::mxfp4}`, bf16 elsewhere); `embeddings` the token embedding
  * (with learned positions) and the LM head, and the MTP modules' copies of them (AWQ, GPTQ and
- * ModelOpt keep them at 16 bits). Unset, each follows `weights`.
+ * ModelOpt keep them at 16 bits). Unset, each follows `weights`. `attention` is the dtype the
+ * attention core multiplies in (FP8 attention kernels: fp8, with an fp8 cache); unset, it
+ * follows `activations`.
  */
 struct precision_spec {
     dtype weights = dtype::bf16;
@@ -188,6 +190,7 @@ struct precision_spec {
     dtype activations = dtype::bf16;
     dtype_choice experts{};
     dtype_choice embeddings{};
+    dtype_choice attention{};
     friend constexpr bool operator==(const precision_spec&, const precision_spec&) = default;
 };
 
@@ -199,6 +202,11 @@ constexpr dtype experts_dtype(const precision_spec& p) {
 /// The dtype of the embedding and LM head tables.
 constexpr dtype embeddings_dtype(const precision_spec& p) {
     return p.embeddings.set ? p.embeddings.value : p.weights;
+}
+
+/// The dtype the attention core (scores and their product with the values) multiplies in.
+constexpr dtype attention_dtype(const precision_spec& p) {
+    return p.attention.set ? p.attention.value : p.activations;
 }
 
 /// A transformer language model. vocab 0 means no embedding and no LM head.
@@ -432,6 +440,9 @@ constexpr void validate_into(violations& out, const model_spec& m) {
     if (weight_only(m.precision.activations))
         out.add(rule::weight_format, "precision.activations",
                 8.0 * bytes_of(m.precision.activations));
+    if (m.precision.attention.set && weight_only(m.precision.attention.value)) // else reported
+        out.add(rule::weight_format, "precision.attention",
+                8.0 * bytes_of(m.precision.attention.value));
 }
 
 /// Every rule a model must satisfy, with the field that breaks it.

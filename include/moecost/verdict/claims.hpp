@@ -40,11 +40,11 @@ struct throughput_bound {
 constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec& g,
                                             const workload& w, phase p) {
     throughput_bound b;
-    // the fastest rate any matmul runs at (the attention core at the activations'): an upper
-    // bound for every one
+    // the fastest rate any matmul runs at (the attention core at its own): an upper bound for
+    // every one
     flop_rate peak = peak_for(g, m.precision.weights);
     for (const dtype t :
-         {experts_dtype(m.precision), embeddings_dtype(m.precision), m.precision.activations})
+         {experts_dtype(m.precision), embeddings_dtype(m.precision), attention_dtype(m.precision)})
         if (peak_for(g, t) > peak)
             peak = peak_for(g, t);
     const byte_rate bw = g.hbm_bandwidth;

@@ -393,14 +393,14 @@ constexpr training_report korthikanti_ideal(const korthikanti_row& r, bool prese
 
 /**
  * DeepSeek-V3 as SGLang's low-precision GB200 path serves it: routed experts in NVFP4 (NVIDIA's
- * DeepSeek-R1 FP4 checkpoint) and an fp8 KV cache. Its other NVFP4 and FP8 products (the
- * output projection, FP8 attention) stay at fp8 and bf16 here: slower than served, so the
- * bound is, if anything, too low.
+ * DeepSeek-R1 FP4 checkpoint), FP8 attention (an fp8 KV cache and core). Its NVFP4 output
+ * projection stays at fp8 here: slower than served, so the bound is, if anything, too low.
  */
-inline constexpr model_spec deepseek_v3_nvfp4_fp8_kv = [] {
+inline constexpr model_spec deepseek_v3_nvfp4_fp8_attention = [] {
     model_spec m = presets::deepseek_v3;
     m.precision.experts = dtype::nvfp4;
     m.precision.kv = dtype::fp8;
+    m.precision.attention = dtype::fp8;
     return m;
 }();
 
@@ -458,7 +458,7 @@ struct serving_case {
 //   offloaded to host memory, which moecost does not model: not a case here. With FP8 attention
 //   and NVFP4 MoE and output projection, "26,156 input and 13,386 output tokens per second" per
 //   GPU; "1408 for 2k ISL" sequences per GPU fill its fp8 KV cache. The decode figure is a case,
-//   with NVFP4 experts and an fp8 cache (deepseek_v3_nvfp4_fp8_kv).
+//   with NVFP4 experts and FP8 attention (deepseek_v3_nvfp4_fp8_attention).
 // 32 redundant experts on 48 ranks as on H100 (288 slots, 6 per GPU; not published for GB200).
 //
 // Prefill micro-batches: 1 (the whole batch is one forward pass per GPU; no pipeline).
@@ -517,11 +517,11 @@ inline constexpr std::array serving_cases{
                  {.dp = 48, .ep = 48, .redundant_experts = 32},
                  {.batch = 48 * 900, .prompt = 2000, .context = 2000, .prefill_micro_batches = 48 * 900 / 48},
                  {.ideal = true, .dispatch_fp8 = true}, 1},
-    serving_case{"SGLang decode, GB200 NVL72, EP48/DP48, NVFP4 experts, fp8 KV, 1408 seqs/GPU, KV 2000",
+    serving_case{"SGLang decode, GB200 NVL72, EP48/DP48, NVFP4 experts, FP8 attention, 1408 seqs/GPU, KV 2000",
                  "LMSYS blog 2025-09-25 (GB200 part II, FP8 attention, NVFP4 MoE)", 13386, true, &presets::gb200_nvl72,
                  {.dp = 48, .ep = 48, .redundant_experts = 32},
                  {.batch = 48 * 1408, .prompt = 2000, .context = 2000, .prefill_micro_batches = 48 * 1408 / 48},
-                 {.ideal = true, .dispatch_fp8 = true}, 1, &deepseek_v3_nvfp4_fp8_kv},
+                 {.ideal = true, .dispatch_fp8 = true}, 1, &deepseek_v3_nvfp4_fp8_attention},
 };
 // clang-format on
 

@@ -48,6 +48,10 @@ struct search_space {
     std::array<int, 8> batches{}; ///< batch sizes to try; zeros are unused
     int max_cp = 1;               ///< context parallel degrees tried up to this (1: none)
     bool pow2_only = false;       ///< only power-of-two degrees (faster for large budgets)
+    /// An EP degree that does not divide the routed experts gets the fewest redundant experts
+    /// that make it divide (EPLB's replicas: DeepSeek-V3's 256 in 288 slots on EP 32, 48, 72,
+    /// 96 or 144); otherwise such a degree breaks experts_vs_ep.
+    bool pad_experts = false;
 };
 
 /// One evaluated layout, summarised.
@@ -155,8 +159,9 @@ constexpr double shortfall_of(const report& r) {
 /**
  * Calls f(layout, stage_set) for every factorisation of each world size in `space` into
  * TP·CP·DP·PP and ETP·EP·EDP (dense models: ETP = TP, EP = 1) with TP and ETP inside a node,
- * pp at most the layer count, and the stage shapes of that pp. Division rules are the
- * caller's to check (they depend on the batch).
+ * pp at most the layer count, and the stage shapes of that pp; with `space.pad_experts`, each
+ * EP degree with the redundant experts that make it divide the routed experts. Division rules
+ * are the caller's to check (they depend on the batch).
  */
 template <class F>
 constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
@@ -187,7 +192,14 @@ constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
                         for (int ep = 1; ep * etp <= stage; ++ep) {
                             if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep)))
                                 continue;
-                            f(layout{.tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = etp, .ep = ep},
+                            const int pad = space.pad_experts ? (ep - m.moe.experts % ep) % ep : 0;
+                            f(layout{.tp = tp,
+                                     .cp = cp,
+                                     .dp = dp,
+                                     .pp = pp,
+                                     .etp = etp,
+                                     .ep = ep,
+                                     .redundant_experts = pad},
                               ss);
                         }
                     }

@@ -35,6 +35,36 @@ TEST_CASE("search enumerates both meshes of an MoE model", "[search]") {
     CHECK(r.rejected == 0);
 }
 
+TEST_CASE("pad_experts gives each EP degree the fewest redundant experts that divide",
+          "[search]") {
+    // DeepSeek-V3's 256 routed experts: EP 72 needs 288 slots (4 a GPU, 32 redundant: SGLang's
+    // and DeepSeek's 288), EP 24 needs 264 (11 a GPU, 8), EP 18 needs 270 (15 a GPU, 14), EP 8
+    // divides (0). Without padding those degrees are enumerated bare and refused.
+    const model_spec& m = presets::deepseek_v3;
+    const search_space padded{.min_gpus = 72, .max_gpus = 72, .pad_experts = true};
+    int checked = 0;
+    detail::for_each_layout(m, presets::gb200_nvl72, padded, [&](const layout& l, const auto&) {
+        const int want = l.ep == 72 ? 32 : l.ep == 24 ? 8 : l.ep == 18 ? 14 : l.ep == 8 ? 0 : -1;
+        if (want >= 0) {
+            CHECK(l.redundant_experts == want);
+            CHECK(expert_slots(m, l) % l.ep == 0);
+            ++checked;
+        }
+    });
+    CHECK(checked > 0);
+    // the search then evaluates EP 72 at batch 4,608 (64 sequences a DP rank); bare, it cannot
+    const workload w{.batch = 4608, .prompt = 2000};
+    const auto bare = search(m, presets::gb200_nvl72, {.min_gpus = 72, .max_gpus = 72}, w);
+    const auto pad = search(m, presets::gb200_nvl72, padded, w);
+    CHECK(pad.evaluated > bare.evaluated);
+    CHECK(bare.evaluated + bare.rejected == pad.evaluated + pad.rejected);
+    bool ep72 = false;
+    for (int i = 0; i < pad.n_best; ++i)
+        ep72 = ep72 || (pad.best[std::size_t(i)].l.ep == 72 &&
+                        pad.best[std::size_t(i)].l.redundant_experts == 32);
+    CHECK(ep72);
+}
+
 TEST_CASE("search's best is the best of the layouts listed by hand", "[search]") {
     const auto r = search<4, 16>(presets::seed_moe, presets::seed_gpu,
                                  {.min_gpus = 2, .max_gpus = 2}, seed_load);

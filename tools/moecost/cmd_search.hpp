@@ -155,11 +155,9 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
     j["notes"] = s.model.notes;
     j["gpu"] = s.gpu_name;
     j["gpus_per_node"] = s.cluster.gpus_per_node;
-    j["space"] = {{"min_gpus", s.space.min_gpus},
-                  {"max_gpus", s.space.max_gpus},
-                  {"batches", s.batches},
-                  {"max_cp", s.space.max_cp},
-                  {"pow2_only", s.space.pow2_only}};
+    j["space"] = {{"min_gpus", s.space.min_gpus},   {"max_gpus", s.space.max_gpus},
+                  {"batches", s.batches},           {"max_cp", s.space.max_cp},
+                  {"pow2_only", s.space.pow2_only}, {"pad_experts", s.space.pad_experts}};
     j["workload"] = {{"prompt", s.w.prompt},
                      {"context", context_of(s.w)},
                      {"prefill_micro_batches",
@@ -213,13 +211,19 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
 
 // ---- text ------------------------------------------------------------------------------
 
-/// The layouts as an aligned table; expert columns for MoE models only.
+/// The layouts as an aligned table; expert columns for MoE models only, the redundant experts
+/// where a layout has some.
 inline text_table candidate_table(const model_spec& m, const std::vector<candidate>& list) {
     const bool moe = is_moe(m);
+    bool redundant = false;
+    for (const candidate& c : list)
+        redundant = redundant || c.l.redundant_experts > 0;
     text_table t;
     t.header = {"#", "tp", "cp", "dp", "pp"};
     if (moe)
         t.header.insert(t.header.end(), {"etp", "ep", "edp"});
+    if (redundant)
+        t.header.emplace_back("redundant");
     t.header.insert(t.header.end(), {"GPUs", "batch", "memory/GPU", "prefill/GPU", "decode/GPU",
                                      "TTFT", "TPOT", "decode bound"});
     t.align = std::string(t.header.size() - 1, 'r') + "l";
@@ -231,6 +235,8 @@ inline text_table candidate_table(const model_spec& m, const std::vector<candida
         if (moe)
             row.insert(row.end(), {std::to_string(etp_of(c.l)), std::to_string(c.l.ep),
                                    std::to_string(edp_of(c.l))});
+        if (redundant)
+            row.push_back(std::to_string(c.l.redundant_experts));
         row.insert(row.end(), {std::to_string(world_size(c.l)), std::to_string(c.w.batch),
                                pretty(c.memory), pretty(c.prefill), pretty(c.decode),
                                pretty(c.ttft), pretty(c.tpot), name_of(c.decode_bound)});

@@ -824,13 +824,14 @@ struct search_space_options {
     int max_gpus = 0; ///< 1 .. max_gpus
     int max_cp = 1;
     bool pow2 = false;
+    bool pad_experts = false;
     /// A budget was given (`train` searches only then).
     [[nodiscard]] bool given() const { return gpus > 0 || max_gpus > 0; }
 };
 
-/// The options of search_space_options, in `group`; returns --max-cp and --pow2 (which a
-/// subcommand that also evaluates one layout refuses outside a search).
-inline std::array<CLI::Option*, 2> add_search_space_options(CLI::App& app, search_space_options& o,
+/// The options of search_space_options, in `group`; returns --max-cp, --pow2 and
+/// --pad-experts (which a subcommand that also evaluates one layout refuses outside a search).
+inline std::array<CLI::Option*, 3> add_search_space_options(CLI::App& app, search_space_options& o,
                                                             const std::string& group) {
     auto* gpus = app.add_option("--gpus", o.gpus, "Exactly this many GPUs")
                      ->type_name("N")
@@ -858,7 +859,12 @@ inline std::array<CLI::Option*, 2> add_search_space_options(CLI::App& app, searc
     auto* pow2 =
         app.add_flag("--pow2", o.pow2, "Power-of-two degrees and world sizes only (faster)")
             ->group(group);
-    return {cp, pow2};
+    auto* pad = app.add_flag("--pad-experts", o.pad_experts,
+                             "Give an EP degree that does not divide the routed experts the "
+                             "fewest redundant experts that make it divide (EPLB replicas: "
+                             "DeepSeek-V3's 256 in 288 slots on 72 GPUs)")
+                    ->group(group);
+    return {cp, pow2, pad};
 }
 
 /// The search space of the options (no budget given: 1 to 8 GPUs) and the batch sizes.
@@ -874,6 +880,7 @@ inline search_space make_search_space(const search_space_options& o,
         s.batches[i] = batches[i];
     s.max_cp = o.max_cp;
     s.pow2_only = o.pow2;
+    s.pad_experts = o.pad_experts;
     return s;
 }
 
@@ -883,11 +890,13 @@ inline std::string space_text(const search_space& s, int gpus_per_node, std::str
     std::vector<std::string> b;
     for (const int x : batches)
         b.push_back(std::to_string(x));
-    return fmt::format("{} GPUs ({} per node); {} {}; cp up to {}; {}",
-                       s.min_gpus == s.max_gpus ? std::to_string(s.max_gpus)
-                                                : fmt::format("{} to {}", s.min_gpus, s.max_gpus),
-                       gpus_per_node, batch_word, join(b, ", "), s.max_cp,
-                       s.pow2_only ? "power-of-two degrees only" : "every degree that divides");
+    return fmt::format(
+        "{} GPUs ({} per node); {} {}; cp up to {}; {}",
+        s.min_gpus == s.max_gpus ? std::to_string(s.max_gpus)
+                                 : fmt::format("{} to {}", s.min_gpus, s.max_gpus),
+        gpus_per_node, batch_word, join(b, ", "), s.max_cp,
+        std::string(s.pow2_only ? "power-of-two degrees only" : "every degree that divides") +
+            (s.pad_experts ? ", EP padded with redundant experts" : ""));
 }
 
 /// An objective as the command line names it, and how the table is sorted.

@@ -301,6 +301,7 @@ struct step_constants {
     double mats = 0, experts = 0, top_k = 0, expert_hidden = 0, shared_experts = 0,
            shared_hidden = 0, ffn_hidden = 0, vocab = 0;
     double experts_per_gpu = 0;
+    double replicas = 1;     ///< expert slots per routed expert, (E + R)/E (1 without redundant)
     double expert_bytes = 0; ///< one routed expert's weights (expert_bytes)
     double router_weight_bytes = 0, router_io = 0;
     double expert_io = 0; ///< 2h + mats·expert_hidden/ETP
@@ -443,6 +444,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .ffn_hidden = static_cast<double>(m.ffn.hidden),
         .vocab = static_cast<double>(m.vocab),
         .experts_per_gpu = is_moe(m) ? static_cast<double>(experts_per_gpu(m, l)) : 0.0,
+        .replicas = is_moe(m) ? static_cast<double>(expert_slots(m, l)) / e.experts : 1.0,
         .expert_bytes = expert_bytes(m),
         .router_weight_bytes = router_params(m) * wb,
         .router_io = h + e.experts,
@@ -491,8 +493,10 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     const double T_tp = T * k.inv_tp;
     const double routed_tokens =
         moe ? ld.expert_tokens * k.top_k * (k.inv_ep * k.inv_etp) * k.imb : 0.0;
-    // distinct experts touched on this GPU: at most the ones it holds
-    const double held = moe ? dmin(k.experts_per_gpu, touched * k.inv_ep * k.imb) : 0.0;
+    // expert slots read on this GPU, at most the ones it holds: every replica of a touched
+    // expert (the balancer spreads its tokens over them), 1/EP of them here
+    const double held =
+        moe ? dmin(k.experts_per_gpu, touched * k.replicas * k.inv_ep * k.imb) : 0.0;
     op_cost lm_head{};
     if (k.vocab > 0) {
         const double rows =

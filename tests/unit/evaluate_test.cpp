@@ -663,6 +663,22 @@ TEST_CASE("GB200 NVL72: an EP group of 64 stays inside its NVLink domain", "[eva
     CHECK(hgx.decode.slowest.comm.ep_inter_node.value() > 0.0);
 }
 
+TEST_CASE("redundant experts: every replica of a touched expert is read", "[evaluate][experts]") {
+    // seed-moe on DP 8 × EP 8, decode at batch 4,096: every one of the 16 experts is touched
+    // (the batch-1 case above). Bare, a GPU holds and reads 16/8 = 2 experts a layer; with 8
+    // redundant experts it holds 24/8 = 3 and reads all 3: one more expert's 2,097,152 B a
+    // layer, 16 layers: 33,554,432 B more, the token copies unchanged.
+    const workload w{.batch = 4096, .prompt = 64};
+    const report bare = evaluate(presets::seed_moe, presets::seed_gpu, {.dp = 8, .ep = 8}, w);
+    const report padded = evaluate(presets::seed_moe, presets::seed_gpu,
+                                   {.dp = 8, .ep = 8, .redundant_experts = 8}, w);
+    REQUIRE(bare.valid());
+    REQUIRE(padded.valid());
+    CHECK(padded.decode.slowest.op(op_group::routed_experts).traffic.value() -
+              bare.decode.slowest.op(op_group::routed_experts).traffic.value() ==
+          near(33'554'432.0));
+}
+
 TEST_CASE("all-to-all volume scales with (EP - 1)/EP inside a node",
           "[evaluate][comm][regression]") {
     // Seed model, one node of 8: attention DP 8 (TP 1); experts ETP 1 × EP × EDP = 8.

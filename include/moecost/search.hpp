@@ -49,8 +49,9 @@ struct search_space {
     int max_cp = 1;               ///< context parallel degrees tried up to this (1: none)
     bool pow2_only = false;       ///< only power-of-two degrees (faster for large budgets)
     /// An EP degree that does not divide the routed experts gets the fewest redundant experts
-    /// that make it divide (EPLB's replicas: DeepSeek-V3's 256 in 288 slots on EP 32, 48, 72,
-    /// 96 or 144); otherwise such a degree breaks experts_vs_ep.
+    /// that make it divide (EPLB's replicas: DeepSeek-V3's 256 in 288 slots on EP 48, 72, 96
+    /// or 144); otherwise such a degree breaks experts_vs_ep. Inference only: search_training
+    /// ignores it.
     bool pad_experts = false;
 };
 

@@ -84,7 +84,8 @@ constexpr double training_score(const training_candidate& c, training_objective 
  * Evaluates every valid training layout in `space` for model m on cluster c. `base` gives the
  * micro-batch, sequence, optimizer and recomputation; its global batch is replaced by each of
  * `space.batches` (all zero: its own). A layout is feasible when it divides, fits in usable
- * memory and, if `max_memory_per_gpu` is set, stays within it.
+ * memory and, if `max_memory_per_gpu` is set, stays within it. `space.pad_experts` is ignored:
+ * training keeps no redundant experts.
  */
 template <std::size_t Top = 10>
 constexpr training_search_result<Top>
@@ -103,7 +104,9 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
     const violations specs = validate_all(m, c, base, opt);
     if (!specs.ok())
         return res;
-    for_each_layout(m, c, space, [&](const layout& l, const stage_set&) {
+    search_space bare = space;
+    bare.pad_experts = false; // training keeps no redundant experts (nor does Megatron-Core)
+    for_each_layout(m, c, bare, [&](const layout& l, const stage_set&) {
         for (int b : batches) {
             if (b <= 0)
                 continue;

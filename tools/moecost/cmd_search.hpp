@@ -333,7 +333,8 @@ inline command add_search(CLI::App& app) {
 
     add_search_space_options(*sub, o->space,
                              "Search space (at most one of --gpus, --max-gpus; default: 1 to 8 "
-                             "GPUs)");
+                             "GPUs)",
+                             true);
 
     sub->add_option("--batch", o->batches,
                     fmt::format("Batch sizes to try, comma-separated, at most {}: concurrent "

@@ -581,8 +581,7 @@ inline command add_train(CLI::App& app) {
         "first; gpus, fewest first",
         o->top, sg);
     auto* mem = add_max_memory_option(*sub, o->max_mem_gb, sg);
-    const std::array<CLI::Option*, 6> search_only{space[0],   space[1],   space[2],
-                                                  ranking[0], ranking[1], mem};
+    const std::array<CLI::Option*, 5> search_only{space[0], space[1], ranking[0], ranking[1], mem};
 
     sub->add_flag("--json", o->json,
                   "Print JSON (numbers in base units: FLOP, s, token/s, bytes; null when not "

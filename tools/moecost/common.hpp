@@ -829,10 +829,12 @@ struct search_space_options {
     [[nodiscard]] bool given() const { return gpus > 0 || max_gpus > 0; }
 };
 
-/// The options of search_space_options, in `group`; returns --max-cp, --pow2 and
-/// --pad-experts (which a subcommand that also evaluates one layout refuses outside a search).
-inline std::array<CLI::Option*, 3> add_search_space_options(CLI::App& app, search_space_options& o,
-                                                            const std::string& group) {
+/// The options of search_space_options, in `group`, --pad-experts only for an inference search
+/// (`pad`); returns --max-cp and --pow2 (which a subcommand that also evaluates one layout
+/// refuses outside a search).
+inline std::array<CLI::Option*, 2> add_search_space_options(CLI::App& app, search_space_options& o,
+                                                            const std::string& group,
+                                                            bool pad = false) {
     auto* gpus = app.add_option("--gpus", o.gpus, "Exactly this many GPUs")
                      ->type_name("N")
                      ->check(integer_in(1, max_search_gpus))
@@ -859,12 +861,13 @@ inline std::array<CLI::Option*, 3> add_search_space_options(CLI::App& app, searc
     auto* pow2 =
         app.add_flag("--pow2", o.pow2, "Power-of-two degrees and world sizes only (faster)")
             ->group(group);
-    auto* pad = app.add_flag("--pad-experts", o.pad_experts,
-                             "Give an EP degree that does not divide the routed experts the "
-                             "fewest redundant experts that make it divide (EPLB replicas: "
-                             "DeepSeek-V3's 256 in 288 slots on 72 GPUs)")
-                    ->group(group);
-    return {cp, pow2, pad};
+    if (pad)
+        app.add_flag("--pad-experts", o.pad_experts,
+                     "Give an EP degree that does not divide the routed experts the fewest "
+                     "redundant experts that make it divide (EPLB replicas: DeepSeek-V3's 256 in "
+                     "288 slots on 72 GPUs)")
+            ->group(group);
+    return {cp, pow2};
 }
 
 /// The search space of the options (no budget given: 1 to 8 GPUs) and the batch sizes.

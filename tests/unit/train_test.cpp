@@ -769,6 +769,20 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
         CHECK(tables.memory.weights == bf16.memory.weights);
         CHECK(tables.step_time == bf16.step_time);
     }
+    SECTION("a serving attention dtype does not carry into training") {
+        // round_gpu's fp8 rate is twice its bf16 one and its HBM fast: an fp8 attention core
+        // would shorten the compute-bound core; training runs it at bf16 like its activations
+        model_spec m = test::tiny_moe;
+        const layout l{.dp = 2, .ep = 2};
+        const auto bf16 = evaluate_training(m, round_gpu, l, ok);
+        m.precision.attention = dtype::fp8;
+        const auto fp8 = evaluate_training(m, round_gpu, l, ok);
+        REQUIRE(fp8.valid());
+        CHECK(fp8.step_time == bf16.step_time);
+        // serving the same model does run the core faster
+        CHECK(evaluate(m, round_gpu, l, {.batch = 8, .prompt = 64}).prefill.latency <
+              evaluate(test::tiny_moe, round_gpu, l, {.batch = 8, .prompt = 64}).prefill.latency);
+    }
     SECTION("interleaving needs pp·v to divide the layers") {
         // 4 layers over PP 2 × v 4 = 8 chunks
         training_workload t = ok;

@@ -394,7 +394,8 @@ constexpr training_report korthikanti_ideal(const korthikanti_row& r, bool prese
 /**
  * DeepSeek-V3 as SGLang's low-precision GB200 path serves it: routed experts in NVFP4 (NVIDIA's
  * DeepSeek-R1 FP4 checkpoint), FP8 attention (an fp8 KV cache and core). Its NVFP4 output
- * projection stays at fp8 here: slower than served, so the bound is, if anything, too low.
+ * projection and NVFP4 dispatch ("halving the required network traffic") stay at fp8 here:
+ * slower than served, so the bound is, if anything, too low.
  */
 inline constexpr model_spec deepseek_v3_nvfp4_fp8_attention = [] {
     model_spec m = presets::deepseek_v3;

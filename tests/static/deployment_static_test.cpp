@@ -41,6 +41,16 @@ using modest_targets = as_type<requirements{.max_ttft = 10_s, .max_memory_per_gp
 // 128 / PP 2 / DP 32 = 2 sequences × 10,240 tokens × 12,320 B / TP 2) = 487.0 MB: it fails. The
 // 256-GPU plan needs 8.5 + 167.8 + 63.1 = 239.3 MB: it passes.
 using under_300mb = as_type<requirements{.max_memory_per_gpu = make<bytes>(0.3e9)}>;
+
+// DeepSeek-V3 on one GB200 NVL72 rack, DP 72 × EP 72: 256 experts do not divide over 72 GPUs;
+// with 32 redundant experts 288 slots do (4 a GPU, as SGLang and DeepSeek serve it).
+using v3_rack = as_type<presets::gb200_nvl72>;
+using v3_load = as_type<workload{.batch = 72 * 64, .prompt = 2000}>;
+using v3_ep72 = deployment<as_type<presets::deepseek_v3>, v3_rack,
+                           as_type<layout{.dp = 72, .ep = 72}>, v3_load>;
+using v3_ep72_padded =
+    deployment<as_type<presets::deepseek_v3>, v3_rack,
+               as_type<layout{.dp = 72, .ep = 72, .redundant_experts = 32}>, v3_load>;
 } // namespace
 
 TEST_CASE("seed plans as types", "[static][deployment]") {
@@ -84,4 +94,16 @@ TEST_CASE("violating deployments as types", "[static][deployment]") {
     // 0.9 · 80 GB usable; the fp8 weights alone are over 671 GB
     STATIC_REQUIRE(v3_one_h100::result.memory.usable.value() == 72e9);
     STATIC_REQUIRE(v3_one_h100::result.memory.weights.value() > 671e9);
+}
+
+TEST_CASE("DeepSeek-V3 on one GB200 NVL72 rack as types", "[static][deployment]") {
+    STATIC_REQUIRE_FALSE(v3_ep72::valid);
+    STATIC_REQUIRE(v3_ep72::problems.has(rule::experts_vs_ep));
+    STATIC_REQUIRE(v3_ep72_padded::valid);
+    STATIC_REQUIRE(v3_ep72_padded::fits);
+    STATIC_REQUIRE(
+        experts_per_gpu(presets::deepseek_v3, layout{.ep = 72, .redundant_experts = 32}) == 4);
+    // the rack is one NVLink domain: the dispatch never reaches a NIC
+    STATIC_REQUIRE(v3_ep72_padded::result.decode.slowest.comm.ep_inter_node.value() == 0.0);
+    STATIC_REQUIRE(v3_ep72_padded::result.decode.slowest.comm.ep_intra_node.value() > 0.0);
 }

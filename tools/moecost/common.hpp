@@ -1072,7 +1072,7 @@ inline std::string model_text(const loaded_model& lm) {
     return fmt::format("{}; {}", lm.source, model_precision_text(lm.spec));
 }
 
-/// An integer tensor rate, stored as a FLOP rate: "1.979 POP/s".
+/// An integer tensor rate, stored as a FLOP rate: "4.5 POP/s".
 inline std::string int_ops_text(flop_rate r) {
     std::string s = pretty(r);
     if (const auto at = s.find("FLOP/s"); at != std::string::npos)

@@ -83,9 +83,28 @@ struct search_result {
     long evaluated = 0; ///< layouts evaluated (passed the division checks)
     long feasible = 0;
     long rejected = 0; ///< factorisations refused by the division checks
+    /// Refused factorisations by the rule they break (a factorisation under each of its rules)
+    /// and the first one's violation of each rule, to say what to change.
+    std::array<long, rule_count> refused_by{};
+    std::array<violation, rule_count> refused_example{};
 };
 
 namespace detail {
+
+/// Counts a refused factorisation under each rule it breaks, once a rule, keeping the first
+/// example of each.
+template <class Result>
+constexpr void tally_refusal(Result& res, const violations& v) {
+    for (int i = 0; i < v.count; ++i) {
+        const violation& x = v.items[std::size_t(i)];
+        bool seen = false;
+        for (int j = 0; j < i; ++j)
+            seen = seen || v.items[std::size_t(j)].what == x.what;
+        const auto at = static_cast<std::size_t>(x.what);
+        if (!seen && res.refused_by[at]++ == 0)
+            res.refused_example[at] = x;
+    }
+}
 
 constexpr double score_of(const candidate& c, objective o) {
     switch (o) {
@@ -246,6 +265,7 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
             check_layout_into(r.problems, m, c, l, w);
             if (!r.problems.ok()) {
                 ++res.rejected;
+                tally_refusal(res, r.problems);
                 continue;
             }
             if (!prepared_yet) {

@@ -65,6 +65,29 @@ TEST_CASE("pad_experts gives each EP degree the fewest redundant experts that di
     CHECK(ep72);
 }
 
+TEST_CASE("search counts the refused factorisations by the rule they break", "[search]") {
+    // seed-moe (8 heads, 16 experts of width 1,024, 16 layers) on 3 GPUs at batch 128: pp 3
+    // (layers 16 % 3), or pp 1 with tp 1 (dp 3: batch 128 % 3) or tp 3 (heads and KV heads 8
+    // against 3), each with the expert meshes (etp, ep) = (1, 1), (1, 3) (experts 16 % 3) and
+    // (3, 1) (width 1,024 % 3): 7 factorisations, none valid.
+    const auto r = search(presets::seed_moe, presets::seed_gpu, {.min_gpus = 3, .max_gpus = 3},
+                          {.batch = 128, .prompt = 1024});
+    CHECK(r.evaluated == 0);
+    CHECK(r.rejected == 7);
+    const auto by = [&](rule x) { return r.refused_by[static_cast<std::size_t>(x)]; };
+    CHECK(by(rule::layers_vs_pp) == 1);
+    CHECK(by(rule::batch_vs_dp) == 3);
+    CHECK(by(rule::heads_vs_tp) == 3);
+    CHECK(by(rule::kv_heads_vs_tp) == 3);
+    CHECK(by(rule::experts_vs_ep) == 2);
+    CHECK(by(rule::expert_ffn_vs_etp) == 2);
+    CHECK(by(rule::memory) == 0);
+    // the first of each, to say what to change
+    const violation& first = r.refused_example[static_cast<std::size_t>(rule::batch_vs_dp)];
+    CHECK(first.value == 128);
+    CHECK(first.limit == 3);
+}
+
 TEST_CASE("search's best is the best of the layouts listed by hand", "[search]") {
     const auto r = search<4, 16>(presets::seed_moe, presets::seed_gpu,
                                  {.min_gpus = 2, .max_gpus = 2}, seed_load);

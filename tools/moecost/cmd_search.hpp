@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace moecost::cli {
@@ -138,6 +139,18 @@ inline json candidate_json(const candidate& c) {
             {"meets", c.meets}};
 }
 
+/// The rules that refused factorisations, most refusals first: (how many, the first one's
+/// violation).
+inline std::vector<std::pair<long, violation>> refusals_of(const result& r) {
+    std::vector<std::pair<long, violation>> out;
+    for (std::size_t k = 0; k < rule_count; ++k)
+        if (r.refused_by[k] > 0)
+            out.emplace_back(r.refused_by[k], r.refused_example[k]);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    return out;
+}
+
 /// The Pareto front, lowest TPOT first.
 inline std::vector<candidate> front_of(const result& r) {
     std::vector<candidate> f(r.pareto.begin(), r.pareto.begin() + r.n_pareto);
@@ -206,6 +219,10 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
         }
         j["nearest_misses"] = near;
     }
+    json refused = json::array();
+    for (const auto& [n, v] : refusals_of(r))
+        refused.push_back({{"factorisations", n}, {"first", describe(v)}});
+    j["refused_by"] = refused;
     return j;
 }
 
@@ -280,8 +297,12 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     }
     if (r.evaluated == 0) {
         fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
-                   "division or node rule.\nTry more GPUs (--max-gpus), other batch sizes "
-                   "(--batch) or --max-cp.\n");
+                   "division or node rule.\n");
+        const auto refused = refusals_of(r);
+        for (std::size_t i = 0; i < refused.size() && i < 3; ++i)
+            fmt::print("  {} of the {} refused, e.g. {}\n", refused[i].first, r.rejected,
+                       describe(refused[i].second));
+        fmt::print("Try more GPUs (--max-gpus), other batch sizes (--batch) or --max-cp.\n");
         return;
     }
     if (r.feasible == 0) {

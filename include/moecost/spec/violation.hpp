@@ -37,8 +37,11 @@ enum class rule {
     at_least,           ///< value must be >= limit
     draft_needs_mtp,    ///< speculative decoding drafts with MTP modules the model lacks
     weight_format, ///< a weight-only dtype (mxfp4, nvfp4, int4) stores something other than weights
-    below,         ///< value must be < limit
+    below,         ///< value must be < limit (keep last: rule_count)
 };
+
+/// How many rules there are.
+inline constexpr std::size_t rule_count = static_cast<std::size_t>(rule::below) + 1;
 
 /// One broken rule: which, on what field, and the two numbers that disagree.
 struct violation {

@@ -35,8 +35,7 @@ TEST_CASE("search enumerates both meshes of an MoE model", "[search]") {
     CHECK(r.rejected == 0);
 }
 
-TEST_CASE("pad_experts gives each EP degree the fewest redundant experts that divide",
-          "[search]") {
+TEST_CASE("pad_experts gives each EP degree the fewest redundant experts that divide", "[search]") {
     // DeepSeek-V3's 256 routed experts: EP 72 needs 288 slots (4 a GPU, 32 redundant: SGLang's
     // and DeepSeek's 288), EP 24 needs 264 (11 a GPU, 8), EP 18 needs 270 (15 a GPU, 14), EP 8
     // divides (0). Without padding those degrees are enumerated bare and refused.

@@ -8,7 +8,8 @@
 //   dag --json       the same graph as JSON
 //   dag --256        the seed's other plan, EP16·PP4·DP2·TP2 on 256 GPUs
 
-#include <moecost/dag.hpp>
+#include <moecost/dag/builder.hpp>
+#include <moecost/dag/text.hpp>
 #include <moecost/io/dag_json.hpp>
 #include <moecost/io/dot.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -11,23 +11,38 @@
 #include <moecost/spec/hardware.hpp>
 #include <moecost/spec/layout.hpp>
 #include <moecost/spec/model.hpp>
+#include <moecost/spec/options.hpp>
 #include <moecost/spec/violation.hpp>
 #include <moecost/spec/workload.hpp>
 
 #include <moecost/count/flops.hpp>
 #include <moecost/count/memory.hpp>
 #include <moecost/count/params.hpp>
-#include <moecost/count/traffic.hpp>
+#include <moecost/count/routing.hpp>
+#include <moecost/count/shares.hpp>
 
 #include <moecost/time/collectives.hpp>
+#include <moecost/time/drafts.hpp>
+#include <moecost/time/load.hpp>
+#include <moecost/time/pipeline.hpp>
 #include <moecost/time/roofline.hpp>
+#include <moecost/time/stages.hpp>
+#include <moecost/time/step.hpp>
+#include <moecost/time/step_cost.hpp>
 
-#include <moecost/evaluate.hpp>
-#include <moecost/search.hpp>
-#include <moecost/train.hpp>
-#include <moecost/train_search.hpp>
-#include <moecost/verdict/claims.hpp>
-#include <moecost/verdict/deployment.hpp>
+#include <moecost/verdict/layout_rules.hpp>
+#include <moecost/verdict/memory_fit.hpp>
+#include <moecost/verdict/requirements.hpp>
+
+#include <moecost/evaluate/bounds.hpp>
+#include <moecost/evaluate/deployment.hpp>
+#include <moecost/evaluate/inference.hpp>
+#include <moecost/evaluate/report.hpp>
+#include <moecost/evaluate/training.hpp>
+
+#include <moecost/search/inference.hpp>
+#include <moecost/search/layouts.hpp>
+#include <moecost/search/training.hpp>
 
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>

@@ -2,9 +2,9 @@
 // serving 100 sequences; the twin serves 128.
 // expect: moecost: batch does not divide over the attention dp ranks
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

@@ -2,9 +2,9 @@
 // deepseek_v3 is read without its MTP module (deepseek_v3_mtp, in the twin, has it).
 // expect: moecost: workload.draft_tokens > 0 drafts with the model's MTP modules
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

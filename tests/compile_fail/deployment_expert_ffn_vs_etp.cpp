@@ -3,9 +3,9 @@
 // 2 · DP 4, batch 128.
 // expect: moecost: expert hidden does not divide over etp
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

@@ -3,9 +3,9 @@
 // twin uses EP 4 (4 experts per rank; attention DP 16 divides the batch of 96).
 // expect: moecost: routed experts do not divide over ep
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

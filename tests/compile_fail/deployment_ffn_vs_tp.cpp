@@ -2,9 +2,9 @@
 // twin, 100 = 4 · 25).
 // expect: moecost: dense ffn hidden does not divide over tp
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

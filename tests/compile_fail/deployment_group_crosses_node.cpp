@@ -2,9 +2,9 @@
 // (TP 8 in the twin).
 // expect: moecost: a tp or etp group is larger than a node
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

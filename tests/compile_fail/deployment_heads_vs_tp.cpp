@@ -2,9 +2,9 @@
 // (TP 2 in the twin) on H100s.
 // expect: moecost: attention heads do not divide over tp
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

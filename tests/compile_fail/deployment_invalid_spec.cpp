@@ -2,9 +2,9 @@
 // twin): validate(workload) names the field.
 // expect: moecost: a spec of the deployment is invalid
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

@@ -2,9 +2,9 @@
 // divides 12, but neither 4 nor 6 divides the other (TP 4 in the twin).
 // expect: moecost: kv heads and tp: neither divides the other
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

@@ -2,9 +2,9 @@
 // model's 16 layers over PP 3 (EP8·PP3·DP4·TP2, 192 GPUs). The twin uses PP 2 (8 layers each).
 // expect: moecost: layers do not divide into pp equal stages
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

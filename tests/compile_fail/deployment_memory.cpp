@@ -4,9 +4,9 @@
 // usable).
 // expect: moecost: memory per GPU exceeds the usable HBM
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

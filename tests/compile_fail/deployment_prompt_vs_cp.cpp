@@ -2,9 +2,9 @@
 // the twin).
 // expect: moecost: prompt length does not divide over cp
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

@@ -2,9 +2,9 @@
 // hold an expert mesh of ETP 1 · EP 4; the twin uses EP 2.
 // expect: moecost: attention mesh tp\*cp\*dp differs from expert mesh
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

@@ -2,9 +2,9 @@
 // GPUs (128 in the twin).
 // expect: moecost: the layout needs more GPUs than the cluster has
 
+#include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 namespace {
 using namespace moecost;

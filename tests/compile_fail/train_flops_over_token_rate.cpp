@@ -5,7 +5,7 @@
 // ...") name the FLOP and the inverse token dimensions of moecost's unit system.
 // expect: conversion from .*moecost::units::flop_base_dimension.*moecost::units::token_base_dimension, boost::units::static_rational<-1
 
-#include <moecost/train.hpp>
+#include <moecost/evaluate/training.hpp>
 
 namespace {
 using namespace moecost;

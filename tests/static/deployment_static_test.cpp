@@ -2,10 +2,10 @@
 // STATIC_REQUIRE here is a compile-time fact (and, built with CATCH_CONFIG_RUNTIME_STATIC_REQUIRE,
 // a run-time check of the same expression). Numbers are hand-derived in the comments.
 
-#include <moecost/evaluate.hpp>
+#include <moecost/evaluate/deployment.hpp>
+#include <moecost/evaluate/inference.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/deployment.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 // CATCH_CONFIG_RUNTIME_STATIC_REQUIRE, again at run time). Numbers are derived by hand in the
 // comments (the same model as tests/unit/train_test.cpp).
 
-#include <moecost/train.hpp>
+#include <moecost/evaluate/training.hpp>
 
 #include "../unit/fixtures.hpp"
 

@@ -2,7 +2,8 @@
 // consistency with evaluate() (FLOPs, bytes and times add up to its steps), and well-formed
 // DOT (and JSON) that Graphviz accepts when it is installed.
 
-#include <moecost/dag.hpp>
+#include <moecost/dag/builder.hpp>
+#include <moecost/dag/text.hpp>
 #include <moecost/io/dag_json.hpp>
 #include <moecost/io/dot.hpp>
 #include <moecost/presets/hardware.hpp>
@@ -75,12 +76,12 @@ void check_consistent(const deployment_dag& d, const eval_options& o = {},
         return x;
     }();
     const cluster_spec c = o.ideal ? idealized(d.cluster) : d.cluster;
-    const detail::step_load ld =
-        detail::phase_load(d.model, d.plan, d.load, d.step == phase::decode);
+    const engine::step_load ld =
+        engine::phase_load(d.model, d.plan, d.load, d.step == phase::decode);
     double total_nodes = 0, total_steps = 0;
     for (int g = 0; g < d.group_count; ++g) {
         const dag_stage_group& grp = d.groups[std::size_t(g)];
-        const stage_step s = detail::step_cost(d.model, c, d.plan, grp.shape, ld, eo);
+        const stage_step s = engine::step_cost(d.model, c, d.plan, grp.shape, ld, eo);
         double work = 0, traffic = 0, time = 0, comm = 0;
         for (int i = grp.first_node; i < grp.end_node; ++i) {
             const dag_node& n = d.nodes[std::size_t(i)];

@@ -7,10 +7,10 @@
 // all-to-all sends top_k copies of a token's hidden state, (EP−1)/EP of them off the GPU;
 // experts touched by B tokens choosing k of E uniformly: E·(1 − (1 − k/E)^B).
 
-#include <moecost/evaluate.hpp>
+#include <moecost/evaluate/bounds.hpp>
+#include <moecost/evaluate/inference.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/verdict/claims.hpp>
 
 #include "fixtures.hpp"
 
@@ -984,7 +984,7 @@ TEST_CASE("more stage shapes than the set holds: every stage is costed", "[evalu
     // and the fp32 logits the fullest in memory (stage 0 holds the embedding alone). Folding it
     // into another shape would lose both.
     const model_spec& m = test::tiny_seven_shapes;
-    const detail::stage_set ss = detail::stages_of(m, 8);
+    const engine::stage_set ss = engine::stages_of(m, 8);
     REQUIRE(ss.every_stage);
     const layout l{.tp = 1, .cp = 1, .dp = 1, .pp = 8, .etp = 1, .ep = 1};
     const workload w{.batch = 8, .prompt = 8};
@@ -994,8 +994,8 @@ TEST_CASE("more stage shapes than the set holds: every stage is costed", "[evalu
     // Each stage costed alone, from its own shape.
     const eval_options o{};
     const auto stage = [&](int i, bool decode) {
-        return detail::step_cost(with_resolved_heads(m), toy, l, stage_of(m, 8, i),
-                                 detail::phase_load(m, l, w, decode), o);
+        return engine::step_cost(with_resolved_heads(m), toy, l, stage_of(m, 8, i),
+                                 engine::phase_load(m, l, w, decode), o);
     };
     for (const bool decode : {false, true}) {
         double sum = 0, slowest = 0;
@@ -1017,12 +1017,12 @@ TEST_CASE("more stage shapes than the set holds: every stage is costed", "[evalu
               near(decode ? std::max(M * slowest, sum) : (M - 1) * slowest + sum));
     }
     // TTFT: one request (8 tokens, all at its EP group) through every stage
-    detail::step_load one = detail::phase_load(m, l, w, false);
+    engine::step_load one = engine::phase_load(m, l, w, false);
     one.seqs = 1;
     one.expert_tokens = one.tokens_per_seq;
     double ttft = 0;
     for (int i = 0; i < 8; ++i)
-        ttft += detail::step_cost(with_resolved_heads(m), toy, l, stage_of(m, 8, i), one, o)
+        ttft += engine::step_cost(with_resolved_heads(m), toy, l, stage_of(m, 8, i), one, o)
                     .time.value();
     CHECK(r.prefill.latency.value() == near(ttft));
     CHECK(r.decode.slowest_stage == 7);
@@ -1076,7 +1076,7 @@ TEST_CASE("experts_touched: cut-off squaring gives the full product's result exa
         }
     CHECK(checked == 37 * 13); // 37 (E, k) pairs with k <= E, 13 token counts each
     // the three loads of an evaluation at once, as evaluate takes them
-    const auto three = detail::experts_touched_each<3>(16, 2, {163840.0, 10240.0, 16.0});
+    const auto three = experts_touched_each<3>(16, 2, {163840.0, 10240.0, 16.0});
     CHECK(three[0] == 16.0); // 0.875^163840 is far below 2^-54: exactly all 16
     CHECK(three[1] == 16.0);
     CHECK(three[2] == full_product(16, 2, 16));

@@ -5,7 +5,8 @@
 // count lies in [46.65, 46.75]·10^9.
 
 #include <moecost/count/params.hpp>
-#include <moecost/count/traffic.hpp>
+#include <moecost/count/routing.hpp>
+#include <moecost/count/shares.hpp>
 #include <moecost/presets/models.hpp>
 
 #include "fixtures.hpp"

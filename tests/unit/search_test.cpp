@@ -4,7 +4,7 @@
 
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/search.hpp>
+#include <moecost/search/inference.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -42,7 +42,7 @@ TEST_CASE("pad_experts gives each EP degree the fewest redundant experts that di
     const model_spec& m = presets::deepseek_v3;
     const search_space padded{.min_gpus = 72, .max_gpus = 72, .pad_experts = true};
     int checked = 0;
-    detail::for_each_layout(m, presets::gb200_nvl72, padded, [&](const layout& l, const auto&) {
+    for_each_layout(m, presets::gb200_nvl72, padded, [&](const layout& l, const auto&) {
         const int want = l.ep == 72 ? 32 : l.ep == 24 ? 8 : l.ep == 18 ? 14 : l.ep == 8 ? 0 : -1;
         if (want >= 0) {
             CHECK(l.redundant_experts == want);

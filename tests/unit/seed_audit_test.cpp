@@ -11,12 +11,13 @@
 #include <moecost/count/flops.hpp>
 #include <moecost/count/memory.hpp>
 #include <moecost/count/params.hpp>
-#include <moecost/count/traffic.hpp>
-#include <moecost/evaluate.hpp>
+#include <moecost/count/routing.hpp>
+#include <moecost/count/shares.hpp>
+#include <moecost/evaluate/bounds.hpp>
+#include <moecost/evaluate/inference.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
 #include <moecost/units.hpp>
-#include <moecost/verdict/claims.hpp>
 
 #include "fixtures.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/train_search.hpp>
+#include <moecost/search/training.hpp>
 
 #include <catch2/catch.hpp>
 

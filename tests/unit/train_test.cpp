@@ -21,9 +21,9 @@
 // - an (m×k)·(k×n) product costs 2·m·n·k FLOPs; backward twice forward; full recompute adds a
 //   forward without the logits (Megatron-LM paper, Appendix).
 
+#include <moecost/evaluate/training.hpp>
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/train.hpp>
 
 #include "fixtures.hpp"
 
@@ -990,7 +990,7 @@ TEST_CASE("training costs every stage when there are more shapes than the set ho
     const training_workload t{.global_batch = 8, .micro_batch = 1, .seq = 64};
     const training_report r = evaluate_training(m, test::toy_cluster, l, t);
     REQUIRE(r.evaluated);
-    const detail::step_load ld{.seqs = 1,
+    const engine::step_load ld{.seqs = 1,
                                .tokens_per_seq = 64,
                                .keys_full = 64.0 * 65.0 / 2.0,
                                .keys_sliding = 64.0 * 65.0 / 2.0, // the window exceeds 64
@@ -999,7 +999,7 @@ TEST_CASE("training costs every stage when there are more shapes than the set ho
                                .decode = false,
                                .logit_rows_per_seq = 64};
     const stage_step last =
-        detail::step_cost(with_resolved_heads(m), test::toy_cluster, l, stage_of(m, 8, 7), ld, {});
+        engine::step_cost(with_resolved_heads(m), test::toy_cluster, l, stage_of(m, 8, 7), ld, {});
     REQUIRE(last.op(op_group::lm_head).time().value() > 0);
     CHECK(r.micro_batch_time.value() >= 3.0 * last.compute.value());
 }

@@ -8,7 +8,7 @@
 // and each setting is the published one, or an assumption named as such.
 
 #include <moecost.hpp>
-#include <moecost/train.hpp>
+#include <moecost/evaluate/training.hpp>
 
 #include <array>
 #include <string_view>

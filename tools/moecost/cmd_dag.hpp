@@ -5,7 +5,8 @@
 
 #include "common.hpp"
 
-#include <moecost/dag.hpp>
+#include <moecost/dag/builder.hpp>
+#include <moecost/dag/text.hpp>
 #include <moecost/io/dag_json.hpp>
 #include <moecost/io/dot.hpp>
 

@@ -8,8 +8,8 @@
 
 #include "common.hpp"
 
-#include <moecost/train.hpp>
-#include <moecost/train_search.hpp>
+#include <moecost/evaluate/training.hpp>
+#include <moecost/search/training.hpp>
 
 #include <chrono>
 

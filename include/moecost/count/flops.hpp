@@ -80,8 +80,6 @@ inline constexpr double per_plain_activation = 8.0; // tanh-approximated GeLU
 inline constexpr double per_residual_element = 1.0;
 } // namespace nonmatmul
 
-namespace detail {
-
 /// Attention projections of one token in one layer.
 constexpr double attn_proj_flops(const model_spec& m, mla_form form) {
     const auto& a = m.attention;
@@ -112,6 +110,8 @@ constexpr double attn_core_flops(const model_spec& m, mla_form form, double n) {
         return 2.0 * H * (a.qk_nope_head_dim + a.qk_rope_head_dim) * n + 2.0 * H * a.v_head_dim * n;
     return 2.0 * H * (a.kv_lora_rank + a.qk_rope_head_dim) * n + 2.0 * H * a.kv_lora_rank * n;
 }
+
+namespace detail {
 
 /// Sum over query positions 1..s of the keys each attends to in layer i.
 constexpr double keys_summed(const model_spec& m, int i, double s, bool causal) {
@@ -170,7 +170,7 @@ constexpr flop_breakdown decode_flops(const model_spec& m, double context,
     for (int i = 0; i < m.layers; ++i) {
         total += detail::layer_token_flops(m, i, form);
         const double n = keys_attended(m, i, context);
-        total.attention_core += make<flops>(detail::attn_core_flops(m, form, n));
+        total.attention_core += make<flops>(attn_core_flops(m, form, n));
         total.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * n);
     }
     total.other += make<flops>(nonmatmul::per_norm_element * m.hidden);
@@ -190,7 +190,7 @@ constexpr flop_breakdown prefill_flops(const model_spec& m, double s, flop_optio
     for (int i = 0; i < m.layers; ++i) {
         total += s * detail::layer_token_flops(m, i, opt.mla);
         const double keys = detail::keys_summed(m, i, s, opt.causal);
-        total.attention_core += make<flops>(detail::attn_core_flops(m, opt.mla, keys));
+        total.attention_core += make<flops>(attn_core_flops(m, opt.mla, keys));
         total.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * keys);
     }
     total.other += make<flops>(s * nonmatmul::per_norm_element * m.hidden);
@@ -220,7 +220,7 @@ constexpr flop_breakdown mtp_flops(const model_spec& m, double s, flop_options o
     const double h = m.hidden;
     module = s * detail::layer_token_flops(m, i, opt.mla);
     const double keys = detail::keys_summed(m, i, s, opt.causal);
-    module.attention_core += make<flops>(detail::attn_core_flops(m, opt.mla, keys));
+    module.attention_core += make<flops>(attn_core_flops(m, opt.mla, keys));
     module.mtp_projection = make<flops>(s * 2.0 * (2.0 * h) * h);
     module.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * keys +
                                 s * 3.0 * nonmatmul::per_norm_element * h); // + its 3 norms

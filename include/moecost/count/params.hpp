@@ -40,14 +40,15 @@ struct param_breakdown {
     }
 };
 
-namespace detail {
+/// Parameters of the norms over `width` features: LayerNorm has a scale and a bias, RMSNorm a
+/// scale.
 constexpr double norm_width(const model_spec& m, double width) {
     return m.norm == norm_kind::layer ? 2.0 * width : width;
 }
+/// Weight matrices of an FFN: three when gated (gate, up, down), else two.
 constexpr double matrices(bool gated) {
     return gated ? 3.0 : 2.0;
 }
-} // namespace detail
 
 /// Attention projection parameters of one layer (norms excluded).
 constexpr double attention_params_per_layer(const model_spec& m) {
@@ -76,7 +77,7 @@ constexpr double attention_params_per_layer(const model_spec& m) {
 /// Norm weights of one layer: two block norms plus MLA's latent norms or QK norms.
 constexpr double norm_params_per_layer(const model_spec& m) {
     const auto& a = m.attention;
-    double p = 2.0 * detail::norm_width(m, m.hidden);
+    double p = 2.0 * norm_width(m, m.hidden);
     if (a.kind == attention_kind::mla) {
         if (a.q_lora_rank > 0)
             p += a.q_lora_rank;
@@ -92,14 +93,14 @@ constexpr double norm_params_per_layer(const model_spec& m) {
 /// One dense FFN block.
 constexpr double dense_ffn_params(const model_spec& m) {
     const double h = m.hidden, f = m.ffn.hidden;
-    double p = detail::matrices(m.ffn.gated) * h * f;
+    double p = matrices(m.ffn.gated) * h * f;
     if (m.ffn.bias)
         p += (m.ffn.gated ? 2.0 * f : f) + h;
     return p;
 }
 /// One routed expert's matrices: what `precision_spec::experts` stores.
 constexpr double expert_matrix_params(const model_spec& m) {
-    return detail::matrices(m.ffn.gated) * m.hidden * static_cast<double>(m.moe.expert_hidden);
+    return matrices(m.ffn.gated) * m.hidden * static_cast<double>(m.moe.expert_hidden);
 }
 /// One routed expert.
 constexpr double expert_params(const model_spec& m) {
@@ -112,7 +113,7 @@ constexpr double expert_params(const model_spec& m) {
 /// All shared experts of one MoE layer, with their gate.
 constexpr double shared_expert_params(const model_spec& m) {
     const double h = m.hidden;
-    double p = m.moe.shared_experts * detail::matrices(m.ffn.gated) * h * m.moe.shared_hidden;
+    double p = m.moe.shared_experts * matrices(m.ffn.gated) * h * m.moe.shared_hidden;
     if (m.moe.shared_gate && m.moe.shared_experts > 0)
         p += h;
     return p;

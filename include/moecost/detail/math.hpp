@@ -1,5 +1,6 @@
 #pragma once
-// Elementary functions usable in constant expressions: <cmath> is not constexpr on clang 14
+// Elementary functions usable in constant expressions, and the small arithmetic helpers
+// every layer shares (ceil_div, int_pow, dmin, dmax): <cmath> is not constexpr on clang 14
 // (docs/compilers.md). Accurate to a few units in the last place over the ranges moecost uses.
 
 namespace moecost::detail {
@@ -51,6 +52,24 @@ constexpr double natural_exp(double y) {
     for (long long i = 0; i > j; --i)
         sum *= 0.5;
     return sum;
+}
+
+constexpr double ceil_div(double a, double b) {
+    const double q = a / b;
+    const auto i = static_cast<long long>(q);
+    return static_cast<double>(i) < q ? static_cast<double>(i + 1) : static_cast<double>(i);
+}
+constexpr double int_pow(double x, int n) {
+    double r = 1.0;
+    for (int i = 0; i < n; ++i)
+        r *= x;
+    return r;
+}
+constexpr double dmin(double a, double b) {
+    return a < b ? a : b;
+}
+constexpr double dmax(double a, double b) {
+    return a > b ? a : b;
 }
 
 } // namespace moecost::detail

@@ -10,7 +10,8 @@
  * @endcode
  */
 
-#include <moecost/dag.hpp>
+#include <moecost/dag/builder.hpp>
+#include <moecost/dag/text.hpp>
 
 #include <nlohmann/json.hpp>
 

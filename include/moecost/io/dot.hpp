@@ -12,7 +12,8 @@
  * @endcode
  */
 
-#include <moecost/dag.hpp>
+#include <moecost/dag/builder.hpp>
+#include <moecost/dag/text.hpp>
 #include <moecost/units.hpp>
 
 #include <string>
@@ -111,18 +112,17 @@ inline std::string to_dot(const deployment_dag& d) {
         (d.step == phase::prefill
              ? ", prompt " + std::to_string(d.load.prompt) +
                    (d.load.prefix_cache_hit > 0
-                        ? " (" + detail::dag_num(d.load.prompt * d.load.prefix_cache_hit) +
-                              " cached)"
+                        ? " (" + dag_num(d.load.prompt * d.load.prefix_cache_hit) + " cached)"
                         : "")
              : ", context " + std::to_string(context_of(d.load))) +
-        ": T = " + detail::dag_num(d.tokens_per_tp_group) +
-        " tokens per TP group, X = " + detail::dag_num(d.tokens_per_ep_group) + " per EP group; " +
+        ": T = " + dag_num(d.tokens_per_tp_group) +
+        " tokens per TP group, X = " + dag_num(d.tokens_per_ep_group) + " per EP group; " +
         (d.step == phase::prefill ? "TTFT " + pretty(ph.latency) : "TPOT " + pretty(ph.latency)) +
         ", " + name_of(ph.bottleneck) + "-bound";
     if (d.folded)
         title += "\nmore than " + std::to_string(deployment_dag::max_groups) +
                  " stage shapes: the group of stage " +
-                 std::to_string(d.groups[std::size_t(detail::stage_set::folded_into)].first_stage) +
+                 std::to_string(d.groups[std::size_t(engine::stage_set::folded_into)].first_stage) +
                  " also stands for the stages of the others, drawn with its own figures (the "
                  "TTFT or TPOT above costs every stage)";
     title +=

@@ -1,10 +1,12 @@
 #pragma once
 /**
  * @file
- * What the deployment serves, how the evaluation treats it, and the service targets.
+ * What the deployment serves: the inference workload and its rules. How an evaluation treats
+ * it and the service targets are in <moecost/spec/options.hpp>, included here.
  */
 
 #include <moecost/spec/model.hpp>
+#include <moecost/spec/options.hpp>
 #include <moecost/spec/violation.hpp>
 #include <moecost/units.hpp>
 
@@ -49,56 +51,6 @@ constexpr double tokens_per_decode_step(const workload& w) {
         sum += (p *= w.draft_acceptance);
     return sum;
 }
-
-/**
- * Modelling choices of an evaluation. `ideal` sets every efficiency to 1, overlaps
- * communication perfectly with compute and balances experts perfectly: the results are
- * physical upper bounds.
- */
-struct eval_options {
-    bool ideal = false;
-    bool overlap = false;          ///< overlap communication with compute (off by default)
-    double expert_imbalance = 1.0; ///< tokens on the busiest EP rank / the mean (1 = perfect)
-    double memory_headroom =
-        0.9;                   ///< usable fraction of HBM (vLLM's gpu_memory_utilization default)
-    bool dispatch_fp8 = false; ///< EP dispatch in fp8 (DeepSeek-V3), combine in activations dtype
-    /// Zipf exponent s of expert popularity: expert e (by rank) is picked in proportion to
-    /// (e + 1)^−s; 0 is uniform routing. Only the experts a step touches change (docs/model.md
-    /// §8); the busiest EP rank's load stays `expert_imbalance`.
-    double routing_skew = 0;
-    friend constexpr bool operator==(const eval_options&, const eval_options&) = default;
-};
-
-/// Adds the rules o breaks to `out` (the list `validate` returns).
-constexpr void validate_into(violations& out, const eval_options& o) {
-    if (!(o.expert_imbalance >= 1.0)) // NaN too
-        out.add(rule::at_least, "options.expert_imbalance", o.expert_imbalance, 1);
-    if (!(o.memory_headroom > 0.0))
-        out.add(rule::positive, "options.memory_headroom", o.memory_headroom);
-    if (o.memory_headroom > 1.0)
-        out.add(rule::at_most, "options.memory_headroom", o.memory_headroom, 1);
-    if (!(o.routing_skew >= 0.0))
-        out.add(rule::non_negative, "options.routing_skew", o.routing_skew);
-    if (o.routing_skew > 16.0) // beyond, the top k experts take all but 2^-16 of the picks
-        out.add(rule::at_most, "options.routing_skew", o.routing_skew, 16);
-}
-
-/// Every rule evaluation options must satisfy.
-constexpr violations validate(const eval_options& o) {
-    violations out;
-    validate_into(out, o);
-    return out;
-}
-
-/// Service targets. A zero field is no target.
-struct requirements {
-    stored<token_rate> min_prefill_tokens_per_gpu{};
-    stored<token_rate> min_decode_tokens_per_gpu{};
-    stored<seconds> max_ttft{};
-    stored<seconds> max_tpot{};
-    stored<bytes> max_memory_per_gpu{};
-    friend constexpr bool operator==(const requirements&, const requirements&) = default;
-};
 
 /// Adds the rules w breaks to `out` (the list `validate` returns).
 constexpr void validate_into(violations& out, const workload& w) {

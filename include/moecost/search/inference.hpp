@@ -9,7 +9,8 @@
  * Allocation-free and constexpr: small spaces can be searched inside a constant expression.
  */
 
-#include <moecost/evaluate.hpp>
+#include <moecost/evaluate/inference.hpp>
+#include <moecost/search/layouts.hpp>
 
 #include <array>
 #include <cstddef>
@@ -40,20 +41,6 @@ constexpr const char* name_of(objective o) {
     }
     return "?";
 }
-
-/// The space to enumerate.
-struct search_space {
-    int min_gpus = 1;             ///< world sizes from min_gpus ...
-    int max_gpus = 8;             ///< ... to max_gpus (set both for one budget)
-    std::array<int, 8> batches{}; ///< batch sizes to try; zeros are unused
-    int max_cp = 1;               ///< context parallel degrees tried up to this (1: none)
-    bool pow2_only = false;       ///< only power-of-two degrees (faster for large budgets)
-    /// An EP degree that does not divide the routed experts gets the fewest redundant experts
-    /// that make it divide (EPLB's replicas: DeepSeek-V3's 256 in 288 slots on EP 48, 72, 96
-    /// or 144); otherwise such a degree breaks experts_vs_ep. Inference only: search_training
-    /// ignores it.
-    bool pad_experts = false;
-};
 
 /// One evaluated layout, summarised.
 struct candidate {
@@ -89,7 +76,7 @@ struct search_result {
     std::array<violation, rule_count> refused_example{};
 };
 
-namespace detail {
+namespace ranking {
 
 /// Counts a refused factorisation under each rule it breaks, once a rule, keeping the first
 /// example of each.
@@ -122,22 +109,6 @@ constexpr double score_of(const candidate& c, objective o) {
     return 0;
 }
 
-/// Inserts c into a list kept sorted by `better`, dropping the worst beyond capacity.
-template <class T, std::size_t N, class Better>
-constexpr void insert_sorted(std::array<T, N>& list, int& n, const T& c, Better better) {
-    int pos = n;
-    while (pos > 0 && better(c, list[std::size_t(pos - 1)]))
-        --pos;
-    if (pos >= static_cast<int>(N))
-        return;
-    const int last = n < static_cast<int>(N) ? n : static_cast<int>(N) - 1;
-    for (int i = last; i > pos; --i)
-        list[std::size_t(i)] = list[std::size_t(i - 1)];
-    list[std::size_t(pos)] = c;
-    if (n < static_cast<int>(N))
-        ++n;
-}
-
 /// Keeps the front of (decode tokens/s per GPU ↑, TPOT ↓).
 template <std::size_t N>
 constexpr void add_to_front(std::array<candidate, N>& f, int& n, const candidate& c) {
@@ -157,10 +128,6 @@ constexpr void add_to_front(std::array<candidate, N>& f, int& n, const candidate
         f[std::size_t(n++)] = c;
 }
 
-constexpr bool is_pow2(int x) {
-    return x > 0 && (x & (x - 1)) == 0;
-}
-
 constexpr double shortfall_of(const report& r) {
     double worst = 0;
     if (!r.memory.fits)
@@ -176,60 +143,7 @@ constexpr double shortfall_of(const report& r) {
     return worst;
 }
 
-/**
- * Calls f(layout, stage_set) for every factorisation of each world size in `space` into
- * TP·CP·DP·PP and ETP·EP·EDP (dense models: ETP = TP, EP = 1) with TP and ETP inside a node,
- * pp at most the layer count, and the stage shapes of that pp; with `space.pad_experts`, each
- * EP degree with the redundant experts that make it divide the routed experts. Division rules
- * are the caller's to check (they depend on the batch).
- */
-template <class F>
-constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
-                               const search_space& space, F&& f) {
-    const int gpn = c.gpus_per_node;
-    for (int world = space.min_gpus; world <= space.max_gpus; ++world) {
-        if (space.pow2_only && !is_pow2(world))
-            continue;
-        for (int pp = 1; pp <= world; ++pp) {
-            if (world % pp || (space.pow2_only && !is_pow2(pp)) || pp > m.layers)
-                continue;
-            const int stage = world / pp;
-            const stage_set ss = stages_of(m, pp);
-            for (int tp = 1; tp <= stage && tp <= gpn; ++tp) {
-                if (stage % tp || (space.pow2_only && !is_pow2(tp)))
-                    continue;
-                for (int cp = 1; cp <= space.max_cp && tp * cp <= stage; ++cp) {
-                    if ((stage / tp) % cp)
-                        continue;
-                    const int dp = stage / (tp * cp);
-                    if (!is_moe(m)) { // no expert mesh to choose: ETP = TP, EP = 1
-                        f(layout{.tp = tp, .cp = cp, .dp = dp, .pp = pp, .etp = tp, .ep = 1}, ss);
-                        continue;
-                    }
-                    for (int etp = 1; etp <= stage && etp <= gpn; ++etp) {
-                        if (stage % etp || (space.pow2_only && !is_pow2(etp)))
-                            continue;
-                        for (int ep = 1; ep * etp <= stage; ++ep) {
-                            if ((stage / etp) % ep || (space.pow2_only && !is_pow2(ep)))
-                                continue;
-                            const int pad = space.pad_experts ? (ep - m.moe.experts % ep) % ep : 0;
-                            f(layout{.tp = tp,
-                                     .cp = cp,
-                                     .dp = dp,
-                                     .pp = pp,
-                                     .etp = etp,
-                                     .ep = ep,
-                                     .redundant_experts = pad},
-                              ss);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-} // namespace detail
+} // namespace ranking
 
 /**
  * Evaluates every valid layout in `space` for model `spec` on cluster c. The workload gives the
@@ -241,7 +155,6 @@ constexpr search_result<Top, Front>
 search(const model_spec& spec, const cluster_spec& c, const search_space& space,
        const workload& base, const requirements& req = {},
        objective obj = objective::decode_tokens_per_gpu, const eval_options& opt = {}) {
-    using namespace detail;
     search_result<Top, Front> res;
     std::array<int, 8> batches = space.batches;
     int nb = 0;
@@ -253,8 +166,8 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
     if (!specs.ok())
         return res;
     const model_spec m = with_resolved_heads(spec);
-    for_each_layout(m, c, space, [&](const layout& l, const stage_set& ss) {
-        prepared p{}; // the layout's batch-independent work, done at its first valid batch
+    for_each_layout(m, c, space, [&](const layout& l, const engine::stage_set& ss) {
+        engine::prepared p{}; // the layout's batch-independent work, done at its first valid batch
         bool prepared_yet = false;
         for (int b : batches) {
             if (b <= 0)
@@ -265,14 +178,14 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
             check_layout_into(r.problems, m, c, l, w);
             if (!r.problems.ok()) {
                 ++res.rejected;
-                tally_refusal(res, r.problems);
+                ranking::tally_refusal(res, r.problems);
                 continue;
             }
             if (!prepared_yet) {
-                p = prepare(m, c, l, opt, &ss);
+                p = engine::prepare(m, c, l, opt, &ss);
                 prepared_yet = true;
             }
-            evaluate_into(r, p, w, req);
+            engine::evaluate_into(r, p, w, req);
             ++res.evaluated;
             candidate cd{l,
                          w,
@@ -286,20 +199,21 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
                          r.meets(),
                          0,
                          0};
-            cd.score = score_of(cd, obj);
+            cd.score = ranking::score_of(cd, obj);
             if (cd.meets) {
                 ++res.feasible;
-                insert_sorted(
+                ranking::insert_sorted(
                     res.best, res.n_best, cd,
                     [](const candidate& a, const candidate& b2) { return a.score > b2.score; });
-                add_to_front(res.pareto, res.n_pareto, cd);
+                ranking::add_to_front(res.pareto, res.n_pareto, cd);
             } else {
-                cd.shortfall = shortfall_of(r);
-                insert_sorted(res.nearest_misses, res.n_misses, cd,
-                              [](const candidate& a, const candidate& b2) {
-                                  return a.shortfall < b2.shortfall ||
-                                         (a.shortfall == b2.shortfall && a.score > b2.score);
-                              });
+                cd.shortfall = ranking::shortfall_of(r);
+                ranking::insert_sorted(res.nearest_misses, res.n_misses, cd,
+                                       [](const candidate& a, const candidate& b2) {
+                                           return a.shortfall < b2.shortfall ||
+                                                  (a.shortfall == b2.shortfall &&
+                                                   a.score > b2.score);
+                                       });
             }
         }
     });

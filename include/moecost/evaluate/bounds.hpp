@@ -15,18 +15,12 @@
 
 #include <moecost/count/flops.hpp>
 #include <moecost/count/memory.hpp>
-#include <moecost/evaluate.hpp>
+#include <moecost/evaluate/inference.hpp>
 #include <moecost/spec/hardware.hpp>
 #include <moecost/spec/workload.hpp>
 #include <moecost/time/roofline.hpp>
 
 namespace moecost {
-
-enum class phase : std::uint8_t { prefill, decode };
-
-constexpr const char* name_of(phase p) {
-    return p == phase::prefill ? "prefill" : "decode";
-}
 
 /// An upper bound on tokens/s per GPU and the resource that sets it.
 struct throughput_bound {
@@ -62,7 +56,7 @@ constexpr throughput_bound any_layout_bound(const model_spec& m, const gpu_spec&
         // Speculative decoding reads the cache once for the E tokens a step gains on
         // average (docs/model.md §12.1); each still costs its FLOPs at least.
         const double c = context_of(w);
-        const double gained = detail::drafts_of(m, w) > 0 ? tokens_per_decode_step(w) : 1.0;
+        const double gained = engine::drafts_of(m, w) > 0 ? tokens_per_decode_step(w) : 1.0;
         b.compute_bound = peak / (decode_flops(m, c).matmul() / make<tokens>(1));
         b.memory_bound = gained * bw / (kv_cache_bytes(m, c) / make<tokens>(1));
     }

@@ -14,7 +14,7 @@
  */
 
 #include <moecost/detail/diagnostics.hpp>
-#include <moecost/evaluate.hpp>
+#include <moecost/evaluate/inference.hpp>
 
 #include <concepts>
 

@@ -14,8 +14,8 @@
 #include <moecost/count/flops.hpp>
 #include <moecost/count/memory.hpp>
 #include <moecost/count/params.hpp>
-#include <moecost/count/traffic.hpp>
-#include <moecost/evaluate.hpp>
+#include <moecost/count/shares.hpp>
+#include <moecost/evaluate/inference.hpp>
 
 namespace moecost {
 
@@ -188,7 +188,7 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
 constexpr training_report evaluate_training(const model_spec& model, const cluster_spec& cluster,
                                             const layout& l, const training_workload& t,
                                             const eval_options& opt = {}) {
-    using namespace detail;
+    using namespace engine;
     training_report r;
     r.ideal = opt.ideal;
     r.problems = validate_all(model, cluster, t, l, opt);
@@ -292,8 +292,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     seconds worst_sync{}, worst_opt{};
     first = true;
     for_each_shape(m, ss, [&](const stage_shape& st, int, int s_idx) {
-        const double p_all = training_params_per_gpu(k.weights, st);
-        const double p_exp = expert_params_per_gpu(m, l, st);
+        const double p_all = detail::training_params_per_gpu(k.weights, st);
+        const double p_exp = detail::expert_params_per_gpu(m, l, st);
         const double p_dense = p_all - p_exp;
         auto shard = [&](double bytes_per_param, int from_stage) {
             return t.zero >= from_stage
@@ -306,7 +306,7 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         mem.optimizer = make<bytes>(shard(state_bytes, 1));
         // 1F1B keeps p − s micro-batches in flight on stage s (Korthikanti et al. 2022 §4.2.3)
         const double in_flight = (M < pp - s_idx ? M : pp - s_idx) * in_flight_scale;
-        mem.activations = in_flight * stage_activations(m, l, st, t);
+        mem.activations = in_flight * detail::stage_activations(m, l, st, t);
         mem.stage = s_idx;
         if (first || mem.total() > r.memory.total()) {
             mem.usable = r.memory.usable;

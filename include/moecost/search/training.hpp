@@ -2,7 +2,7 @@
 /**
  * @file
  * The layout search for training: every layout `search` enumerates (the same factorisations,
- * `detail::for_each_layout`), evaluated with `evaluate_training`, crossed with the global
+ * `for_each_layout`), evaluated with `evaluate_training`, crossed with the global
  * batch sizes asked for; the feasible ones (valid, fitting, within the memory target) ranked by
  * an objective, and the nearest misses when none is.
  *
@@ -14,8 +14,9 @@
  * @endcode
  */
 
-#include <moecost/search.hpp>
-#include <moecost/train.hpp>
+#include <moecost/evaluate/training.hpp>
+#include <moecost/search/inference.hpp>
+#include <moecost/search/layouts.hpp>
 
 #include <array>
 #include <cstddef>
@@ -93,7 +94,6 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
                 const training_workload& base,
                 training_objective obj = training_objective::tokens_per_gpu,
                 const eval_options& opt = {}, bytes max_memory_per_gpu = {}) {
-    using namespace detail;
     training_search_result<Top> res;
     std::array<int, 8> batches = space.batches;
     bool any = false;
@@ -106,7 +106,7 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
         return res;
     search_space bare = space;
     bare.pad_experts = false; // training keeps no redundant experts (nor does Megatron-Core)
-    for_each_layout(m, c, bare, [&](const layout& l, const stage_set&) {
+    for_each_layout(m, c, bare, [&](const layout& l, const engine::stage_set&) {
         for (int b : batches) {
             if (b <= 0)
                 continue;
@@ -132,23 +132,25 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
                                   r.memory.fits,
                                   0,
                                   0};
-            cd.score = training_score(cd, obj);
+            cd.score = detail::training_score(cd, obj);
             double limit = r.memory.usable.value();
             if (max_memory_per_gpu.value() > 0 && max_memory_per_gpu.value() < limit)
                 limit = max_memory_per_gpu.value();
             if (cd.memory.value() <= limit) {
                 ++res.feasible;
-                insert_sorted(res.best, res.n_best, cd,
-                              [](const training_candidate& a, const training_candidate& o) {
-                                  return a.score > o.score;
-                              });
+                ranking::insert_sorted(
+                    res.best, res.n_best, cd,
+                    [](const training_candidate& a, const training_candidate& o) {
+                        return a.score > o.score;
+                    });
             } else {
                 cd.shortfall = cd.memory.value() / limit - 1.0;
-                insert_sorted(res.nearest_misses, res.n_misses, cd,
-                              [](const training_candidate& a, const training_candidate& o) {
-                                  return a.shortfall < o.shortfall ||
-                                         (a.shortfall == o.shortfall && a.score > o.score);
-                              });
+                ranking::insert_sorted(
+                    res.nearest_misses, res.n_misses, cd,
+                    [](const training_candidate& a, const training_candidate& o) {
+                        return a.shortfall < o.shortfall ||
+                               (a.shortfall == o.shortfall && a.score > o.score);
+                    });
             }
         }
     });

@@ -124,7 +124,7 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
         w.embedding = (table + m.learned_positions * static_cast<double>(m.hidden)) * inv_tp;
         w.head = table * inv_tp;
     }
-    w.final_norm = detail::norm_width(m, m.hidden);
+    w.final_norm = norm_width(m, m.hidden);
     if (m.mtp_layers > 0) {
         // MTP modules sit after the last stage (DeepSeek-V3 §2.2): one block each, of the last
         // layer's kind and sharded like it, plus the 2h→h projection, norms and the
@@ -133,7 +133,7 @@ constexpr weight_terms weight_terms_of(const model_spec& m, const layout& l) {
         const double block = w.layer + (moe_block ? w.moe : w.dense_ffn);
         const double h = m.hidden;
         const double copies = m.vocab > 0 ? 2.0 * static_cast<double>(m.vocab) * h * inv_tp : 0.0;
-        const double rest = 2.0 * h * h * inv_tp + 3.0 * detail::norm_width(m, h) + copies;
+        const double rest = 2.0 * h * h * inv_tp + 3.0 * norm_width(m, h) + copies;
         w.mtp = m.mtp_layers * (block + rest);
         w.mtp_copies = m.mtp_layers * copies;
         w.mtp_routed = moe_block ? m.mtp_layers * w.routed : 0.0;
@@ -207,105 +207,6 @@ constexpr bytes kv_bytes_per_gpu(const model_spec& m, const layout& l, const sta
     const double held = (st.layers - st.sliding) * n + st.sliding * (n < w ? n : w);
     const double per = kv_elements_per_token_per_layer(m) * bytes_of(m.precision.kv);
     return make<bytes>(seqs * held * per / kv_shards(m, l) / l.cp);
-}
-
-namespace detail {
-/**
- * miss^n[i] for several n at once, for 0 <= miss < 1 and real n >= 0 without <cmath>: the
- * integer power by repeated squaring, the squarings its bits select multiplied lowest first;
- * then the fractional part linearly (n is a token count, fractional only from averaging). The
- * squarings are shared, and the products of the n run side by side.
- */
-template <std::size_t N>
-constexpr std::array<double, N> miss_powers(double miss, const std::array<double, N>& n) {
-    std::array<double, N> whole{};
-    std::array<unsigned long long, N> bits{};
-    unsigned long long any = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-        whole[i] = n[i] > 0 ? static_cast<double>(static_cast<long long>(n[i])) : 0.0;
-        bits[i] = static_cast<unsigned long long>(whole[i]);
-        any |= bits[i];
-    }
-    // pow[j] = miss^(2^j), only as far as the highest bit, or until it is so small that any
-    // power it enters leaves 1 − miss^n = 1 exactly (below 2^-54, 1 − x rounds to 1): from
-    // there on the power is 0 as far as every use (1 − power) goes.
-    constexpr double negligible = 0x1p-54;
-    std::array<double, 64> pow; // written before read: no zero-fill
-    int len = 0;
-    for (double base = miss; any != 0 && base >= negligible; any >>= 1, base *= base)
-        pow[static_cast<std::size_t>(len++)] = base;
-    std::array<double, N> r{};
-    for (std::size_t i = 0; i < N; ++i) {
-        r[i] = 1.0;
-        for (auto e = bits[i]; e != 0; e &= e - 1) {
-            const int j = std::countr_zero(e);
-            if (j >= len) { // a negligible power
-                r[i] = 0.0;
-                break;
-            }
-            r[i] *= pow[static_cast<std::size_t>(j)];
-        }
-        r[i] *= 1.0 - (n[i] - whole[i]) * (1.0 - miss);
-    }
-    return r;
-}
-
-/**
- * experts_touched(E, k, n[i], skew) for several n at once. With skew s > 0, expert e (from
- * 0) is picked by a token with probability π_e = min(1, c·(e + 1)^−s), c such that Σ π_e = k
- * (Zipf popularity, the most popular experts capped at certainty); the expected number of
- * distinct experts n tokens touch is Σ_e 1 − (1 − π_e)^n. s = 0 is uniform routing, π_e = k/E.
- */
-template <std::size_t N>
-constexpr std::array<double, N>
-experts_touched_each(double E, double k, const std::array<double, N>& n, double skew = 0) {
-    std::array<double, N> out{};
-    if (E <= 0)
-        return out;
-    if (!(skew > 0)) {
-        const std::array<double, N> r = miss_powers(1.0 - k / E, n);
-        for (std::size_t i = 0; i < N; ++i)
-            if (n[i] > 0)
-                out[i] = E * (1.0 - r[i]);
-        return out;
-    }
-    const int experts = static_cast<int>(E);
-    auto weight = [&](int e) { return natural_exp(-skew * natural_log(e + 1.0)); };
-    // suffix[e] = Σ of the weights from e on, summed smallest first (no cancellation), for the
-    // first 64 experts: the most popular are capped at certainty, up to k of them.
-    constexpr int tracked = 64;
-    std::array<double, tracked + 1> suffix{};
-    double tail = 0;
-    for (int e = experts - 1; e >= 0; --e) {
-        tail += weight(e);
-        if (e <= tracked)
-            suffix[static_cast<std::size_t>(e)] = tail;
-    }
-    int capped = 0; // picked by every token: c·w_e >= 1 with c = (k − capped)/Σ_{f>=e} w_f
-    while (capped < k && capped < tracked &&
-           (k - capped) * weight(capped) >= suffix[static_cast<std::size_t>(capped)])
-        ++capped;
-    const double rest = suffix[static_cast<std::size_t>(capped)];
-    const double c = capped < k && rest > 0 ? (k - capped) / rest : 0.0;
-    for (std::size_t i = 0; i < N; ++i)
-        out[i] = n[i] > 0 ? capped * (1.0 - miss_powers<1>(0.0, {n[i]})[0]) : 0.0;
-    for (int e = capped; e < experts; ++e) {
-        const std::array<double, N> r = miss_powers(1.0 - c * weight(e), n);
-        for (std::size_t i = 0; i < N; ++i)
-            if (n[i] > 0)
-                out[i] += 1.0 - r[i];
-    }
-    return out;
-}
-} // namespace detail
-
-/**
- * Expected distinct experts (of E) touched when n tokens each choose k of them uniformly:
- * E·(1 − (1 − k/E)^n). One token touches k; many tokens touch all E. With routing skew s > 0
- * the experts' popularity falls as (rank + 1)^−s (detail::experts_touched_each).
- */
-constexpr double experts_touched(double E, double k, double n, double skew = 0) {
-    return detail::experts_touched_each<1>(E, k, {n}, skew)[0];
 }
 
 } // namespace moecost

@@ -1,0 +1,423 @@
+#pragma once
+/**
+ * @file
+ * The deployment DAG: one evaluated step of a deployment drawn as a graph. Nodes are the
+ * modules on their GPU groups (embedding, attention shard, router, expert shards, shared
+ * experts, dense FFN, LM head) and the communication between them (TP all-reduce, CP
+ * exchange, EP dispatch and combine, ETP all-gather and reduce-scatter, PP send/recv); edges
+ * are the tensors that flow, with their shape and bytes. Every node carries the FLOPs, bytes
+ * and time one GPU spends on it in the step, and which GPUs run it (docs/dag.md).
+ *
+ * Identical ranks and identical layers are one node: one cluster per distinct stage shape
+ * (the shapes `evaluate` costs), one node per module kind in it with "× N layers", and the
+ * GPU ranges it covers. A 256-GPU plan is a few dozen nodes, not thousands.
+ *
+ * The numbers are `evaluate`'s: each stage shape's step comes from `engine::step_cost`
+ * under the phase's load, and the module nodes are its operator groups. What the DAG adds is
+ * the split of each stage's communication time over its collectives and the tensor shapes
+ * on the edges (see `make_dag`).
+ *
+ * constexpr and allocation-free (fixed-capacity arrays); the text helpers at the end
+ * (`node_id`, `title_of`, `gpus_text`, ...) return `std::string`.
+ *
+ * @code
+ * constexpr auto d = moecost::make_dag(moecost::presets::seed_moe, moecost::presets::seed_gpu,
+ *                                      moecost::seed_layout(8, 2, 4, 2), {.batch = 128, .prompt =
+ * 10240}); static_assert(d.group_count == 2 && d.count(moecost::dag_kind::pp_send) == 1);
+ * @endcode
+ */
+
+#include <moecost/dag/graph.hpp>
+#include <moecost/evaluate/inference.hpp>
+#include <moecost/time/load.hpp>
+#include <moecost/time/stages.hpp>
+#include <moecost/time/step_cost.hpp>
+
+#include <array>
+#include <cstddef>
+
+namespace moecost {
+
+namespace detail {
+
+/// A link of 1 B/s without latency: a collective's time on it is the bytes one GPU sends.
+inline constexpr link_spec byte_counting_link{
+    .bandwidth = {make<byte_rate>(1.0)}, .latency = {}, .efficiency = 1.0};
+
+/// A tensor leaving a node, before it is attached to an edge.
+struct dag_tensor {
+    double rows = 0, cols = 0, element_bytes = 0;
+    const char* rows_symbol = "T";
+    const char* cols_symbol = "h";
+    const char* dtype = "bf16";
+};
+
+struct dag_builder {
+    deployment_dag& d;
+
+    constexpr int node(dag_kind k, int g, int repeat, dag_mesh mesh, int size, int stride,
+                       dag_kind after = dag_kind::input) {
+        dag_node n;
+        n.kind = k;
+        n.after = k == dag_kind::tp_all_reduce ? after : k;
+        n.group = g;
+        n.repeat = repeat;
+        n.mesh = mesh;
+        n.group_size = size;
+        n.stride = stride;
+        n.bound = is_communication(k) ? resource::network : resource::compute;
+        d.nodes[std::size_t(d.node_count)] = n;
+        return d.node_count++;
+    }
+    constexpr void set_op(int i, const op_cost& a, const op_cost& b = {}) {
+        dag_node& n = d.nodes[std::size_t(i)];
+        n.work = a.work + b.work;
+        n.traffic = a.traffic + b.traffic;
+        n.time = a.time() + b.time();
+        // like stage_step::bound: the larger of the compute-bound and memory-bound shares
+        seconds cb = make<seconds>(0), mb = make<seconds>(0);
+        (a.bound() == resource::compute ? cb : mb) += a.time();
+        (b.bound() == resource::compute ? cb : mb) += b.time();
+        n.bound = cb >= mb ? resource::compute : resource::memory;
+    }
+    constexpr void set_comm(int i, seconds t, bytes sent) {
+        d.nodes[std::size_t(i)].time = t;
+        d.nodes[std::size_t(i)].traffic = sent;
+    }
+    constexpr void edge(int from, int to, const dag_tensor& t) {
+        dag_edge e;
+        e.from = from;
+        e.to = to;
+        e.rows = t.rows;
+        e.cols = t.cols;
+        e.element_bytes = t.element_bytes;
+        e.rows_symbol = t.rows_symbol;
+        e.cols_symbol = t.cols_symbol;
+        e.dtype = t.dtype;
+        // a tensor passes once per layer holding both ends (once per stage at embedding, LM head,
+        // PP)
+        const int a = d.nodes[std::size_t(from)].repeat, z = d.nodes[std::size_t(to)].repeat;
+        e.repeat = a < z ? a : z;
+        d.edges[std::size_t(d.edge_count++)] = e;
+    }
+};
+
+/// Where a branch of a stage ends: its last node and the tensor it hands on.
+struct dag_tail {
+    int node = -1;
+    dag_tensor out{};
+};
+
+} // namespace detail
+
+/**
+ * The DAG of one step of phase p (decode by default: one decode micro-batch; prefill: one
+ * prefill micro-batch) of model m on cluster c with layout l under workload w.
+ *
+ * Per distinct stage shape (`engine::stages_of`), the stage's step is `engine::step_cost`
+ * under the load `evaluate` uses; its operator groups become the module nodes (attention =
+ * projections + core) and its communication is split over the collectives: TP all-reduce time
+ * by the number of all-reduces after attention, dense FFNs and shared experts (each reduces
+ * the same T·h message); EP time into dispatch (the library's all-to-all time of the
+ * dispatch bytes) and combine (the rest); ETP time half to the all-gather, half to the
+ * reduce-scatter. Bytes sent by a collective are its alpha-beta time on a 1 B/s link.
+ *
+ * @code
+ * auto d = moecost::make_dag(m, c, l, w, moecost::phase::prefill);
+ * std::puts(moecost::to_dot(d).c_str()); // <moecost/io/dot.hpp>
+ * @endcode
+ */
+constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& cluster, const layout& l,
+                                  const workload& w, phase p = phase::decode,
+                                  const eval_options& opt = {}) {
+    deployment_dag d;
+    d.model = m;
+    d.cluster = cluster;
+    d.plan = l;
+    d.load = w;
+    d.options = opt;
+    d.step = p;
+    d.summary = evaluate(m, cluster, l, w, opt);
+    const violations structural = validate_all(m, cluster, w, l, opt);
+    if (!structural.ok())
+        return d;
+
+    // the same idealisation as evaluate
+    eval_options o = opt;
+    if (o.ideal)
+        o.expert_imbalance = 1.0;
+    const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
+    const engine::step_load ld = engine::phase_load(m, l, w, p == phase::decode);
+    const engine::stage_set ss = engine::stages_of(m, l.pp);
+
+    const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
+    const double k = m.moe.top_k, imb = o.expert_imbalance;
+    const double ab = bytes_of(m.precision.activations);
+    const char* adt = name_of(m.precision.activations);
+    const double disp_b = o.dispatch_fp8 ? 1.0 : ab;
+    const char* ddt = o.dispatch_fp8 ? "fp8" : adt;
+    const double T = ld.seqs * ld.tokens_per_seq / cp;
+    const double X = ld.expert_tokens;
+    const double routed = X * k / (ep * etp) * imb; // rows reaching one GPU's experts, before ETP
+    d.tokens_per_tp_group = T;
+    d.tokens_per_ep_group = X;
+    d.sequences_per_dp_rank = ld.seqs;
+
+    using detail::dag_tensor;
+    const dag_tensor full{T, h, ab, "T", "h", adt};
+    const dag_tensor share{T / tp, h, ab, "T/tp", "h", adt};
+    const dag_tensor copies{T / tp * imb * k, h, ab, "T·k/tp", "h", adt};
+    const dag_tensor arrived{routed, h, disp_b, "X·k/(ep·etp)", "h", ddt};
+    const dag_tensor gathered{routed * etp, h, ab, "X·k/ep", "h", adt};
+    const dag_tensor scattered{routed, h, ab, "X·k/(ep·etp)", "h", adt};
+    const double head_rows = ld.seqs * ld.logit_rows_per_seq / cp;
+    const bool drafts = ld.decode && ld.tokens_per_seq > 1; // N sequences of q tokens each
+    const char* rows = drafts ? "N·q/cp" : "N/cp";
+    const dag_tensor last_rows{head_rows, h, ab, rows, "h", adt};
+    const dag_tensor logits{head_rows, static_cast<double>(m.vocab) / tp, 4.0, rows, "V/tp",
+                            "fp32"};
+    const dag_tensor cp_shard =
+        ld.decode ? dag_tensor{ld.seqs * ld.tokens_per_seq,
+                               (is_mla(m) ? m.attention.heads * double(m.attention.v_head_dim)
+                                          : m.attention.heads * double(head_dim_of(m))) /
+                                   tp,
+                               ab,
+                               drafts ? "N·q" : "N",
+                               "ctx/tp",
+                               adt}
+                  : dag_tensor{T + ld.seqs * ld.kv_len / cp, // and the rank's cached share
+                               kv_elements_per_token_per_layer(m) / kv_shards(m, l),
+                               bytes_of(m.precision.kv),
+                               ld.kv_len > 0 ? "T + N·P/cp" : "T",
+                               "kv",
+                               name_of(m.precision.kv)};
+    const link_spec& unit = detail::byte_counting_link;
+    auto sent_by = [](seconds t) { return t * make<byte_rate>(1.0); }; // time on `unit` → bytes
+
+    detail::dag_builder b{d};
+    const int in = b.node(dag_kind::input, 0, 1, dag_mesh::none, 1, 1);
+    std::array<detail::dag_tail, 4> head_tails{};
+    int head_tail_count = 0;
+    std::array<int, deployment_dag::max_groups> pp_node{};
+
+    d.group_count = ss.n;
+    d.folded = ss.every_stage;
+    // evaluate's step terms, with the last stage's MTP passes when the workload drafts
+    const engine::step_constants kc = engine::step_constants_of(m, c, l, o);
+    engine::load_terms terms = engine::load_terms_of(
+        kc, ld, experts_touched(kc.experts, kc.top_k, ld.expert_tokens, kc.skew));
+    terms.draft = ld.decode ? engine::draft_time_of(m, kc, l, w)
+                            : engine::prompt_mtp_time_of(m, kc, terms, ld, w);
+    for (int g = 0; g < ss.n; ++g) {
+        const stage_shape& st = ss.shapes[std::size_t(g)];
+        const stage_step s = engine::step_cost(kc, terms, st, ld);
+        dag_stage_group& grp = d.groups[std::size_t(g)];
+        grp.shape = st;
+        grp.first_stage = ss.index[std::size_t(g)];
+        grp.stages = ss.count[std::size_t(g)];
+        grp.work = s.work();
+        grp.traffic = s.traffic();
+        grp.compute = s.compute;
+        grp.communication = s.comm.total();
+        grp.time = s.time;
+        grp.bound = s.bound;
+        grp.first_node = d.node_count;
+        pp_node[std::size_t(g)] = -1;
+
+        std::array<detail::dag_tail, 4> tails{};
+        int tail_count = 0;
+        auto flow_into = [&](int to) {
+            for (int i = 0; i < tail_count; ++i)
+                b.edge(tails[std::size_t(i)].node, to, tails[std::size_t(i)].out);
+            if (grp.entry < 0)
+                grp.entry = to;
+            tail_count = 1;
+            tails[0].node = to;
+        };
+
+        if (st.embedding && m.vocab > 0) {
+            const int e = b.node(dag_kind::embedding, g, 1, dag_mesh::tp, l.tp, 1);
+            flow_into(e);
+            tails[0].out = full;
+        }
+        if (st.layers > 0) {
+            const int att = b.node(dag_kind::attention, g, st.layers, dag_mesh::tp, l.tp, 1);
+            b.set_op(att, s.op(op_group::attention_proj), s.op(op_group::attention_core));
+            flow_into(att);
+            tails[0].out = full;
+            if (l.cp > 1) {
+                const int x = b.node(dag_kind::cp_exchange, g, st.layers, dag_mesh::cp, l.cp, l.tp);
+                const bytes shard =
+                    make<bytes>(cp_shard.rows * cp_shard.cols * cp_shard.element_bytes);
+                b.set_comm(x, s.comm.cp,
+                           double(st.layers) * sent_by(all_gather_time(shard, l.cp, unit)));
+                tails[0].out = cp_shard;
+                flow_into(x);
+                tails[0].out = full;
+            }
+            // the TP all-reduces each reduce one T·h message: split the TP time by their count
+            const double reductions =
+                st.layers + st.dense + (m.moe.shared_experts > 0 ? st.moe : 0);
+            const bytes per_reduce = sent_by(all_reduce_time(make<bytes>(T * h * ab), l.tp, unit));
+            auto reduce_after = [&](dag_kind what, int times) {
+                const int r =
+                    b.node(dag_kind::tp_all_reduce, g, times, dag_mesh::tp, l.tp, 1, what);
+                b.set_comm(r, s.comm.tp * (times / reductions),
+                           static_cast<double>(times) * per_reduce);
+                return r;
+            };
+            if (l.tp > 1)
+                flow_into(reduce_after(dag_kind::attention, st.layers));
+            const detail::dag_tail branch_in = tails[0];
+
+            std::array<detail::dag_tail, 4> ends{};
+            int end_count = 0;
+            if (st.moe > 0) {
+                tails[0] = branch_in;
+                tail_count = 1;
+                const int r = b.node(dag_kind::router, g, st.moe, dag_mesh::tp, l.tp, 1);
+                b.set_op(r, s.op(op_group::router));
+                flow_into(r);
+                tails[0].out = l.ep > 1 ? copies : scattered;
+                // comm_cost's EP bytes of a layer are (dispatch + combine bytes per element) ×
+                // the elements sent inside and between nodes; the dispatch is the library's
+                // all-to-all of its own bytes, the combine the rest of the EP time
+                const double sent_in = s.comm.ep_intra_node.value() / (disp_b + ab);
+                const double sent_out = s.comm.ep_inter_node.value() / (disp_b + ab);
+                const seconds dispatch = l.ep > 1
+                                             ? static_cast<double>(st.moe) *
+                                                   all_to_all_time(make<bytes>(disp_b * sent_in),
+                                                                   make<bytes>(disp_b * sent_out),
+                                                                   c.intra_node, c.inter_node)
+                                             : make<seconds>(0);
+                const bytes etp_sent =
+                    double(st.moe) *
+                    sent_by(all_gather_time(make<bytes>(routed * h * ab), etp_of(l), unit));
+                if (l.ep > 1) {
+                    const int x =
+                        b.node(dag_kind::ep_dispatch, g, st.moe, dag_mesh::ep, l.ep, etp_of(l));
+                    b.set_comm(x, dispatch, make<bytes>(st.moe * disp_b * (sent_in + sent_out)));
+                    flow_into(x);
+                    tails[0].out = arrived;
+                }
+                if (etp_of(l) > 1) {
+                    const int x =
+                        b.node(dag_kind::etp_gather, g, st.moe, dag_mesh::etp, etp_of(l), 1);
+                    b.set_comm(x, 0.5 * s.comm.etp, etp_sent);
+                    flow_into(x);
+                    tails[0].out = gathered;
+                }
+                const int ex =
+                    b.node(dag_kind::experts, g, st.moe, dag_mesh::experts, l.ep * etp_of(l), 1);
+                b.set_op(ex, s.op(op_group::routed_experts));
+                flow_into(ex);
+                tails[0].out = etp_of(l) > 1 ? gathered : scattered;
+                if (etp_of(l) > 1) {
+                    const int x =
+                        b.node(dag_kind::etp_scatter, g, st.moe, dag_mesh::etp, etp_of(l), 1);
+                    b.set_comm(x, s.comm.etp - 0.5 * s.comm.etp, etp_sent);
+                    flow_into(x);
+                    tails[0].out = scattered;
+                }
+                if (l.ep > 1) {
+                    const int x =
+                        b.node(dag_kind::ep_combine, g, st.moe, dag_mesh::ep, l.ep, etp_of(l));
+                    b.set_comm(x, s.comm.ep - dispatch,
+                               make<bytes>(st.moe * ab * (sent_in + sent_out)));
+                    flow_into(x);
+                }
+                tails[0].out = share;
+                ends[std::size_t(end_count++)] = tails[0];
+                if (m.moe.shared_experts > 0) {
+                    tails[0] = branch_in;
+                    tail_count = 1;
+                    const int sh =
+                        b.node(dag_kind::shared_experts, g, st.moe, dag_mesh::tp, l.tp, 1);
+                    b.set_op(sh, s.op(op_group::shared_experts));
+                    flow_into(sh);
+                    tails[0].out = full;
+                    if (l.tp > 1)
+                        flow_into(reduce_after(dag_kind::shared_experts, st.moe));
+                    ends[std::size_t(end_count++)] = tails[0];
+                }
+            }
+            if (st.dense > 0) {
+                tails[0] = branch_in;
+                tail_count = 1;
+                const int f = b.node(dag_kind::dense_ffn, g, st.dense, dag_mesh::tp, l.tp, 1);
+                b.set_op(f, s.op(op_group::dense_ffn));
+                flow_into(f);
+                tails[0].out = full;
+                if (l.tp > 1)
+                    flow_into(reduce_after(dag_kind::dense_ffn, st.dense));
+                ends[std::size_t(end_count++)] = tails[0];
+            }
+            if (end_count == 0) { // attention-only stage (no FFN): the attention output goes on
+                ends[0] = branch_in;
+                end_count = 1;
+            }
+            tails = ends;
+            tail_count = end_count;
+        }
+        if (st.head && m.vocab > 0) {
+            for (int i = 0; i < tail_count; ++i)
+                tails[std::size_t(i)].out = last_rows;
+            const int hd = b.node(dag_kind::lm_head, g, 1, dag_mesh::tp, l.tp, 1);
+            b.set_op(hd, s.op(op_group::lm_head));
+            flow_into(hd);
+            tails[0].out = logits;
+        }
+        if (!st.head) {
+            const int x = b.node(dag_kind::pp_send, g, 1, dag_mesh::pp, 2, stage_gpus(l));
+            b.set_comm(x, s.comm.pp, sent_by(send_time(make<bytes>(T / tp * h * ab), unit)));
+            flow_into(x);
+            tails[0].out = share;
+            pp_node[std::size_t(g)] = x;
+        } else {
+            head_tail_count = tail_count;
+            head_tails = tails;
+        }
+        grp.end_node = d.node_count;
+    }
+
+    // first and last stage of each group
+    for (int g = 0; g < d.group_count; ++g) {
+        d.groups[std::size_t(g)].last_stage = d.groups[std::size_t(g)].first_stage;
+    }
+    for (int s = 0; s < l.pp; ++s) {
+        dag_stage_group& grp = d.groups[std::size_t(d.group_of_stage(s))];
+        grp.last_stage = s > grp.last_stage ? s : grp.last_stage;
+    }
+
+    // the step's input enters the first stage; each PP send feeds the groups of the next stages
+    {
+        const dag_stage_group& g0 = d.groups[0];
+        const int to = g0.entry >= 0 ? g0.entry : g0.first_node;
+        b.edge(in, to,
+               m.vocab > 0 && g0.shape.embedding ? dag_tensor{T, 1, 4.0, "T", "1", "int32"} : full);
+    }
+    for (int s = 0; s + 1 < l.pp; ++s) {
+        const int a = d.group_of_stage(s), z = d.group_of_stage(s + 1);
+        const int from = pp_node[std::size_t(a)];
+        // a send between two stages of one group stays inside its PP node (no self-loop)
+        if (from < 0 || a == z)
+            continue;
+        const dag_stage_group& next = d.groups[std::size_t(z)];
+        const int to = next.entry >= 0 ? next.entry : next.first_node;
+        const int e = d.find_edge(from, to);
+        if (e >= 0) {
+            ++d.edges[std::size_t(e)].hops;
+        } else {
+            b.edge(from, to, share);
+            d.edges[std::size_t(d.edge_count - 1)].first_hop = s;
+            d.edges[std::size_t(d.edge_count - 1)].hops = 1;
+        }
+    }
+    const int last = d.group_of_stage(l.pp - 1);
+    const int out = b.node(dag_kind::output, last, 1, dag_mesh::none, 1, 1);
+    for (int i = 0; i < head_tail_count; ++i)
+        b.edge(head_tails[std::size_t(i)].node, out, head_tails[std::size_t(i)].out);
+    return d;
+}
+
+} // namespace moecost

@@ -1,0 +1,256 @@
+#pragma once
+/**
+ * @file
+ * The step-cost engine, part 2: a step's cost under a load. `load_terms_of` works out what
+ * depends on the load alone (tokens, expert routing, one layer's collectives), `layer_costs`
+ * the operator groups' rooflines and collectives of the layers a stage holds, `finish_step`
+ * the stage's ends (LM head, send to the next stage) and the sums; `step_cost` does all three
+ * (docs/model.md §Deployment).
+ */
+
+#include <moecost/time/step.hpp>
+
+namespace moecost::engine {
+
+/// The parts of a step's cost fixed by its load, whatever layers the stage holds.
+struct load_terms {
+    double T = 0;               ///< tokens at this GPU's TP group
+    double T_tp = 0;            ///< ... its 1/TP share
+    double experts_touched = 0; ///< distinct experts the load's tokens pick (of E, per EP group)
+    double routed_tokens = 0;   ///< expert tokens per GPU, ETP-split
+    double attn_traffic = 0;    ///< one layer's projection bytes
+    double router_traffic = 0, routed_traffic = 0, shared_traffic = 0,
+           dense_traffic = 0; ///< per MoE/dense layer
+    op_cost lm_head{};
+    seconds tp_reduce{};  ///< one TP all-reduce
+    seconds ep_layer{};   ///< EP dispatch + combine of one MoE layer
+    seconds etp_gather{}; ///< one ETP all-gather
+    seconds cp_layer{};   ///< CP exchange of one layer
+    seconds pp_send{};    ///< send to the next stage
+    bytes ep_intra{}, ep_inter{};
+    seconds draft{}; ///< speculative decoding: the last stage's MTP passes after its layers
+};
+
+/// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
+/// Every member is given at once: no zero-fill of the struct before the stores.
+constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld, double touched) {
+    const layout& l = k.l;
+    const double h = k.h, ab = k.ab;
+    const bool moe = k.experts > 0;
+    const double T = ld.seqs * ld.tokens_per_seq * k.inv_cp;
+    const double T_tp = T * k.inv_tp;
+    const double routed_tokens =
+        moe ? ld.expert_tokens * k.top_k * (k.inv_ep * k.inv_etp) * k.imb : 0.0;
+    // expert slots read on this GPU, at most the ones it holds: every replica of a touched
+    // expert (the balancer spreads its tokens over them), 1/EP of them here
+    const double held =
+        moe ? dmin(k.experts_per_gpu, touched * k.replicas * k.inv_ep * k.imb) : 0.0;
+    op_cost lm_head{};
+    if (k.vocab > 0) {
+        const double rows =
+            ld.seqs * ld.logit_rows_per_seq * k.inv_cp; // inference: one row per sequence
+        lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp),
+                           make<bytes>(k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0),
+                           k.head_time, k.hbm_time);
+    }
+    const bool ep = moe && l.ep > 1;
+    const double disp_b = k.dispatch_bytes, send_tokens = T_tp * k.imb;
+    const bytes in =
+        ep ? make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) * k.inv_ep) : bytes{};
+    const bytes out = ep ? make<bytes>(send_tokens * h * k.remote_nodes) : bytes{};
+    seconds cp_layer{};
+    if (l.cp > 1) {
+        const bytes shard =
+            ld.decode ? make<bytes>(ld.seqs * ld.tokens_per_seq * k.ctx_dim * k.inv_tp * ab)
+                      : make<bytes>((T + ld.seqs * ld.kv_len * k.inv_cp) * k.kv_layer_bytes);
+        cp_layer = all_gather_time(shard, l.cp, k.cp_link);
+    }
+    return {.T = T,
+            .T_tp = T_tp,
+            .experts_touched = touched,
+            .routed_tokens = routed_tokens,
+            .attn_traffic = k.attn_weight_bytes + T * k.attn_io * ab,
+            .router_traffic = moe ? k.router_weight_bytes + T_tp * k.router_io * ab : 0.0,
+            .routed_traffic =
+                moe ? held * k.expert_bytes * k.inv_etp + routed_tokens * k.etp * k.expert_io * ab
+                    : 0.0,
+            .shared_traffic = moe ? k.shared_weight_bytes + T * k.shared_io * ab : 0.0,
+            .dense_traffic = k.dense_weight_bytes + T * k.dense_io * ab,
+            .lm_head = lm_head,
+            .tp_reduce =
+                l.tp > 1 ? all_reduce_time(make<bytes>(T * h * ab), l.tp, k.tp_link) : seconds{},
+            .ep_layer = ep ? all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
+                                 all_to_all_time(ab * in, ab * out, k.intra, k.inter)
+                           : seconds{},
+            .etp_gather =
+                moe && etp_of(l) > 1
+                    ? all_gather_time(make<bytes>(routed_tokens * h * ab), etp_of(l), k.etp_link)
+                    : seconds{},
+            .cp_layer = cp_layer,
+            .pp_send = send_time(make<bytes>(T_tp * h * ab), k.pp_link),
+            .ep_intra = (disp_b + ab) * in,
+            .ep_inter = (disp_b + ab) * out,
+            .draft = {}};
+}
+
+/// Where layer_costs puts an operator group's roofline: the step's breakdown...
+constexpr void put(stage_step& r, op_group g, const op_cost& c) {
+    r.ops[static_cast<std::size_t>(g)] = c;
+}
+
+/// ... or only the sums a step's time needs (the TTFT pass: no breakdown is reported).
+struct layer_time {
+    seconds compute{}; ///< Σ roofline times of the groups put, in the order put
+    comm_cost comm{};
+};
+constexpr void put(layer_time& r, op_group /*g*/, const op_cost& c) {
+    r.compute += c.time();
+}
+
+/**
+ * The operator groups and collectives of the transformer layers stage `st` holds, written into
+ * a zeroed `r` (a stage_step or a layer_time): all of a step but the stage's ends (LM head,
+ * send to the next stage) and sums. Groups are put in op_group order.
+ */
+template <class Step>
+constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t,
+                           const stage_shape& st, const step_load& ld) {
+    const model_spec& m = *k.m;
+    const double h = k.h, T = t.T;
+    const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
+    const double full = st.layers - st.sliding;
+
+    auto set = [&](op_group g, double work, double traffic, seconds_per_flop per_flop) {
+        put(r, g, roofline(make<flops>(work), make<bytes>(traffic), per_flop, k.hbm_time));
+    };
+
+    // attention projections and core: Σ keys over sequences, heads split by TP, sequence by
+    // CP; the new tokens' KV written (and in prefill their activations), the cached entries
+    // read: decode's context, prefill's cached prefix (with prefix caching), whose latents
+    // MLA's naive prefill form also up-projects
+    double proj = st.layers * T * k.proj[static_cast<std::size_t>(form)];
+    const double keys = ld.seqs * (full * ld.keys_full + st.sliding * ld.keys_sliding) * k.inv_cp;
+    double core_traffic = st.layers * T * (ld.decode ? k.kv_layer_bytes : k.core_io);
+    if (ld.kv_len > 0) {
+        const double cached = ld.seqs * (full * ld.kv_len + st.sliding * dmin(ld.kv_len, k.window));
+        core_traffic = cached * k.kv_layer_bytes * k.inv_cp + core_traffic;
+        if (!ld.decode)
+            proj += cached * k.inv_cp * k.latent_up;
+    }
+    set(op_group::attention_proj, proj, st.layers * t.attn_traffic, k.mm_time);
+    set(op_group::attention_core, attn_core_flops(m, form, keys) * k.inv_tp, core_traffic,
+        k.attn_time);
+    if (st.moe > 0) {
+        set(op_group::router, st.moe * T * 2.0 * h * k.experts * k.inv_tp,
+            st.moe * t.router_traffic, k.mm_time);
+        set(op_group::routed_experts, st.moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden,
+            st.moe * t.routed_traffic, k.expert_time);
+        if (k.shared_experts > 0)
+            set(op_group::shared_experts,
+                st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden * k.inv_tp,
+                st.moe * t.shared_traffic, k.mm_time);
+    }
+    if (st.dense > 0)
+        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden * k.inv_tp,
+            st.dense * t.dense_traffic, k.mm_time);
+
+    // communication
+    comm_cost& cm = r.comm;
+    if (k.l.tp > 1) {
+        const double reductions = st.layers + st.dense + (k.shared_experts > 0 ? st.moe : 0);
+        cm.tp = reductions * t.tp_reduce;
+    }
+    if (st.moe > 0 && k.l.ep > 1) {
+        cm.ep_intra_node = t.ep_intra;
+        cm.ep_inter_node = t.ep_inter;
+        cm.ep = double(st.moe) * t.ep_layer;
+    }
+    if (st.moe > 0 && etp_of(k.l) > 1)
+        cm.etp = 2.0 * st.moe * t.etp_gather;
+    if (k.l.cp > 1)
+        cm.cp = double(st.layers) * t.cp_layer;
+}
+
+/// The sums of a step's layer part: every operator group but the LM head, every collective
+/// but the send to the next stage (in the order of the full sums, which finish_step completes).
+struct layer_sums {
+    seconds compute{}, compute_bound{}, memory_bound{}, comm{};
+};
+
+/// Every collective of a step but the send to the next stage (its layers' communication).
+constexpr seconds layer_comm(const comm_cost& cm) {
+    return cm.tp + cm.ep + cm.etp + cm.cp;
+}
+
+constexpr layer_sums sum_layers(const stage_step& r) {
+    layer_sums ls;
+    for (std::size_t g = 0; g < static_cast<std::size_t>(op_group::lm_head); ++g) {
+        const op_cost& op = r.ops[g];
+        ls.compute += op.time();
+        (op.bound() == resource::compute ? ls.compute_bound : ls.memory_bound) += op.time();
+    }
+    ls.comm = layer_comm(r.comm);
+    return ls;
+}
+constexpr layer_sums sum_layers(const layer_time& r) { // groups left out add 0: the same sum
+    return {.compute = r.compute, .comm = layer_comm(r.comm)};
+}
+
+/// A stage's compute and communication: its layer sums `ls` plus its ends (LM head on the
+/// last stage, send to the next stage on the others), and the step time they give.
+struct stage_totals {
+    seconds compute{}, comm{}, time{};
+};
+constexpr stage_totals stage_totals_of(const step_constants& k, const load_terms& t,
+                                       const stage_shape& st, const layer_sums& ls) {
+    stage_totals e{.compute = ls.compute, .comm = ls.comm};
+    if (st.head && k.vocab > 0)
+        e.compute += t.lm_head.time();
+    if (!st.head)
+        e.comm += t.pp_send;
+    e.time = k.overlap ? (e.compute > e.comm ? e.compute : e.comm) : e.compute + e.comm;
+    if (st.head)
+        e.time += t.draft; // the drafts need the verified tokens: after the step, not beside it
+    return e;
+}
+
+/// The ends of stage `st` (LM head on the last, send to the next stage on the others) and the
+/// sums, from the layer part's sums `ls`.
+constexpr void finish_step(stage_step& r, const step_constants& k, const load_terms& t,
+                           const stage_shape& st, const layer_sums& ls) {
+    op_cost& head = r.ops[static_cast<std::size_t>(op_group::lm_head)];
+    if (st.head && k.vocab > 0)
+        head = t.lm_head;
+    else
+        head = {};
+    seconds comp_bound = ls.compute_bound, mem_bound = ls.memory_bound;
+    (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time(); // empty: 0
+    r.comm.pp = st.head ? seconds{} : t.pp_send;
+    r.draft = st.head ? t.draft : seconds{};
+    const stage_totals e = stage_totals_of(k, t, st, ls);
+    r.compute = e.compute;
+    r.time = e.time;
+    r.bound = e.comm > comp_bound && e.comm > mem_bound ? resource::network
+              : comp_bound >= mem_bound                 ? resource::compute
+                                                        : resource::memory;
+}
+
+/// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
+constexpr stage_step step_cost(const step_constants& k, const load_terms& t, const stage_shape& st,
+                               const step_load& ld) {
+    stage_step r;
+    layer_costs(r, k, t, st, ld);
+    finish_step(r, k, t, st, sum_layers(r));
+    return r;
+}
+
+/// One GPU of stage `st` running a step under `ld` (constants and load terms worked out here).
+constexpr stage_step step_cost(const model_spec& m, const cluster_spec& c, const layout& l,
+                               const stage_shape& st, const step_load& ld, const eval_options& o) {
+    const step_constants k = step_constants_of(m, c, l, o);
+    return step_cost(
+        k, load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew)), st,
+        ld);
+}
+
+} // namespace moecost::engine

@@ -1,0 +1,113 @@
+#pragma once
+/**
+ * @file
+ * Memory fit: the bytes one GPU of each stage holds in inference (weights, the KV cache of its
+ * sequences, one prefill micro-batch's working set), the most loaded stage, whether it fits
+ * in the usable share of HBM, and the largest batch that would (docs/model.md §Memory).
+ */
+
+#include <moecost/count/memory.hpp>
+#include <moecost/count/shares.hpp>
+#include <moecost/detail/math.hpp>
+#include <moecost/spec/layout.hpp>
+#include <moecost/spec/model.hpp>
+#include <moecost/spec/workload.hpp>
+#include <moecost/time/load.hpp>
+#include <moecost/time/stages.hpp>
+#include <moecost/time/step.hpp>
+
+namespace moecost {
+
+/// Memory of one GPU on the most loaded stage.
+struct memory_breakdown {
+    bytes weights{};
+    bytes kv_cache{};
+    bytes activations{};
+    bytes capacity{};
+    bytes usable{}; ///< capacity × headroom
+    int stage = 0;
+    bool fits = false;
+    [[nodiscard]] constexpr bytes total() const { return weights + kv_cache + activations; }
+};
+
+namespace engine {
+
+/// The memory of the most loaded stage and the largest batch (a multiple of DP) that fits.
+struct memory_fit {
+    memory_breakdown memory{};
+    int max_batch = 0;
+};
+
+/**
+ * The memory fit of model m on layout l (constants k, stage shapes ss) under workload w, whose
+ * prefill micro-batch load is `ld_prefill`; `activation` is the model's inference working set
+ * and `headroom` the usable share of `hbm`. The largest batch is the smallest over stages.
+ */
+constexpr memory_fit fit_memory(const model_spec& m, const layout& l, const workload& w,
+                                const step_constants& k, const stage_set& ss,
+                                const step_load& ld_prefill, const activation_rates& activation,
+                                const stored<bytes>& hbm, double headroom) {
+    memory_fit out;
+    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
+    const double seqs = ceil_div(B, dp);
+    const int drafts = drafts_of(m, w);
+    const double n = (ctx > S ? ctx : S) + drafts; // room for the drafts
+    // the MTP modules that draft keep a cache too, on the last stage: one layer each
+    double mtp_kv_seq = 0;
+    if (drafts > 0) {
+        const int used = drafting_modules_of(m, w);
+        const stage_shape blocks{.layers = used,
+                                 .sliding = is_sliding_layer(m, mtp_block_layer(m)) ? used : 0};
+        mtp_kv_seq = kv_bytes_per_gpu(m, l, blocks, 1, n).value();
+    }
+    const double M_pf = prefill_micro_batches_of(w, l.pp);
+    const double pf_seqs = ceil_div(B / M_pf, dp);
+    // Working set of one prefill micro-batch, intermediates split by TP; fp32 logits (one
+    // row per sequence) only on the stage with the LM head. Per sequence first: the largest
+    // batch below needs the per-sequence figures, and they do not wait on the divisions
+    // that give the sequence counts.
+    const double act_body_seq =
+        inference_activation_bytes(activation, ld_prefill.tokens_per_seq * k.inv_cp, 0).value() *
+        k.inv_tp;
+    const double act_head_seq = inference_activation_bytes(activation, 0, 1).value() * k.inv_tp;
+    const double inv_M_pf = 1.0 / M_pf;
+    out.memory.capacity = hbm;
+    out.memory.usable = headroom * hbm.get();
+    double max_seqs = 1e18;
+    bool first = true;
+    for_each_shape(m, ss, [&](const stage_shape& st, int, int index) {
+        const bytes wts = make<bytes>(weight_bytes_per_gpu(k.weights, st, k.wb, k.ewb, k.tb));
+        const double kv_seq =
+            kv_bytes_per_gpu(m, l, st, 1, n).value() + (st.head ? mtp_kv_seq : 0.0);
+        const double act_seq = st.head ? act_body_seq + act_head_seq : act_body_seq;
+        const bytes kv = make<bytes>(seqs * kv_seq);
+        const bytes act = make<bytes>(pf_seqs * act_seq);
+        const bytes tot = wts + kv + act;
+        if (first || tot > out.memory.total()) {
+            out.memory.weights = wts;
+            out.memory.kv_cache = kv;
+            out.memory.activations = act;
+            out.memory.stage = index;
+        }
+        first = false;
+        // KV grows with the sequences per DP rank N, activations with the sequences of
+        // one prefill micro-batch, ceil(N / M): take the largest N whose total fits.
+        const double room = out.memory.usable.value() - wts.value();
+        double fit = 0;
+        if (room > 0) {
+            const double per_seq = kv_seq + act_seq * inv_M_pf;
+            fit = per_seq > 0 ? room / per_seq : 1e9;
+            fit = static_cast<double>(static_cast<long long>(dmin(fit, 1e9)));
+            while (fit > 0 && fit * kv_seq + ceil_div(fit, M_pf) * act_seq > room)
+                fit -= 1;
+        }
+        max_seqs = dmin(max_seqs, fit);
+    });
+    out.memory.fits = out.memory.total() <= out.memory.usable;
+    const double mb = static_cast<double>(static_cast<long long>(dmin(max_seqs, 1e9))) * l.dp;
+    out.max_batch = mb > double(1 << 30) ? 1 << 30 : static_cast<int>(mb);
+    return out;
+}
+
+} // namespace engine
+} // namespace moecost

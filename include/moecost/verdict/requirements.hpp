@@ -1,0 +1,45 @@
+#pragma once
+/**
+ * @file
+ * Service targets against what a deployment does: one verdict per target (tokens/s per GPU
+ * in prefill and decode, TTFT, TPOT, memory per GPU). A zero target is no target.
+ */
+
+#include <moecost/spec/options.hpp>
+#include <moecost/time/pipeline.hpp>
+#include <moecost/verdict/memory_fit.hpp>
+
+#include <array>
+
+namespace moecost {
+
+/// One service target and how the deployment does against it.
+struct requirement_check {
+    const char* name = "";
+    double value = 0;
+    double target = 0;
+    bool applies = false;
+    bool pass = true;
+};
+
+/// The verdicts on `req` of a deployment whose phases and memory are these.
+constexpr std::array<requirement_check, 5> check_requirements(const phase_result& prefill,
+                                                              const phase_result& decode,
+                                                              const memory_breakdown& memory,
+                                                              const requirements& req) {
+    auto at_least = [](const char* name, double v, double t) {
+        return requirement_check{name, v, t, t > 0, t <= 0 || v >= t};
+    };
+    auto at_most = [](const char* name, double v, double t) {
+        return requirement_check{name, v, t, t > 0, t <= 0 || v <= t};
+    };
+    return {at_least("prefill tokens/s per GPU", prefill.tokens_per_gpu.value(),
+                     req.min_prefill_tokens_per_gpu.value),
+            at_least("decode tokens/s per GPU", decode.tokens_per_gpu.value(),
+                     req.min_decode_tokens_per_gpu.value),
+            at_most("TTFT", prefill.latency.value(), req.max_ttft.value),
+            at_most("TPOT", decode.latency.value(), req.max_tpot.value),
+            at_most("memory per GPU", memory.total().value(), req.max_memory_per_gpu.value)};
+}
+
+} // namespace moecost

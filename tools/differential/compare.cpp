@@ -25,7 +25,10 @@ namespace {
 
 class line_reader {
 public:
-    explicit line_reader(const char* path) : f_(std::fopen(path, "rb")) {}
+    explicit line_reader(const char* path) : f_(std::fopen(path, "rb")) {
+        if (f_ != nullptr)
+            std::setvbuf(f_, nullptr, _IOFBF, std::size_t{1} << 20);
+    }
     line_reader(const line_reader&) = delete;
     line_reader& operator=(const line_reader&) = delete;
     line_reader(line_reader&&) = delete;

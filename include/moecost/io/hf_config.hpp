@@ -21,8 +21,8 @@
  * head_dim), the key is required.
  *
  * This header gathers the reader's parts, one idea each:
- * - `<moecost/io/hf/reader.hpp>`: the file, the JSON, typed and bounded key access,
- *   load_error and its one-line messages;
+ * - `<moecost/io/hf/reader.hpp>`: the file, the JSON (a key given twice is refused), typed
+ *   and bounded key access, load_error and its one-line messages;
  * - `<moecost/io/hf/quantisation.hpp>`: torch_dtype and quantization_config;
  * - `<moecost/io/hf/sliding.hpp>`: sliding-window layer plans;
  * - `<moecost/io/hf/families.hpp>`: the family table and each family's particulars, hf_options;

@@ -1,8 +1,8 @@
 #pragma once
 /**
  * @file
- * Reading a Hugging Face `config.json`: its text (from a file of at most 16 MiB), its JSON,
- * and its keys, each type- and range-checked.
+ * Reading a Hugging Face `config.json`: its text (from a file of at most 16 MiB), its JSON
+ * (refused when an object gives a key twice), and its keys, each type- and range-checked.
  *
  * Every failure is a load_error whose what() is one line naming the source and, where there
  * is one, the key: `config.json: key 'num_attention_heads': expected a positive integer, got -4`.
@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -219,10 +220,84 @@ inline std::string_view pick(const reader& r, const key_list& names) {
 
 // ---- parsing ---------------------------------------------------------------------------
 
-/// The JSON of a config's text; text that is not JSON is a load_error.
+/// Where the parser is, to name a key that one object gives twice. JSON leaves a repeated
+/// key's meaning open (RFC 8259 section 4); nlohmann and Python's json keep the last, so one
+/// of the two values would be read without a word. Fed nlohmann's parse events.
+class duplicate_keys {
+public:
+    explicit duplicate_keys(const std::string& source) : source_(source) {}
+
+    /// A parser_callback_t's body: follows the nesting, throws load_error on a repeated key.
+    bool operator()(json::parse_event_t event, const json& parsed) {
+        switch (event) {
+        case json::parse_event_t::object_start:
+            frames_.push_back({.array = false, .index = 0, .last = nullptr});
+            keys_.emplace_back();
+            break;
+        case json::parse_event_t::array_start:
+            frames_.push_back({.array = true, .index = 0, .last = nullptr});
+            break;
+        case json::parse_event_t::key: {
+            const auto [it, fresh] = keys_.back().insert(parsed.get<std::string>());
+            if (!fresh)
+                throw load_error(source_ + ": key '" + one_line(path(*it)) + "' appears twice");
+            frames_.back().last = &*it;
+            break;
+        }
+        case json::parse_event_t::object_end:
+            keys_.pop_back();
+            frames_.pop_back();
+            element_done();
+            break;
+        case json::parse_event_t::array_end:
+            frames_.pop_back();
+            element_done();
+            break;
+        case json::parse_event_t::value:
+            element_done();
+            break;
+        }
+        return true;
+    }
+
+private:
+    struct frame {
+        bool array;
+        std::size_t index;       ///< an array's: the element being read
+        const std::string* last; ///< an object's: the key being read
+    };
+
+    void element_done() {
+        if (!frames_.empty() && frames_.back().array)
+            ++frames_.back().index;
+    }
+    /// `key` inside the objects and arrays open now: `text_config.hidden_size`, `a[2].b`.
+    [[nodiscard]] std::string path(const std::string& key) const {
+        std::string out;
+        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+            const frame& f = frames_[i];
+            if (f.array)
+                out += "[" + std::to_string(f.index) + "]";
+            else
+                out += (out.empty() ? "" : ".") + *f.last;
+        }
+        return out + (out.empty() ? "" : ".") + key;
+    }
+
+    std::string source_;
+    std::vector<frame> frames_;
+    std::vector<std::set<std::string>> keys_; ///< one set per open object
+};
+
+/// The JSON of a config's text; not JSON, or an object with a key given twice, is a load_error.
 inline json parse_json(std::string_view text, const std::string& source) {
+    duplicate_keys check(source);
+    const json::parser_callback_t callback = [&check](int /*depth*/, json::parse_event_t event,
+                                                      json& parsed) {
+        return check(event, parsed);
+    };
     try {
-        return json::parse(text.data(), text.data() + text.size());
+        return json::parse(text.data(), text.data() + text.size(), callback);
     } catch (const json::parse_error& e) {
         throw load_error(source + ": not valid JSON (byte " + std::to_string(e.byte) +
                          "): " + one_line(e.what()));

@@ -899,6 +899,26 @@ TEST_CASE("hf_config: a key given twice is refused, at any depth", "[io][hf_conf
     CHECK(r.spec.precision.weights == moecost::dtype::fp8);
 }
 
+TEST_CASE("hf_config: a text_config that is not an object says so", "[io][hf_config]") {
+    const std::string said =
+        "cfg.json: key 'text_config': expected an object holding the language model's keys, got ";
+    json top{{"model_type", "kimi_k25"}, {"text_config", 5}};
+    CHECK(error_of(top) == said + "5");
+    top["text_config"] = json::array();
+    CHECK(error_of(top) == said + "an array");
+    top["text_config"] = "qwen3_moe";
+    CHECK(error_of(top) == said + "\"qwen3_moe\"");
+    // beside dimensions of the config's own too: the config is malformed either way
+    json flat = llama_base();
+    flat["text_config"] = 5;
+    CHECK(error_of(flat) == said + "5");
+    // null is unset, as for every key: the top level is read
+    flat["text_config"] = nullptr;
+    CHECK(parse(flat).spec.hidden == 256);
+    top["text_config"] = nullptr;
+    CHECK(error_of(top) == "cfg.json: key 'hidden_size': required but missing");
+}
+
 TEST_CASE("hf_config: every published fixture loads without error", "[io][hf_config]") {
     for (const auto& entry : std::filesystem::directory_iterator(fixture(""))) {
         if (entry.path().extension() != ".json")

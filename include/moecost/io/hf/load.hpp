@@ -3,7 +3,8 @@
  * @file
  * The entry points of the Hugging Face `config.json` reader: parse_hf_config(_detailed) for a
  * text, load_hf_config(_detailed) for a file or a model directory. A multimodal config
- * without dimensions of its own is read from its `text_config`.
+ * without dimensions of its own is read from its `text_config`; a `text_config` that is there
+ * and neither null nor an object is refused.
  */
 
 #include <moecost/io/hf/families.hpp>
@@ -48,6 +49,10 @@ inline hf_load_result read(const json& top, const std::string& source, const hf_
     // text_config; the dtype, quantisation and name may stay at the top.
     json nested;
     const auto text = top.find("text_config");
+    if (text != top.end() && !text->is_null() && !text->is_object())
+        reader(top, source, out.notes)
+            .fail("text_config",
+                  "expected an object holding the language model's keys, got " + shown(*text));
     const auto unset = [](const json& j, const char* key) {
         const auto it = j.find(key);
         return it == j.end() || it->is_null();

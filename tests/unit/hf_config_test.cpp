@@ -856,6 +856,69 @@ TEST_CASE("hf_config: error paths inline", "[io][hf_config]") {
                       Catch::StartsWith(missing + ": cannot open for reading"));
 }
 
+TEST_CASE("hf_config: a key given twice is refused, at any depth", "[io][hf_config]") {
+    // nlohmann and Python's json both keep the last of two values: one would be read silently.
+    std::string top = llama_base().dump();
+    top.insert(top.size() - 1, R"(,"hidden_size":512)");
+    CHECK(error_of_text(top) == "cfg.json: key 'hidden_size' appears twice");
+    // inside text_config, named by its path
+    CHECK(error_of_text(R"({"model_type": "kimi_k25",
+                            "text_config": {"model_type": "llama", "hidden_size": 256,
+                                            "vocab_size": 1000, "hidden_size": 512}})") ==
+          "cfg.json: key 'text_config.hidden_size' appears twice");
+    CHECK(error_of_text(R"({"quantization_config": {"quant_method": "compressed-tensors",
+            "config_groups": {"group_0": {"weights": {"num_bits": 4, "type": "int",
+                                                      "num_bits": 8}}}}})") ==
+          "cfg.json: key 'quantization_config.config_groups.group_0.weights.num_bits' appears "
+          "twice");
+    // inside arrays, elements counted from 0 whatever they hold
+    CHECK(
+        error_of_text(R"({"layer_types": ["full", [1, {"a": 1}], {"a": 1}, {"a": 1, "a": 2}]})") ==
+        "cfg.json: key 'layer_types[3].a' appears twice");
+    // a key with a control character still makes one line
+    CHECK(error_of_text(R"({"a\nb": 1, "a\nb": 2})") == "cfg.json: key 'a\\x0ab' appears twice");
+    // through a file too
+    const auto file =
+        std::filesystem::temp_directory_path() /
+        ("moecost_hf_config_twice_" + std::to_string(std::random_device{}()) + ".json");
+    {
+        std::ofstream out(file);
+        out << R"({"vocab_size": 1000, "vocab_size": 1000})";
+    }
+    CHECK_THROWS_WITH(moecost::io::load_hf_config(file),
+                      file.string() + ": key 'vocab_size' appears twice");
+    std::filesystem::remove(file);
+
+    // One key in several objects, or at several depths, is no repeat.
+    json j = llama_base();
+    j["x"] = {{"hidden_size", 1}, {"y", {{"hidden_size", 2}}}};
+    j["z"] = json::array({json{{"k", 1}}, json{{"k", 1}}});
+    j["quantization_config"] = {{"quant_method", "fp8"}, {"x", {{"quant_method", 3}}}};
+    const auto r = parse(j);
+    CHECK(r.spec.hidden == 256);
+    CHECK(r.spec.precision.weights == moecost::dtype::fp8);
+}
+
+TEST_CASE("hf_config: a text_config that is not an object says so", "[io][hf_config]") {
+    const std::string said =
+        "cfg.json: key 'text_config': expected an object holding the language model's keys, got ";
+    json top{{"model_type", "kimi_k25"}, {"text_config", 5}};
+    CHECK(error_of(top) == said + "5");
+    top["text_config"] = json::array();
+    CHECK(error_of(top) == said + "an array");
+    top["text_config"] = "qwen3_moe";
+    CHECK(error_of(top) == said + "\"qwen3_moe\"");
+    // beside dimensions of the config's own too: the config is malformed either way
+    json flat = llama_base();
+    flat["text_config"] = 5;
+    CHECK(error_of(flat) == said + "5");
+    // null is unset, as for every key: the top level is read
+    flat["text_config"] = nullptr;
+    CHECK(parse(flat).spec.hidden == 256);
+    top["text_config"] = nullptr;
+    CHECK(error_of(top) == "cfg.json: key 'hidden_size': required but missing");
+}
+
 TEST_CASE("hf_config: every published fixture loads without error", "[io][hf_config]") {
     for (const auto& entry : std::filesystem::directory_iterator(fixture(""))) {
         if (entry.path().extension() != ".json")

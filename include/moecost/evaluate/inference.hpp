@@ -75,18 +75,16 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
     r.ideal = p.o.ideal;
     r.evaluated = true;
     const phase_loads lds = phase_loads_of(m, p.l, w, p.k);
-    r.prefill = prefill_phase(m, p.k, p.stages, lds, w);
-    r.decode = decode_phase(m, p.k, p.stages, lds, w);
+    prefill_phase(r.prefill, m, p.k, p.stages, lds, w);
+    decode_phase(r.decode, m, p.k, p.stages, lds, w);
     r.decode_tokens_per_step = drafts_of(m, w) > 0 ? tokens_per_decode_step(w) : 1.0;
     // of the B·(1 + drafts)/M/edp tokens at an EP group
     r.decode_experts_touched = is_moe(m) ? lds.touched[2] : 0.0;
-    const memory_fit fit =
-        fit_memory(m, p.l, w, p.k, p.stages, lds.prefill, p.activation, p.hbm, p.o.memory_headroom);
-    r.memory = fit.memory;
-    r.max_batch = fit.max_batch;
+    r.max_batch = fit_memory(r.memory, m, p.l, w, p.k, p.stages, lds.prefill, p.activation, p.hbm,
+                             p.o.memory_headroom);
     if (!r.memory.fits)
         r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
-    r.requirements = check_requirements(r.prefill, r.decode, r.memory, req);
+    check_requirements(r.requirements, r.prefill, r.decode, r.memory, req);
 }
 
 } // namespace engine

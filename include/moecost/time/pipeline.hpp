@@ -101,10 +101,8 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
  * micro-batches through the pipeline (batch time, tokens/s per GPU, bubble), and TTFT as one
  * request alone through every stage.
  */
-constexpr phase_result prefill_phase(const model_spec& m, const step_constants& k,
-                                     const stage_set& ss, const phase_loads& lds,
-                                     const workload& w) {
-    phase_result out;
+constexpr void prefill_phase(phase_result& out, const model_spec& m, const step_constants& k,
+                             const stage_set& ss, const phase_loads& lds, const workload& w) {
     const layout& l = k.l;
     const double B = w.batch, S = w.prompt, world = world_size(l);
     const double M = prefill_micro_batches_of(w, l.pp);
@@ -126,7 +124,6 @@ constexpr phase_result prefill_phase(const model_spec& m, const step_constants& 
     out.bottleneck = out.slowest.bound;
     if (out.bubble_fraction > 0.5)
         out.bottleneck = resource::pipeline;
-    return out;
 }
 
 /**
@@ -134,10 +131,8 @@ constexpr phase_result prefill_phase(const model_spec& m, const step_constants& 
  * 1 + drafts tokens per sequence with the micro-batches in flight; TPOT, tokens/s per GPU and
  * the bubble.
  */
-constexpr phase_result decode_phase(const model_spec& m, const step_constants& k,
-                                    const stage_set& ss, const phase_loads& lds,
-                                    const workload& w) {
-    phase_result out;
+constexpr void decode_phase(phase_result& out, const model_spec& m, const step_constants& k,
+                            const stage_set& ss, const phase_loads& lds, const workload& w) {
     const layout& l = k.l;
     const double B = w.batch, world = world_size(l);
     const double M = decode_micro_batches_of(w, l.pp);
@@ -161,7 +156,6 @@ constexpr phase_result decode_phase(const model_spec& m, const step_constants& k
     out.bottleneck = out.slowest.bound;
     if (out.bubble_fraction > 0.5)
         out.bottleneck = resource::pipeline;
-    return out;
 }
 
 } // namespace engine

@@ -32,22 +32,16 @@ struct memory_breakdown {
 
 namespace engine {
 
-/// The memory of the most loaded stage and the largest batch (a multiple of DP) that fits.
-struct memory_fit {
-    memory_breakdown memory{};
-    int max_batch = 0;
-};
-
 /**
  * The memory fit of model m on layout l (constants k, stage shapes ss) under workload w, whose
  * prefill micro-batch load is `ld_prefill`; `activation` is the model's inference working set
- * and `headroom` the usable share of `hbm`. The largest batch is the smallest over stages.
+ * and `headroom` the usable share of `hbm`, into `out` (the most loaded stage); returns the
+ * largest batch (a multiple of DP) that fits, the smallest over stages.
  */
-constexpr memory_fit fit_memory(const model_spec& m, const layout& l, const workload& w,
-                                const step_constants& k, const stage_set& ss,
-                                const step_load& ld_prefill, const activation_rates& activation,
-                                const stored<bytes>& hbm, double headroom) {
-    memory_fit out;
+constexpr int fit_memory(memory_breakdown& out, const model_spec& m, const layout& l,
+                         const workload& w, const step_constants& k, const stage_set& ss,
+                         const step_load& ld_prefill, const activation_rates& activation,
+                         const stored<bytes>& hbm, double headroom) {
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
     const double seqs = ceil_div(B, dp);
     const int drafts = drafts_of(m, w);
@@ -71,8 +65,8 @@ constexpr memory_fit fit_memory(const model_spec& m, const layout& l, const work
         k.inv_tp;
     const double act_head_seq = inference_activation_bytes(activation, 0, 1).value() * k.inv_tp;
     const double inv_M_pf = 1.0 / M_pf;
-    out.memory.capacity = hbm;
-    out.memory.usable = headroom * hbm.get();
+    out.capacity = hbm;
+    out.usable = headroom * hbm.get();
     double max_seqs = 1e18;
     bool first = true;
     for_each_shape(m, ss, [&](const stage_shape& st, int, int index) {
@@ -83,16 +77,16 @@ constexpr memory_fit fit_memory(const model_spec& m, const layout& l, const work
         const bytes kv = make<bytes>(seqs * kv_seq);
         const bytes act = make<bytes>(pf_seqs * act_seq);
         const bytes tot = wts + kv + act;
-        if (first || tot > out.memory.total()) {
-            out.memory.weights = wts;
-            out.memory.kv_cache = kv;
-            out.memory.activations = act;
-            out.memory.stage = index;
+        if (first || tot > out.total()) {
+            out.weights = wts;
+            out.kv_cache = kv;
+            out.activations = act;
+            out.stage = index;
         }
         first = false;
         // KV grows with the sequences per DP rank N, activations with the sequences of
         // one prefill micro-batch, ceil(N / M): take the largest N whose total fits.
-        const double room = out.memory.usable.value() - wts.value();
+        const double room = out.usable.value() - wts.value();
         double fit = 0;
         if (room > 0) {
             const double per_seq = kv_seq + act_seq * inv_M_pf;
@@ -103,10 +97,9 @@ constexpr memory_fit fit_memory(const model_spec& m, const layout& l, const work
         }
         max_seqs = dmin(max_seqs, fit);
     });
-    out.memory.fits = out.memory.total() <= out.memory.usable;
+    out.fits = out.total() <= out.usable;
     const double mb = static_cast<double>(static_cast<long long>(dmin(max_seqs, 1e9))) * l.dp;
-    out.max_batch = mb > double(1 << 30) ? 1 << 30 : static_cast<int>(mb);
-    return out;
+    return mb > double(1 << 30) ? 1 << 30 : static_cast<int>(mb);
 }
 
 } // namespace engine

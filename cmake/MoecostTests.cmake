@@ -172,3 +172,11 @@ add_test(NAME consumer.add_subdirectory
                  "-DCONSUMER_WORK_DIR=${CMAKE_BINARY_DIR}/consumer/add_subdirectory"
                  -P "${_moecost_consumer_driver}")
 set_tests_properties(consumer.add_subdirectory PROPERTIES LABELS consumer)
+
+# The layering rule of include/ (docs/architecture.md), checked on the real includes.
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_Interpreter_FOUND)
+    add_test(NAME layering COMMAND "${Python3_EXECUTABLE}"
+                                   "${CMAKE_CURRENT_SOURCE_DIR}/scripts/check-layering")
+    set_tests_properties(layering PROPERTIES LABELS static)
+endif()

@@ -181,68 +181,57 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
 
 } // namespace detail
 
-/**
- * Evaluates a training deployment. `o.ideal` sets efficiencies to 1 and overlaps every
- * collective, giving an upper bound on throughput.
- */
-constexpr training_report evaluate_training(const model_spec& model, const cluster_spec& cluster,
-                                            const layout& l, const training_workload& t,
-                                            const eval_options& opt = {}) {
-    using namespace engine;
-    training_report r;
-    r.ideal = opt.ideal;
-    r.problems = validate_all(model, cluster, t, l, opt);
-    if (!r.problems.ok())
-        return r;
-    const workload as_inference{.batch = t.global_batch, .prompt = t.seq};
-    violations lv = check_layout(model, cluster, l, as_inference);
-    for (const auto& v : lv)
-        if (v.what != rule::batch_vs_dp)
-            r.problems.add(v.what, v.field, v.value, v.limit);
-    const int M = micro_batches_of(t, l);
-    if (M <= 0 || t.global_batch % (t.micro_batch * l.dp) != 0)
-        r.problems.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, t.micro_batch * l.dp);
-    if (t.virtual_stages > 1 && model.layers % (l.pp * t.virtual_stages) != 0)
-        r.problems.add(rule::layers_vs_pp, "layers", model.layers, l.pp * t.virtual_stages);
-    r.micro_batches = M;
-    if (M <= 0)
-        return r;
-    r.evaluated = true;
+namespace engine {
 
-    // GEMMs at the training precision: bf16, or fp8 with fp8_gemm; weights kept in bf16.
-    model_spec m = model;
+/// The model as training runs it: GEMMs at the training precision (bf16, or fp8 with
+/// fp8_gemm), weights kept in bf16, the attention and tables in the activations' dtype.
+constexpr model_spec training_model(const model_spec& model, const training_workload& t) {
+    model_spec m = with_resolved_heads(model);
     m.precision.weights = t.fp8_gemm ? dtype::fp8 : dtype::bf16;
     m.precision.experts = {};
     m.precision.embeddings = {};
     m.precision.activations = dtype::bf16;
     m.precision.attention = {};
-    eval_options o = opt;
-    if (o.ideal)
-        o.expert_imbalance = 1.0;
-    const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
-    const bool overlap = o.ideal || o.overlap;
-    // Dense weights are replicated over DP and CP, so their gradients reduce (and ZeRO shards)
-    // over DP·CP (Megatron-LM's data-parallel group with context parallelism); EDP already
-    // spans the CP ranks.
-    const int dense_group = l.dp * l.cp;
-    const double S = t.seq, b = t.micro_batch, dp = dense_group, edp = edp_of(l), pp = l.pp,
-                 v = t.virtual_stages, world = world_size(l);
-    const stage_set ss = stages_of(m, l.pp);
+    return m;
+}
 
-    // one micro-batch: forward = prefill step with logits for every token
-    const step_load ld{.seqs = b,
-                       .tokens_per_seq = S,
-                       .keys_full = causal_keys(S),
-                       .keys_sliding = causal_keys_window(S, window_keys(m)),
-                       .expert_tokens = b * S * l.dp / edp,
-                       .kv_len = 0,
-                       .decode = false,
-                       .logit_rows_per_seq = S};
-    const step_constants k = step_constants_of(m, c, l, o);
-    const load_terms lt =
-        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
-    seconds slowest{};
+/// The rules a training deployment breaks, into `out`: the specs', the layout's (its batch
+/// rule replaced by whole micro-batches per DP rank) and the virtual stages'.
+constexpr void check_training_into(violations& out, const model_spec& model,
+                                   const cluster_spec& cluster, const layout& l,
+                                   const training_workload& t, const eval_options& opt) {
+    out = validate_all(model, cluster, t, l, opt);
+    if (!out.ok())
+        return;
+    const workload as_inference{.batch = t.global_batch, .prompt = t.seq};
+    for (const auto& v : check_layout(model, cluster, l, as_inference))
+        if (v.what != rule::batch_vs_dp)
+            out.add(v.what, v.field, v.value, v.limit);
+    const int M = micro_batches_of(t, l);
+    if (M <= 0 || t.global_batch % (t.micro_batch * l.dp) != 0)
+        out.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, t.micro_batch * l.dp);
+    if (t.virtual_stages > 1 && model.layers % (l.pp * t.virtual_stages) != 0)
+        out.add(rule::layers_vs_pp, "layers", model.layers, l.pp * t.virtual_stages);
+}
+
+/// The slowest stage's time for one micro-batch, forward and backward, and what binds it.
+struct micro_batch_cost {
+    seconds time{};
     resource bound = resource::compute;
+};
+
+/**
+ * One micro-batch (load `ld`, terms `lt`) forward and backward on each stage shape of ss: the
+ * forward is the prefill step with logits for every token, the backward twice its compute
+ * plus the recomputation, the collectives repeated and the pipeline's sends.
+ */
+constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_constants& k,
+                                               const load_terms& lt, const stage_set& ss,
+                                               const step_load& ld, const training_workload& t,
+                                               bool overlap) {
+    const layout& l = k.l;
+    const double v = t.virtual_stages;
+    micro_batch_cost out;
     bool first = true;
     for_each_shape(m, ss, [&](const stage_shape& st, int, int) {
         const stage_step fwd = step_cost(k, lt, st, ld);
@@ -266,19 +255,34 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
             (t.rc == recompute::full ? 3.0 : 2.0) * (layer_comm(fwd.comm) + x.comm) +
             sends * lt.pp_send;
         const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
-        if (first || tm > slowest) {
-            slowest = tm;
-            bound = comm > comp ? resource::network : fwd.bound;
+        if (first || tm > out.time) {
+            out.time = tm;
+            out.bound = comm > comp ? resource::network : fwd.bound;
         }
         first = false;
     });
-    r.micro_batch_time = slowest;
-    // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021
-    // §2.2)
-    r.pipeline_time = (M + (pp - 1.0) / v) * slowest;
-    r.bubble_fraction = 1.0 - M * slowest.value() / r.pipeline_time.value();
+    return out;
+}
 
-    // memory and gradient volume on each stage shape; the most loaded rank is reported
+/// The most loaded stage's training state, and the slowest gradient reduction and optimizer
+/// step over the stages.
+struct training_state {
+    seconds grad_sync{};
+    seconds optimizer{};
+};
+
+/**
+ * Memory of each stage shape (weights, gradients and optimizer states under ZeRO, the
+ * activations of the micro-batches in flight) into `mem` (the most loaded stage, `usable`
+ * already set), and the gradient reduction and optimizer step of each.
+ */
+constexpr training_state training_state_of(training_memory& mem, const model_spec& m,
+                                           const step_constants& k, const stage_set& ss,
+                                           const cluster_spec& c, const training_workload& t,
+                                           int M) {
+    const layout& l = k.l;
+    const int dense_group = l.dp * l.cp;
+    const double dp = dense_group, edp = edp_of(l), pp = l.pp, v = t.virtual_stages;
     const double wbytes = 2.0, gbytes = bytes_of(t.grads);
     // With 16-bit gradients and fp32 master weights the optimizer steps on an fp32 copy of the
     // gradients, sharded with its states (Megatron Core's distributed-optimizer accounting:
@@ -288,9 +292,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
         (t.master_weights ? 4.0 : 0.0) + grad_copy +
         (t.optimizer == optimizer_kind::adam ? 2.0 : 1.0) * bytes_of(t.optimizer_state);
     const double in_flight_scale = t.virtual_stages > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
-    r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
-    seconds worst_sync{}, worst_opt{};
-    first = true;
+    training_state out;
+    bool first = true;
     for_each_shape(m, ss, [&](const stage_shape& st, int, int s_idx) {
         const double p_all = detail::training_params_per_gpu(k.weights, st);
         const double p_exp = detail::expert_params_per_gpu(m, l, st);
@@ -300,17 +303,17 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
                        ? p_dense * bytes_per_param / dp + p_exp * bytes_per_param / edp
                        : p_all * bytes_per_param;
         };
-        training_memory mem;
-        mem.weights = make<bytes>(shard(wbytes, 3));
-        mem.grads = make<bytes>(shard(gbytes, 2));
-        mem.optimizer = make<bytes>(shard(state_bytes, 1));
+        training_memory here;
+        here.weights = make<bytes>(shard(wbytes, 3));
+        here.grads = make<bytes>(shard(gbytes, 2));
+        here.optimizer = make<bytes>(shard(state_bytes, 1));
         // 1F1B keeps p − s micro-batches in flight on stage s (Korthikanti et al. 2022 §4.2.3)
         const double in_flight = (M < pp - s_idx ? M : pp - s_idx) * in_flight_scale;
-        mem.activations = in_flight * detail::stage_activations(m, l, st, t);
-        mem.stage = s_idx;
-        if (first || mem.total() > r.memory.total()) {
-            mem.usable = r.memory.usable;
-            r.memory = mem;
+        here.activations = in_flight * detail::stage_activations(m, l, st, t);
+        here.stage = s_idx;
+        if (first || here.total() > mem.total()) {
+            here.usable = mem.usable;
+            mem = here;
         }
         first = false;
         // gradient reduction, dense over DP·CP and experts over EDP: an all-reduce of the
@@ -332,15 +335,70 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
             sync += 2.0 * M *
                     (all_gather_time(make<bytes>(p_dense * wbytes / dp), dense_group, lk) +
                      all_gather_time(make<bytes>(p_exp * wbytes / edp), edp_of(l), lk));
-        if (sync > worst_sync)
-            worst_sync = sync;
+        if (sync > out.grad_sync)
+            out.grad_sync = sync;
         // optimizer step: read and write weights, grads and states of the local shard
         const seconds opt_t =
             2.0 * make<bytes>(shard(wbytes, 3) + shard(gbytes, 2) + shard(state_bytes, 1)) /
             effective_hbm_rate(c.gpu);
-        if (opt_t > worst_opt)
-            worst_opt = opt_t;
+        if (opt_t > out.optimizer)
+            out.optimizer = opt_t;
     });
+    return out;
+}
+
+} // namespace engine
+
+/**
+ * Evaluates a training deployment. `o.ideal` sets efficiencies to 1 and overlaps every
+ * collective, giving an upper bound on throughput. A deployment that breaks a rule is not
+ * costed (`evaluated` false).
+ */
+constexpr training_report evaluate_training(const model_spec& model, const cluster_spec& cluster,
+                                            const layout& l, const training_workload& t,
+                                            const eval_options& opt = {}) {
+    using namespace engine;
+    training_report r;
+    r.ideal = opt.ideal;
+    check_training_into(r.problems, model, cluster, l, t, opt);
+    if (!validate_all(model, cluster, t, l, opt).ok())
+        return r;
+    const int M = micro_batches_of(t, l);
+    r.micro_batches = M;
+    if (M <= 0)
+        return r;
+    r.evaluated = true;
+
+    const model_spec m = training_model(model, t);
+    const eval_options o = normalised(opt);
+    const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
+    const bool overlap = o.ideal || o.overlap;
+    const double S = t.seq, b = t.micro_batch, edp = edp_of(l), pp = l.pp, v = t.virtual_stages,
+                 world = world_size(l);
+    const stage_set ss = stages_of(m, l.pp);
+
+    // one micro-batch: forward = prefill step with logits for every token
+    const step_load ld{.seqs = b,
+                       .tokens_per_seq = S,
+                       .keys_full = causal_keys(S),
+                       .keys_sliding = causal_keys_window(S, window_keys(m)),
+                       .expert_tokens = b * S * l.dp / edp,
+                       .kv_len = 0,
+                       .decode = false,
+                       .logit_rows_per_seq = S};
+    const step_constants k = step_constants_of(m, c, l, o);
+    const load_terms lt =
+        load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
+    const micro_batch_cost mb = micro_batch_cost_of(m, k, lt, ss, ld, t, overlap);
+    r.micro_batch_time = mb.time;
+    // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021
+    // §2.2)
+    r.pipeline_time = (M + (pp - 1.0) / v) * mb.time;
+    r.bubble_fraction = 1.0 - M * mb.time.value() / r.pipeline_time.value();
+
+    // memory and gradient volume on each stage shape; the most loaded rank is reported
+    r.memory.usable = o.memory_headroom * c.gpu.hbm.get();
+    const training_state st = training_state_of(r.memory, m, k, ss, c, t, M);
     r.memory.fits = r.memory.total() <= r.memory.usable;
     if (!r.memory.fits)
         r.problems.add(rule::memory, "memory", r.memory.total().value(), r.memory.usable.value());
@@ -350,13 +408,13 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     // (Megatron-LM runs the other micro-batches under no_sync).
     const seconds backward = (2.0 / 3.0) * r.micro_batch_time;
     r.grad_sync_time = (overlap || t.overlap_grad_reduce)
-                           ? (worst_sync > backward ? worst_sync - backward : seconds{})
-                           : worst_sync;
-    r.optimizer_time = worst_opt;
+                           ? (st.grad_sync > backward ? st.grad_sync - backward : seconds{})
+                           : st.grad_sync;
+    r.optimizer_time = st.optimizer;
     r.step_time = r.pipeline_time + r.grad_sync_time + r.optimizer_time;
     r.bottleneck = r.bubble_fraction > 0.5              ? resource::pipeline
                    : r.grad_sync_time > r.pipeline_time ? resource::network
-                                                        : bound;
+                                                        : mb.bound;
 
     const double tokens_per_iter = static_cast<double>(t.global_batch) * S;
     r.model_flops_per_iteration =

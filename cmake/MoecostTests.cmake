@@ -61,11 +61,47 @@ endif()
 #     // expect: <regex>
 # (CMake regex syntax; every regex must contain the text "moecost:"). The code under
 # #ifdef MOECOST_COMPILE_FAIL must fail to compile; without the macro the file must compile.
-#   compile_fail.FOO  builds cf_FOO_fail; passes when the build fails and its output matches at
-#                     least one expect regex (PASS_REGULAR_EXPRESSION).
+# It may also hold
+#     // expect-first-error: <regex>
+# (same rules; one or more): then the first error line of the build (the first line with
+# "error: ") must match every such regex, be at most 200 characters from its "error: " on, and
+# hold no "{{{" (a class-type template argument spelled as character codes). The build tree's
+# compiler is the one checked: the gcc and clang presets check g++ and clang++. A ';' cannot
+# stand in a regex (CMake lists split there): match it with '.'. And
+#     // fail-std: <14|17|...>
+# builds the must-not-compile file in that C++ standard (the twin stays in C++20).
+#   compile_fail.FOO  builds cf_FOO_fail; passes when the build fails, its output matches at
+#                     least one expect regex (PASS_REGULAR_EXPRESSION) and its first error line
+#                     passes the expect-first-error checks (the driver prints a failure marker).
 #   compile_ok.FOO    builds cf_FOO_ok; passes when the build succeeds.
 # Both run `cmake --build` on this build tree, so they hold one RESOURCE_LOCK.
 set(_moecost_cf_driver "${CMAKE_CURRENT_SOURCE_DIR}/cmake/MoecostExpectBuildFailure.cmake")
+# moecost_cf_regex(<file> <line> <regex>): stops configure on an expect regex that does not name
+# the library's message, would not survive a CMake list, or would match compiler noise.
+function(moecost_cf_regex _rel _line _re)
+    string(FIND "${_re}" "moecost:" _has_prefix)
+    if(_has_prefix EQUAL -1)
+        message(FATAL_ERROR "moecost: ${_rel}: the regex in '${_line}' must contain "
+                            "'moecost:' (match the library's own message)")
+    endif()
+    string(REGEX MATCHALL "\\[" _open "${_re}")
+    string(REGEX MATCHALL "\\]" _close "${_re}")
+    list(LENGTH _open _open)
+    list(LENGTH _close _close)
+    if(NOT _open EQUAL _close)
+        message(FATAL_ERROR "moecost: ${_rel}: unbalanced [ ] in '${_line}' (CMake lists "
+                            "cannot hold it); match a literal bracket with '.'")
+    endif()
+    # Compiles the regex (an invalid one stops configure here) and rejects one so loose that
+    # it would match compiler noise rather than our message.
+    foreach(_noise "" "moecost" "error: 'moecost::x' was not declared in this scope"
+                   "In instantiation of 'struct moecost::detail::y<1>':")
+        if(_noise MATCHES "${_re}")
+            message(FATAL_ERROR "moecost: ${_rel}: the regex in '${_line}' also matches "
+                                "'${_noise}'; make it match the message text")
+        endif()
+    endforeach()
+endfunction()
 moecost_glob_sources(_moecost_cf_sources tests/compile_fail)
 foreach(_file IN LISTS _moecost_cf_sources)
     get_filename_component(_name "${_file}" NAME_WE)
@@ -73,34 +109,28 @@ foreach(_file IN LISTS _moecost_cf_sources)
     # The expectations are read at configure time: re-configure when the file changes.
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_file}")
 
-    file(STRINGS "${_file}" _lines REGEX "^[ \t]*//[ \t]*expect:")
+    file(STRINGS "${_file}" _lines
+         REGEX "^[ \t]*//[ \t]*(expect|expect-first-error|fail-std):")
     set(_regexes)
+    set(_first_error_regexes)
+    set(_fail_std)
     foreach(_line IN LISTS _lines)
-        string(REGEX REPLACE "^[ \t]*//[ \t]*expect:[ \t]*" "" _re "${_line}")
-        string(STRIP "${_re}" _re)
-        string(FIND "${_re}" "moecost:" _has_prefix)
-        if(_has_prefix EQUAL -1)
-            message(FATAL_ERROR "moecost: ${_rel}: the regex in '${_line}' must contain "
-                                "'moecost:' (match the library's own static_assert message)")
-        endif()
-        string(REGEX MATCHALL "\\[" _open "${_re}")
-        string(REGEX MATCHALL "\\]" _close "${_re}")
-        list(LENGTH _open _open)
-        list(LENGTH _close _close)
-        if(NOT _open EQUAL _close)
-            message(FATAL_ERROR "moecost: ${_rel}: unbalanced [ ] in '${_line}' (CMake lists "
-                                "cannot hold it); match a literal bracket with '.'")
-        endif()
-        # Compiles the regex (an invalid one stops configure here) and rejects one so loose
-        # that it would match compiler noise rather than our message.
-        foreach(_noise "" "moecost" "error: 'moecost::x' was not declared in this scope"
-                       "In instantiation of 'struct moecost::detail::y<1>':")
-            if(_noise MATCHES "${_re}")
-                message(FATAL_ERROR "moecost: ${_rel}: the regex in '${_line}' also matches "
-                                    "'${_noise}'; make it match the message text")
+        string(REGEX MATCH "^[ \t]*//[ \t]*([a-z-]+):[ \t]*(.*)$" _ "${_line}")
+        set(_kind "${CMAKE_MATCH_1}")
+        string(STRIP "${CMAKE_MATCH_2}" _value)
+        if(_kind STREQUAL "fail-std")
+            if(NOT _value MATCHES "^[0-9]+$")
+                message(FATAL_ERROR "moecost: ${_rel}: '${_line}' must name a standard, e.g. 17")
             endif()
-        endforeach()
-        list(APPEND _regexes "${_re}")
+            set(_fail_std "${_value}")
+            continue()
+        endif()
+        moecost_cf_regex("${_rel}" "${_line}" "${_value}")
+        if(_kind STREQUAL "expect")
+            list(APPEND _regexes "${_value}")
+        else()
+            list(APPEND _first_error_regexes "${_value}")
+        endif()
     endforeach()
     if(NOT _regexes)
         message(FATAL_ERROR "moecost: ${_rel} has no '// expect: <regex>' line")
@@ -109,17 +139,43 @@ foreach(_file IN LISTS _moecost_cf_sources)
     foreach(_kind fail ok)
         moecost_check_target_name(cf_${_name}_${_kind} "${_rel}")
         add_library(cf_${_name}_${_kind} OBJECT EXCLUDE_FROM_ALL "${_file}")
-        target_link_libraries(cf_${_name}_${_kind} PRIVATE moecost::io)
     endforeach()
+    target_link_libraries(cf_${_name}_ok PRIVATE moecost::io)
     target_compile_definitions(cf_${_name}_fail PRIVATE MOECOST_COMPILE_FAIL)
+    if(_fail_std)
+        # moecost's cxx_std_20 requirement would outrank CXX_STANDARD: take its headers and
+        # their dependencies without it.
+        target_include_directories(cf_${_name}_fail
+                                   PRIVATE $<TARGET_PROPERTY:moecost,INTERFACE_INCLUDE_DIRECTORIES>)
+        target_link_libraries(cf_${_name}_fail PRIVATE Boost::headers nlohmann_json::nlohmann_json)
+        set_target_properties(cf_${_name}_fail PROPERTIES CXX_STANDARD ${_fail_std}
+                                                          CXX_EXTENSIONS OFF)
+    else()
+        target_link_libraries(cf_${_name}_fail PRIVATE moecost::io)
+    endif()
+
+    # The first-error regexes reach the driver in a file, as bracket arguments, so that no
+    # character of theirs needs quoting on a command line.
+    set(_first_error_args)
+    if(_first_error_regexes)
+        set(_expect_file "${CMAKE_CURRENT_BINARY_DIR}/compile_fail/${_name}.cmake")
+        set(_content "set(MOECOST_FIRST_ERROR_REGEXES")
+        foreach(_re IN LISTS _first_error_regexes)
+            string(APPEND _content "\n    [==[${_re}]==]")
+        endforeach()
+        file(WRITE "${_expect_file}" "${_content})\n")
+        set(_first_error_args "-DMOECOST_EXPECT_FILE=${_expect_file}")
+    endif()
 
     add_test(NAME compile_fail.${_name}
              COMMAND "${CMAKE_COMMAND}" "-DMOECOST_BUILD_DIR=${CMAKE_BINARY_DIR}"
-                     "-DMOECOST_TARGET=cf_${_name}_fail" -P "${_moecost_cf_driver}")
+                     "-DMOECOST_TARGET=cf_${_name}_fail" ${_first_error_args}
+                     -P "${_moecost_cf_driver}")
     set_tests_properties(
         compile_fail.${_name}
         PROPERTIES PASS_REGULAR_EXPRESSION "${_regexes}"
-                   FAIL_REGULAR_EXPRESSION "MOECOST_UNEXPECTED_BUILD_SUCCESS"
+                   FAIL_REGULAR_EXPRESSION
+                   "MOECOST_UNEXPECTED_BUILD_SUCCESS;MOECOST_FIRST_ERROR_MISMATCH"
                    RESOURCE_LOCK moecost_build_tree
                    LABELS compile_fail)
     add_test(NAME compile_ok.${_name}

@@ -6,6 +6,8 @@
  * needs Boost alone); the JSON/config.json readers live in <moecost/io/...>.
  */
 
+#include <moecost/detail/require_cxx20.hpp>
+
 #include <moecost/units.hpp>
 
 #include <moecost/spec/hardware.hpp>

@@ -18,6 +18,8 @@
  * @endcode
  */
 
+#include <moecost/detail/require_cxx20.hpp>
+
 #include <boost/units/base_dimension.hpp>
 #include <boost/units/base_unit.hpp>
 #include <boost/units/base_units/information/byte.hpp>

@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: the seed's 128-GPU plan (attention DP 32)
 // serving 100 sequences; the twin serves 128.
-// expect: moecost: batch does not divide over the attention dp ranks
+// expect-first-error: moecost: batch does not divide over the attention dp ranks
+// expect: moecost::detail::offending::batch<100>, moecost::detail::offending::dp<32>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

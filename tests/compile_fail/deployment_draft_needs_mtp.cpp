@@ -1,6 +1,7 @@
 // A deployment that drafts tokens with MTP modules its model lacks must not compile:
 // deepseek_v3 is read without its MTP module (deepseek_v3_mtp, in the twin, has it).
-// expect: moecost: workload.draft_tokens > 0 drafts with the model's MTP modules
+// expect-first-error: moecost: workload.draft_tokens > 0 drafts with the model's MTP modules
+// expect: moecost::detail::offending::draft_tokens<1>, moecost::detail::offending::mtp_layers<0>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,7 +1,8 @@
 // A deployment that breaks a rule must not compile: the seed model's expert hidden 1,024 over
 // ETP 3 (TP 2 · DP 3 = ETP 3 · EP 2 on 6 GPUs, batch 126); the twin uses ETP 2 · EP 4 under TP
 // 2 · DP 4, batch 128.
-// expect: moecost: expert hidden does not divide over etp
+// expect-first-error: moecost: expert hidden does not divide over etp
+// expect: moecost::detail::offending::expert_hidden<1024>, moecost::detail::offending::etp<3>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,7 +1,8 @@
 // A deployment whose EP ranks do not divide the routed experts must not compile: the seed
 // model's 16 experts over EP 3 (EP3·PP2·DP4·TP2, 48 GPUs, batch 96 over attention DP 12). The
 // twin uses EP 4 (4 experts per rank; attention DP 16 divides the batch of 96).
-// expect: moecost: routed experts do not divide over ep
+// expect-first-error: moecost: routed experts do not divide over ep
+// expect: moecost::detail::offending::routed_experts<16>, moecost::detail::offending::ep<3>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

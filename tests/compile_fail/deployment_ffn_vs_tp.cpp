@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: a dense FFN of 100 over TP 8 (TP 4 in the
 // twin, 100 = 4 · 25).
-// expect: moecost: dense ffn hidden does not divide over tp
+// expect-first-error: moecost: dense ffn hidden does not divide over tp
+// expect: moecost::detail::offending::ffn_hidden<100>, moecost::detail::offending::tp<8>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: Mixtral-8x7B at TP 16 on nodes of 8 H100s
 // (TP 8 in the twin).
-// expect: moecost: a tp or etp group is larger than a node
+// expect-first-error: moecost: a tp or etp group is larger than a node
+// expect: moecost::detail::offending::group_gpus<16>, moecost::detail::offending::node_gpus<8>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

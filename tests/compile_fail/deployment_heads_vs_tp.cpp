@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: Mixtral-8x7B's 32 attention heads over TP 3
 // (TP 2 in the twin) on H100s.
-// expect: moecost: attention heads do not divide over tp
+// expect-first-error: moecost: attention heads do not divide over tp
+// expect: moecost::detail::offending::heads<32>, moecost::detail::offending::tp<3>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: a workload of zero sequences (one in the
 // twin): validate(workload) names the field.
-// expect: moecost: a spec of the deployment is invalid
+// expect-first-error: moecost: a spec of the deployment is invalid
+// expect: moecost::detail::offending::broken_rule<moecost::rule::positive>, moecost::detail::offending::value<0>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: 12 heads sharing 4 KV heads over TP 6: 6
 // divides 12, but neither 4 nor 6 divides the other (TP 4 in the twin).
-// expect: moecost: kv heads and tp: neither divides the other
+// expect-first-error: moecost: kv heads and tp: neither divides the other
+// expect: moecost::detail::offending::kv_heads<4>, moecost::detail::offending::tp<6>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

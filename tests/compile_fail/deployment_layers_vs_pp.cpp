@@ -1,6 +1,7 @@
 // A deployment whose pipeline stages do not divide the layers must not compile: the seed
 // model's 16 layers over PP 3 (EP8·PP3·DP4·TP2, 192 GPUs). The twin uses PP 2 (8 layers each).
-// expect: moecost: layers do not divide into pp equal stages
+// expect-first-error: moecost: layers do not divide into pp equal stages
+// expect: moecost::detail::offending::layers<16>, moecost::detail::offending::pp<3>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -2,7 +2,8 @@
 // fp8: over 671 GB of weights) on one H100 (80 GB, 72 GB usable). The twin spreads it over
 // 8 H200s (TP 8 for attention, EP 8 for the experts: ≈ 84 GB of weights per GPU of 126.9 GB
 // usable).
-// expect: moecost: memory per GPU exceeds the usable HBM
+// expect-first-error: moecost: memory per GPU exceeds the usable HBM
+// expect: moecost::detail::offending::bytes_per_gpu<6[7-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]>, moecost::detail::offending::usable_bytes_per_gpu<72000000000>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: a 10,240-token prompt over CP 3 (CP 2 in
 // the twin).
-// expect: moecost: prompt length does not divide over cp
+// expect-first-error: moecost: prompt length does not divide over cp
+// expect: moecost::detail::offending::prompt<10240>, moecost::detail::offending::cp<3>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

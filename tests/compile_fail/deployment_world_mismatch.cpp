@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: attention TP 2 on a stage of 2 GPUs cannot
 // hold an expert mesh of ETP 1 · EP 4; the twin uses EP 2.
-// expect: moecost: attention mesh tp\*cp\*dp differs from expert mesh
+// expect-first-error: moecost: attention mesh tp\*cp\*dp differs from expert mesh
+// expect: moecost::detail::offending::attention_mesh_tp_cp_dp<2>, moecost::detail::offending::expert_mesh_etp_ep<4>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,6 +1,7 @@
 // A deployment that breaks a rule must not compile: the seed's 128-GPU plan on a cluster of 64
 // GPUs (128 in the twin).
-// expect: moecost: the layout needs more GPUs than the cluster has
+// expect-first-error: moecost: the layout needs more GPUs than the cluster has
+// expect: moecost::detail::offending::gpus_needed<128>, moecost::detail::offending::cluster_gpus<64>
 
 #include <moecost/evaluate/deployment.hpp>
 #include <moecost/presets/hardware.hpp>

@@ -1,6 +1,8 @@
 #pragma once
 // A structural, constexpr string for names inside class-type template arguments.
 
+#include <moecost/detail/require_cxx20.hpp>
+
 #include <cstddef>
 #include <string_view>
 

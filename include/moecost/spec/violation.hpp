@@ -8,6 +8,8 @@
  * capacity so that checking allocates nothing and works in constant expressions.
  */
 
+#include <moecost/detail/require_cxx20.hpp>
+
 #include <array>
 #include <cstdio>
 #include <string>

@@ -792,7 +792,10 @@ TEST_CASE("training plans that break a rule", "[train][violations]") {
         REQUIRE(r.problems.has(rule::layers_vs_pp));
         const auto v = first_of(r.problems, rule::layers_vs_pp);
         CHECK(v.value == 4);
-        CHECK(v.limit == 8);
+        CHECK(v.limit == 2);  // what the user set: pp = 2 ...
+        CHECK(v.factor == 4); // ... × 4 virtual stages
+        CHECK(describe(v) == "layers (4) do not divide into pp = 2 × 4 virtual stages = 8 chunks");
+        CHECK_FALSE(r.evaluated);
         // v = 2: 8 chunks? no, 4 chunks of one layer: fine
         t.virtual_stages = 2;
         CHECK(evaluate_training(dense4, round_gpu, layout{.dp = 2, .pp = 2}, t).valid());

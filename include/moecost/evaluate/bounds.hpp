@@ -28,6 +28,7 @@ struct throughput_bound {
     resource binding = resource::compute;
     token_rate compute_bound{};
     token_rate memory_bound{};
+    bool runs = true; ///< false: the deployment breaks a rule, so it has no bound (rate 0)
 };
 
 /// The bound for any layout of GPU g (every efficiency 1).
@@ -78,6 +79,7 @@ constexpr throughput_bound layout_bound(const model_spec& m, const cluster_spec&
     throughput_bound b;
     b.rate = ph.tokens_per_gpu;
     b.binding = ph.bottleneck;
+    b.runs = r.evaluated;
     return b;
 }
 
@@ -86,7 +88,10 @@ struct claim_verdict {
     token_rate claimed{};
     throughput_bound bound{};
     bool possible = false;
-    [[nodiscard]] constexpr double claimed_over_bound() const { return claimed / bound.rate; }
+    /// The claim over the bound; 0 where the deployment cannot run (no bound to compare with).
+    [[nodiscard]] constexpr double claimed_over_bound() const {
+        return bound.runs ? ratio(claimed, bound.rate) : 0.0;
+    }
 };
 
 /// Is `claimed` tokens/s per GPU possible in phase p on any layout of GPU g?

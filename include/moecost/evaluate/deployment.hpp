@@ -74,6 +74,10 @@ template <long long N> struct draft_tokens {};
 template <long long N> struct mtp_layers {};
 template <long long N> struct bytes_per_gpu {};
 template <long long N> struct usable_bytes_per_gpu {};
+template <long long N> struct stages {};
+template <long long N> struct layers_in_model {};
+template <long long N> struct micro_batches {};
+template <long long N> struct sequences_per_dp_rank {};
 template <long long N> struct value {};
 template <long long N> struct limit {};
 template <rule R> struct broken_rule {};
@@ -196,6 +200,18 @@ struct diagnose<rule::draft_needs_mtp, Ok, Numbers...> {
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
+struct diagnose<rule::stages_vs_layers, Ok, Numbers...> {
+    static_assert(Ok, "moecost: more pipeline stages than layers: choose pp at most the layer "
+                      "count");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<rule::micro_batches_vs_batch, Ok, Numbers...> {
+    static_assert(Ok, "moecost: more micro-batches than sequences per DP rank: give fewer "
+                      "micro-batches or a larger batch");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
 struct diagnose<rule::memory, Ok, Numbers...> {
     static_assert(Ok, "moecost: memory per GPU exceeds the usable HBM: shard more (tp, ep, pp) or "
                       "shrink the batch");
@@ -221,6 +237,9 @@ struct checked_deployment : deployment<M, C, L, W, O> {
     using base = deployment<M, C, L, W, O>;
     static constexpr const violations& v = base::problems;
 
+    static_assert(
+        detail::rule_check<base::problems, rule::stages_vs_layers, detail::offending::stages,
+                           detail::offending::layers_in_model>::passed);
     static_assert(detail::rule_check<base::problems, rule::layers_vs_pp, detail::offending::layers,
                                      detail::offending::pp>::passed);
     static_assert(
@@ -239,6 +258,9 @@ struct checked_deployment : deployment<M, C, L, W, O> {
                                      detail::offending::dp>::passed);
     static_assert(detail::rule_check<base::problems, rule::prompt_vs_cp, detail::offending::prompt,
                                      detail::offending::cp>::passed);
+    static_assert(detail::rule_check<base::problems, rule::micro_batches_vs_batch,
+                                     detail::offending::micro_batches,
+                                     detail::offending::sequences_per_dp_rank>::passed);
     static_assert(detail::rule_check<base::problems, rule::world_mismatch,
                                      detail::offending::attention_mesh_tp_cp_dp,
                                      detail::offending::expert_mesh_etp_ep>::passed);

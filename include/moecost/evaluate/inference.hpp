@@ -109,6 +109,8 @@ constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layo
     // problems is empty: the layout's own rules passed, so add check_layout's other rules
     const model_spec rm = with_resolved_heads(m);
     check_layout_rules(problems, rm, c, l, w);
+    if (!problems.ok()) // a deployment that cannot run as laid out is not costed
+        return r;
     engine::evaluate_into(r, engine::prepare(rm, c, l, opt), w, req);
     return r;
 }

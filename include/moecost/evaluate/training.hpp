@@ -206,12 +206,16 @@ constexpr void check_training_into(violations& out, const model_spec& model,
     const workload as_inference{.batch = t.global_batch, .prompt = t.seq};
     for (const auto& v : check_layout(model, cluster, l, as_inference))
         if (v.what != rule::batch_vs_dp)
-            out.add(v.what, v.field, v.value, v.limit);
+            out.add(v);
     const int M = micro_batches_of(t, l);
     if (M <= 0 || t.global_batch % (t.micro_batch * l.dp) != 0)
         out.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, t.micro_batch * l.dp);
     if (t.virtual_stages > 1 && model.layers % (l.pp * t.virtual_stages) != 0)
-        out.add(rule::layers_vs_pp, "layers", model.layers, l.pp * t.virtual_stages);
+        out.add({.what = rule::layers_vs_pp,
+                 .field = "layers",
+                 .value = static_cast<double>(model.layers),
+                 .limit = static_cast<double>(l.pp),
+                 .factor = t.virtual_stages});
 }
 
 /// The slowest stage's time for one micro-batch, forward and backward, and what binds it.
@@ -361,11 +365,9 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     training_report r;
     r.ideal = opt.ideal;
     check_training_into(r.problems, model, cluster, l, t, opt);
-    if (!validate_all(model, cluster, t, l, opt).ok())
-        return r;
     const int M = micro_batches_of(t, l);
     r.micro_batches = M;
-    if (M <= 0)
+    if (!r.problems.ok())
         return r;
     r.evaluated = true;
 

@@ -9,6 +9,7 @@
  */
 
 #include <moecost/detail/require_cxx20.hpp>
+#include <moecost/units.hpp>
 
 #include <array>
 #include <cstdio>
@@ -39,7 +40,9 @@ enum class rule {
     at_least,           ///< value must be >= limit
     draft_needs_mtp,    ///< speculative decoding drafts with MTP modules the model lacks
     weight_format, ///< a weight-only dtype (mxfp4, nvfp4, int4) stores something other than weights
-    below,         ///< value must be < limit (keep last: rule_count)
+    stages_vs_layers,       ///< more pipeline stages than layers: a stage would hold none
+    micro_batches_vs_batch, ///< more micro-batches than sequences per DP rank: some are empty
+    below,                  ///< value must be < limit (keep last: rule_count)
 };
 
 /// How many rules there are.
@@ -51,6 +54,7 @@ struct violation {
     const char* field = "";
     double value = 0;
     double limit = 0;
+    int factor = 0; ///< where the limit is a product the user set: its second factor (else 0)
 };
 
 /// A fixed-capacity list of violations (no allocation).
@@ -62,15 +66,19 @@ struct violations {
 
     constexpr void add(rule r, const char* field, double value, double limit = 0) {
         if (count < capacity)
-            items[static_cast<std::size_t>(count++)] = {r, field, value, limit};
+            items[static_cast<std::size_t>(count++)] = {r, field, value, limit, 0};
+        else
+            ++dropped;
+    }
+    constexpr void add(const violation& v) {
+        if (count < capacity)
+            items[static_cast<std::size_t>(count++)] = v;
         else
             ++dropped;
     }
     constexpr void append(const violations& other) {
-        for (int i = 0; i < other.count; ++i) {
-            const auto& v = other.items[static_cast<std::size_t>(i)];
-            add(v.what, v.field, v.value, v.limit);
-        }
+        for (int i = 0; i < other.count; ++i)
+            add(other.items[static_cast<std::size_t>(i)]);
         dropped += other.dropped;
     }
     [[nodiscard]] constexpr bool ok() const { return count == 0 && dropped == 0; }
@@ -96,17 +104,80 @@ constexpr violations validate_all(const Specs&... specs) {
     return out;
 }
 
-namespace detail {
-inline std::string num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
+/// The rule's name as a key: "layers_vs_pp" (JSON, and the type face's messages).
+constexpr const char* key_of(rule r) {
+    switch (r) {
+    case rule::positive:
+        return "positive";
+    case rule::non_negative:
+        return "non_negative";
+    case rule::at_most:
+        return "at_most";
+    case rule::divides:
+        return "divides";
+    case rule::layers_vs_pp:
+        return "layers_vs_pp";
+    case rule::experts_vs_ep:
+        return "experts_vs_ep";
+    case rule::heads_vs_tp:
+        return "heads_vs_tp";
+    case rule::kv_heads_vs_tp:
+        return "kv_heads_vs_tp";
+    case rule::ffn_vs_tp:
+        return "ffn_vs_tp";
+    case rule::expert_ffn_vs_etp:
+        return "expert_ffn_vs_etp";
+    case rule::batch_vs_dp:
+        return "batch_vs_dp";
+    case rule::world_mismatch:
+        return "world_mismatch";
+    case rule::world_vs_cluster:
+        return "world_vs_cluster";
+    case rule::group_crosses_node:
+        return "group_crosses_node";
+    case rule::memory:
+        return "memory";
+    case rule::requirement:
+        return "requirement";
+    case rule::prompt_vs_cp:
+        return "prompt_vs_cp";
+    case rule::at_least:
+        return "at_least";
+    case rule::draft_needs_mtp:
+        return "draft_needs_mtp";
+    case rule::weight_format:
+        return "weight_format";
+    case rule::stages_vs_layers:
+        return "stages_vs_layers";
+    case rule::micro_batches_vs_batch:
+        return "micro_batches_vs_batch";
+    case rule::below:
+        return "below";
+    }
+    return "?";
+}
+
+/// Whether a rule's numbers are byte counts (printed with an SI prefix, kept whole in JSON).
+constexpr bool counts_bytes(rule r) {
+    return r == rule::memory;
+}
+
+/**
+ * A violation's number as the tables print it: a whole number in full (tp = 1048576), any
+ * other to six significant digits.
+ */
+inline std::string number_text(double v) {
+    char buf[40];
+    if (v == static_cast<double>(static_cast<long long>(v)) && v < 1e18 && v > -1e18)
+        std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    else
+        std::snprintf(buf, sizeof buf, "%.6g", v);
     return buf;
 }
-} // namespace detail
 
 /// A one-line English description of a violation, with its numbers.
 inline std::string describe(const violation& v) {
-    using detail::num;
+    const auto num = [](double x) { return number_text(x); };
     const std::string f = v.field;
     switch (v.what) {
     case rule::positive:
@@ -118,6 +189,9 @@ inline std::string describe(const violation& v) {
     case rule::divides:
         return f + ": " + num(v.limit) + " is not divisible by " + num(v.value);
     case rule::layers_vs_pp:
+        if (v.factor > 1)
+            return "layers (" + num(v.value) + ") do not divide into pp = " + num(v.limit) + " × " +
+                   num(v.factor) + " virtual stages = " + num(v.limit * v.factor) + " chunks";
         return "layers (" + num(v.value) + ") do not divide into pp = " + num(v.limit) +
                " equal stages";
     case rule::experts_vs_ep:
@@ -141,8 +215,14 @@ inline std::string describe(const violation& v) {
     case rule::group_crosses_node:
         return f + " group of " + num(v.value) + " GPUs crosses a node of " + num(v.limit);
     case rule::memory:
-        return "memory per GPU " + num(v.value / 1e9) + " GB exceeds usable " + num(v.limit / 1e9) +
-               " GB";
+        return "memory per GPU " + pretty(make<bytes>(v.value)) + " exceeds usable " +
+               pretty(make<bytes>(v.limit));
+    case rule::stages_vs_layers:
+        return "pp = " + num(v.value) + " stages exceed the model's " + num(v.limit) +
+               " layers: a stage would hold none";
+    case rule::micro_batches_vs_batch:
+        return f + " = " + num(v.value) + " exceed the " + num(v.limit) +
+               " sequences per DP rank: a micro-batch would be empty";
     case rule::requirement:
         return f + " = " + num(v.value) + " misses target " + num(v.limit);
     case rule::prompt_vs_cp:

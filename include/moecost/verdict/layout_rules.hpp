@@ -18,7 +18,9 @@ namespace moecost {
 /// The rules of check_layout past the layout's own, added to `out`; `l` must be valid.
 constexpr void check_layout_rules(violations& out, const model_spec& m, const cluster_spec& c,
                                   const layout& l, const workload& w) {
-    if (m.layers % l.pp != 0 && !l.uneven_stages)
+    if (l.pp > m.layers)
+        out.add(rule::stages_vs_layers, "pp", l.pp, m.layers);
+    else if (m.layers % l.pp != 0 && !l.uneven_stages)
         out.add(rule::layers_vs_pp, "layers", m.layers, l.pp);
     if (is_moe(m) && expert_slots(m, l) % l.ep != 0)
         out.add(rule::experts_vs_ep, "moe.experts", expert_slots(m, l), l.ep);
@@ -37,6 +39,14 @@ constexpr void check_layout_rules(violations& out, const model_spec& m, const cl
         out.add(rule::batch_vs_dp, "dp", w.batch, l.dp);
     if (w.prompt % l.cp != 0)
         out.add(rule::prompt_vs_cp, "workload.prompt", w.prompt, l.cp);
+    // micro-batches the user set must each hold a sequence of every DP rank
+    const int per_rank = w.batch / l.dp;
+    if (w.prefill_micro_batches > per_rank)
+        out.add(rule::micro_batches_vs_batch, "workload.prefill_micro_batches",
+                w.prefill_micro_batches, per_rank);
+    if (w.decode_micro_batches > per_rank)
+        out.add(rule::micro_batches_vs_batch, "workload.decode_micro_batches",
+                w.decode_micro_batches, per_rank);
     if (w.draft_tokens > 0 && m.mtp_layers <= 0)
         out.add(rule::draft_needs_mtp, "workload.draft_tokens", w.draft_tokens, 0);
     if (c.max_gpus > 0 && world_size(l) > c.max_gpus)

@@ -3,7 +3,13 @@
 // modules on their GPU groups, the collectives between them and the tensors that flow, as
 // Graphviz DOT (to render with `dot -Tsvg`) or JSON.
 
-#include "common.hpp"
+#include "cluster.hpp"
+#include "command.hpp"
+#include "layout.hpp"
+#include "model.hpp"
+#include "modelling.hpp"
+#include "values.hpp"
+#include "workload.hpp"
 
 #include <moecost/dag.hpp>
 #include <moecost/io/dag_json.hpp>
@@ -11,7 +17,7 @@
 
 namespace moecost::cli {
 
-namespace dag_detail {
+namespace dag_cmd {
 
 struct options {
     model_options model;
@@ -26,10 +32,10 @@ struct options {
 inline const std::vector<std::string> phase_names{"prefill", "decode"};
 inline const std::vector<std::string> format_names{"dot", "json"};
 
-} // namespace dag_detail
+} // namespace dag_cmd
 
 inline command add_dag(CLI::App& app) {
-    using namespace dag_detail;
+    using namespace dag_cmd;
     auto o = std::make_shared<options>();
     CLI::App* sub = app.add_subcommand(
         "dag", "Draw one prefill or decode step of a deployment as a graph: modules on their GPU "

@@ -3,11 +3,20 @@
 // moecost::evaluate: memory per GPU, prefill and decode rates and latencies, the slowest
 // stage's operator groups and communication, violations and requirement verdicts.
 
-#include "common.hpp"
+#include "cluster.hpp"
+#include "command.hpp"
+#include "format.hpp"
+#include "json_out.hpp"
+#include "layout.hpp"
+#include "layout_text.hpp"
+#include "model.hpp"
+#include "modelling.hpp"
+#include "requirements.hpp"
+#include "workload.hpp"
 
 namespace moecost::cli {
 
-namespace evaluate_detail {
+namespace evaluate_cmd {
 
 struct options {
     model_options model;
@@ -317,10 +326,10 @@ inline void print_text(const scenario& s, const report& r) {
                    r.meets() ? "meets every requirement" : "does NOT meet the requirements");
 }
 
-} // namespace evaluate_detail
+} // namespace evaluate_cmd
 
 inline command add_evaluate(CLI::App& app) {
-    auto o = std::make_shared<evaluate_detail::options>();
+    auto o = std::make_shared<evaluate_cmd::options>();
     CLI::App* sub = app.add_subcommand(
         "evaluate", "Evaluate one deployment: memory per GPU, prefill and decode tokens/s per GPU, "
                     "TTFT and TPOT, bottlenecks, the slowest stage's operators, violations, "
@@ -348,12 +357,12 @@ inline command add_evaluate(CLI::App& app) {
         "  moecost evaluate --preset deepseek-v3 --gpu h800 --layout dp=32,ep=32,redundant=32 "
         "--batch 2048 --prompt 4096 --dispatch-fp8 --max-tpot 0.05");
     return {sub, [o] {
-                const evaluate_detail::scenario s = evaluate_detail::resolve(*o);
+                const evaluate_cmd::scenario s = evaluate_cmd::resolve(*o);
                 const report r = evaluate(s.model.spec, s.cluster, s.l, s.w, s.opt, s.req);
                 if (o->json)
-                    fmt::print("{}\n", evaluate_detail::to_json(s, r).dump(2));
+                    fmt::print("{}\n", evaluate_cmd::to_json(s, r).dump(2));
                 else
-                    evaluate_detail::print_text(s, r);
+                    evaluate_cmd::print_text(s, r);
                 return exit_ok;
             }};
 }

@@ -2,11 +2,15 @@
 // `moecost inspect`: a model's dimensions, parameters by component (total and active), KV
 // bytes per token and FLOPs per token (decode at a context, prefill mean over a prompt).
 
-#include "common.hpp"
+#include "command.hpp"
+#include "format.hpp"
+#include "json_out.hpp"
+#include "model.hpp"
+#include "values.hpp"
 
 namespace moecost::cli {
 
-namespace inspect_detail {
+namespace inspect_cmd {
 
 struct options {
     model_options model;
@@ -261,10 +265,10 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
         "  decode's LM head runs for every token; prefill's once per prompt (its last token).\n");
 }
 
-} // namespace inspect_detail
+} // namespace inspect_cmd
 
 inline command add_inspect(CLI::App& app) {
-    auto o = std::make_shared<inspect_detail::options>();
+    auto o = std::make_shared<inspect_cmd::options>();
     CLI::App* sub = app.add_subcommand(
         "inspect", "Describe a model: dimensions, parameters by component (total and active), KV "
                    "bytes per token, FLOPs per token for decode and prefill");
@@ -294,11 +298,11 @@ inline command add_inspect(CLI::App& app) {
                 const auto v = validate(lm.spec);
                 if (!v.ok())
                     throw run_error(lm.source + ": the model is invalid: " + describe(*v.begin()));
-                const auto f = inspect_detail::compute(lm.spec, *o);
+                const auto f = inspect_cmd::compute(lm.spec, *o);
                 if (o->json)
-                    fmt::print("{}\n", inspect_detail::to_json(lm, *o, f).dump(2));
+                    fmt::print("{}\n", inspect_cmd::to_json(lm, *o, f).dump(2));
                 else
-                    inspect_detail::print_text(lm, *o, f);
+                    inspect_cmd::print_text(lm, *o, f);
                 return exit_ok;
             }};
 }

@@ -3,14 +3,24 @@
 // by an objective, the Pareto front of decode tokens/s per GPU against TPOT and, when no
 // layout meets the requirements, the nearest misses with what each missed by.
 
-#include "common.hpp"
+#include "cluster.hpp"
+#include "command.hpp"
+#include "format.hpp"
+#include "json_out.hpp"
+#include "layout_text.hpp"
+#include "model.hpp"
+#include "modelling.hpp"
+#include "requirements.hpp"
+#include "search_space.hpp"
+#include "values.hpp"
+#include "workload.hpp"
 
 #include <algorithm>
 #include <chrono>
 
 namespace moecost::cli {
 
-namespace search_detail {
+namespace search_cmd {
 
 /// The Pareto front keeps at most front_capacity layouts (--top: at most max_top, common.hpp).
 inline constexpr std::size_t front_capacity = 64;
@@ -341,10 +351,10 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
                "batch. `moecost evaluate --layout`\n  shows any of them in full.\n");
 }
 
-} // namespace search_detail
+} // namespace search_cmd
 
 inline command add_search(CLI::App& app) {
-    using namespace search_detail;
+    using namespace search_cmd;
     auto o = std::make_shared<options>();
     CLI::App* sub = app.add_subcommand(
         "search", "Search every layout of a GPU budget: the best by an objective, the Pareto "

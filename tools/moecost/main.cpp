@@ -20,7 +20,7 @@
 #include "cmd_inspect.hpp"
 #include "cmd_search.hpp"
 #include "cmd_train.hpp"
-#include "common.hpp"
+#include "command.hpp"
 
 #include <cstdio>
 #include <exception>

@@ -37,37 +37,47 @@ struct cluster_options {
 };
 
 /// A flag of cluster_options::value: name, unit, scale to the base unit of the field it
-/// replaces, and that field.
+/// replaces, the range it takes and that field.
+///
+/// The ranges keep every product the evaluation forms finite: rates up to 1e21 FLOP/s, HBM
+/// up to 1e18 bytes, bandwidths up to 1e18 B/s, and down to a GFLOP/s, a MB and a MB/s, so
+/// that times (work over a rate) stay finite too; efficiencies from 0.001 to 1.
 struct hardware_flag {
     const char* flag;
     const char* unit;
     double scale;
-    bool positive; ///< must be > 0 (else >= 0: 0 is "none")
+    number_range range; ///< in the flag's unit
     const char* help;
     double& (*field)(cluster_spec&);
 };
 inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_flags{{
-    {"--peak-bf16", "TFLOPS", 1e12, true, "Dense bf16 tensor rate, TFLOP/s",
+    {"--peak-bf16", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9},
+     "Dense bf16 tensor rate, TFLOP/s",
      [](cluster_spec& c) -> double& { return c.gpu.peak_bf16.value; }},
-    {"--peak-fp8", "TFLOPS", 1e12, false, "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)",
+    {"--peak-fp8", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
+     "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)",
      [](cluster_spec& c) -> double& { return c.gpu.peak_fp8.value; }},
-    {"--peak-fp4", "TFLOPS", 1e12, false,
+    {"--peak-fp4", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
      "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)",
      [](cluster_spec& c) -> double& { return c.gpu.peak_fp4.value; }},
-    {"--peak-int8", "TOPS", 1e12, false,
+    {"--peak-int8", "TOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
      "Dense INT8 tensor rate, TOP/s (0: none; int8 weights at bf16's)",
      [](cluster_spec& c) -> double& { return c.gpu.peak_int8.value; }},
-    {"--hbm-gb", "GB", 1e9, true, "HBM per GPU, GB (1e9 bytes)",
+    {"--hbm-gb", "GB", 1e9, number_range{.lo = 1e-3, .hi = 1e9}, "HBM per GPU, GB (1e9 bytes)",
      [](cluster_spec& c) -> double& { return c.gpu.hbm.value; }},
-    {"--hbm-tbps", "TB/s", 1e12, true, "HBM bandwidth, TB/s",
+    {"--hbm-tbps", "TB/s", 1e12, number_range{.lo = 1e-6, .hi = 1e6}, "HBM bandwidth, TB/s",
      [](cluster_spec& c) -> double& { return c.gpu.hbm_bandwidth.value; }},
-    {"--compute-efficiency", "X", 1.0, true, "Achievable fraction of peak FLOP/s, in (0, 1]",
+    {"--compute-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+     "Achievable fraction of peak FLOP/s, in (0, 1]",
      [](cluster_spec& c) -> double& { return c.gpu.compute_efficiency; }},
-    {"--memory-efficiency", "X", 1.0, true, "Achievable fraction of HBM bandwidth, in (0, 1]",
+    {"--memory-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+     "Achievable fraction of HBM bandwidth, in (0, 1]",
      [](cluster_spec& c) -> double& { return c.gpu.memory_efficiency; }},
-    {"--intra-node-gbps", "GB/s", 1e9, true, "Link bandwidth inside a node, GB/s each way",
+    {"--intra-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
+     "Link bandwidth inside a node, GB/s each way",
      [](cluster_spec& c) -> double& { return c.intra_node.bandwidth.value; }},
-    {"--inter-node-gbps", "GB/s", 1e9, true, "NIC bandwidth per GPU between nodes, GB/s each way",
+    {"--inter-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
+     "NIC bandwidth per GPU between nodes, GB/s each way",
      [](cluster_spec& c) -> double& { return c.inter_node.bandwidth.value; }},
 }};
 
@@ -86,10 +96,9 @@ inline void add_cluster_options(CLI::App& app, cluster_options& o) {
     const std::string figures = "Hardware figures (replace the --gpu preset's)";
     for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
         const hardware_flag& f = hardware_flags[i];
-        const bool fraction = f.scale == 1.0;
         app.add_option(f.flag, o.value[i], f.help)
             ->type_name(f.unit)
-            ->check(fraction ? number_in(0, false, 1) : number_in(0, !f.positive))
+            ->check(number_in(f.range))
             ->group(figures);
     }
 }

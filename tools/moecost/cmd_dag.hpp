@@ -8,6 +8,7 @@
 #include "layout.hpp"
 #include "model.hpp"
 #include "modelling.hpp"
+#include "output.hpp"
 #include "values.hpp"
 #include "workload.hpp"
 
@@ -80,9 +81,9 @@ inline command add_dag(CLI::App& app) {
                 const deployment_dag d =
                     make_dag(lm.spec, c.spec, l.l, w, p, make_eval_options(o->modelling));
                 if (o->format == "json")
-                    fmt::print("{}\n", moecost::to_json(d).dump(2));
+                    out_json(moecost::to_json(d));
                 else
-                    fmt::print("{}", moecost::to_dot(d));
+                    emit("{}", moecost::to_dot(d));
                 return exit_ok;
             }};
 }

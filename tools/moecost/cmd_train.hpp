@@ -6,6 +6,7 @@
 // With a GPU budget (--gpus or --max-gpus) it searches the training layouts instead, through
 // moecost::search_training (train_search_out.hpp prints what it finds).
 
+#include "output.hpp"
 #include "train_scenario.hpp"
 #include "train_search_out.hpp"
 
@@ -86,10 +87,10 @@ inline void print_text(const scenario& s, const training_report& r) {
     const cluster_spec& c = s.cluster;
     const layout& l = s.l;
     const training_workload& t = s.t;
-    fmt::print("moecost train: {} on {}{}\n", m.name.view(), s.gpu_name,
-               r.ideal ? " (ideal bounds)" : "");
+    emit("moecost train: {} on {}{}\n", m.name.view(), s.gpu_name,
+         r.ideal ? " (ideal bounds)" : "");
     auto line = [](std::string_view what, const std::string& text) {
-        fmt::print("  {:<10} {}\n", what, text);
+        emit("  {:<10} {}\n", what, text);
     };
     line("model", s.model.source);
     for (const auto& n : s.model.notes)
@@ -111,16 +112,16 @@ inline void print_text(const scenario& s, const training_report& r) {
 
     heading("Violations");
     if (r.problems.ok())
-        fmt::print("  none: every module divides evenly and the deployment fits\n");
+        emit("  none: every module divides evenly and the deployment fits\n");
     for (const auto& v : violation_lines(r.problems))
-        fmt::print("  - {}\n", v);
+        emit("  - {}\n", v);
     if (!ok) {
-        fmt::print("\nNot evaluated: {}.\n",
-                   micro_batches_of(t, l) <= 0
-                       ? fmt::format("the global batch ({}) holds no whole micro-batch ({}) per "
-                                     "DP rank ({})",
-                                     t.global_batch, t.micro_batch, l.dp)
-                       : std::string("a spec or the layout breaks a rule the evaluation needs"));
+        emit("\nNot evaluated: {}.\n",
+             micro_batches_of(t, l) <= 0
+                 ? fmt::format("the global batch ({}) holds no whole micro-batch ({}) per "
+                               "DP rank ({})",
+                               t.global_batch, t.micro_batch, l.dp)
+                 : std::string("a spec or the layout breaks a rule the evaluation needs"));
         return;
     }
 
@@ -135,8 +136,8 @@ inline void print_text(const scenario& s, const training_report& r) {
              pretty(r.memory.activations)});
     mem.add({"total", pretty(r.memory.total())});
     mem.print();
-    fmt::print("  {} usable ({} x {:g}): {}\n", pretty(r.memory.usable), pretty(c.gpu.hbm.get()),
-               s.opt.memory_headroom, r.memory.fits ? "fits" : "DOES NOT FIT");
+    emit("  {} usable ({} x {:g}): {}\n", pretty(r.memory.usable), pretty(c.gpu.hbm.get()),
+         s.opt.memory_headroom, r.memory.fits ? "fits" : "DOES NOT FIT");
 
     heading("Step time");
     text_table st;
@@ -161,9 +162,9 @@ inline void print_text(const scenario& s, const training_report& r) {
     th.add({"MFU", percent(r.mfu)});
     th.add({"HFU (with recomputation)", percent(r.hfu)});
     th.print();
-    fmt::print("  model FLOPs: forward + backward (3 passes), causal attention, logits for every "
-               "token;\n  MFU and HFU against the {} peak of every GPU.\n",
-               t.fp8_gemm && c.gpu.peak_fp8.value > 0 ? "fp8" : "bf16");
+    emit("  model FLOPs: forward + backward (3 passes), causal attention, logits for every "
+         "token;\n  MFU and HFU against the {} peak of every GPU.\n",
+         t.fp8_gemm && c.gpu.peak_fp8.value > 0 ? "fp8" : "bf16");
 }
 
 } // namespace train_cmd
@@ -278,7 +279,7 @@ inline command add_train(CLI::App& app) {
                         s.model.spec, s.cluster, s.space, s.t, s.obj.value, s.opt, s.max_memory);
                     const double elapsed = seconds_since(start);
                     if (o->json)
-                        fmt::print("{}\n", search_json(s, r, elapsed).dump(2));
+                        out_json(search_json(s, r, elapsed));
                     else
                         print_search_text(s, r, elapsed);
                     return exit_ok;
@@ -286,7 +287,7 @@ inline command add_train(CLI::App& app) {
                 const training_report r =
                     evaluate_training(s.model.spec, s.cluster, s.l, s.t, s.opt);
                 if (o->json)
-                    fmt::print("{}\n", to_json(s, r).dump(2));
+                    out_json(to_json(s, r));
                 else
                     print_text(s, r);
                 return exit_ok;

@@ -2,6 +2,7 @@
 // Text formatting: counts, percentages, section headings and aligned tables.
 
 #include "json_out.hpp"
+#include "output.hpp"
 
 #include <fmt/core.h>
 
@@ -45,7 +46,7 @@ inline std::string percent(double fraction) {
 
 /// A section heading.
 inline void heading(std::string_view title) {
-    fmt::print("\n{}\n{}\n", title, std::string(title.size(), '-'));
+    emit("\n{}\n{}\n", title, std::string(title.size(), '-'));
 }
 
 /// A text table: columns sized to their widest cell; `align` holds 'l' for each column
@@ -79,7 +80,7 @@ struct text_table {
             }
             while (!out.empty() && out.back() == ' ')
                 out.pop_back();
-            fmt::print("{}\n", out);
+            emit("{}\n", out);
         };
         if (!header.empty())
             line(header);

@@ -35,12 +35,12 @@ inline void add_modelling_options(CLI::App& app, modelling_options& o) {
     app.add_option("--imbalance", o.imbalance,
                    "Expert load imbalance: tokens on the busiest EP rank / the mean (>= 1)")
         ->type_name("X")
-        ->check(number_in(1, true, 1e6))
+        ->check(number_in({.lo = 1, .hi = 1e6}))
         ->capture_default_str()
         ->group(mo);
     app.add_option("--headroom", o.headroom, "Usable fraction of HBM, in (0, 1]")
         ->type_name("F")
-        ->check(number_in(0, false, 1))
+        ->check(number_in({.lo = 1e-3, .hi = 1}))
         ->capture_default_str()
         ->group(mo);
     app.add_flag("--dispatch-fp8", o.dispatch_fp8,
@@ -50,7 +50,7 @@ inline void add_modelling_options(CLI::App& app, modelling_options& o) {
                    "Zipf exponent of expert popularity (0: uniform routing); fewer distinct "
                    "experts per step")
         ->type_name("S")
-        ->check(number_in(0, true, 16))
+        ->check(number_in({.lo = 0, .hi = 16}))
         ->capture_default_str()
         ->group(mo);
 }

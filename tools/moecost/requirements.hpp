@@ -17,10 +17,16 @@ namespace moecost::cli {
 
 /// --max-mem-gb: a memory ceiling per GPU in GB (0: none), for the requirements of `search`
 /// and the training search of `train`.
+/// The targets' ranges: finite, and far enough from 0 and infinity that a value over its
+/// target (the shortfall a search ranks by) stays finite. Memory as --hbm-gb: 1 MB to 1e18 B.
+inline constexpr number_range token_rate_range{.lo = 1e-3, .hi = 1e12};
+inline constexpr number_range latency_range{.lo = 1e-9, .hi = 1e9};
+inline constexpr number_range memory_gb_range{.lo = 1e-3, .hi = 1e9};
+
 inline CLI::Option* add_max_memory_option(CLI::App& app, double& gb, const std::string& group) {
     return app.add_option("--max-mem-gb", gb, "Largest memory per GPU, in GB (1e9 bytes)")
         ->type_name("X")
-        ->check(positive_number())
+        ->check(number_in(memory_gb_range))
         ->group(group);
 }
 
@@ -34,19 +40,19 @@ inline void add_requirement_options(CLI::App& app, requirement_options& o,
                                     const std::string& group) {
     app.add_option("--min-prefill-tok-per-gpu", o.min_prefill, "Least prefill tokens/s per GPU")
         ->type_name("X")
-        ->check(positive_number())
+        ->check(number_in(token_rate_range))
         ->group(group);
     app.add_option("--min-decode-tok-per-gpu", o.min_decode, "Least decode tokens/s per GPU")
         ->type_name("X")
-        ->check(positive_number())
+        ->check(number_in(token_rate_range))
         ->group(group);
     app.add_option("--max-ttft", o.max_ttft, "Largest time to first token, in seconds")
         ->type_name("SECONDS")
-        ->check(positive_number())
+        ->check(number_in(latency_range))
         ->group(group);
     app.add_option("--max-tpot", o.max_tpot, "Largest time per output token, in seconds")
         ->type_name("SECONDS")
-        ->check(positive_number())
+        ->check(number_in(latency_range))
         ->group(group);
     add_max_memory_option(app, o.max_mem_gb, group);
 }

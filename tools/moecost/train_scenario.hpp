@@ -139,8 +139,15 @@ inline scenario resolve(const options& o) {
            .flash_attention = !o.no_flash,
            .dropout = o.dropout};
     s.opt = make_eval_options(o.modelling);
-    if (s.searching) {
+    if (s.searching)
         s.space = make_search_space(o.space, s.batches);
+    // The sequences one step takes over DP are counted in `int`: keep them within max_count.
+    const int most_dp = s.searching ? s.space.max_gpus : s.l.dp;
+    if (double(o.micro_batch) * most_dp > double(max_count))
+        throw usage_error(fmt::format("--micro-batch: {} sequences per DP rank times dp {} is "
+                                      "more than {} sequences per step",
+                                      o.micro_batch, most_dp, max_count));
+    if (s.searching) {
         s.obj = choice_named(objectives, o.objective);
         s.top = o.top;
         s.max_memory = make<bytes>(o.max_mem_gb * 1e9);

@@ -2,6 +2,7 @@
 // `moecost train --gpus N` / `--max-gpus N`: the layout search's output, as JSON and text:
 // the best layouts by the objective, or the nearest misses with how far memory is over.
 
+#include "output.hpp"
 #include "train_scenario.hpp"
 
 namespace moecost::cli {
@@ -128,10 +129,10 @@ inline void print_search_text(const scenario& s, const search_result& r, double 
     const model_spec& m = s.model.spec;
     const cluster_spec& c = s.cluster;
     const training_workload& t = s.t;
-    fmt::print("moecost train: layout search for {} on {}{}\n", m.name.view(), s.gpu_name,
-               s.opt.ideal ? " (ideal bounds)" : "");
+    emit("moecost train: layout search for {} on {}{}\n", m.name.view(), s.gpu_name,
+         s.opt.ideal ? " (ideal bounds)" : "");
     auto line = [](std::string_view what, const std::string& text) {
-        fmt::print("  {:<10} {}\n", what, text);
+        emit("  {:<10} {}\n", what, text);
     };
     line("model", s.model.source);
     for (const auto& n : s.model.notes)
@@ -149,31 +150,31 @@ inline void print_search_text(const scenario& s, const search_result& r, double 
     line("objective", fmt::format("{} ({})", name_of(s.obj.value), s.obj.order));
     line("searched", searched_text(r.evaluated, r.rejected, r.feasible, elapsed));
     if (r.evaluated == 0) {
-        fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
-                   "division or node rule.\nTry more GPUs (--max-gpus), other global batches "
-                   "(--global-batch, --micro-batch) or --max-cp.\n");
+        emit("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
+             "division or node rule.\nTry more GPUs (--max-gpus), other global batches "
+             "(--global-batch, --micro-batch) or --max-cp.\n");
         return;
     }
     if (r.feasible == 0) {
         const bytes limit = memory_limit(s);
-        fmt::print("\nNo layout fits: none of the {} layouts evaluated fits in {} per GPU.\n",
-                   r.evaluated, pretty(limit));
+        emit("\nNo layout fits: none of the {} layouts evaluated fits in {} per GPU.\n",
+             r.evaluated, pretty(limit));
         const int n = std::min(r.n_misses, s.top);
         heading(fmt::format("Nearest misses ({} of {}, least memory over first)", n, r.evaluated));
         search_table(m, r.nearest_misses.data(), n, limit.value()).print();
-        fmt::print("\n  over by: memory per GPU above the {} limit. Fewer bytes per GPU: more "
-                   "GPUs, a higher\n  --zero stage, --recompute selective or full, a smaller "
-                   "--micro-batch.\n",
-                   pretty(limit));
+        emit("\n  over by: memory per GPU above the {} limit. Fewer bytes per GPU: more "
+             "GPUs, a higher\n  --zero stage, --recompute selective or full, a smaller "
+             "--micro-batch.\n",
+             pretty(limit));
         return;
     }
     const int n = std::min(r.n_best, s.top);
     heading(fmt::format("Top {} of {} feasible layouts by {} ({})", n, r.feasible,
                         name_of(s.obj.value), s.obj.order));
     search_table(m, r.best.data(), n).print();
-    fmt::print("\n  memory/GPU: the most loaded stage; step: one iteration of the global batch; "
-               "bubble: the\n  pipeline's idle fraction. `moecost train --layout` shows any of "
-               "them in full.\n");
+    emit("\n  memory/GPU: the most loaded stage; step: one iteration of the global batch; "
+         "bubble: the\n  pipeline's idle fraction. `moecost train --layout` shows any of "
+         "them in full.\n");
 }
 
 } // namespace train_cmd

@@ -46,25 +46,25 @@ inline std::optional<double> to_number(std::string_view s) {
     return v;
 }
 
+/// How an integer range reads in a message: "an integer from 1 to 1073741824".
+inline std::string integer_range_text(long long lo, long long hi) {
+    return fmt::format("an integer from {} to {}", lo, hi);
+}
+
 /// CLI11 validator: an integer in [lo, hi]. Runs on the text, before conversion, so every
-/// malformed value gets a message naming the flag (`--batch: expected ...`).
+/// malformed or out-of-range value gets one line naming the flag, the value and the range
+/// (`--batch: expected an integer from 1 to 1073741824, got '1.5'`).
 inline CLI::Validator integer_in(long long lo, long long hi) {
     return {[lo, hi](std::string& s) -> std::string {
                 const auto v = to_integer(s);
                 const bool digits =
                     !s.empty() &&
                     s.find_first_not_of("0123456789", s[0] == '-' ? 1 : 0) == std::string::npos;
-                if (!v && digits && s[0] != '-')
-                    return "expected at most " + std::to_string(hi) + ", got " + s;
-                const std::string what = lo == 1   ? "a positive integer"
-                                         : lo == 0 ? "a non-negative integer"
-                                                   : "an integer >= " + std::to_string(lo);
+                // Too many digits for any integer: out of range, not malformed.
+                if (v ? (*v < lo || *v > hi) : digits)
+                    return "expected " + integer_range_text(lo, hi) + ", got " + s;
                 if (!v)
-                    return "expected " + what + ", got '" + s + "'";
-                if (*v < lo)
-                    return "expected " + what + ", got " + s;
-                if (*v > hi)
-                    return "expected at most " + std::to_string(hi) + ", got " + s;
+                    return "expected " + integer_range_text(lo, hi) + ", got '" + s + "'";
                 return {};
             },
             ""};
@@ -73,29 +73,45 @@ inline CLI::Validator positive_integer() {
     return integer_in(1, max_count);
 }
 
-/// CLI11 validator: a finite number above `lo` (or at least, when `inclusive`) and at most `hi`
-/// (below it unless `hi_inclusive`).
-inline CLI::Validator number_in(double lo, bool inclusive, double hi = HUGE_VAL,
-                                bool hi_inclusive = true) {
-    return {[lo, inclusive, hi, hi_inclusive](std::string& s) -> std::string {
+/// The range a number option takes: [lo, hi], either end open, and 0 besides where 0 means
+/// "none". Both ends finite: every option has an upper limit that keeps the products the
+/// evaluation forms with it finite, and a positive one a lower limit that keeps quotients so.
+struct number_range {
+    double lo = 0;
+    double hi = 0;
+    bool lo_open = false;
+    bool hi_open = false;
+    bool or_zero = false; ///< 0 is accepted too (it means "none")
+
+    [[nodiscard]] bool holds(double v) const {
+        if (or_zero && v == 0)
+            return true;
+        const bool above = lo_open ? v > lo : v >= lo;
+        const bool below = hi_open ? v < hi : v <= hi;
+        return above && below;
+    }
+    /// "a number from 0.001 to 1e+09", "0 (none) or a number above 0 and at most 1".
+    [[nodiscard]] std::string text() const {
+        const std::string low = fmt::format("{} {:g}", lo_open ? "above" : "from", lo);
+        const std::string high = fmt::format(
+            "{} {:g}",
+            lo_open ? (hi_open ? "and below" : "and at most") : (hi_open ? "to below" : "to"), hi);
+        return fmt::format("{}a number {} {}", or_zero ? "0 (none) or " : "", low, high);
+    }
+};
+
+/// CLI11 validator: a finite decimal number in `r`. Runs on the text, before conversion:
+/// nan, inf and values that overflow a double are refused with the range.
+inline CLI::Validator number_in(number_range r) {
+    return {[r](std::string& s) -> std::string {
                 const auto v = to_number(s);
-                const std::string what =
-                    lo == 0 && !inclusive
-                        ? std::string("a positive number")
-                        : fmt::format("a number {} {:g}", inclusive ? ">=" : ">", lo);
                 if (!v)
-                    return "expected " + what + ", got '" + s + "'";
-                if (inclusive ? *v < lo : *v <= lo)
-                    return "expected " + what + ", got " + s;
-                if (hi_inclusive ? *v > hi : *v >= hi)
-                    return fmt::format("expected {} {:g}, got {}",
-                                       hi_inclusive ? "at most" : "below", hi, s);
+                    return "expected " + r.text() + ", got '" + s + "'";
+                if (!r.holds(*v))
+                    return "expected " + r.text() + ", got " + s;
                 return {};
             },
             ""};
-}
-inline CLI::Validator positive_number() {
-    return number_in(0, false);
 }
 
 /// CLI11 validator: one of `names`. The message lists them (CLI::IsMember's is terser).
@@ -125,12 +141,9 @@ inline std::string parse_integer_list(std::string_view text, std::size_t most, l
         if (item.empty())
             return "empty item in '" + std::string(text) + "' (expected N or N,N,...)";
         const auto v = to_integer(item);
-        if (!v || *v < lo)
-            return (lo == 1 ? std::string("expected positive integers, got '")
-                            : "expected integers >= " + std::to_string(lo) + ", got '") +
-                   std::string(item) + "'";
-        if (*v > hi)
-            return "expected at most " + std::to_string(hi) + ", got " + std::string(item);
+        if (!v || *v < lo || *v > hi)
+            return fmt::format("expected integers from {} to {}, got {}", lo, hi,
+                               v ? std::string(item) : "'" + std::string(item) + "'");
         if (out.size() == most)
             return "at most " + std::to_string(most) + " values, got more in '" +
                    std::string(text) + "'";

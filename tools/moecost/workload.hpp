@@ -65,7 +65,7 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
         app.add_option("--draft-acceptance", o.draft_acceptance,
                        "The chance a drafted token is accepted (DeepSeek-V3 reports 0.85 to 0.9)")
             ->type_name("A")
-            ->check(number_in(0, true, 1))
+            ->check(number_in({.lo = 0, .hi = 1}))
             ->needs(drafts)
             ->group(workload_group);
     drafts->needs(acceptance); // no silent default: the rate is the model's and the data's
@@ -74,7 +74,7 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
                    "not computed again (DeepSeek reports 0.563); prefill tokens/s still count "
                    "every prompt token")
         ->type_name("H")
-        ->check(number_in(0, true, 1, false))
+        ->check(number_in({.lo = 0, .hi = 1, .hi_open = true}))
         ->capture_default_str()
         ->group(workload_group);
 }

@@ -6,6 +6,7 @@
 #include "cluster.hpp"
 #include "command.hpp"
 #include "layout.hpp"
+#include "layout_text.hpp"
 #include "model.hpp"
 #include "modelling.hpp"
 #include "output.hpp"
@@ -80,10 +81,15 @@ inline command add_dag(CLI::App& app) {
                 const phase p = o->phase == "prefill" ? phase::prefill : phase::decode;
                 const deployment_dag d =
                     make_dag(lm.spec, c.spec, l.l, w, p, make_eval_options(o->modelling));
-                if (o->format == "json")
-                    out_json(moecost::to_json(d));
-                else
+                if (o->format == "json") {
+                    // The layout in the tool's one schema (layout_json: world_size and the
+                    // redundant experts, where io::to_json names the world "world").
+                    nlohmann::json j = moecost::to_json(d);
+                    j["layout"] = nlohmann::json(layout_json(l.l));
+                    out_json(j);
+                } else {
                     emit("{}", moecost::to_dot(d));
+                }
                 return exit_ok;
             }};
 }

@@ -10,7 +10,10 @@
 
 namespace moecost::cli {
 
-/// A layout's degrees as JSON (attention mesh, expert mesh, world size).
+/// A layout's degrees as JSON, the one schema every subcommand prints a layout in (evaluate,
+/// search, train and its search, dag): the attention mesh tp·cp·dp, the expert mesh
+/// etp·ep·edp, pp stages, the redundant expert replicas, the GPUs of one stage and of the
+/// whole layout.
 inline json layout_json(const layout& l) {
     return {{"tp", l.tp},
             {"cp", l.cp},
@@ -20,6 +23,7 @@ inline json layout_json(const layout& l) {
             {"ep", l.ep},
             {"edp", edp_of(l)},
             {"redundant_experts", l.redundant_experts},
+            {"stage_gpus", stage_gpus(l)},
             {"world_size", world_size(l)}};
 }
 

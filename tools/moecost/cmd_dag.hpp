@@ -11,6 +11,7 @@
 #include "modelling.hpp"
 #include "output.hpp"
 #include "values.hpp"
+#include "violation_out.hpp"
 #include "workload.hpp"
 
 #include <moecost/dag.hpp>
@@ -86,6 +87,7 @@ inline command add_dag(CLI::App& app) {
                     // redundant experts, where io::to_json names the world "world").
                     nlohmann::json j = moecost::to_json(d);
                     j["layout"] = nlohmann::json(layout_json(l.l));
+                    j["problems"] = nlohmann::json(violations_json(d.summary.problems));
                     out_json(j);
                 } else {
                     emit("{}", moecost::to_dot(d));

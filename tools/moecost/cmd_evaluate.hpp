@@ -13,6 +13,7 @@
 #include "modelling.hpp"
 #include "output.hpp"
 #include "requirements.hpp"
+#include "violation_out.hpp"
 #include "workload.hpp"
 
 namespace moecost::cli {
@@ -164,12 +165,8 @@ inline json to_json(const scenario& s, const report& r) {
     j["decode"] = phase_json(r.decode, false, ok);
     j["decode_experts_touched"] = ok ? json(r.decode_experts_touched) : json();
     j["decode_tokens_per_step"] = ok ? json(r.decode_tokens_per_step) : json();
-    json v = json::array();
-    for (const auto& x : r.problems)
-        v.push_back(describe(x));
-    if (r.problems.dropped > 0)
-        v.push_back(fmt::format("... and {} more", r.problems.dropped));
-    j["violations"] = v;
+    j["violations_dropped"] = r.problems.dropped;
+    j["violations"] = violations_json(r.problems);
     json req = json::array();
     for (std::size_t i = 0; i < r.requirements.size(); ++i) {
         const auto& q = r.requirements[i];
@@ -259,10 +256,8 @@ inline void print_text(const scenario& s, const report& r) {
     heading("Violations");
     if (r.problems.ok())
         emit("  none: every module divides evenly and the deployment fits\n");
-    for (const auto& v : r.problems)
-        emit("  - {}\n", describe(v));
-    if (r.problems.dropped > 0)
-        emit("  - ... and {} more\n", r.problems.dropped);
+    for (const auto& v : violation_lines(r.problems))
+        emit("  - {}\n", v);
     if (!ok) {
         emit("\nNot evaluated: the layout (or a spec) breaks a rule the evaluation needs.\n");
         return;

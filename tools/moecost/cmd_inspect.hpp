@@ -8,6 +8,7 @@
 #include "model.hpp"
 #include "output.hpp"
 #include "values.hpp"
+#include "violation_out.hpp"
 
 namespace moecost::cli {
 
@@ -292,7 +293,8 @@ inline command add_inspect(CLI::App& app) {
                 const loaded_model lm = resolve_model(o->model);
                 const auto v = validate(lm.spec);
                 if (!v.ok())
-                    throw run_error(lm.source + ": the model is invalid: " + describe(*v.begin()));
+                    throw run_error(lm.source +
+                                    ": the model is invalid: " + violation_text(*v.begin()));
                 const auto f = inspect_cmd::compute(lm.spec, *o);
                 if (o->json)
                     out_json(inspect_cmd::to_json(lm, *o, f));

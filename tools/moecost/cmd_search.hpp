@@ -14,6 +14,7 @@
 #include "requirements.hpp"
 #include "search_space.hpp"
 #include "values.hpp"
+#include "violation_out.hpp"
 #include "workload.hpp"
 
 #include <algorithm>
@@ -69,7 +70,7 @@ inline scenario resolve(const options& o) {
     scenario s;
     s.model = resolve_model(o.model);
     if (const auto v = validate(s.model.spec); !v.ok())
-        throw run_error(s.model.source + ": the model is invalid: " + describe(*v.begin()));
+        throw run_error(s.model.source + ": the model is invalid: " + violation_text(*v.begin()));
     resolved_cluster c = resolve_cluster(o.cluster);
     s.gpu_name = std::move(c.name);
     s.cluster = c.spec;
@@ -233,7 +234,7 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
     }
     json refused = json::array();
     for (const auto& [n, v] : refusals_of(r))
-        refused.push_back({{"factorisations", n}, {"first", describe(v)}});
+        refused.push_back({{"factorisations", n}, {"first", violation_json(v)}});
     j["refused_by"] = refused;
     return j;
 }
@@ -304,7 +305,7 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
 
     if (r.evaluated == 0 && s.w.draft_tokens > 0 && s.model.spec.mtp_layers <= 0) {
         emit("\nNo layout to evaluate: {}.\n",
-             describe({rule::draft_needs_mtp, "--draft-tokens", double(s.w.draft_tokens)}));
+             violation_text({rule::draft_needs_mtp, "--draft-tokens", double(s.w.draft_tokens)}));
         return;
     }
     if (r.evaluated == 0) {
@@ -313,7 +314,7 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
         const auto refused = refusals_of(r);
         for (std::size_t i = 0; i < refused.size() && i < 3; ++i)
             emit("  {} of the {} refused, e.g. {}\n", refused[i].first, r.rejected,
-                 describe(refused[i].second));
+                 violation_text(refused[i].second));
         emit("Try more GPUs (--max-gpus), other batch sizes (--batch) or --max-cp.\n");
         return;
     }

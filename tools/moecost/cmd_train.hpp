@@ -75,7 +75,8 @@ inline json to_json(const scenario& s, const training_report& r) {
                             {"stage", r.memory.stage},
                             {"micro_batches_in_flight", in_flight(s, r)}}
                      : none;
-    j["violations"] = violation_lines(r.problems);
+    j["violations_dropped"] = r.problems.dropped;
+    j["violations"] = violations_json(r.problems);
     return j;
 }
 

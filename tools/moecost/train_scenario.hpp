@@ -17,6 +17,7 @@
 #include "requirements.hpp"
 #include "search_space.hpp"
 #include "values.hpp"
+#include "violation_out.hpp"
 
 #include <moecost/train.hpp>
 #include <moecost/train_search.hpp>
@@ -156,7 +157,7 @@ inline scenario resolve(const options& o) {
         specs.append(validate(s.cluster));
         specs.append(validate(s.t));
         if (!specs.ok())
-            throw run_error(s.model.source + ": cannot search: " + describe(*specs.begin()));
+            throw run_error(s.model.source + ": cannot search: " + violation_text(*specs.begin()));
     }
     const int positions = s.model.spec.learned_positions;
     if (positions > 0 && o.seq > positions)
@@ -171,15 +172,6 @@ inline double in_flight(const scenario& s, const training_report& r) {
     const double pp = s.l.pp, v = s.t.virtual_stages;
     const double n = std::min<double>(r.micro_batches, pp - r.memory.stage);
     return n * (v > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0);
-}
-
-inline std::vector<std::string> violation_lines(const violations& v) {
-    std::vector<std::string> out;
-    for (const auto& x : v)
-        out.push_back(describe(x));
-    if (v.dropped > 0)
-        out.push_back(fmt::format("... and {} more", v.dropped));
-    return out;
 }
 
 /// The training state on one line: GEMM precision, gradients, optimizer, ZeRO.

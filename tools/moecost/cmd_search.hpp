@@ -12,6 +12,7 @@
 #include "modelling.hpp"
 #include "output.hpp"
 #include "requirements.hpp"
+#include "search_progress.hpp"
 #include "search_space.hpp"
 #include "values.hpp"
 #include "violation_out.hpp"
@@ -416,8 +417,13 @@ inline command add_search(CLI::App& app) {
     return {sub, [o] {
                 const scenario s = resolve(*o);
                 const auto start = std::chrono::steady_clock::now();
-                const result r = search<std::size_t(max_top), front_capacity>(
-                    s.model.spec, s.cluster, s.space, s.w, s.req, s.obj.value, s.opt);
+                const long total = layouts_in(s.model.spec, s.cluster, s.space) *
+                                   static_cast<long>(s.batches.size());
+                const result r =
+                    search_with_progress<result>(s.space, total, [&s](const search_space& space) {
+                        return search<std::size_t(max_top), front_capacity>(
+                            s.model.spec, s.cluster, space, s.w, s.req, s.obj.value, s.opt);
+                    });
                 const double elapsed = seconds_since(start);
                 if (o->json)
                     out_json(to_json(s, r, elapsed));

@@ -7,6 +7,7 @@
 // moecost::search_training (train_search_out.hpp prints what it finds).
 
 #include "output.hpp"
+#include "search_progress.hpp"
 #include "train_scenario.hpp"
 #include "train_search_out.hpp"
 
@@ -276,8 +277,16 @@ inline command add_train(CLI::App& app) {
                 const scenario s = resolve(*o);
                 if (s.searching) {
                     const auto start = std::chrono::steady_clock::now();
-                    const search_result r = search_training<std::size_t(max_top)>(
-                        s.model.spec, s.cluster, s.space, s.t, s.obj.value, s.opt, s.max_memory);
+                    search_space counted = s.space;
+                    counted.pad_experts = false; // as search_training enumerates
+                    const long total = layouts_in(s.model.spec, s.cluster, counted) *
+                                       static_cast<long>(s.batches.size());
+                    const search_result r = search_with_progress<search_result>(
+                        s.space, total, [&s](const search_space& space) {
+                            return search_training<std::size_t(max_top)>(s.model.spec, s.cluster,
+                                                                         space, s.t, s.obj.value,
+                                                                         s.opt, s.max_memory);
+                        });
                     const double elapsed = seconds_since(start);
                     if (o->json)
                         out_json(search_json(s, r, elapsed));

@@ -38,7 +38,7 @@ inline void add_modelling_options(CLI::App& app, modelling_options& o) {
         ->check(number_in({.lo = 1, .hi = 1e6}))
         ->capture_default_str()
         ->group(mo);
-    app.add_option("--headroom", o.headroom, "Usable fraction of HBM, in (0, 1]")
+    app.add_option("--headroom", o.headroom, "Usable fraction of HBM, from 0.001 to 1")
         ->type_name("F")
         ->check(number_in({.lo = 1e-3, .hi = 1}))
         ->capture_default_str()

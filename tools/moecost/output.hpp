@@ -9,7 +9,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -78,7 +77,9 @@ inline std::string& pending_text() {
 /// Appends to the pending text, as fmt::print would print it.
 template <class... Args>
 void emit(fmt::format_string<Args...> format, Args&&... args) {
-    fmt::format_to(std::back_inserter(pending_text()), format, std::forward<Args>(args)...);
+    // fmt::format, not format_to a back_inserter: the latter's vformat_to<char> does not link
+    // against Debian's libfmt 9 from clang++ 14.
+    pending_text() += fmt::format(format, std::forward<Args>(args)...);
 }
 
 /// Throws non_finite_output when `text` holds a non-finite number.

@@ -2,11 +2,12 @@
 # status 2, exactly one line on stderr naming the option, the value and the range it takes)
 # or, for a value the option takes, a result (exit status 0) with no non-finite number in it.
 #
-#   cmake -DOPTIONS=<opt;...> [-DVALUES=<v;...>] [-DACCEPT=<opt=v;...>]
+#   cmake -DOPTIONS=<opt;...> [-DVALUES=<v;...>] [-DACCEPT=<opt=v;...>] [-DEDGES=<opt=v;...>]
 #         -P extremes.cmake -- <program> <arguments every run shares>...
 #
 # VALUES defaults to 1e308;1e-300;-1;0;nan;inf;-inf;1e400. ACCEPT lists the pairs that are
-# valid inputs (--peak-fp8=0: no fp8 rate); every other pair must be refused.
+# valid inputs (--peak-fp8=0: no fp8 rate); every other pair must be refused. EDGES lists
+# values at the ends of the ranges, each run alone and expected to give a finite result.
 
 cmake_policy(VERSION 3.25)
 set(_cmd)
@@ -52,6 +53,23 @@ foreach(_opt IN LISTS OPTIONS)
             endif()
         endif()
     endforeach()
+endforeach()
+
+# The ends of each range (EDGES, <opt=value>...): taken, evaluated, every number finite.
+foreach(_pair IN LISTS EDGES)
+    string(FIND "${_pair}" "=" _eq)
+    string(SUBSTRING "${_pair}" 0 ${_eq} _opt)
+    math(EXPR _eq "${_eq} + 1")
+    string(SUBSTRING "${_pair}" ${_eq} -1 _value)
+    math(EXPR _runs "${_runs} + 1")
+    execute_process(COMMAND ${_cmd} ${_opt} ${_value} RESULT_VARIABLE _rc
+                    OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
+    string(REPLACE ";" " " _shown "${_cmd} ${_opt} ${_value}")
+    if(NOT _rc EQUAL 0)
+        string(APPEND _problems "${_shown}\n  exit ${_rc}, expected 0 (the end of its range): ${_err}\n")
+    elseif(_out MATCHES "(^|[^A-Za-z0-9_])([Ii][Nn][Ff]|[Nn][Aa][Nn])([^A-Za-z0-9_]|$)")
+        string(APPEND _problems "${_shown}\n  stdout holds a non-finite number\n")
+    endif()
 endforeach()
 
 if(NOT _problems STREQUAL "")

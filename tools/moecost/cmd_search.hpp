@@ -25,7 +25,8 @@ namespace moecost::cli {
 
 namespace search_cmd {
 
-/// The Pareto front keeps at most front_capacity layouts (--top: at most max_top, common.hpp).
+/// The Pareto front keeps at most front_capacity layouts (--top: at most max_top,
+/// search_space.hpp).
 inline constexpr std::size_t front_capacity = 64;
 
 using result = search_result<std::size_t(max_top), front_capacity>;

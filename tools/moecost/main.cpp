@@ -9,11 +9,23 @@
 //
 // Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
-// line in `registrars` below.
+// line in `registrars` below (cmd_train.hpp's inputs and search output are in
+// train_scenario.hpp and train_search_out.hpp). The pieces they share, one concern a header:
+//   command.hpp       the registry, usage and run errors, exit statuses
+//   values.hpp        validators: integers and numbers in a range, one of a list, lists
+//   model.hpp         --model/--preset and the precisions; the model as text and JSON
+//   cluster.hpp       --gpu and the hardware figures; the GPU and network as text
+//   layout.hpp        --layout/--seed-layout;  layout_text.hpp  a layout as JSON and text
+//   workload.hpp, modelling.hpp, requirements.hpp   the options of each, and their text
+//   search_space.hpp  a search's budget, degrees, objective and --top
+//   search_progress.hpp, progress.hpp   a search drawing its progress on a terminal
+//   format.hpp        counts, percentages, headings, tables;  violation_out.hpp  violations
+//   output.hpp        stdout through a buffer checked for non-finite numbers; json_out.hpp
 //
 // Errors: a malformed command line is one line on stderr naming the flag, exit 2; a model
 // that cannot be loaded is one line (the loader's message), exit 1. A deployment that breaks
-// a rule is a result, not an error: it is reported and the exit status is 0.
+// a rule is a result, not an error: it is reported and the exit status is 0. An output that
+// would print a non-finite number is a bug: nothing is printed but one line, exit 1.
 
 #include "cmd_dag.hpp"
 #include "cmd_evaluate.hpp"

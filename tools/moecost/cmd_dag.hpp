@@ -3,7 +3,16 @@
 // modules on their GPU groups, the collectives between them and the tensors that flow, as
 // Graphviz DOT (to render with `dot -Tsvg`) or JSON.
 
-#include "common.hpp"
+#include "cluster.hpp"
+#include "command.hpp"
+#include "layout.hpp"
+#include "layout_text.hpp"
+#include "model.hpp"
+#include "modelling.hpp"
+#include "output.hpp"
+#include "values.hpp"
+#include "violation_out.hpp"
+#include "workload.hpp"
 
 #include <moecost/dag/builder.hpp>
 #include <moecost/dag/text.hpp>
@@ -12,7 +21,7 @@
 
 namespace moecost::cli {
 
-namespace dag_detail {
+namespace dag_cmd {
 
 struct options {
     model_options model;
@@ -27,10 +36,10 @@ struct options {
 inline const std::vector<std::string> phase_names{"prefill", "decode"};
 inline const std::vector<std::string> format_names{"dot", "json"};
 
-} // namespace dag_detail
+} // namespace dag_cmd
 
 inline command add_dag(CLI::App& app) {
-    using namespace dag_detail;
+    using namespace dag_cmd;
     auto o = std::make_shared<options>();
     CLI::App* sub = app.add_subcommand(
         "dag", "Draw one prefill or decode step of a deployment as a graph: modules on their GPU "
@@ -74,10 +83,16 @@ inline command add_dag(CLI::App& app) {
                 const phase p = o->phase == "prefill" ? phase::prefill : phase::decode;
                 const deployment_dag d =
                     make_dag(lm.spec, c.spec, l.l, w, p, make_eval_options(o->modelling));
-                if (o->format == "json")
-                    fmt::print("{}\n", moecost::to_json(d).dump(2));
-                else
-                    fmt::print("{}", moecost::to_dot(d));
+                if (o->format == "json") {
+                    // The layout in the tool's one schema (layout_json: world_size and the
+                    // redundant experts, where io::to_json names the world "world").
+                    nlohmann::json j = moecost::to_json(d);
+                    j["layout"] = nlohmann::json(layout_json(l.l));
+                    j["problems"] = nlohmann::json(violations_json(d.summary.problems));
+                    out_json(j);
+                } else {
+                    emit("{}", moecost::to_dot(d));
+                }
                 return exit_ok;
             }};
 }

@@ -3,11 +3,22 @@
 // moecost::evaluate: memory per GPU, prefill and decode rates and latencies, the slowest
 // stage's operator groups and communication, violations and requirement verdicts.
 
-#include "common.hpp"
+#include "cluster.hpp"
+#include "command.hpp"
+#include "format.hpp"
+#include "json_out.hpp"
+#include "layout.hpp"
+#include "layout_text.hpp"
+#include "model.hpp"
+#include "modelling.hpp"
+#include "output.hpp"
+#include "requirements.hpp"
+#include "violation_out.hpp"
+#include "workload.hpp"
 
 namespace moecost::cli {
 
-namespace evaluate_detail {
+namespace evaluate_cmd {
 
 struct options {
     model_options model;
@@ -154,12 +165,8 @@ inline json to_json(const scenario& s, const report& r) {
     j["decode"] = phase_json(r.decode, false, ok);
     j["decode_experts_touched"] = ok ? json(r.decode_experts_touched) : json();
     j["decode_tokens_per_step"] = ok ? json(r.decode_tokens_per_step) : json();
-    json v = json::array();
-    for (const auto& x : r.problems)
-        v.push_back(describe(x));
-    if (r.problems.dropped > 0)
-        v.push_back(fmt::format("... and {} more", r.problems.dropped));
-    j["violations"] = v;
+    j["violations_dropped"] = r.problems.dropped;
+    j["violations"] = violations_json(r.problems);
     json req = json::array();
     for (std::size_t i = 0; i < r.requirements.size(); ++i) {
         const auto& q = r.requirements[i];
@@ -180,19 +187,19 @@ inline json to_json(const scenario& s, const report& r) {
 inline void print_step(std::string_view phase, const phase_result& p, const cluster_spec& c) {
     heading(fmt::format("{}: slowest stage (stage {}), one GPU, one step", phase, p.slowest_stage));
     const stage_step& st = p.slowest;
-    fmt::print("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", "operator group", "FLOPs",
-               "HBM bytes", "compute", "memory", "time", "bound");
+    emit("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", "operator group", "FLOPs",
+         "HBM bytes", "compute", "memory", "time", "bound");
     for (std::size_t i = 0; i < op_group_count; ++i) {
         const auto g = static_cast<op_group>(i);
         const op_cost& op = st.op(g);
         if (op.work.value() == 0 && op.traffic.value() == 0)
             continue;
-        fmt::print("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", name_of(g), pretty(op.work),
-                   pretty(op.traffic), pretty(op.compute_time), pretty(op.memory_time),
-                   pretty(op.time()), name_of(op.bound()));
+        emit("  {:<22} {:>12} {:>11} {:>11} {:>11} {:>11}  {}\n", name_of(g), pretty(op.work),
+             pretty(op.traffic), pretty(op.compute_time), pretty(op.memory_time), pretty(op.time()),
+             name_of(op.bound()));
     }
-    fmt::print("  {:<22} {:>12} {:>11} {:>35}\n", "all groups", pretty(st.work()),
-               pretty(st.traffic()), pretty(st.compute));
+    emit("  {:<22} {:>12} {:>11} {:>35}\n", "all groups", pretty(st.work()), pretty(st.traffic()),
+         pretty(st.compute));
     const comm_cost& cm = st.comm;
     std::vector<std::string> parts;
     auto item = [&](const char* name, seconds t) {
@@ -204,19 +211,18 @@ inline void print_step(std::string_view phase, const phase_result& p, const clus
     item("ETP gather/scatter", cm.etp);
     item("CP exchange", cm.cp);
     item("PP send", cm.pp);
-    fmt::print("  communication: {}\n", parts.empty() ? std::string("none") : join(parts, " | "));
+    emit("  communication: {}\n", parts.empty() ? std::string("none") : join(parts, " | "));
     if (cm.ep_intra_node.value() > 0 || cm.ep_inter_node.value() > 0)
-        fmt::print(
-            "  EP bytes per GPU: {} inside the node ({} each way), {} between nodes ({} NIC)\n",
-            pretty(cm.ep_intra_node), pretty(c.intra_node.bandwidth.get()),
-            pretty(cm.ep_inter_node), pretty(c.inter_node.bandwidth.get()));
+        emit("  EP bytes per GPU: {} inside the node ({} each way), {} between nodes ({} NIC)\n",
+             pretty(cm.ep_intra_node), pretty(c.intra_node.bandwidth.get()),
+             pretty(cm.ep_inter_node), pretty(c.inter_node.bandwidth.get()));
     if (st.draft.value() > 0)
-        fmt::print("  step: compute {} and communication {}, then MTP drafts {} -> {} ({}-bound)\n",
-                   pretty(st.compute), pretty(cm.total()), pretty(st.draft), pretty(st.time),
-                   name_of(st.bound));
+        emit("  step: compute {} and communication {}, then MTP drafts {} -> {} ({}-bound)\n",
+             pretty(st.compute), pretty(cm.total()), pretty(st.draft), pretty(st.time),
+             name_of(st.bound));
     else
-        fmt::print("  step: compute {} and communication {} -> {} ({}-bound)\n", pretty(st.compute),
-                   pretty(cm.total()), pretty(st.time), name_of(st.bound));
+        emit("  step: compute {} and communication {} -> {} ({}-bound)\n", pretty(st.compute),
+             pretty(cm.total()), pretty(st.time), name_of(st.bound));
 }
 
 inline void print_text(const scenario& s, const report& r) {
@@ -224,10 +230,10 @@ inline void print_text(const scenario& s, const report& r) {
     const model_spec& m = s.model.spec;
     const layout& l = s.l;
     const cluster_spec& c = s.cluster;
-    fmt::print("moecost evaluate: {} on {}{}\n", m.name.view(), s.gpu_name,
-               r.ideal ? " (ideal bounds)" : "");
+    emit("moecost evaluate: {} on {}{}\n", m.name.view(), s.gpu_name,
+         r.ideal ? " (ideal bounds)" : "");
     auto line = [](std::string_view what, const std::string& text) {
-        fmt::print("  {:<10} {}\n", what, text);
+        emit("  {:<10} {}\n", what, text);
     };
     line("model", model_text(s.model));
     for (const auto& n : s.model.notes)
@@ -249,49 +255,46 @@ inline void print_text(const scenario& s, const report& r) {
 
     heading("Violations");
     if (r.problems.ok())
-        fmt::print("  none: every module divides evenly and the deployment fits\n");
-    for (const auto& v : r.problems)
-        fmt::print("  - {}\n", describe(v));
-    if (r.problems.dropped > 0)
-        fmt::print("  - ... and {} more\n", r.problems.dropped);
+        emit("  none: every module divides evenly and the deployment fits\n");
+    for (const auto& v : violation_lines(r.problems))
+        emit("  - {}\n", v);
     if (!ok) {
-        fmt::print("\nNot evaluated: the layout (or a spec) breaks a rule the evaluation needs.\n");
+        emit("\nNot evaluated: the layout (or a spec) breaks a rule the evaluation needs.\n");
         return;
     }
 
     heading(fmt::format("Memory per GPU (stage {}, the most loaded)", r.memory.stage));
-    fmt::print("  {:<26} {:>12}\n", "weights", pretty(r.memory.weights));
-    fmt::print("  {:<26} {:>12}\n", "KV cache", pretty(r.memory.kv_cache));
-    fmt::print("  {:<26} {:>12}\n", "activations (prefill)", pretty(r.memory.activations));
-    fmt::print("  {:<26} {:>12}  of {} usable ({} x {:g}): {}\n", "total", pretty(r.memory.total()),
-               pretty(r.memory.usable), pretty(r.memory.capacity), s.opt.memory_headroom,
-               r.memory.fits ? "fits" : "DOES NOT FIT");
-    fmt::print("  {:<26} {:>12}\n", "largest batch that fits",
-               fmt::format("{} sequences", r.max_batch));
+    emit("  {:<26} {:>12}\n", "weights", pretty(r.memory.weights));
+    emit("  {:<26} {:>12}\n", "KV cache", pretty(r.memory.kv_cache));
+    emit("  {:<26} {:>12}\n", "activations (prefill)", pretty(r.memory.activations));
+    emit("  {:<26} {:>12}  of {} usable ({} x {:g}): {}\n", "total", pretty(r.memory.total()),
+         pretty(r.memory.usable), pretty(r.memory.capacity), s.opt.memory_headroom,
+         r.memory.fits ? "fits" : "DOES NOT FIT");
+    emit("  {:<26} {:>12}\n", "largest batch that fits", fmt::format("{} sequences", r.max_batch));
 
     heading("Throughput and latency");
-    fmt::print("  {:<26} {:>16} {:>16}\n", "", "prefill", "decode");
-    fmt::print("  {:<26} {:>16} {:>16}\n", "tokens/s per GPU", pretty(r.prefill.tokens_per_gpu),
-               pretty(r.decode.tokens_per_gpu));
-    fmt::print("  {:<26} {:>16} {:>16}\n", "latency (TTFT / TPOT)", pretty(r.prefill.latency),
-               pretty(r.decode.latency));
-    fmt::print("  {:<26} {:>16} {:>16}\n", "batch time / round", pretty(r.prefill.batch_time),
-               pretty(r.decode.batch_time));
-    fmt::print("  {:<26} {:>16} {:>16}\n", "pipeline bubble", percent(r.prefill.bubble_fraction),
-               percent(r.decode.bubble_fraction));
-    fmt::print("  {:<26} {:>16} {:>16}\n", "bottleneck", name_of(r.prefill.bottleneck),
-               name_of(r.decode.bottleneck));
-    fmt::print("  {:<26} {:>16} {:>16}\n", "slowest stage", r.prefill.slowest_stage,
-               r.decode.slowest_stage);
+    emit("  {:<26} {:>16} {:>16}\n", "", "prefill", "decode");
+    emit("  {:<26} {:>16} {:>16}\n", "tokens/s per GPU", pretty(r.prefill.tokens_per_gpu),
+         pretty(r.decode.tokens_per_gpu));
+    emit("  {:<26} {:>16} {:>16}\n", "latency (TTFT / TPOT)", pretty(r.prefill.latency),
+         pretty(r.decode.latency));
+    emit("  {:<26} {:>16} {:>16}\n", "batch time / round", pretty(r.prefill.batch_time),
+         pretty(r.decode.batch_time));
+    emit("  {:<26} {:>16} {:>16}\n", "pipeline bubble", percent(r.prefill.bubble_fraction),
+         percent(r.decode.bubble_fraction));
+    emit("  {:<26} {:>16} {:>16}\n", "bottleneck", name_of(r.prefill.bottleneck),
+         name_of(r.decode.bottleneck));
+    emit("  {:<26} {:>16} {:>16}\n", "slowest stage", r.prefill.slowest_stage,
+         r.decode.slowest_stage);
     if (is_moe(m))
-        fmt::print("  decode: {:.1f} of {} experts touched per layer per EP group per step\n",
-                   r.decode_experts_touched, m.moe.experts);
+        emit("  decode: {:.1f} of {} experts touched per layer per EP group per step\n",
+             r.decode_experts_touched, m.moe.experts);
     if (s.w.draft_tokens > 0)
-        fmt::print("  TTFT: one request alone through every stage; TPOT: one decode round of the "
-                   "batch over the {:.3g} tokens it gains\n",
-                   r.decode_tokens_per_step);
+        emit("  TTFT: one request alone through every stage; TPOT: one decode round of the "
+             "batch over the {:.3g} tokens it gains\n",
+             r.decode_tokens_per_step);
     else
-        fmt::print(
+        emit(
             "  TTFT: one request alone through every stage; TPOT: one decode round of the batch\n");
 
     print_step("Prefill", r.prefill, c);
@@ -305,22 +308,20 @@ inline void print_text(const scenario& s, const report& r) {
             continue;
         any = true;
         const bool at_least = requirement_at_least(i);
-        fmt::print("  {:<26} {:>16}  {} {:<14} {}\n", q.name, requirement_value(i, q.value),
-                   at_least ? ">=" : "<=", requirement_value(i, q.target),
-                   q.pass ? "pass" : "FAIL");
+        emit("  {:<26} {:>16}  {} {:<14} {}\n", q.name, requirement_value(i, q.value),
+             at_least ? ">=" : "<=", requirement_value(i, q.target), q.pass ? "pass" : "FAIL");
     }
     if (!any)
-        fmt::print("  none given ({})\n",
-                   join({requirement_flags.begin(), requirement_flags.end()}));
+        emit("  none given ({})\n", join({requirement_flags.begin(), requirement_flags.end()}));
     else
-        fmt::print("  verdict: {}\n",
-                   r.meets() ? "meets every requirement" : "does NOT meet the requirements");
+        emit("  verdict: {}\n",
+             r.meets() ? "meets every requirement" : "does NOT meet the requirements");
 }
 
-} // namespace evaluate_detail
+} // namespace evaluate_cmd
 
 inline command add_evaluate(CLI::App& app) {
-    auto o = std::make_shared<evaluate_detail::options>();
+    auto o = std::make_shared<evaluate_cmd::options>();
     CLI::App* sub = app.add_subcommand(
         "evaluate", "Evaluate one deployment: memory per GPU, prefill and decode tokens/s per GPU, "
                     "TTFT and TPOT, bottlenecks, the slowest stage's operators, violations, "
@@ -348,12 +349,12 @@ inline command add_evaluate(CLI::App& app) {
         "  moecost evaluate --preset deepseek-v3 --gpu h800 --layout dp=32,ep=32,redundant=32 "
         "--batch 2048 --prompt 4096 --dispatch-fp8 --max-tpot 0.05");
     return {sub, [o] {
-                const evaluate_detail::scenario s = evaluate_detail::resolve(*o);
+                const evaluate_cmd::scenario s = evaluate_cmd::resolve(*o);
                 const report r = evaluate(s.model.spec, s.cluster, s.l, s.w, s.opt, s.req);
                 if (o->json)
-                    fmt::print("{}\n", evaluate_detail::to_json(s, r).dump(2));
+                    out_json(evaluate_cmd::to_json(s, r));
                 else
-                    evaluate_detail::print_text(s, r);
+                    evaluate_cmd::print_text(s, r);
                 return exit_ok;
             }};
 }

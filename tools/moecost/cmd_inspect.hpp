@@ -2,11 +2,17 @@
 // `moecost inspect`: a model's dimensions, parameters by component (total and active), KV
 // bytes per token and FLOPs per token (decode at a context, prefill mean over a prompt).
 
-#include "common.hpp"
+#include "command.hpp"
+#include "format.hpp"
+#include "json_out.hpp"
+#include "model.hpp"
+#include "output.hpp"
+#include "values.hpp"
+#include "violation_out.hpp"
 
 namespace moecost::cli {
 
-namespace inspect_detail {
+namespace inspect_cmd {
 
 struct options {
     model_options model;
@@ -164,14 +170,14 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     const model_spec& m = lm.spec;
     const auto& a = m.attention;
     const auto& e = m.moe;
-    fmt::print("moecost inspect: {} ({}{})\n", m.name.view(), lm.source,
-               lm.family.empty() ? "" : ", read as " + lm.family);
+    emit("moecost inspect: {} ({}{})\n", m.name.view(), lm.source,
+         lm.family.empty() ? "" : ", read as " + lm.family);
     for (const auto& n : lm.notes)
-        fmt::print("  note: {}\n", n);
+        emit("  note: {}\n", n);
 
     heading("Dimensions");
     auto dim = [](std::string_view what, const std::string& value) {
-        fmt::print("  {:<28} {}\n", what, value);
+        emit("  {:<28} {}\n", what, value);
     };
     dim("layers", fmt::format("{} ({} MoE, {} dense)", m.layers, moe_layers(m), dense_layers(m)));
     dim("hidden", fmt::format("{}", m.hidden));
@@ -209,62 +215,56 @@ inline void print_text(const loaded_model& lm, const options& o, const facts& f)
     dim("precision", model_precision_text(m));
 
     heading("Parameters");
-    fmt::print("  {:<28} {:>12} {:>12}\n", "component", "total", "active");
+    emit("  {:<28} {:>12} {:>12}\n", "component", "total", "active");
     for (const auto& c : param_components) {
         const double t = f.total.*c.field, ac = f.active.*c.field;
         if (t == 0 && ac == 0)
             continue;
-        fmt::print("  {:<28} {:>12} {:>12}\n", c.label, count(t), count(ac));
+        emit("  {:<28} {:>12} {:>12}\n", c.label, count(t), count(ac));
     }
-    fmt::print("  {:<28} {:>12} {:>12}\n", "total", count(f.total.total()),
-               count(f.active.total()));
-    fmt::print("  {:<28} {:>12} {:>12}\n", "total without embedding",
-               count(f.total.total() - f.total.embedding),
-               count(f.active.total() - f.active.embedding));
-    fmt::print("  {:<28} {:>12} {:>12}\n", "... and without LM head",
-               count(f.total.total() - f.total.embedding - f.total.lm_head),
-               count(f.active.total() - f.active.embedding - f.active.lm_head));
-    fmt::print(
-        "  active: what one token's forward pass reads (routed experts at top_k); DeepSeek and\n"
-        "  OpenAI quote it without the input embedding, Mistral with it, Qwen's non-embedding\n"
-        "  and GLM-4.5-Air's counts without both.\n");
-    fmt::print("  weights at {}: {} ({})\n", weight_dtypes_text(m), pretty(f.weights),
-               pretty_binary(f.weights));
+    emit("  {:<28} {:>12} {:>12}\n", "total", count(f.total.total()), count(f.active.total()));
+    emit("  {:<28} {:>12} {:>12}\n", "total without embedding",
+         count(f.total.total() - f.total.embedding), count(f.active.total() - f.active.embedding));
+    emit("  {:<28} {:>12} {:>12}\n", "... and without LM head",
+         count(f.total.total() - f.total.embedding - f.total.lm_head),
+         count(f.active.total() - f.active.embedding - f.active.lm_head));
+    emit("  active: what one token's forward pass reads (routed experts at top_k); DeepSeek and\n"
+         "  OpenAI quote it without the input embedding, Mistral with it, Qwen's non-embedding\n"
+         "  and GLM-4.5-Air's counts without both.\n");
+    emit("  weights at {}: {} ({})\n", weight_dtypes_text(m), pretty(f.weights),
+         pretty_binary(f.weights));
 
     heading("KV cache");
-    fmt::print("  {:<28} {}\n", "per token, all layers", pretty(f.kv_per_token));
-    fmt::print("  {:<28} {}\n", "per token per layer", pretty(f.kv_per_token_per_layer));
-    fmt::print("  {:<28} {}\n", fmt::format("one sequence of {} tokens", o.context),
-               pretty(f.kv_one_sequence));
+    emit("  {:<28} {}\n", "per token, all layers", pretty(f.kv_per_token));
+    emit("  {:<28} {}\n", "per token per layer", pretty(f.kv_per_token_per_layer));
+    emit("  {:<28} {}\n", fmt::format("one sequence of {} tokens", o.context),
+         pretty(f.kv_one_sequence));
     if (sliding_layers(m) > 0)
-        fmt::print(
-            "  (sliding-window layers hold at most {} tokens and are not in the per-token rate)\n",
-            a.sliding.window);
+        emit("  (sliding-window layers hold at most {} tokens and are not in the per-token rate)\n",
+             a.sliding.window);
 
     heading("FLOPs per token (forward)");
     const std::string dec = fmt::format("decode @ {}", o.context);
     const std::string pre = fmt::format("prefill mean / {}", o.prompt);
-    fmt::print("  {:<28} {:>18} {:>22}\n", "component", dec, pre);
+    emit("  {:<28} {:>18} {:>22}\n", "component", dec, pre);
     for (const auto& c : flop_components) {
         const flops d = f.decode.*c.field, p = f.prefill.*c.field;
         if (d.value() == 0 && p.value() == 0)
             continue;
-        fmt::print("  {:<28} {:>18} {:>22}\n", c.label, pretty(d), pretty(p));
+        emit("  {:<28} {:>18} {:>22}\n", c.label, pretty(d), pretty(p));
     }
-    fmt::print("  {:<28} {:>18} {:>22}\n", "matmul", pretty(f.decode.matmul()),
-               pretty(f.prefill.matmul()));
-    fmt::print("  {:<28} {:>18} {:>22}\n", "total", pretty(f.decode.total()),
-               pretty(f.prefill.total()));
-    fmt::print("  2 x active parameters: {} (the weights-only rule of thumb)\n",
-               pretty(make<flops>(2.0 * f.active.total())));
-    fmt::print(
-        "  decode's LM head runs for every token; prefill's once per prompt (its last token).\n");
+    emit("  {:<28} {:>18} {:>22}\n", "matmul", pretty(f.decode.matmul()),
+         pretty(f.prefill.matmul()));
+    emit("  {:<28} {:>18} {:>22}\n", "total", pretty(f.decode.total()), pretty(f.prefill.total()));
+    emit("  2 x active parameters: {} (the weights-only rule of thumb)\n",
+         pretty(make<flops>(2.0 * f.active.total())));
+    emit("  decode's LM head runs for every token; prefill's once per prompt (its last token).\n");
 }
 
-} // namespace inspect_detail
+} // namespace inspect_cmd
 
 inline command add_inspect(CLI::App& app) {
-    auto o = std::make_shared<inspect_detail::options>();
+    auto o = std::make_shared<inspect_cmd::options>();
     CLI::App* sub = app.add_subcommand(
         "inspect", "Describe a model: dimensions, parameters by component (total and active), KV "
                    "bytes per token, FLOPs per token for decode and prefill");
@@ -294,11 +294,11 @@ inline command add_inspect(CLI::App& app) {
                 const auto v = validate(lm.spec);
                 if (!v.ok())
                     throw run_error(lm.source + ": the model is invalid: " + describe(*v.begin()));
-                const auto f = inspect_detail::compute(lm.spec, *o);
+                const auto f = inspect_cmd::compute(lm.spec, *o);
                 if (o->json)
-                    fmt::print("{}\n", inspect_detail::to_json(lm, *o, f).dump(2));
+                    out_json(inspect_cmd::to_json(lm, *o, f));
                 else
-                    inspect_detail::print_text(lm, *o, f);
+                    inspect_cmd::print_text(lm, *o, f);
                 return exit_ok;
             }};
 }

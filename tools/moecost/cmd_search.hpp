@@ -3,16 +3,30 @@
 // by an objective, the Pareto front of decode tokens/s per GPU against TPOT and, when no
 // layout meets the requirements, the nearest misses with what each missed by.
 
-#include "common.hpp"
+#include "cluster.hpp"
+#include "command.hpp"
+#include "format.hpp"
+#include "json_out.hpp"
+#include "layout_text.hpp"
+#include "model.hpp"
+#include "modelling.hpp"
+#include "output.hpp"
+#include "requirements.hpp"
+#include "search_progress.hpp"
+#include "search_space.hpp"
+#include "values.hpp"
+#include "violation_out.hpp"
+#include "workload.hpp"
 
 #include <algorithm>
 #include <chrono>
 
 namespace moecost::cli {
 
-namespace search_detail {
+namespace search_cmd {
 
-/// The Pareto front keeps at most front_capacity layouts (--top: at most max_top, common.hpp).
+/// The Pareto front keeps at most front_capacity layouts (--top: at most max_top,
+/// search_space.hpp).
 inline constexpr std::size_t front_capacity = 64;
 
 using result = search_result<std::size_t(max_top), front_capacity>;
@@ -28,6 +42,7 @@ struct options {
     std::string objective = "decode";
     int top = 10;
     bool json = false;
+    std::string layout_given; ///< --layout or --seed-layout: refused, search tries every layout
 };
 
 using named_objective = named_choice<objective>;
@@ -221,7 +236,7 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
     }
     json refused = json::array();
     for (const auto& [n, v] : refusals_of(r))
-        refused.push_back({{"factorisations", n}, {"first", describe(v)}});
+        refused.push_back({{"factorisations", n}, {"first", violation_json(v)}});
     j["refused_by"] = refused;
     return j;
 }
@@ -265,10 +280,10 @@ inline text_table candidate_table(const model_spec& m, const std::vector<candida
 inline void print_text(const scenario& s, const result& r, double elapsed) {
     const model_spec& m = s.model.spec;
     const cluster_spec& c = s.cluster;
-    fmt::print("moecost search: {} on {}{}\n", m.name.view(), s.gpu_name,
-               s.opt.ideal ? " (ideal bounds)" : "");
+    emit("moecost search: {} on {}{}\n", m.name.view(), s.gpu_name,
+         s.opt.ideal ? " (ideal bounds)" : "");
     auto line = [](std::string_view what, const std::string& text) {
-        fmt::print("  {:<13} {}\n", what, text);
+        emit("  {:<13} {}\n", what, text);
     };
     line("model", model_text(s.model));
     for (const auto& n : s.model.notes)
@@ -291,36 +306,36 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("searched", searched_text(r.evaluated, r.rejected, r.feasible, elapsed));
 
     if (r.evaluated == 0 && s.w.draft_tokens > 0 && s.model.spec.mtp_layers <= 0) {
-        fmt::print("\nNo layout to evaluate: {}.\n",
-                   describe({rule::draft_needs_mtp, "--draft-tokens", double(s.w.draft_tokens)}));
+        emit("\nNo layout to evaluate: {}.\n",
+             describe({rule::draft_needs_mtp, "--draft-tokens", double(s.w.draft_tokens)}));
         return;
     }
     if (r.evaluated == 0) {
-        fmt::print("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
-                   "division or node rule.\n");
+        emit("\nNo layout to evaluate: every factorisation of the GPU budget breaks a "
+             "division or node rule.\n");
         const auto refused = refusals_of(r);
         for (std::size_t i = 0; i < refused.size() && i < 3; ++i)
-            fmt::print("  {} of the {} refused, e.g. {}\n", refused[i].first, r.rejected,
-                       describe(refused[i].second));
-        fmt::print("Try more GPUs (--max-gpus), other batch sizes (--batch) or --max-cp.\n");
+            emit("  {} of the {} refused, e.g. {}\n", refused[i].first, r.rejected,
+                 describe(refused[i].second));
+        emit("Try more GPUs (--max-gpus), other batch sizes (--batch) or --max-cp.\n");
         return;
     }
     if (r.feasible == 0) {
-        fmt::print("\nNo layout meets the requirements: none of the {} layouts evaluated is "
-                   "feasible.\n",
-                   r.evaluated);
+        emit("\nNo layout meets the requirements: none of the {} layouts evaluated is "
+             "feasible.\n",
+             r.evaluated);
         const int n = std::min(r.n_misses, s.top);
         const std::vector<candidate> list(r.nearest_misses.begin(), r.nearest_misses.begin() + n);
         heading(fmt::format("Nearest misses ({} of {}, smallest worst relative miss first)", n,
                             r.evaluated));
         candidate_table(m, list).print();
-        fmt::print("\n  What each misses by:\n");
+        emit("\n  What each misses by:\n");
         int i = 0;
         for (const candidate& cd : list) {
             std::vector<std::string> parts;
             for (const miss& x : misses_of(s, cd))
                 parts.push_back(miss_text(x));
-            fmt::print("  {:>3}. {}\n", ++i, join(parts, "; "));
+            emit("  {:>3}. {}\n", ++i, join(parts, "; "));
         }
         return;
     }
@@ -334,17 +349,16 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
             "first)");
     candidate_table(m, front).print();
     if (front.size() == front_capacity)
-        fmt::print("  (the front holds at most {} layouts; later ones were dropped)\n",
-                   front_capacity);
-    fmt::print("\n  memory/GPU: the most loaded stage; rates per GPU of the whole deployment; "
-               "TTFT: one request\n  alone through every stage; TPOT: one decode round of the "
-               "batch. `moecost evaluate --layout`\n  shows any of them in full.\n");
+        emit("  (the front holds at most {} layouts; later ones were dropped)\n", front_capacity);
+    emit("\n  memory/GPU: the most loaded stage; rates per GPU of the whole deployment; "
+         "TTFT: one request\n  alone through every stage; TPOT: one decode round of the "
+         "batch. `moecost evaluate --layout`\n  shows any of them in full.\n");
 }
 
-} // namespace search_detail
+} // namespace search_cmd
 
 inline command add_search(CLI::App& app) {
-    using namespace search_detail;
+    using namespace search_cmd;
     auto o = std::make_shared<options>();
     CLI::App* sub = app.add_subcommand(
         "search", "Search every layout of a GPU budget: the best by an objective, the Pareto "
@@ -366,6 +380,16 @@ inline command add_search(CLI::App& app) {
         ->capture_default_str()
         ->group(workload_group);
     add_workload_options(*sub, o->workload, /*with_batch=*/false);
+    // search tries every layout: --layout and --seed-layout, hidden here, say where they belong
+    // and what restricts the layouts a search tries.
+    for (const char* flag : {"--layout", "--seed-layout"})
+        sub->add_option(flag, o->layout_given)->group("")->each([flag](const std::string&) {
+            throw usage_error(std::string("search tries every layout; ") + flag +
+                              " belongs to evaluate, train and dag (restrict the layouts "
+                              "searched with --gpus, --min-gpus and --max-gpus, --max-cp, --pow2 "
+                              "or --pad-experts; or evaluate one layout with `moecost evaluate " +
+                              flag + " ...`)");
+        });
     add_modelling_options(*sub, o->modelling);
     add_requirement_options(*sub, o->req,
                             "Requirements (each optional; a layout is feasible when it fits in "
@@ -394,11 +418,14 @@ inline command add_search(CLI::App& app) {
     return {sub, [o] {
                 const scenario s = resolve(*o);
                 const auto start = std::chrono::steady_clock::now();
-                const result r = search<std::size_t(max_top), front_capacity>(
-                    s.model.spec, s.cluster, s.space, s.w, s.req, s.obj.value, s.opt);
+                const long total = count_layouts(s.model.spec, s.cluster, s.space);
+                const result r = search_with_progress<result>(total, [&s](auto&& progress) {
+                    return search<std::size_t(max_top), front_capacity>(
+                        s.model.spec, s.cluster, s.space, s.w, s.req, s.obj.value, s.opt, progress);
+                });
                 const double elapsed = seconds_since(start);
                 if (o->json)
-                    fmt::print("{}\n", to_json(s, r, elapsed).dump(2));
+                    out_json(to_json(s, r, elapsed));
                 else
                     print_text(s, r, elapsed);
                 return exit_ok;

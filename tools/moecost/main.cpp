@@ -9,18 +9,31 @@
 //
 // Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
-// line in `registrars` below.
+// line in `registrars` below (cmd_train.hpp's inputs and search output are in
+// train_scenario.hpp and train_search_out.hpp). The pieces they share, one concern a header:
+//   command.hpp       the registry, usage and run errors, exit statuses
+//   values.hpp        validators: integers and numbers in a range, one of a list, lists
+//   model.hpp         --model/--preset and the precisions; the model as text and JSON
+//   cluster.hpp       --gpu and the hardware figures; the GPU and network as text
+//   layout.hpp        --layout/--seed-layout;  layout_text.hpp  a layout as JSON and text
+//   workload.hpp, modelling.hpp, requirements.hpp   the options of each, and their text
+//   search_space.hpp  a search's budget, degrees, objective and --top
+//   search_progress.hpp, progress.hpp   a search drawing its progress on a terminal
+//   format.hpp        counts, percentages, headings, tables;  violation_out.hpp  violations
+//   output.hpp        stdout through a buffer checked for non-finite numbers; json_out.hpp
 //
 // Errors: a malformed command line is one line on stderr naming the flag, exit 2; a model
 // that cannot be loaded is one line (the loader's message), exit 1. A deployment that breaks
-// a rule is a result, not an error: it is reported and the exit status is 0.
+// a rule is a result, not an error: it is reported and the exit status is 0. An output that
+// would print a non-finite number is a bug: nothing is printed but one line, exit 1.
 
 #include "cmd_dag.hpp"
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
 #include "cmd_search.hpp"
 #include "cmd_train.hpp"
-#include "common.hpp"
+#include "command.hpp"
+#include "output.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -49,9 +62,42 @@ void fail_line(const std::string& message) {
     fmt::print(stderr, "moecost: {}\n", moecost::cli::one_line(message));
 }
 
+/// The option named `name` in `app` or in a subcommand it parsed, or null.
+const CLI::Option* option_named(const CLI::App& app, const std::string& name) {
+    if (const CLI::Option* o = app.get_option_no_throw(name))
+        return o;
+    for (const CLI::App* sub : app.get_subcommands())
+        if (const CLI::Option* o = option_named(*sub, name))
+            return o;
+    return nullptr;
+}
+
+/// "--batch was given twice (64 and 128); give it once", for CLI11's "--batch: At Most 1
+/// required but received 2"; empty when `e` is not that.
+std::string given_twice_line(const CLI::App& app, const CLI::ParseError& e) {
+    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) == nullptr)
+        return {};
+    const std::string message = e.what();
+    const auto colon = message.find(':');
+    if (colon == std::string::npos || message.find("At Most 1 ") == std::string::npos)
+        return {};
+    const std::string name = message.substr(0, colon);
+    const CLI::Option* o = option_named(app, name);
+    if (o == nullptr || o->results().size() < 2)
+        return {};
+    const std::vector<std::string>& given = o->results();
+    std::string values;
+    for (std::size_t i = 0; i < given.size(); ++i)
+        values += (i == 0 ? "" : i + 1 == given.size() ? " and " : ", ") + given[i];
+    const std::string times = given.size() == 2 ? "twice" : std::to_string(given.size()) + " times";
+    return name + " was given " + times + " (" + values + "); give it once";
+}
+
 /// CLI11's message, with a hint when it names no flag. A word where the subcommand goes
 /// (`moecost frob`) is reported as an unknown subcommand rather than a missing one.
-std::string parse_error_line(CLI::App& app, const CLI::ParseError& e) {
+std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
+    if (std::string twice = given_twice_line(app, e); !twice.empty())
+        return twice;
     std::string message = e.what();
     const auto left = app.remaining();
     if (app.get_subcommands().empty() && !left.empty() && !left.front().empty()) {
@@ -109,8 +155,11 @@ int main(int argc, char** argv) {
             return exit_usage;
         }
         for (const command& c : commands)
-            if (c.app->parsed())
-                return c.run();
+            if (c.app->parsed()) {
+                const int status = c.run();
+                flush_output(); // checks that every number printed is finite
+                return status;
+            }
         fail_line("no subcommand ran (see --help)");
         return exit_usage;
     } catch (const usage_error& e) {
@@ -120,6 +169,9 @@ int main(int argc, char** argv) {
         fail_line(e.what());
         return exit_failure;
     } catch (const run_error& e) {
+        fail_line(e.what());
+        return exit_failure;
+    } catch (const non_finite_output& e) {
         fail_line(e.what());
         return exit_failure;
     } catch (const std::exception& e) {

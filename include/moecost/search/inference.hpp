@@ -148,13 +148,15 @@ constexpr double shortfall_of(const report& r) {
 /**
  * Evaluates every valid layout in `space` for model `spec` on cluster c. The workload gives the
  * prompt, context and micro-batching; its batch is replaced by each of `space.batches`
- * (all zero: the workload's own batch).
+ * (all zero: the workload's own batch). `progress(layouts_done)` is called after each layout
+ * (`count_layouts` in all): a long search can show how far it is.
  */
-template <std::size_t Top = 10, std::size_t Front = 16>
-constexpr search_result<Top, Front>
-search(const model_spec& spec, const cluster_spec& c, const search_space& space,
-       const workload& base, const requirements& req = {},
-       objective obj = objective::decode_tokens_per_gpu, const eval_options& opt = {}) {
+template <std::size_t Top = 10, std::size_t Front = 16, class Progress = no_progress>
+constexpr search_result<Top, Front> search(const model_spec& spec, const cluster_spec& c,
+                                           const search_space& space, const workload& base,
+                                           const requirements& req = {},
+                                           objective obj = objective::decode_tokens_per_gpu,
+                                           const eval_options& opt = {}, Progress&& progress = {}) {
     search_result<Top, Front> res;
     std::array<int, 8> batches = space.batches;
     int nb = 0;
@@ -166,6 +168,7 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
     if (!specs.ok())
         return res;
     const model_spec m = with_resolved_heads(spec);
+    long layouts_done = 0;
     for_each_layout(m, c, space, [&](const layout& l, const engine::stage_set& ss) {
         engine::prepared p{}; // the layout's batch-independent work, done at its first valid batch
         bool prepared_yet = false;
@@ -216,6 +219,7 @@ search(const model_spec& spec, const cluster_spec& c, const search_space& space,
                                        });
             }
         }
+        progress(++layouts_done);
     });
     return res;
 }

@@ -89,6 +89,22 @@ constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
     }
 }
 
+/// The factorisations `for_each_layout` enumerates for a space (each then tried with every
+/// batch of the space): the total a search's progress counts to.
+constexpr long count_layouts(const model_spec& m, const cluster_spec& c,
+                             const search_space& space) {
+    long n = 0;
+    for_each_layout(m, c, space, [&n](const layout&, const engine::stage_set&) { ++n; });
+    return n;
+}
+
+/// A search's progress callback that does nothing (the default). A callback is called as
+/// `progress(layouts_done)` after each layout of the enumeration, `count_layouts` of them in
+/// all.
+struct no_progress {
+    constexpr void operator()(long /*layouts_done*/) const {}
+};
+
 namespace ranking {
 /// Inserts c into a list kept sorted by `better`, dropping the worst beyond capacity.
 template <class T, std::size_t N, class Better>

@@ -86,14 +86,13 @@ constexpr double training_score(const training_candidate& c, training_objective 
  * micro-batch, sequence, optimizer and recomputation; its global batch is replaced by each of
  * `space.batches` (all zero: its own). A layout is feasible when it divides, fits in usable
  * memory and, if `max_memory_per_gpu` is set, stays within it. `space.pad_experts` is ignored:
- * training keeps no redundant experts.
+ * training keeps no redundant experts. `progress(layouts_done)` is called after each layout.
  */
-template <std::size_t Top = 10>
-constexpr training_search_result<Top>
-search_training(const model_spec& m, const cluster_spec& c, const search_space& space,
-                const training_workload& base,
-                training_objective obj = training_objective::tokens_per_gpu,
-                const eval_options& opt = {}, bytes max_memory_per_gpu = {}) {
+template <std::size_t Top = 10, class Progress = no_progress>
+constexpr training_search_result<Top> search_training(
+    const model_spec& m, const cluster_spec& c, const search_space& space,
+    const training_workload& base, training_objective obj = training_objective::tokens_per_gpu,
+    const eval_options& opt = {}, bytes max_memory_per_gpu = {}, Progress&& progress = {}) {
     training_search_result<Top> res;
     std::array<int, 8> batches = space.batches;
     bool any = false;
@@ -106,6 +105,7 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
         return res;
     search_space bare = space;
     bare.pad_experts = false; // training keeps no redundant experts (nor does Megatron-Core)
+    long layouts_done = 0;
     for_each_layout(m, c, bare, [&](const layout& l, const engine::stage_set&) {
         for (int b : batches) {
             if (b <= 0)
@@ -153,6 +153,7 @@ search_training(const model_spec& m, const cluster_spec& c, const search_space& 
                     });
             }
         }
+        progress(++layouts_done);
     });
     return res;
 }

@@ -168,7 +168,7 @@ constexpr bool counts_bytes(rule r) {
  */
 inline std::string number_text(double v) {
     char buf[40];
-    if (v == static_cast<double>(static_cast<long long>(v)) && v < 1e18 && v > -1e18)
+    if (v < 1e18 && v > -1e18 && v == static_cast<double>(static_cast<long long>(v)))
         std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
     else
         std::snprintf(buf, sizeof buf, "%.6g", v);

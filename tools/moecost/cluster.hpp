@@ -1,0 +1,165 @@
+#pragma once
+// The cluster: --gpu, --gpus-per-node and the hardware figures that replace the preset's,
+// resolved into a cluster_spec; the GPU and the network as text.
+
+#include "command.hpp"
+#include "values.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <moecost.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace moecost::cli {
+
+/// The GPU and cluster presets' names.
+inline std::vector<std::string> cluster_preset_names() {
+    std::vector<std::string> out;
+    for (const auto& p : presets::cluster_presets)
+        out.emplace_back(p.name);
+    return out;
+}
+
+// Registered the same way by every subcommand that takes it (evaluate, search, train, dag).
+
+/// --gpu, --gpus-per-node and the figures that replace the preset's (a GPU with no preset:
+/// the nearest preset and its own datasheet figures).
+struct cluster_options {
+    std::string gpu;
+    int gpus_per_node = 0; ///< 0: the preset's
+    static constexpr int figures = 10;
+    std::array<double, figures> value{-1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1}; ///< < 0: the preset's
+};
+
+/// A flag of cluster_options::value: name, unit, scale to the base unit of the field it
+/// replaces, the range it takes and that field.
+///
+/// The ranges keep every product the evaluation forms finite: rates up to 1e21 FLOP/s, HBM
+/// up to 1e18 bytes, bandwidths up to 1e18 B/s, and down to a GFLOP/s, a MB and a MB/s, so
+/// that times (work over a rate) stay finite too; efficiencies from 0.001 to 1.
+struct hardware_flag {
+    const char* flag;
+    const char* unit;
+    double scale;
+    number_range range; ///< in the flag's unit
+    const char* help;
+    double& (*field)(cluster_spec&);
+};
+inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_flags{{
+    {"--peak-bf16", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9},
+     "Dense bf16 tensor rate, TFLOP/s",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_bf16.value; }},
+    {"--peak-fp8", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
+     "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_fp8.value; }},
+    {"--peak-fp4", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
+     "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_fp4.value; }},
+    {"--peak-int8", "TOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
+     "Dense INT8 tensor rate, TOP/s (0: none; int8 weights at bf16's)",
+     [](cluster_spec& c) -> double& { return c.gpu.peak_int8.value; }},
+    {"--hbm-gb", "GB", 1e9, number_range{.lo = 1e-3, .hi = 1e9}, "HBM per GPU, GB (1e9 bytes)",
+     [](cluster_spec& c) -> double& { return c.gpu.hbm.value; }},
+    {"--hbm-tbps", "TB/s", 1e12, number_range{.lo = 1e-6, .hi = 1e6}, "HBM bandwidth, TB/s",
+     [](cluster_spec& c) -> double& { return c.gpu.hbm_bandwidth.value; }},
+    {"--compute-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+     "Achievable fraction of peak FLOP/s, from 0.001 to 1",
+     [](cluster_spec& c) -> double& { return c.gpu.compute_efficiency; }},
+    {"--memory-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+     "Achievable fraction of HBM bandwidth, from 0.001 to 1",
+     [](cluster_spec& c) -> double& { return c.gpu.memory_efficiency; }},
+    {"--intra-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
+     "Link bandwidth inside a node, GB/s each way",
+     [](cluster_spec& c) -> double& { return c.intra_node.bandwidth.value; }},
+    {"--inter-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
+     "NIC bandwidth per GPU between nodes, GB/s each way",
+     [](cluster_spec& c) -> double& { return c.inter_node.bandwidth.value; }},
+}};
+
+inline void add_cluster_options(CLI::App& app, cluster_options& o) {
+    const std::string hw = "Hardware";
+    app.add_option("--gpu", o.gpu,
+                   "GPU and cluster preset (required): " + join(cluster_preset_names()))
+        ->type_name("NAME")
+        ->check(one_of(cluster_preset_names(), "GPU preset"))
+        ->group(hw);
+    app.add_option("--gpus-per-node", o.gpus_per_node,
+                   "GPUs per node, or per NVLink domain (default: the preset's)")
+        ->type_name("N")
+        ->check(integer_in(1, max_degree))
+        ->group(hw);
+    const std::string figures = "Hardware figures (replace the --gpu preset's)";
+    for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
+        const hardware_flag& f = hardware_flags[i];
+        app.add_option(f.flag, o.value[i], f.help)
+            ->type_name(f.unit)
+            ->check(number_in(f.range))
+            ->group(figures);
+    }
+}
+
+/// The cluster of the options, with the preset's name.
+struct resolved_cluster {
+    std::string name;
+    cluster_spec spec{};
+};
+
+inline resolved_cluster resolve_cluster(const cluster_options& o) {
+    if (o.gpu.empty())
+        throw usage_error("--gpu: required (one of: " + join(cluster_preset_names()) + ")");
+    const cluster_spec* c = presets::find_cluster(o.gpu);
+    if (c == nullptr)
+        throw usage_error("--gpu: unknown GPU preset '" + o.gpu +
+                          "' (expected one of: " + join(cluster_preset_names()) + ")");
+    resolved_cluster out{o.gpu, *c};
+    if (o.gpus_per_node > 0)
+        out.spec.gpus_per_node = o.gpus_per_node;
+    std::string changed;
+    for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
+        if (o.value[i] < 0)
+            continue;
+        hardware_flags[i].field(out.spec) = o.value[i] * hardware_flags[i].scale;
+        changed += fmt::format("{} {} {:g}", changed.empty() ? " with" : ",",
+                               hardware_flags[i].flag, o.value[i]);
+    }
+    out.name += changed;
+    return out;
+}
+
+/// An integer tensor rate, stored as a FLOP rate: "4.5 POP/s".
+inline std::string int_ops_text(flop_rate r) {
+    std::string s = pretty(r);
+    if (const auto at = s.find("FLOP/s"); at != std::string::npos)
+        s.replace(at, 6, "OP/s");
+    return s;
+}
+
+/// The GPU's rates, memory and efficiencies on one line.
+inline std::string gpu_text(const cluster_spec& c, bool ideal) {
+    return fmt::format(
+        "{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}", c.gpu.name.view(),
+        pretty(c.gpu.peak_bf16.get()),
+        (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
+                                  : std::string("no fp8 rate (bf16's used)")) +
+            (c.gpu.peak_fp4.value > 0 ? ", " + pretty(c.gpu.peak_fp4.get()) + " fp4"
+                                      : std::string{}) +
+            (c.gpu.peak_int8.value > 0 ? ", " + int_ops_text(c.gpu.peak_int8.get()) + " int8"
+                                       : std::string{}),
+        pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()), c.gpu.compute_efficiency,
+        c.gpu.memory_efficiency, ideal ? " (ideal: taken as 1)" : "");
+}
+
+/// The node size and links on one line.
+inline std::string network_text(const cluster_spec& c) {
+    return fmt::format("{} GPUs per node; {} each way inside a node, {} per GPU between nodes{}",
+                       c.gpus_per_node, pretty(c.intra_node.bandwidth.get()),
+                       pretty(c.inter_node.bandwidth.get()),
+                       c.interconnect_assumed ? " (ASSUMED: the preset's source names none)" : "");
+}
+
+} // namespace moecost::cli

@@ -9,6 +9,8 @@
 #   docs.tutorial     quoted verbatim from compiled code, every `moecost` command runs, and the
 #                     figures the text quotes are what the programs print (scripts/doc-examples;
 #                     needs Python 3, the tool and the examples)
+#   docs.header_examples  every @code example in the headers' comments that holds a
+#                     static_assert compiles (scripts/doc-examples --headers)
 if(TARGET validation_report)
     add_test(NAME docs.validation
              COMMAND "${CMAKE_COMMAND}" "-DPROGRAM=$<TARGET_FILE:validation_report>"
@@ -21,7 +23,12 @@ if(Python3_Interpreter_FOUND)
     add_test(NAME docs.reference
              COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_SOURCE_DIR}/scripts/reference-docs"
                      --check)
-    set_tests_properties(docs.reference PROPERTIES LABELS docs)
+    add_test(NAME docs.header_examples
+             COMMAND "${Python3_EXECUTABLE}" "${CMAKE_CURRENT_SOURCE_DIR}/scripts/doc-examples"
+                     --headers --cxx "${CMAKE_CXX_COMPILER}"
+                     --include "$<TARGET_PROPERTY:Boost::headers,INTERFACE_INCLUDE_DIRECTORIES>"
+                     "${CMAKE_CURRENT_SOURCE_DIR}/include")
+    set_tests_properties(docs.reference docs.header_examples PROPERTIES LABELS docs)
 endif()
 if(Python3_Interpreter_FOUND
    AND TARGET moecost_tool

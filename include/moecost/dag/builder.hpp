@@ -22,8 +22,9 @@
  *
  * @code
  * constexpr auto d = moecost::make_dag(moecost::presets::seed_moe, moecost::presets::seed_gpu,
- *                                      moecost::seed_layout(8, 2, 4, 2), {.batch = 128, .prompt =
- * 10240}); static_assert(d.group_count == 2 && d.count(moecost::dag_kind::pp_send) == 1);
+ *                                      moecost::seed_layout(8, 2, 4, 2),
+ *                                      {.batch = 128, .prompt = 10240});
+ * static_assert(d.group_count == 2 && d.count(moecost::dag_kind::pp_send) == 1);
  * @endcode
  */
 

@@ -6,10 +6,11 @@
  * compile a deployment that breaks a rule, with a `moecost:` message and the numbers.
  *
  * @code
- * using d = moecost::deployment<moecost::as_type<presets::seed_moe>,
- * moecost::as_type<presets::seed_gpu>, moecost::as_type<moecost::seed_layout(8, 2, 4, 2)>,
- *                               moecost::as_type<moecost::workload{.batch = 128, .prompt =
- * 10240}>>; static_assert(d::fits && d::valid);
+ * using d = moecost::deployment<
+ *     moecost::as_type<moecost::presets::seed_moe>, moecost::as_type<moecost::presets::seed_gpu>,
+ *     moecost::as_type<moecost::seed_layout(8, 2, 4, 2)>,
+ *     moecost::as_type<moecost::workload{.batch = 128, .prompt = 10240}>>;
+ * static_assert(d::fits && d::valid);
  * @endcode
  */
 

@@ -7,7 +7,8 @@
  * an objective, and the nearest misses when none is.
  *
  * @code
- * constexpr auto r = moecost::search_training(presets::llama_3_8b, presets::h100_sxm,
+ * constexpr auto r = moecost::search_training(moecost::presets::llama_3_8b,
+ *                                             moecost::presets::h100_sxm,
  *                                             {.min_gpus = 8, .max_gpus = 8},
  *                                             {.global_batch = 64, .micro_batch = 1, .seq = 4096});
  * static_assert(r.n_best > 0);

@@ -161,10 +161,12 @@ inline json to_json(const scenario& s, const report& r) {
                             {"stage", r.memory.stage},
                             {"max_batch", r.max_batch}}
                      : json();
-    j["prefill"] = phase_json(r.prefill, true, ok);
-    j["decode"] = phase_json(r.decode, false, ok);
-    j["decode_experts_touched"] = ok ? json(r.decode_experts_touched) : json();
-    j["decode_tokens_per_step"] = ok ? json(r.decode_tokens_per_step) : json();
+    // a deployment that does not fit cannot run: its memory is shown, no time or throughput
+    const bool runs = ok && r.memory.fits;
+    j["prefill"] = phase_json(r.prefill, true, runs);
+    j["decode"] = phase_json(r.decode, false, runs);
+    j["decode_experts_touched"] = runs ? json(r.decode_experts_touched) : json();
+    j["decode_tokens_per_step"] = runs ? json(r.decode_tokens_per_step) : json();
     j["violations_dropped"] = r.problems.dropped;
     j["violations"] = violations_json(r.problems);
     json req = json::array();
@@ -174,7 +176,7 @@ inline json to_json(const scenario& s, const report& r) {
             continue;
         req.push_back({{"name", q.name},
                        {"key", requirement_keys[i]},
-                       {"value", ok ? json(q.value) : json()},
+                       {"value", (i == memory_requirement ? ok : runs) ? json(q.value) : json()},
                        {"target", q.target},
                        {"pass", ok && q.pass}});
     }
@@ -271,6 +273,11 @@ inline void print_text(const scenario& s, const report& r) {
          pretty(r.memory.usable), pretty(r.memory.capacity), s.opt.memory_headroom,
          r.memory.fits ? "fits" : "DOES NOT FIT");
     emit("  {:<26} {:>12}\n", "largest batch that fits", fmt::format("{} sequences", r.max_batch));
+    if (!r.memory.fits) {
+        emit("\nThroughput and latency not evaluated: the deployment does not fit in memory, so it "
+             "cannot run.\n");
+        return;
+    }
 
     heading("Throughput and latency");
     emit("  {:<26} {:>16} {:>16}\n", "", "prefill", "decode");

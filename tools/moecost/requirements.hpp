@@ -74,6 +74,9 @@ inline constexpr std::array<const char*, 5> requirement_flags{
     "--min-prefill-tok-per-gpu", "--min-decode-tok-per-gpu", "--max-ttft", "--max-tpot",
     "--max-mem-gb"};
 
+/// The index of the memory requirement, the one that needs no times.
+inline constexpr std::size_t memory_requirement = 4;
+
 /// Is requirement i a floor (rates) rather than a ceiling (latencies, memory)?
 inline constexpr bool requirement_at_least(std::size_t i) {
     return i < 2;

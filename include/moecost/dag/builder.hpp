@@ -115,6 +115,9 @@ struct dag_tail {
  * The DAG of one step of phase p (decode by default: one decode micro-batch; prefill: one
  * prefill micro-batch) of model m on cluster c with layout l under workload w.
  *
+ * A deployment that breaks a rule or does not fit is not drawn: the DAG holds its problems
+ * (`built()` false).
+ *
  * Per distinct stage shape (`engine::stages_of`), the stage's step is `engine::step_cost`
  * under the load `evaluate` uses; its operator groups become the module nodes (attention =
  * projections + core) and its communication is split over the collectives: TP all-reduce time
@@ -128,25 +131,23 @@ struct dag_tail {
  * std::puts(moecost::to_dot(d).c_str()); // <moecost/io/dot.hpp>
  * @endcode
  */
-constexpr deployment_dag make_dag(const model_spec& m, const cluster_spec& cluster, const layout& l,
-                                  const workload& w, phase p = phase::decode,
+constexpr deployment_dag make_dag(const model_spec& model, const cluster_spec& cluster,
+                                  const layout& l, const workload& w, phase p = phase::decode,
                                   const eval_options& opt = {}) {
     deployment_dag d;
-    d.model = m;
+    d.model = model;
     d.cluster = cluster;
     d.plan = l;
     d.load = w;
     d.options = opt;
     d.step = p;
-    d.summary = evaluate(m, cluster, l, w, opt);
-    const violations structural = validate_all(m, cluster, w, l, opt);
-    if (!structural.ok())
+    d.summary = evaluate(model, cluster, l, w, opt);
+    if (!d.summary.valid()) // a deployment that cannot run has no step to draw: its problems
         return d;
 
-    // the same idealisation as evaluate
-    eval_options o = opt;
-    if (o.ideal)
-        o.expert_imbalance = 1.0;
+    // the model, options and cluster as evaluate sees them
+    const model_spec m = with_resolved_heads(model);
+    const eval_options o = normalised(opt);
     const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
     const engine::step_load ld = engine::phase_load(m, l, w, p == phase::decode);
     const engine::stage_set ss = engine::stages_of(m, l.pp);

@@ -93,7 +93,8 @@ inline std::string dot_group_label(const deployment_dag& d, int g) {
 
 /**
  * The DAG as Graphviz DOT: `digraph moecost_dag { ... }` with a cluster per stage group.
- * A deployment that did not validate gives a graph with one note node naming its problems.
+ * A deployment that cannot run (a broken rule, or over its memory) gives a graph with one note
+ * node naming its problems, and a title without times.
  */
 inline std::string to_dot(const deployment_dag& d) {
     using detail::dot_quote;
@@ -107,34 +108,40 @@ inline std::string to_dot(const deployment_dag& d) {
         std::to_string(etp_of(l)) + " × EP " + std::to_string(l.ep) + " × EDP " +
         std::to_string(edp_of(l)) + ", PP " + std::to_string(l.pp);
     const phase_result& ph = d.step == phase::prefill ? d.summary.prefill : d.summary.decode;
-    title +=
-        "\none " + std::string(name_of(d.step)) + " step of batch " + std::to_string(d.load.batch) +
-        (d.step == phase::prefill
-             ? ", prompt " + std::to_string(d.load.prompt) +
-                   (d.load.prefix_cache_hit > 0
-                        ? " (" + dag_num(d.load.prompt * d.load.prefix_cache_hit) + " cached)"
-                        : "")
-             : ", context " + std::to_string(context_of(d.load))) +
-        ": T = " + dag_num(d.tokens_per_tp_group) +
-        " tokens per TP group, X = " + dag_num(d.tokens_per_ep_group) + " per EP group; " +
-        (d.step == phase::prefill ? "TTFT " + pretty(ph.latency) : "TPOT " + pretty(ph.latency)) +
-        ", " + name_of(ph.bottleneck) + "-bound";
+    if (!d.built())
+        title += "\nnot evaluated: the deployment cannot run as laid out (see the note)";
+    else
+        title +=
+            "\none " + std::string(name_of(d.step)) + " step of batch " +
+            std::to_string(d.load.batch) +
+            (d.step == phase::prefill
+                 ? ", prompt " + std::to_string(d.load.prompt) +
+                       (d.load.prefix_cache_hit > 0
+                            ? " (" + dag_num(d.load.prompt * d.load.prefix_cache_hit) + " cached)"
+                            : "")
+                 : ", context " + std::to_string(context_of(d.load))) +
+            ": T = " + dag_num(d.tokens_per_tp_group) +
+            " tokens per TP group, X = " + dag_num(d.tokens_per_ep_group) + " per EP group; " +
+            (d.step == phase::prefill ? "TTFT " + pretty(ph.latency)
+                                      : "TPOT " + pretty(ph.latency)) +
+            ", " + name_of(ph.bottleneck) + "-bound";
     if (d.folded)
         title += "\nmore than " + std::to_string(deployment_dag::max_groups) +
                  " stage shapes: the group of stage " +
                  std::to_string(d.groups[std::size_t(engine::stage_set::folded_into)].first_stage) +
                  " also stands for the stages of the others, drawn with its own figures (the "
                  "TTFT or TPOT above costs every stage)";
-    title +=
-        "\nnodes: one GPU's FLOPs · HBM bytes (or bytes sent) · time per step, over their layers; "
-        "edges: one layer's tensor on one GPU";
+    if (d.built())
+        title += "\nnodes: one GPU's FLOPs · HBM bytes (or bytes sent) · time per step, over their "
+                 "layers; "
+                 "edges: one layer's tensor on one GPU";
     o += "  graph [label=" + dot_quote(title) +
          ", labelloc=t, fontname=\"Helvetica\", fontsize=12, rankdir=TB, newrank=true, "
          "nodesep=0.3, ranksep=0.35];\n";
     o += "  node [fontname=\"Helvetica\", fontsize=10];\n";
     o += "  edge [fontname=\"Helvetica\", fontsize=9];\n";
     if (!d.built()) {
-        std::string why = "not built: the deployment does not validate";
+        std::string why = "cannot run:";
         for (const auto& v : d.summary.problems)
             why += "\n" + describe(v);
         o += "  problems [shape=note, label=" + dot_quote(why) + "];\n}\n";

@@ -109,6 +109,301 @@ struct dag_tail {
     dag_tensor out{};
 };
 
+/// The open ends of a stage's flow: the nodes whose outputs feed the next node.
+struct dag_flow {
+    std::array<dag_tail, 4> tails{};
+    int count = 0;
+};
+
+/// The tensors one step hands between a stage's modules, and the token counts they hold.
+struct dag_tensors {
+    double T = 0;      ///< tokens at a TP group
+    double X = 0;      ///< tokens at an EP group
+    double routed = 0; ///< rows reaching one GPU's experts, before ETP
+    dag_tensor full{}, share{}, copies{}, arrived{}, gathered{}, scattered{}, last_rows{}, logits{},
+        cp_shard{};
+};
+
+/// The tensors of a step under load `ld` of model m on layout l with options o (normalised).
+constexpr dag_tensors dag_tensors_of(const model_spec& m, const layout& l,
+                                     const engine::step_load& ld, const eval_options& o) {
+    const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
+    const double k = m.moe.top_k, imb = o.expert_imbalance;
+    const double ab = bytes_of(m.precision.activations);
+    const char* adt = name_of(m.precision.activations);
+    const double disp_b = o.dispatch_fp8 ? 1.0 : ab;
+    const char* ddt = o.dispatch_fp8 ? "fp8" : adt;
+    dag_tensors t;
+    t.T = ld.seqs * ld.tokens_per_seq / cp;
+    t.X = ld.expert_tokens;
+    t.routed = t.X * k / (ep * etp) * imb;
+    const double T = t.T, routed = t.routed;
+    t.full = {T, h, ab, "T", "h", adt};
+    t.share = {T / tp, h, ab, "T/tp", "h", adt};
+    t.copies = {T / tp * imb * k, h, ab, "T·k/tp", "h", adt};
+    t.arrived = {routed, h, disp_b, "X·k/(ep·etp)", "h", ddt};
+    t.gathered = {routed * etp, h, ab, "X·k/ep", "h", adt};
+    t.scattered = {routed, h, ab, "X·k/(ep·etp)", "h", adt};
+    const double head_rows = ld.seqs * ld.logit_rows_per_seq / cp;
+    const bool drafts = ld.decode && ld.tokens_per_seq > 1; // N sequences of q tokens each
+    const char* rows = drafts ? "N·q/cp" : "N/cp";
+    t.last_rows = {head_rows, h, ab, rows, "h", adt};
+    t.logits = {head_rows, static_cast<double>(m.vocab) / tp, 4.0, rows, "V/tp", "fp32"};
+    t.cp_shard = ld.decode
+                     ? dag_tensor{ld.seqs * ld.tokens_per_seq,
+                                  (is_mla(m) ? m.attention.heads * double(m.attention.v_head_dim)
+                                             : m.attention.heads * double(head_dim_of(m))) /
+                                      tp,
+                                  ab,
+                                  drafts ? "N·q" : "N",
+                                  "ctx/tp",
+                                  adt}
+                     : dag_tensor{T + ld.seqs * ld.kv_len / cp, // and the rank's cached share
+                                  kv_elements_per_token_per_layer(m) / kv_shards(m, l),
+                                  bytes_of(m.precision.kv),
+                                  ld.kv_len > 0 ? "T + N·P/cp" : "T",
+                                  "kv",
+                                  name_of(m.precision.kv)};
+    return t;
+}
+
+/// A collective's time on `byte_counting_link` as the bytes one GPU sends.
+constexpr bytes sent_by(seconds t) {
+    return t * make<byte_rate>(1.0);
+}
+
+/**
+ * Draws one stage group's modules and collectives from its step `s`: the embedding, attention
+ * (and CP exchange, TP all-reduce), the MoE and shared-expert branches or the dense FFN, the
+ * LM head, the send to the next stage. Each module node carries its operator groups' figures;
+ * each collective its share of the step's communication.
+ */
+struct dag_stage_drawer {
+    deployment_dag& d;
+    dag_builder& b;
+    const model_spec& m;
+    const layout& l;
+    const cluster_spec& c;
+    const dag_tensors& t;
+    int g = 0;
+    const stage_shape& st;
+    const stage_step& s;
+    dag_stage_group& grp;
+    dag_flow f{};
+
+    /// Feeds every open end into node `to`, which becomes the one open end.
+    constexpr void flow_into(int to) {
+        for (int i = 0; i < f.count; ++i)
+            b.edge(f.tails[std::size_t(i)].node, to, f.tails[std::size_t(i)].out);
+        if (grp.entry < 0)
+            grp.entry = to;
+        f.count = 1;
+        f.tails[0].node = to;
+    }
+    /// Restarts the flow from `from` (a branch).
+    constexpr void branch_from(const dag_tail& from) {
+        f.tails[0] = from;
+        f.count = 1;
+    }
+
+    /// A TP all-reduce after `what`, `times` of them: the TP time split by the reductions'
+    /// count (each reduces one T·h message).
+    constexpr int reduce_after(dag_kind what, int times) {
+        const double h = m.hidden, ab = bytes_of(m.precision.activations);
+        const double reductions = st.layers + st.dense + (m.moe.shared_experts > 0 ? st.moe : 0);
+        const bytes per_reduce =
+            sent_by(all_reduce_time(make<bytes>(t.T * h * ab), l.tp, byte_counting_link));
+        const int r = b.node(dag_kind::tp_all_reduce, g, times, dag_mesh::tp, l.tp, 1, what);
+        b.set_comm(r, s.comm.tp * (times / reductions), static_cast<double>(times) * per_reduce);
+        return r;
+    }
+
+    /// Attention, with its CP exchange and TP all-reduce.
+    constexpr void attention() {
+        const int att = b.node(dag_kind::attention, g, st.layers, dag_mesh::tp, l.tp, 1);
+        b.set_op(att, s.op(op_group::attention_proj), s.op(op_group::attention_core));
+        flow_into(att);
+        f.tails[0].out = t.full;
+        if (l.cp > 1) {
+            const int x = b.node(dag_kind::cp_exchange, g, st.layers, dag_mesh::cp, l.cp, l.tp);
+            const bytes shard =
+                make<bytes>(t.cp_shard.rows * t.cp_shard.cols * t.cp_shard.element_bytes);
+            b.set_comm(x, s.comm.cp,
+                       double(st.layers) *
+                           sent_by(all_gather_time(shard, l.cp, byte_counting_link)));
+            f.tails[0].out = t.cp_shard;
+            flow_into(x);
+            f.tails[0].out = t.full;
+        }
+        if (l.tp > 1)
+            flow_into(reduce_after(dag_kind::attention, st.layers));
+    }
+
+    /// The routed experts' branch from the router: EP dispatch, ETP all-gather, the experts,
+    /// ETP reduce-scatter, EP combine. comm_cost's EP bytes of a layer are (dispatch + combine
+    /// bytes per element) × the elements sent inside and between nodes; the dispatch is the
+    /// library's all-to-all of its own bytes, the combine the rest of the EP time.
+    constexpr void routed_experts() {
+        const double h = m.hidden, ab = bytes_of(m.precision.activations);
+        const double disp_b = t.arrived.element_bytes;
+        const int r = b.node(dag_kind::router, g, st.moe, dag_mesh::tp, l.tp, 1);
+        b.set_op(r, s.op(op_group::router));
+        flow_into(r);
+        f.tails[0].out = l.ep > 1 ? t.copies : t.scattered;
+        const double sent_in = s.comm.ep_intra_node.value() / (disp_b + ab);
+        const double sent_out = s.comm.ep_inter_node.value() / (disp_b + ab);
+        const seconds dispatch =
+            l.ep > 1 ? static_cast<double>(st.moe) * all_to_all_time(make<bytes>(disp_b * sent_in),
+                                                                     make<bytes>(disp_b * sent_out),
+                                                                     c.intra_node, c.inter_node)
+                     : make<seconds>(0);
+        const bytes etp_sent =
+            double(st.moe) *
+            sent_by(all_gather_time(make<bytes>(t.routed * h * ab), etp_of(l), byte_counting_link));
+        if (l.ep > 1) {
+            const int x = b.node(dag_kind::ep_dispatch, g, st.moe, dag_mesh::ep, l.ep, etp_of(l));
+            b.set_comm(x, dispatch, make<bytes>(st.moe * disp_b * (sent_in + sent_out)));
+            flow_into(x);
+            f.tails[0].out = t.arrived;
+        }
+        if (etp_of(l) > 1) {
+            const int x = b.node(dag_kind::etp_gather, g, st.moe, dag_mesh::etp, etp_of(l), 1);
+            b.set_comm(x, 0.5 * s.comm.etp, etp_sent);
+            flow_into(x);
+            f.tails[0].out = t.gathered;
+        }
+        const int ex = b.node(dag_kind::experts, g, st.moe, dag_mesh::experts, l.ep * etp_of(l), 1);
+        b.set_op(ex, s.op(op_group::routed_experts));
+        flow_into(ex);
+        f.tails[0].out = etp_of(l) > 1 ? t.gathered : t.scattered;
+        if (etp_of(l) > 1) {
+            const int x = b.node(dag_kind::etp_scatter, g, st.moe, dag_mesh::etp, etp_of(l), 1);
+            b.set_comm(x, s.comm.etp - 0.5 * s.comm.etp, etp_sent);
+            flow_into(x);
+            f.tails[0].out = t.scattered;
+        }
+        if (l.ep > 1) {
+            const int x = b.node(dag_kind::ep_combine, g, st.moe, dag_mesh::ep, l.ep, etp_of(l));
+            b.set_comm(x, s.comm.ep - dispatch, make<bytes>(st.moe * ab * (sent_in + sent_out)));
+            flow_into(x);
+        }
+        f.tails[0].out = t.share;
+    }
+
+    /// A TP-sharded FFN branch (shared experts or dense FFN) and its TP all-reduce.
+    constexpr void tp_ffn(dag_kind kind, int repeat, op_group op) {
+        const int n = b.node(kind, g, repeat, dag_mesh::tp, l.tp, 1);
+        b.set_op(n, s.op(op));
+        flow_into(n);
+        f.tails[0].out = t.full;
+        if (l.tp > 1)
+            flow_into(reduce_after(kind, repeat));
+    }
+
+    /// The stage's layers: attention, then the FFN branches side by side; their ends are the
+    /// stage's open ends.
+    constexpr void layers() {
+        attention();
+        const dag_tail branch_in = f.tails[0];
+        dag_flow ends;
+        if (st.moe > 0) {
+            branch_from(branch_in);
+            routed_experts();
+            ends.tails[std::size_t(ends.count++)] = f.tails[0];
+            if (m.moe.shared_experts > 0) {
+                branch_from(branch_in);
+                tp_ffn(dag_kind::shared_experts, st.moe, op_group::shared_experts);
+                ends.tails[std::size_t(ends.count++)] = f.tails[0];
+            }
+        }
+        if (st.dense > 0) {
+            branch_from(branch_in);
+            tp_ffn(dag_kind::dense_ffn, st.dense, op_group::dense_ffn);
+            ends.tails[std::size_t(ends.count++)] = f.tails[0];
+        }
+        if (ends.count == 0) { // attention-only stage (no FFN): the attention output goes on
+            ends.tails[0] = branch_in;
+            ends.count = 1;
+        }
+        f = ends;
+    }
+
+    /// The whole stage; returns its PP send node (-1 on the last stage, whose open ends stay
+    /// in `f`).
+    constexpr int draw() {
+        if (st.embedding && m.vocab > 0) {
+            const int e = b.node(dag_kind::embedding, g, 1, dag_mesh::tp, l.tp, 1);
+            flow_into(e);
+            f.tails[0].out = t.full;
+        }
+        if (st.layers > 0)
+            layers();
+        if (st.head && m.vocab > 0) {
+            for (int i = 0; i < f.count; ++i)
+                f.tails[std::size_t(i)].out = t.last_rows;
+            const int hd = b.node(dag_kind::lm_head, g, 1, dag_mesh::tp, l.tp, 1);
+            b.set_op(hd, s.op(op_group::lm_head));
+            flow_into(hd);
+            f.tails[0].out = t.logits;
+        }
+        if (st.head)
+            return -1;
+        const double h = m.hidden, ab = bytes_of(m.precision.activations);
+        const int x = b.node(dag_kind::pp_send, g, 1, dag_mesh::pp, 2, stage_gpus(l));
+        b.set_comm(x, s.comm.pp,
+                   sent_by(send_time(make<bytes>(t.T / l.tp * h * ab), byte_counting_link)));
+        flow_into(x);
+        f.tails[0].out = t.share;
+        return x;
+    }
+};
+
+/**
+ * The edges between the stage groups of d: the step's input into the first stage, each PP
+ * send into the groups of the next stages (one edge per pair of groups, counting its hops),
+ * and the last stage's open ends `head` into the output.
+ */
+constexpr void link_stages(deployment_dag& d, dag_builder& b, int in,
+                           const std::array<int, deployment_dag::max_groups>& pp_node,
+                           const dag_flow& head, const dag_tensors& t, const model_spec& m) {
+    const int pp = d.plan.pp;
+    // first and last stage of each group
+    for (int g = 0; g < d.group_count; ++g)
+        d.groups[std::size_t(g)].last_stage = d.groups[std::size_t(g)].first_stage;
+    for (int s = 0; s < pp; ++s) {
+        dag_stage_group& grp = d.groups[std::size_t(d.group_of_stage(s))];
+        grp.last_stage = s > grp.last_stage ? s : grp.last_stage;
+    }
+    {
+        const dag_stage_group& g0 = d.groups[0];
+        const int to = g0.entry >= 0 ? g0.entry : g0.first_node;
+        b.edge(in, to,
+               m.vocab > 0 && g0.shape.embedding ? dag_tensor{t.T, 1, 4.0, "T", "1", "int32"}
+                                                 : t.full);
+    }
+    for (int s = 0; s + 1 < pp; ++s) {
+        const int a = d.group_of_stage(s), z = d.group_of_stage(s + 1);
+        const int from = pp_node[std::size_t(a)];
+        // a send between two stages of one group stays inside its PP node (no self-loop)
+        if (from < 0 || a == z)
+            continue;
+        const dag_stage_group& next = d.groups[std::size_t(z)];
+        const int to = next.entry >= 0 ? next.entry : next.first_node;
+        const int e = d.find_edge(from, to);
+        if (e >= 0) {
+            ++d.edges[std::size_t(e)].hops;
+        } else {
+            b.edge(from, to, t.share);
+            d.edges[std::size_t(d.edge_count - 1)].first_hop = s;
+            d.edges[std::size_t(d.edge_count - 1)].hops = 1;
+        }
+    }
+    const int last = d.group_of_stage(pp - 1);
+    const int out = b.node(dag_kind::output, last, 1, dag_mesh::none, 1, 1);
+    for (int i = 0; i < head.count; ++i)
+        b.edge(head.tails[std::size_t(i)].node, out, head.tails[std::size_t(i)].out);
+}
+
 } // namespace detail
 
 /**
@@ -151,57 +446,15 @@ constexpr deployment_dag make_dag(const model_spec& model, const cluster_spec& c
     const cluster_spec c = o.ideal ? idealized(cluster) : cluster;
     const engine::step_load ld = engine::phase_load(m, l, w, p == phase::decode);
     const engine::stage_set ss = engine::stages_of(m, l.pp);
-
-    const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
-    const double k = m.moe.top_k, imb = o.expert_imbalance;
-    const double ab = bytes_of(m.precision.activations);
-    const char* adt = name_of(m.precision.activations);
-    const double disp_b = o.dispatch_fp8 ? 1.0 : ab;
-    const char* ddt = o.dispatch_fp8 ? "fp8" : adt;
-    const double T = ld.seqs * ld.tokens_per_seq / cp;
-    const double X = ld.expert_tokens;
-    const double routed = X * k / (ep * etp) * imb; // rows reaching one GPU's experts, before ETP
-    d.tokens_per_tp_group = T;
-    d.tokens_per_ep_group = X;
+    const detail::dag_tensors t = detail::dag_tensors_of(m, l, ld, o);
+    d.tokens_per_tp_group = t.T;
+    d.tokens_per_ep_group = t.X;
     d.sequences_per_dp_rank = ld.seqs;
-
-    using detail::dag_tensor;
-    const dag_tensor full{T, h, ab, "T", "h", adt};
-    const dag_tensor share{T / tp, h, ab, "T/tp", "h", adt};
-    const dag_tensor copies{T / tp * imb * k, h, ab, "T·k/tp", "h", adt};
-    const dag_tensor arrived{routed, h, disp_b, "X·k/(ep·etp)", "h", ddt};
-    const dag_tensor gathered{routed * etp, h, ab, "X·k/ep", "h", adt};
-    const dag_tensor scattered{routed, h, ab, "X·k/(ep·etp)", "h", adt};
-    const double head_rows = ld.seqs * ld.logit_rows_per_seq / cp;
-    const bool drafts = ld.decode && ld.tokens_per_seq > 1; // N sequences of q tokens each
-    const char* rows = drafts ? "N·q/cp" : "N/cp";
-    const dag_tensor last_rows{head_rows, h, ab, rows, "h", adt};
-    const dag_tensor logits{head_rows, static_cast<double>(m.vocab) / tp, 4.0, rows, "V/tp",
-                            "fp32"};
-    const dag_tensor cp_shard =
-        ld.decode ? dag_tensor{ld.seqs * ld.tokens_per_seq,
-                               (is_mla(m) ? m.attention.heads * double(m.attention.v_head_dim)
-                                          : m.attention.heads * double(head_dim_of(m))) /
-                                   tp,
-                               ab,
-                               drafts ? "N·q" : "N",
-                               "ctx/tp",
-                               adt}
-                  : dag_tensor{T + ld.seqs * ld.kv_len / cp, // and the rank's cached share
-                               kv_elements_per_token_per_layer(m) / kv_shards(m, l),
-                               bytes_of(m.precision.kv),
-                               ld.kv_len > 0 ? "T + N·P/cp" : "T",
-                               "kv",
-                               name_of(m.precision.kv)};
-    const link_spec& unit = detail::byte_counting_link;
-    auto sent_by = [](seconds t) { return t * make<byte_rate>(1.0); }; // time on `unit` → bytes
 
     detail::dag_builder b{d};
     const int in = b.node(dag_kind::input, 0, 1, dag_mesh::none, 1, 1);
-    std::array<detail::dag_tail, 4> head_tails{};
-    int head_tail_count = 0;
+    detail::dag_flow head{};
     std::array<int, deployment_dag::max_groups> pp_node{};
-
     d.group_count = ss.n;
     d.folded = ss.every_stage;
     // evaluate's step terms, with the last stage's MTP passes when the workload drafts
@@ -224,201 +477,14 @@ constexpr deployment_dag make_dag(const model_spec& model, const cluster_spec& c
         grp.time = s.time;
         grp.bound = s.bound;
         grp.first_node = d.node_count;
-        pp_node[std::size_t(g)] = -1;
-
-        std::array<detail::dag_tail, 4> tails{};
-        int tail_count = 0;
-        auto flow_into = [&](int to) {
-            for (int i = 0; i < tail_count; ++i)
-                b.edge(tails[std::size_t(i)].node, to, tails[std::size_t(i)].out);
-            if (grp.entry < 0)
-                grp.entry = to;
-            tail_count = 1;
-            tails[0].node = to;
-        };
-
-        if (st.embedding && m.vocab > 0) {
-            const int e = b.node(dag_kind::embedding, g, 1, dag_mesh::tp, l.tp, 1);
-            flow_into(e);
-            tails[0].out = full;
-        }
-        if (st.layers > 0) {
-            const int att = b.node(dag_kind::attention, g, st.layers, dag_mesh::tp, l.tp, 1);
-            b.set_op(att, s.op(op_group::attention_proj), s.op(op_group::attention_core));
-            flow_into(att);
-            tails[0].out = full;
-            if (l.cp > 1) {
-                const int x = b.node(dag_kind::cp_exchange, g, st.layers, dag_mesh::cp, l.cp, l.tp);
-                const bytes shard =
-                    make<bytes>(cp_shard.rows * cp_shard.cols * cp_shard.element_bytes);
-                b.set_comm(x, s.comm.cp,
-                           double(st.layers) * sent_by(all_gather_time(shard, l.cp, unit)));
-                tails[0].out = cp_shard;
-                flow_into(x);
-                tails[0].out = full;
-            }
-            // the TP all-reduces each reduce one T·h message: split the TP time by their count
-            const double reductions =
-                st.layers + st.dense + (m.moe.shared_experts > 0 ? st.moe : 0);
-            const bytes per_reduce = sent_by(all_reduce_time(make<bytes>(T * h * ab), l.tp, unit));
-            auto reduce_after = [&](dag_kind what, int times) {
-                const int r =
-                    b.node(dag_kind::tp_all_reduce, g, times, dag_mesh::tp, l.tp, 1, what);
-                b.set_comm(r, s.comm.tp * (times / reductions),
-                           static_cast<double>(times) * per_reduce);
-                return r;
-            };
-            if (l.tp > 1)
-                flow_into(reduce_after(dag_kind::attention, st.layers));
-            const detail::dag_tail branch_in = tails[0];
-
-            std::array<detail::dag_tail, 4> ends{};
-            int end_count = 0;
-            if (st.moe > 0) {
-                tails[0] = branch_in;
-                tail_count = 1;
-                const int r = b.node(dag_kind::router, g, st.moe, dag_mesh::tp, l.tp, 1);
-                b.set_op(r, s.op(op_group::router));
-                flow_into(r);
-                tails[0].out = l.ep > 1 ? copies : scattered;
-                // comm_cost's EP bytes of a layer are (dispatch + combine bytes per element) ×
-                // the elements sent inside and between nodes; the dispatch is the library's
-                // all-to-all of its own bytes, the combine the rest of the EP time
-                const double sent_in = s.comm.ep_intra_node.value() / (disp_b + ab);
-                const double sent_out = s.comm.ep_inter_node.value() / (disp_b + ab);
-                const seconds dispatch = l.ep > 1
-                                             ? static_cast<double>(st.moe) *
-                                                   all_to_all_time(make<bytes>(disp_b * sent_in),
-                                                                   make<bytes>(disp_b * sent_out),
-                                                                   c.intra_node, c.inter_node)
-                                             : make<seconds>(0);
-                const bytes etp_sent =
-                    double(st.moe) *
-                    sent_by(all_gather_time(make<bytes>(routed * h * ab), etp_of(l), unit));
-                if (l.ep > 1) {
-                    const int x =
-                        b.node(dag_kind::ep_dispatch, g, st.moe, dag_mesh::ep, l.ep, etp_of(l));
-                    b.set_comm(x, dispatch, make<bytes>(st.moe * disp_b * (sent_in + sent_out)));
-                    flow_into(x);
-                    tails[0].out = arrived;
-                }
-                if (etp_of(l) > 1) {
-                    const int x =
-                        b.node(dag_kind::etp_gather, g, st.moe, dag_mesh::etp, etp_of(l), 1);
-                    b.set_comm(x, 0.5 * s.comm.etp, etp_sent);
-                    flow_into(x);
-                    tails[0].out = gathered;
-                }
-                const int ex =
-                    b.node(dag_kind::experts, g, st.moe, dag_mesh::experts, l.ep * etp_of(l), 1);
-                b.set_op(ex, s.op(op_group::routed_experts));
-                flow_into(ex);
-                tails[0].out = etp_of(l) > 1 ? gathered : scattered;
-                if (etp_of(l) > 1) {
-                    const int x =
-                        b.node(dag_kind::etp_scatter, g, st.moe, dag_mesh::etp, etp_of(l), 1);
-                    b.set_comm(x, s.comm.etp - 0.5 * s.comm.etp, etp_sent);
-                    flow_into(x);
-                    tails[0].out = scattered;
-                }
-                if (l.ep > 1) {
-                    const int x =
-                        b.node(dag_kind::ep_combine, g, st.moe, dag_mesh::ep, l.ep, etp_of(l));
-                    b.set_comm(x, s.comm.ep - dispatch,
-                               make<bytes>(st.moe * ab * (sent_in + sent_out)));
-                    flow_into(x);
-                }
-                tails[0].out = share;
-                ends[std::size_t(end_count++)] = tails[0];
-                if (m.moe.shared_experts > 0) {
-                    tails[0] = branch_in;
-                    tail_count = 1;
-                    const int sh =
-                        b.node(dag_kind::shared_experts, g, st.moe, dag_mesh::tp, l.tp, 1);
-                    b.set_op(sh, s.op(op_group::shared_experts));
-                    flow_into(sh);
-                    tails[0].out = full;
-                    if (l.tp > 1)
-                        flow_into(reduce_after(dag_kind::shared_experts, st.moe));
-                    ends[std::size_t(end_count++)] = tails[0];
-                }
-            }
-            if (st.dense > 0) {
-                tails[0] = branch_in;
-                tail_count = 1;
-                const int f = b.node(dag_kind::dense_ffn, g, st.dense, dag_mesh::tp, l.tp, 1);
-                b.set_op(f, s.op(op_group::dense_ffn));
-                flow_into(f);
-                tails[0].out = full;
-                if (l.tp > 1)
-                    flow_into(reduce_after(dag_kind::dense_ffn, st.dense));
-                ends[std::size_t(end_count++)] = tails[0];
-            }
-            if (end_count == 0) { // attention-only stage (no FFN): the attention output goes on
-                ends[0] = branch_in;
-                end_count = 1;
-            }
-            tails = ends;
-            tail_count = end_count;
-        }
-        if (st.head && m.vocab > 0) {
-            for (int i = 0; i < tail_count; ++i)
-                tails[std::size_t(i)].out = last_rows;
-            const int hd = b.node(dag_kind::lm_head, g, 1, dag_mesh::tp, l.tp, 1);
-            b.set_op(hd, s.op(op_group::lm_head));
-            flow_into(hd);
-            tails[0].out = logits;
-        }
-        if (!st.head) {
-            const int x = b.node(dag_kind::pp_send, g, 1, dag_mesh::pp, 2, stage_gpus(l));
-            b.set_comm(x, s.comm.pp, sent_by(send_time(make<bytes>(T / tp * h * ab), unit)));
-            flow_into(x);
-            tails[0].out = share;
-            pp_node[std::size_t(g)] = x;
-        } else {
-            head_tail_count = tail_count;
-            head_tails = tails;
-        }
+        detail::dag_stage_drawer drawer{
+            .d = d, .b = b, .m = m, .l = l, .c = c, .t = t, .g = g, .st = st, .s = s, .grp = grp};
+        pp_node[std::size_t(g)] = drawer.draw();
+        if (st.head)
+            head = drawer.f;
         grp.end_node = d.node_count;
     }
-
-    // first and last stage of each group
-    for (int g = 0; g < d.group_count; ++g) {
-        d.groups[std::size_t(g)].last_stage = d.groups[std::size_t(g)].first_stage;
-    }
-    for (int s = 0; s < l.pp; ++s) {
-        dag_stage_group& grp = d.groups[std::size_t(d.group_of_stage(s))];
-        grp.last_stage = s > grp.last_stage ? s : grp.last_stage;
-    }
-
-    // the step's input enters the first stage; each PP send feeds the groups of the next stages
-    {
-        const dag_stage_group& g0 = d.groups[0];
-        const int to = g0.entry >= 0 ? g0.entry : g0.first_node;
-        b.edge(in, to,
-               m.vocab > 0 && g0.shape.embedding ? dag_tensor{T, 1, 4.0, "T", "1", "int32"} : full);
-    }
-    for (int s = 0; s + 1 < l.pp; ++s) {
-        const int a = d.group_of_stage(s), z = d.group_of_stage(s + 1);
-        const int from = pp_node[std::size_t(a)];
-        // a send between two stages of one group stays inside its PP node (no self-loop)
-        if (from < 0 || a == z)
-            continue;
-        const dag_stage_group& next = d.groups[std::size_t(z)];
-        const int to = next.entry >= 0 ? next.entry : next.first_node;
-        const int e = d.find_edge(from, to);
-        if (e >= 0) {
-            ++d.edges[std::size_t(e)].hops;
-        } else {
-            b.edge(from, to, share);
-            d.edges[std::size_t(d.edge_count - 1)].first_hop = s;
-            d.edges[std::size_t(d.edge_count - 1)].hops = 1;
-        }
-    }
-    const int last = d.group_of_stage(l.pp - 1);
-    const int out = b.node(dag_kind::output, last, 1, dag_mesh::none, 1, 1);
-    for (int i = 0; i < head_tail_count; ++i)
-        b.edge(head_tails[std::size_t(i)].node, out, head_tails[std::size_t(i)].out);
+    detail::link_stages(d, b, in, pp_node, head, t, m);
     return d;
 }
 

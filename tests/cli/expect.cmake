@@ -10,16 +10,7 @@
 # must match (for outputs with many figures to check); a written \n in it is a newline. On a mismatch the command, its exit
 # status and both outputs are printed and the script fails.
 
-set(_cmd)
-set(_found FALSE)
-math(EXPR _last "${CMAKE_ARGC} - 1")
-foreach(_i RANGE 0 ${_last})
-    if(_found)
-        list(APPEND _cmd "${CMAKE_ARGV${_i}}")
-    elseif("${CMAKE_ARGV${_i}}" STREQUAL "--")
-        set(_found TRUE)
-    endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/command_after_dashes.cmake")
 if(NOT _cmd)
     message(FATAL_ERROR "expect.cmake: no command (put it after --)")
 endif()

@@ -10,16 +10,7 @@
 # values at the ends of the ranges, each run alone and expected to give a finite result.
 
 cmake_policy(VERSION 3.25)
-set(_cmd)
-set(_found FALSE)
-math(EXPR _last "${CMAKE_ARGC} - 1")
-foreach(_i RANGE 0 ${_last})
-    if(_found)
-        list(APPEND _cmd "${CMAKE_ARGV${_i}}")
-    elseif("${CMAKE_ARGV${_i}}" STREQUAL "--")
-        set(_found TRUE)
-    endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/command_after_dashes.cmake")
 if(NOT _cmd OR NOT DEFINED OPTIONS)
     message(FATAL_ERROR "extremes.cmake: OPTIONS and a command after -- are required")
 endif()

@@ -5,16 +5,7 @@
 # On a failure the command, the exit statuses and Graphviz's messages are printed and the
 # script fails.
 
-set(_cmd)
-set(_found FALSE)
-math(EXPR _last "${CMAKE_ARGC} - 1")
-foreach(_i RANGE 0 ${_last})
-    if(_found)
-        list(APPEND _cmd "${CMAKE_ARGV${_i}}")
-    elseif("${CMAKE_ARGV${_i}}" STREQUAL "--")
-        set(_found TRUE)
-    endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/command_after_dashes.cmake")
 if(NOT _cmd OR NOT DOT)
     message(FATAL_ERROR "render_dot.cmake: -DDOT=<dot> -P render_dot.cmake -- <command>")
 endif()

@@ -6,16 +6,7 @@
 #   cmake -DSCRIPT=<path of script> -DWORK=<scratch dir> -P tty_same.cmake -- <program> <args>...
 
 cmake_policy(VERSION 3.25)
-set(_cmd)
-set(_found FALSE)
-math(EXPR _last "${CMAKE_ARGC} - 1")
-foreach(_i RANGE 0 ${_last})
-    if(_found)
-        list(APPEND _cmd "${CMAKE_ARGV${_i}}")
-    elseif("${CMAKE_ARGV${_i}}" STREQUAL "--")
-        set(_found TRUE)
-    endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/command_after_dashes.cmake")
 file(MAKE_DIRECTORY "${WORK}")
 string(REPLACE ";" " " _line "${_cmd}")
 execute_process(COMMAND ${_cmd} OUTPUT_FILE "${WORK}/plain.out" RESULT_VARIABLE _rc_plain

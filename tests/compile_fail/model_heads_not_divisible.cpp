@@ -1,6 +1,7 @@
 // GQA with a number of query heads that is not a multiple of the KV heads must not compile:
 // 32 query heads cannot be grouped over 6 KV heads (32 = 5·6 + 2).
-// expect: moecost: model\.attention\.heads must be a multiple of attention\.kv_heads
+// expect-first-error: moecost: model\.attention\.heads must be a multiple of attention\.kv_heads
+// expect: moecost::detail::model_offending::heads<32>, moecost::detail::model_offending::kv_heads<6>
 
 #include <moecost/spec/model.hpp>
 

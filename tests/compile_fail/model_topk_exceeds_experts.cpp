@@ -1,5 +1,6 @@
 // A model type whose top_k exceeds its number of routed experts must not compile.
-// expect: moecost: model\.moe\.top_k exceeds moe\.experts
+// expect-first-error: moecost: model\.moe\.top_k exceeds moe\.experts
+// expect: moecost::detail::model_offending::top_k<9>, moecost::detail::model_offending::experts<8>
 
 #include <moecost/spec/model.hpp>
 

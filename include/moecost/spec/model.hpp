@@ -464,26 +464,113 @@ concept ModelType = requires {
  * A model spec lifted to a type, checked when instantiated: a bad spec fails to compile
  * with a `moecost:` message that names the field.
  */
+namespace detail {
+/// The checks of `model<M>`, each reported through `diagnose` with its numbers labelled.
+enum class model_check : std::uint8_t {
+    layers_positive,
+    hidden_positive,
+    heads_positive,
+    heads_vs_kv_heads,
+    top_k_vs_experts,
+    top_k_positive,
+    expert_hidden_positive,
+    invalid_spec,
+};
+namespace model_offending {
+// clang-format off
+template <long long N> struct layers {};
+template <long long N> struct hidden {};
+template <long long N> struct heads {};
+template <long long N> struct kv_heads {};
+template <long long N> struct top_k {};
+template <long long N> struct experts {};
+template <long long N> struct expert_hidden {};
+// clang-format on
+} // namespace model_offending
+
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::layers_positive, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.layers must be > 0");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::hidden_positive, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.hidden must be > 0");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::heads_positive, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.attention.heads must be > 0");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::heads_vs_kv_heads, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.attention.heads must be a multiple of attention.kv_heads "
+                      "(each KV head serves a whole group of query heads); pick kv_heads "
+                      "dividing heads");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::top_k_vs_experts, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.moe.top_k exceeds moe.experts: a token cannot pick more "
+                      "distinct experts than exist; lower top_k or raise experts");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::top_k_positive, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.moe.top_k must be > 0");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::expert_hidden_positive, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model.moe.expert_hidden must be > 0");
+    static constexpr bool passed = true;
+};
+template <bool Ok, class... Numbers>
+struct diagnose<model_check::invalid_spec, Ok, Numbers...> {
+    static_assert(Ok, "moecost: model spec is invalid: call moecost::validate(spec) to list the "
+                      "fields at fault");
+    static constexpr bool passed = true;
+};
+} // namespace detail
+
+/**
+ * A model spec lifted to a type, checked when instantiated: a bad spec fails to compile
+ * with a `moecost:` message that names the field; the instantiation note beside it names the
+ * check and its numbers (`diagnose<model_check::heads_vs_kv_heads, false, heads<32>,
+ * kv_heads<6>>`), never the spec itself.
+ */
 template <model_spec M>
 struct model {
     static constexpr model_spec spec = M;
 
-    static_assert(M.layers > 0, "moecost: model.layers must be > 0");
-    static_assert(M.hidden > 0, "moecost: model.hidden must be > 0");
-    static_assert(M.attention.heads > 0, "moecost: model.attention.heads must be > 0");
-    static_assert(
-        M.attention.kind != attention_kind::gqa || M.attention.kv_heads <= 0 ||
-            M.attention.heads % (M.attention.kv_heads > 0 ? M.attention.kv_heads : 1) == 0,
-        "moecost: model.attention.heads must be a multiple of attention.kv_heads "
-        "(each KV head serves a whole group of query heads); pick kv_heads dividing heads");
-    static_assert(M.moe.experts == 0 || M.moe.top_k <= M.moe.experts,
-                  "moecost: model.moe.top_k exceeds moe.experts: a token cannot pick more "
-                  "distinct experts than exist; lower top_k or raise experts");
-    static_assert(M.moe.experts == 0 || M.moe.top_k > 0, "moecost: model.moe.top_k must be > 0");
-    static_assert(M.moe.experts == 0 || M.moe.expert_hidden > 0,
-                  "moecost: model.moe.expert_hidden must be > 0");
-    static_assert(validate(M).ok(), "moecost: model spec is invalid: call moecost::validate(spec) "
-                                    "to list the fields at fault");
+    // clang-format off
+    static_assert(detail::diagnose<detail::model_check::layers_positive, (M.layers > 0),
+                                   detail::model_offending::layers<M.layers>>::passed);
+    static_assert(detail::diagnose<detail::model_check::hidden_positive, (M.hidden > 0),
+                                   detail::model_offending::hidden<M.hidden>>::passed);
+    static_assert(detail::diagnose<detail::model_check::heads_positive, (M.attention.heads > 0),
+                                   detail::model_offending::heads<M.attention.heads>>::passed);
+    static_assert(detail::diagnose<detail::model_check::heads_vs_kv_heads,
+                                   (M.attention.kind != attention_kind::gqa ||
+                                    M.attention.kv_heads <= 0 ||
+                                    M.attention.heads % (M.attention.kv_heads > 0
+                                                             ? M.attention.kv_heads : 1) == 0),
+                                   detail::model_offending::heads<M.attention.heads>,
+                                   detail::model_offending::kv_heads<M.attention.kv_heads>>::passed);
+    static_assert(detail::diagnose<detail::model_check::top_k_vs_experts,
+                                   (M.moe.experts == 0 || M.moe.top_k <= M.moe.experts),
+                                   detail::model_offending::top_k<M.moe.top_k>,
+                                   detail::model_offending::experts<M.moe.experts>>::passed);
+    static_assert(detail::diagnose<detail::model_check::top_k_positive,
+                                   (M.moe.experts == 0 || M.moe.top_k > 0),
+                                   detail::model_offending::top_k<M.moe.top_k>>::passed);
+    static_assert(detail::diagnose<detail::model_check::expert_hidden_positive,
+                                   (M.moe.experts == 0 || M.moe.expert_hidden > 0),
+                                   detail::model_offending::expert_hidden<M.moe.expert_hidden>>::
+                      passed);
+    static_assert(detail::diagnose<detail::model_check::invalid_spec, validate(M).ok()>::passed);
+    // clang-format on
 };
 
 } // namespace moecost

@@ -488,46 +488,52 @@ template <long long N> struct expert_hidden {};
 // clang-format on
 } // namespace model_offending
 
+/// As `diagnose` (detail/diagnostics.hpp), for the model type's checks. A template of its own:
+/// clang 14 takes `diagnose` specialisations on values of two enum types that compare equal
+/// as numbers for ambiguous.
+template <model_check Id, bool Ok, class... Numbers>
+struct diagnose_model;
+
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::layers_positive, Ok, Numbers...> {
+struct diagnose_model<model_check::layers_positive, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.layers must be > 0");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::hidden_positive, Ok, Numbers...> {
+struct diagnose_model<model_check::hidden_positive, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.hidden must be > 0");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::heads_positive, Ok, Numbers...> {
+struct diagnose_model<model_check::heads_positive, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.attention.heads must be > 0");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::heads_vs_kv_heads, Ok, Numbers...> {
+struct diagnose_model<model_check::heads_vs_kv_heads, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.attention.heads must be a multiple of attention.kv_heads "
                       "(each KV head serves a whole group of query heads); pick kv_heads "
                       "dividing heads");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::top_k_vs_experts, Ok, Numbers...> {
+struct diagnose_model<model_check::top_k_vs_experts, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.moe.top_k exceeds moe.experts: a token cannot pick more "
                       "distinct experts than exist; lower top_k or raise experts");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::top_k_positive, Ok, Numbers...> {
+struct diagnose_model<model_check::top_k_positive, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.moe.top_k must be > 0");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::expert_hidden_positive, Ok, Numbers...> {
+struct diagnose_model<model_check::expert_hidden_positive, Ok, Numbers...> {
     static_assert(Ok, "moecost: model.moe.expert_hidden must be > 0");
     static constexpr bool passed = true;
 };
 template <bool Ok, class... Numbers>
-struct diagnose<model_check::invalid_spec, Ok, Numbers...> {
+struct diagnose_model<model_check::invalid_spec, Ok, Numbers...> {
     static_assert(Ok, "moecost: model spec is invalid: call moecost::validate(spec) to list the "
                       "fields at fault");
     static constexpr bool passed = true;
@@ -537,7 +543,7 @@ struct diagnose<model_check::invalid_spec, Ok, Numbers...> {
 /**
  * A model spec lifted to a type, checked when instantiated: a bad spec fails to compile
  * with a `moecost:` message that names the field; the instantiation note beside it names the
- * check and its numbers (`diagnose<model_check::heads_vs_kv_heads, false, heads<32>,
+ * check and its numbers (`diagnose_model<model_check::heads_vs_kv_heads, false, heads<32>,
  * kv_heads<6>>`), never the spec itself.
  */
 template <model_spec M>
@@ -545,31 +551,31 @@ struct model {
     static constexpr model_spec spec = M;
 
     // clang-format off
-    static_assert(detail::diagnose<detail::model_check::layers_positive, (M.layers > 0),
+    static_assert(detail::diagnose_model<detail::model_check::layers_positive, (M.layers > 0),
                                    detail::model_offending::layers<M.layers>>::passed);
-    static_assert(detail::diagnose<detail::model_check::hidden_positive, (M.hidden > 0),
+    static_assert(detail::diagnose_model<detail::model_check::hidden_positive, (M.hidden > 0),
                                    detail::model_offending::hidden<M.hidden>>::passed);
-    static_assert(detail::diagnose<detail::model_check::heads_positive, (M.attention.heads > 0),
+    static_assert(detail::diagnose_model<detail::model_check::heads_positive, (M.attention.heads > 0),
                                    detail::model_offending::heads<M.attention.heads>>::passed);
-    static_assert(detail::diagnose<detail::model_check::heads_vs_kv_heads,
+    static_assert(detail::diagnose_model<detail::model_check::heads_vs_kv_heads,
                                    (M.attention.kind != attention_kind::gqa ||
                                     M.attention.kv_heads <= 0 ||
                                     M.attention.heads % (M.attention.kv_heads > 0
                                                              ? M.attention.kv_heads : 1) == 0),
                                    detail::model_offending::heads<M.attention.heads>,
                                    detail::model_offending::kv_heads<M.attention.kv_heads>>::passed);
-    static_assert(detail::diagnose<detail::model_check::top_k_vs_experts,
+    static_assert(detail::diagnose_model<detail::model_check::top_k_vs_experts,
                                    (M.moe.experts == 0 || M.moe.top_k <= M.moe.experts),
                                    detail::model_offending::top_k<M.moe.top_k>,
                                    detail::model_offending::experts<M.moe.experts>>::passed);
-    static_assert(detail::diagnose<detail::model_check::top_k_positive,
+    static_assert(detail::diagnose_model<detail::model_check::top_k_positive,
                                    (M.moe.experts == 0 || M.moe.top_k > 0),
                                    detail::model_offending::top_k<M.moe.top_k>>::passed);
-    static_assert(detail::diagnose<detail::model_check::expert_hidden_positive,
+    static_assert(detail::diagnose_model<detail::model_check::expert_hidden_positive,
                                    (M.moe.experts == 0 || M.moe.expert_hidden > 0),
                                    detail::model_offending::expert_hidden<M.moe.expert_hidden>>::
                       passed);
-    static_assert(detail::diagnose<detail::model_check::invalid_spec, validate(M).ok()>::passed);
+    static_assert(detail::diagnose_model<detail::model_check::invalid_spec, validate(M).ok()>::passed);
     // clang-format on
 };
 

@@ -29,9 +29,9 @@ namespace moecost {
  * c_v ≥ 0, a percentile above 0 and below 1, none NaN). Otherwise `time` is 0.
  */
 struct queue_estimate {
-    bool stable = false;
-    double utilisation = 0;
-    seconds time{};
+    bool stable = false;    ///< ρ < 1 and the inputs in their domain: `time` holds the estimate
+    double utilisation = 0; ///< ρ = λ·E[S]
+    seconds time{};         ///< the estimate; 0 when not `stable`
     friend constexpr bool operator==(const queue_estimate&, const queue_estimate&) = default;
 };
 
@@ -196,8 +196,8 @@ constexpr double mg1_sojourn_exceedance(request_rate arrival, seconds mean_servi
 /**
  * The p-quantile of the sojourn W + S (a prefill instance's TTFT at percentile p): the t with
  * `mg1_sojourn_exceedance(t)` = 1 − p, found by bisection to a relative 1e-12. The service
- * time's spread enters through its law, not as a percentile added to the wait's: the sum of
- * two p-quantiles overstates the sum's p-quantile.
+ * time's spread enters through its law, not as a percentile added to the wait's (for M/M/1 at
+ * ρ = 0.3, w_90 + s_90 is 18% above the exact p90 sojourn, and w_90 + E[S] 22% below).
  */
 constexpr queue_estimate mg1_sojourn_percentile(request_rate arrival, seconds mean_service,
                                                 double service_cv, double p) {

@@ -3,8 +3,9 @@
 // simulation of one FIFO server with Poisson arrivals.
 //
 // Every expected number below is worked out by hand in the comment beside it, or measured by
-// the simulator in this file (whose sampling is written out here, so the same seed gives the
-// same draws with any standard library).
+// the simulator in this file (whose sampling is written out here rather than taken from the
+// std distributions, which differ between standard libraries, so the same seed gives the same
+// draws with libstdc++ and libc++).
 
 #include <moecost/serve/queueing.hpp>
 #include <moecost/spec/traffic.hpp>

@@ -14,6 +14,7 @@
 #include <moecost/spec/layout.hpp>
 #include <moecost/spec/model.hpp>
 #include <moecost/spec/options.hpp>
+#include <moecost/spec/traffic.hpp>
 #include <moecost/spec/violation.hpp>
 #include <moecost/spec/workload.hpp>
 
@@ -45,6 +46,8 @@
 #include <moecost/search/inference.hpp>
 #include <moecost/search/layouts.hpp>
 #include <moecost/search/training.hpp>
+
+#include <moecost/serve/queueing.hpp>
 
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>

@@ -251,16 +251,15 @@ struct stage_totals {
 constexpr stage_totals stage_totals_of(const step_constants& k, const load_terms& t,
                                        const stage_shape& st, const layer_sums& ls) {
     stage_totals e{.compute = ls.compute, .comm = ls.comm};
-    const bool head = st.head && k.vocab > 0;
-    if (head)
-        e.compute += t.lm_head.time();
     if (k.ideal) {
         seconds c = ls.compute_bound, mem = ls.memory_bound;
-        if (head) {
+        if (st.head && k.vocab > 0) {
             c += t.lm_head.compute_time;
             mem += t.lm_head.memory_time;
         }
         e.compute = c > mem ? c : mem;
+    } else if (st.head && k.vocab > 0) {
+        e.compute += t.lm_head.time();
     }
     if (!st.head)
         e.comm += t.pp_send;

@@ -96,7 +96,14 @@ void check_consistent(const deployment_dag& d, const eval_options& o = {},
         CHECK(work == near(s.work().value()));
         CHECK(traffic == near(s.traffic().value()));
         CHECK(comm == Approx(s.comm.total().value()).epsilon(1e-9).margin(1e-18));
-        CHECK(time == near(s.compute.value() + s.comm.total().value()));
+        // the nodes are the groups' own rooflines (in ideal mode too, where the step's compute
+        // is the longer of their summed FLOP and HBM times instead)
+        double rooflines = 0;
+        for (const op_cost& op : s.ops)
+            rooflines += op.time().value();
+        CHECK(time == near(rooflines + s.comm.total().value()));
+        if (!o.ideal)
+            CHECK(rooflines == near(s.compute.value()));
         // the last stage drafts after its step (speculative decoding), outside the nodes
         if (grp.shape.head)
             CHECK(grp.time.value() == near(s.time.value() + last_stage_draft_s));

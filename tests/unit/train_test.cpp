@@ -29,6 +29,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace moecost;
 using namespace moecost::literals;
 using moecost::test::near;
@@ -620,7 +622,8 @@ TEST_CASE("ideal throughput is never below the non-ideal one", "[train][ideal]")
             CHECK(ideal.tokens_per_gpu > real.tokens_per_gpu);
             CHECK(ideal.mfu > real.mfu);
             // Ideal mode is the same GPU with every efficiency 1 (round_gpu with α = 1 µs) and
-            // everything overlapped.
+            // everything overlapped: on this GPU (ridge 0.1 FLOP/B) every group is compute
+            // bound, so overlapping the groups, max(Σ FLOP time, Σ HBM time), is their sum.
             cluster_spec sharp = lossy_gpu;
             sharp.gpu.compute_efficiency = sharp.gpu.memory_efficiency = 1.0;
             sharp.intra_node.efficiency = sharp.inter_node.efficiency = 1.0;
@@ -642,6 +645,58 @@ TEST_CASE("ideal throughput is never below the non-ideal one", "[train][ideal]")
     REQUIRE(real.valid());
     CHECK(ideal.tokens_per_gpu > real.tokens_per_gpu);
     CHECK(ideal.mfu <= 1.0);
+}
+
+TEST_CASE("ideal training overlaps the operator groups: max(Σ compute, Σ HBM)", "[train][ideal]") {
+    // dense4 alone on one toy GPU (4 TFLOP/s, 1 TB/s, ridge 4 FLOP/B; HBM raised to fit), one
+    // micro-batch of 1 × 16 tokens, no collective. Its forward by hand, 4 layers, T = 16:
+    //   projections 4·16·32,768 = 2,097,152 F: 524.288 ns; 4·(16,384·2 B + 16·384·2 B)
+    //     = 180,224 B: 180.224 ns                                               compute bound
+    //   core: causal keys 16·17/2 = 136 a layer, 4·136·256 F = 139,264 F: 34.816 ns; bytes
+    //     4·16·(KV 256 B + (q 64 + kv 128 + ctx 64)·2 B) = 49,152 B: 49.152 ns   memory bound
+    //   FFN 4·16·65,536 = 4,194,304 F: 1,048.576 ns; 4·(65,536 + 16·640·2) = 344,064 B:
+    //     344.064 ns                                                            compute bound
+    //   LM head, logits for every token: 16·12,800 = 204,800 F: 51.2 ns; 12,800 + 16·100·4
+    //     = 19,200 B: 19.2 ns                                                   compute bound
+    // Σ rooflines 524.288 + 49.152 + 1,048.576 + 51.2 = 1,673.216 ns; Σ FLOP times 1,658.88 ns,
+    // Σ HBM times 592.64 ns.
+    cluster_spec c = test::toy_cluster;
+    c.gpu.hbm = make<bytes>(1e9);
+    const double roof = 1'673.216e-9, sum_c = 1'658.88e-9, sum_m = 592.64e-9;
+    const double head_c = 51.2e-9, head_m = 19.2e-9, head = 51.2e-9;
+    const double core_c = 34.816e-9, core_m = 49.152e-9, core = 49.152e-9;
+    for (const recompute rc : {recompute::none, recompute::selective, recompute::full}) {
+        INFO("recompute " << static_cast<int>(rc));
+        const training_workload t{.global_batch = 1, .micro_batch = 1, .seq = 16, .rc = rc};
+        const auto real = evaluate_training(dense4, c, layout{}, t);
+        const auto ideal = evaluate_training(dense4, c, layout{}, t, {.ideal = true});
+        REQUIRE(real.evaluated);
+        REQUIRE(ideal.evaluated);
+        // default: 3 forward rooflines (backward twice), plus the recomputed groups' rooflines
+        // (selective: the core; full: the forward but its head); ideal: the same groups, their
+        // FLOP and HBM times summed apart, the longer sum
+        double expected = 3 * roof, c3 = 3 * sum_c, m3 = 3 * sum_m;
+        if (rc == recompute::selective) {
+            expected += core;
+            c3 += core_c;
+            m3 += core_m;
+        }
+        if (rc == recompute::full) {
+            expected += roof - head;
+            c3 += sum_c - head_c;
+            m3 += sum_m - head_m;
+        }
+        CHECK(real.micro_batch_time.value() == near(expected));
+        CHECK(ideal.micro_batch_time.value() == near(std::max(c3, m3)));
+        CHECK(ideal.pipeline_time.value() == near(std::max(c3, m3))); // M = 1, pp = 1
+        CHECK(ideal.micro_batch_time < real.micro_batch_time);
+        CHECK(ideal.bottleneck == resource::compute);
+    }
+    // the numbers: none 3·1,658.88 = 4,976.64 ns (default 5,019.648); selective 4,976.64 +
+    // 34.816 = 5,011.456 ns; full 4·1,658.88 − 51.2 = 6,584.32 ns
+    const training_workload t{.global_batch = 1, .micro_batch = 1, .seq = 16};
+    CHECK(evaluate_training(dense4, c, layout{}, t, {.ideal = true}).micro_batch_time.value() ==
+          near(4'976.64e-9));
 }
 
 TEST_CASE("more micro-batches shrink the bubble: (p − 1)/(M + p − 1)", "[train][pipeline]") {

@@ -258,10 +258,33 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
         const seconds comm =
             (t.rc == recompute::full ? 3.0 : 2.0) * (layer_comm(fwd.comm) + x.comm) +
             sends * lt.pp_send;
+        // Ideal mode overlaps the operator groups of the forward, backward and recomputation
+        // as a step's (docs/model.md §9.5): their compute and HBM times are summed apart, in
+        // the same proportions and order as comp above, and the longer sum is the time.
+        resource bound = fwd.bound;
+        if (k.ideal) {
+            group_sums f;
+            for (const op_cost& o : fwd.ops)
+                f.add(o);
+            f += x.groups;
+            group_sums all = 3.0 * f;
+            const op_cost& head = fwd.op(op_group::lm_head);
+            const op_cost& core = fwd.op(op_group::attention_core);
+            if (t.rc == recompute::full) {
+                all.compute += f.compute - head.compute_time - x.heads.compute;
+                all.memory += f.memory - head.memory_time - x.heads.memory;
+            }
+            if (t.rc == recompute::selective) {
+                all.compute += core.compute_time + x.cores.compute;
+                all.memory += core.memory_time + x.cores.memory;
+            }
+            comp = all.time();
+            bound = all.bound();
+        }
         const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
         if (first || tm > out.time) {
             out.time = tm;
-            out.bound = comm > comp ? resource::network : fwd.bound;
+            out.bound = comm > comp ? resource::network : bound;
         }
         first = false;
     });

@@ -15,10 +15,13 @@ namespace moecost::engine {
 
 /// One forward of the MTP modules on one GPU of the last stage, as times.
 struct mtp_forward {
-    seconds compute{}; ///< blocks, projections and heads
-    seconds head{};    ///< the heads' share (not recomputed)
-    seconds core{};    ///< the blocks' attention core (selective recomputation)
-    seconds comm{};    ///< the blocks' collectives
+    seconds compute{};   ///< blocks, projections and heads (ideal mode: groups.time())
+    seconds head{};      ///< the heads' share (not recomputed)
+    seconds core{};      ///< the blocks' attention core (selective recomputation)
+    seconds comm{};      ///< the blocks' collectives
+    group_sums groups{}; ///< Σ compute and Σ HBM times of all its groups (ideal mode's sums)
+    group_sums heads{};  ///< ... of the heads
+    group_sums cores{};  ///< ... of the blocks' attention core
 };
 
 /**
@@ -41,21 +44,33 @@ constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& 
                              .sliding = is_sliding_layer(m, i) ? n : 0};
     stage_step s;
     layer_costs(s, k, t, blocks, ld);
-    const layer_sums ls = sum_layers(s);
+    const layer_sums ls = sum_layers(s, k.ideal);
     const double h = k.h;
     const op_cost proj = roofline(
         make<flops>(n * t.T * 2.0 * (2.0 * h) * h * k.inv_tp),
         make<bytes>(n * (2.0 * h * h * k.inv_tp * k.wb + t.T * (2.0 * h + h * k.inv_tp) * k.ab)),
         k.mm_time, k.hbm_time);
     x.head = static_cast<double>(n) * t.lm_head.time();
-    x.compute = ls.compute + proj.time() + x.head;
     x.core = s.op(op_group::attention_core).time();
     x.comm = ls.comm;
+    if (k.ideal) { // the groups overlapped, as a step's
+        const double passes = n;
+        x.heads = {.compute = passes * t.lm_head.compute_time,
+                   .memory = passes * t.lm_head.memory_time};
+        x.cores.add(s.op(op_group::attention_core));
+        x.groups = {.compute = ls.compute_bound, .memory = ls.memory_bound}; // as ideal sums them
+        x.groups.add(proj);
+        x.groups += x.heads;
+        x.compute = x.groups.time();
+    } else {
+        x.compute = ls.compute + proj.time() + x.head;
+    }
     return x;
 }
 
 /// n MTP passes under load ld (terms t) as a time: compute then communication, or the longer
-/// of the two when overlapped.
+/// of the two when overlapped (in ideal mode compute is already the longer of its summed
+/// compute and HBM times).
 constexpr seconds mtp_time_of(const model_spec& m, const step_constants& k, const load_terms& t,
                               const step_load& ld, int n) {
     const mtp_forward x = mtp_forward_of(m, k, t, ld, n);

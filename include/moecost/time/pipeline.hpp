@@ -43,27 +43,6 @@ constexpr seconds run_every_stage(const step_constants& k, const load_terms& t, 
     return sum;
 }
 
-/// Σ over all stages of the step time under `ld` (load terms `t`), without any breakdown.
-constexpr seconds stage_time_sum(const step_constants& k, const load_terms& t, const stage_set& ss,
-                                 const step_load& ld) {
-    if (ss.every_stage) {
-        phase_result unused;
-        return run_every_stage(k, t, ss.pp, ld, unused);
-    }
-    seconds sum{};
-    layer_sums ls;
-    for (int j = 0; j < ss.n; ++j) {
-        const stage_shape& st = ss.shapes[std::size_t(j)];
-        if (j == 0 || !same_layers(st, ss.shapes[std::size_t(j - 1)])) { // as run_stages
-            layer_time lt;
-            layer_costs(lt, k, t, st, ld);
-            ls = sum_layers(lt);
-        }
-        sum += static_cast<double>(ss.count[std::size_t(j)]) * stage_totals_of(k, t, st, ls).time;
-    }
-    return sum;
-}
-
 /**
  * Σ over all stages of the step time under `ld` (load terms `t`), and in `out` the slowest
  * stage's step and index.
@@ -83,7 +62,7 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
             if (j > 0)
                 s = {};
             layer_costs(s, k, t, st, ld);
-            ls = sum_layers(s);
+            ls = sum_layers(s, k.ideal);
         }
         finish_step(s, k, t, st, ls);
         sum += static_cast<double>(ss.count[std::size_t(j)]) * s.time;
@@ -92,6 +71,31 @@ constexpr seconds run_stages(const step_constants& k, const load_terms& t, const
             out.slowest = s;
             out.slowest_stage = ss.index[std::size_t(j)];
         }
+    }
+    return sum;
+}
+
+/// Σ over all stages of the step time under `ld` (load terms `t`), without any breakdown.
+constexpr seconds stage_time_sum(const step_constants& k, const load_terms& t, const stage_set& ss,
+                                 const step_load& ld) {
+    if (ss.every_stage) {
+        phase_result unused;
+        return run_every_stage(k, t, ss.pp, ld, unused);
+    }
+    if (k.ideal) { // the groups' compute and HBM times apart: run_stages's full breakdown
+        phase_result unused;
+        return run_stages(k, t, ss, ld, unused);
+    }
+    seconds sum{};
+    layer_sums ls;
+    for (int j = 0; j < ss.n; ++j) {
+        const stage_shape& st = ss.shapes[std::size_t(j)];
+        if (j == 0 || !same_layers(st, ss.shapes[std::size_t(j - 1)])) { // as run_stages
+            layer_time lt;
+            layer_costs(lt, k, t, st, ld);
+            ls = sum_layers(lt);
+        }
+        sum += static_cast<double>(ss.count[std::size_t(j)]) * stage_totals_of(k, t, st, ls).time;
     }
     return sum;
 }

@@ -76,7 +76,8 @@ struct comm_cost {
 struct stage_step {
     std::array<op_cost, op_group_count> ops{};
     comm_cost comm{};
-    seconds compute{}; ///< Σ roofline times of the operator groups
+    seconds compute{}; ///< Σ roofline times of the operator groups; ideal mode: the longer of
+                       ///< Σ compute times and Σ HBM times (the groups overlapped)
     seconds draft{};   ///< last stage, speculative decoding: the MTP passes after the layers
                        ///< (decode: the drafts; prefill: over the prompt), in time, not in ops
     seconds time{};    ///< compute + communication (or their max when overlapped) + draft
@@ -162,6 +163,7 @@ struct step_constants {
     double imb = 1;                 ///< expert imbalance (1 when ideal)
     double skew = 0;                ///< routing skew (Zipf exponent; 0 uniform)
     bool overlap = false;           ///< communication hidden behind compute
+    bool ideal = false;             ///< operator groups overlapped too (docs/model.md §9.5)
     seconds_per_flop mm_time{};     ///< matmuls with weights (1 / effective rate)
     seconds_per_flop expert_time{}; ///< ... with the routed experts' weights
     seconds_per_flop head_time{};   ///< ... with the LM head's
@@ -244,6 +246,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .imb = o.ideal ? 1.0 : o.expert_imbalance,
         .skew = o.routing_skew,
         .overlap = o.ideal || o.overlap,
+        .ideal = o.ideal,
         .mm_time = mm_time,
         .expert_time = edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
         .head_time = tdt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, tdt),

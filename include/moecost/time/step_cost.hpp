@@ -6,6 +6,10 @@
  * the operator groups' rooflines and collectives of the layers a stage holds, `finish_step`
  * the stage's ends (LM head, send to the next stage) and the sums; `step_cost` does all three
  * (docs/model.md §Deployment).
+ *
+ * Ideal mode (`step_constants::ideal`, docs/model.md §9.5) overlaps the operator groups as well
+ * as the collectives: a step then takes the longest of its groups' Σ compute times, their Σ HBM
+ * times and its communication, where the default mode adds up each group's roofline.
  */
 
 #include <moecost/time/step.hpp>
@@ -93,6 +97,32 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
             .draft = {}};
 }
 
+/**
+ * Σ compute times and Σ HBM times of operator groups. Groups run overlapped (ideal mode: two
+ * micro-batches interleaved, or kernels side by side) share the GPU's FLOP/s and HBM bandwidth
+ * and take the longer of the two sums, at most the sum of their rooflines.
+ */
+struct group_sums {
+    seconds compute{}, memory{};
+    constexpr void add(const op_cost& c) {
+        compute += c.compute_time;
+        memory += c.memory_time;
+    }
+    constexpr group_sums& operator+=(const group_sums& o) {
+        compute += o.compute;
+        memory += o.memory;
+        return *this;
+    }
+    [[nodiscard]] constexpr seconds time() const { return compute > memory ? compute : memory; }
+    /// The resource the longer sum belongs to (compute on a tie, as op_cost::bound).
+    [[nodiscard]] constexpr resource bound() const {
+        return compute >= memory ? resource::compute : resource::memory;
+    }
+};
+constexpr group_sums operator*(double n, const group_sums& g) {
+    return {.compute = n * g.compute, .memory = n * g.memory};
+}
+
 /// Where layer_costs puts an operator group's roofline: the step's breakdown...
 constexpr void put(stage_step& r, op_group g, const op_cost& c) {
     r.ops[static_cast<std::size_t>(g)] = c;
@@ -171,8 +201,13 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
         cm.cp = double(st.layers) * t.cp_layer;
 }
 
-/// The sums of a step's layer part: every operator group but the LM head, every collective
-/// but the send to the next stage (in the order of the full sums, which finish_step completes).
+/**
+ * The sums of a step's layer part: every operator group but the LM head, every collective
+ * but the send to the next stage (in the order of the full sums, which finish_step completes).
+ * `compute_bound` and `memory_bound` are the compute side and the memory side of the groups:
+ * in the default mode the roofline times of the groups each resource binds, in ideal mode
+ * Σ compute times and Σ HBM times of every group (`sum_layers` with `ideal`).
+ */
 struct layer_sums {
     seconds compute{}, compute_bound{}, memory_bound{}, comm{};
 };
@@ -182,12 +217,20 @@ constexpr seconds layer_comm(const comm_cost& cm) {
     return cm.tp + cm.ep + cm.etp + cm.cp;
 }
 
-constexpr layer_sums sum_layers(const stage_step& r) {
+/// The layer sums of `r`; with `ideal`, its two sides are Σ compute and Σ HBM times.
+constexpr layer_sums sum_layers(const stage_step& r, bool ideal) {
     layer_sums ls;
     for (std::size_t g = 0; g < static_cast<std::size_t>(op_group::lm_head); ++g) {
         const op_cost& op = r.ops[g];
         ls.compute += op.time();
         (op.bound() == resource::compute ? ls.compute_bound : ls.memory_bound) += op.time();
+    }
+    if (ideal) {
+        ls.compute_bound = ls.memory_bound = seconds{};
+        for (std::size_t g = 0; g < static_cast<std::size_t>(op_group::lm_head); ++g) {
+            ls.compute_bound += r.ops[g].compute_time;
+            ls.memory_bound += r.ops[g].memory_time;
+        }
     }
     ls.comm = layer_comm(r.comm);
     return ls;
@@ -196,16 +239,28 @@ constexpr layer_sums sum_layers(const layer_time& r) { // groups left out add 0:
     return {.compute = r.compute, .comm = layer_comm(r.comm)};
 }
 
-/// A stage's compute and communication: its layer sums `ls` plus its ends (LM head on the
-/// last stage, send to the next stage on the others), and the step time they give.
+/**
+ * A stage's compute and communication: its layer sums `ls` plus its ends (LM head on the
+ * last stage, send to the next stage on the others), and the step time they give. Compute is
+ * Σ of the groups' rooflines, or in ideal mode the longer of Σ compute times and Σ HBM times
+ * (the groups overlapped).
+ */
 struct stage_totals {
     seconds compute{}, comm{}, time{};
 };
 constexpr stage_totals stage_totals_of(const step_constants& k, const load_terms& t,
                                        const stage_shape& st, const layer_sums& ls) {
     stage_totals e{.compute = ls.compute, .comm = ls.comm};
-    if (st.head && k.vocab > 0)
+    if (k.ideal) {
+        seconds c = ls.compute_bound, mem = ls.memory_bound;
+        if (st.head && k.vocab > 0) {
+            c += t.lm_head.compute_time;
+            mem += t.lm_head.memory_time;
+        }
+        e.compute = c > mem ? c : mem;
+    } else if (st.head && k.vocab > 0) {
         e.compute += t.lm_head.time();
+    }
     if (!st.head)
         e.comm += t.pp_send;
     e.time = k.overlap ? (e.compute > e.comm ? e.compute : e.comm) : e.compute + e.comm;
@@ -224,15 +279,28 @@ constexpr void finish_step(stage_step& r, const step_constants& k, const load_te
     else
         head = {};
     seconds comp_bound = ls.compute_bound, mem_bound = ls.memory_bound;
-    (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time(); // empty: 0
+    if (k.ideal) {
+        comp_bound += head.compute_time;
+        mem_bound += head.memory_time;
+    } else {
+        (head.bound() == resource::compute ? comp_bound : mem_bound) += head.time(); // empty: 0
+    }
     r.comm.pp = st.head ? seconds{} : t.pp_send;
     r.draft = st.head ? t.draft : seconds{};
     const stage_totals e = stage_totals_of(k, t, st, ls);
     r.compute = e.compute;
     r.time = e.time;
-    r.bound = e.comm > comp_bound && e.comm > mem_bound ? resource::network
-              : comp_bound >= mem_bound                 ? resource::compute
-                                                        : resource::memory;
+    // Ideal mode: the resource whose total is longest (compute on a tie, the network only when
+    // strictly longer than both sums). Default: the network when it outlasts the groups each
+    // resource binds, else the resource binding the larger share of the groups' time.
+    if (k.ideal)
+        r.bound = e.comm > e.compute        ? resource::network
+                  : comp_bound >= mem_bound ? resource::compute
+                                            : resource::memory;
+    else
+        r.bound = e.comm > comp_bound && e.comm > mem_bound ? resource::network
+                  : comp_bound >= mem_bound                 ? resource::compute
+                                                            : resource::memory;
 }
 
 /// One GPU of stage `st` running a step under `ld`, whose load terms are `t`.
@@ -240,7 +308,7 @@ constexpr stage_step step_cost(const step_constants& k, const load_terms& t, con
                                const step_load& ld) {
     stage_step r;
     layer_costs(r, k, t, st, ld);
-    finish_step(r, k, t, st, sum_layers(r));
+    finish_step(r, k, t, st, sum_layers(r, k.ideal));
     return r;
 }
 

@@ -91,7 +91,8 @@ constexpr void evaluate_into(report& r, const prepared& p, const workload& w,
 
 /**
  * Evaluates a deployment. `req` adds requirement verdicts; `o.ideal` gives physical upper
- * bounds (efficiencies 1, perfect overlap and expert balance).
+ * bounds (efficiencies 1, operator groups and communication overlapped, experts balanced).
+ * A deployment that breaks a rule is not costed (`evaluated` false).
  */
 constexpr report evaluate(const model_spec& m, const cluster_spec& c, const layout& l,
                           const workload& w, const eval_options& opt = {},

@@ -377,8 +377,9 @@ constexpr training_state training_state_of(training_memory& mem, const model_spe
 } // namespace engine
 
 /**
- * Evaluates a training deployment. `o.ideal` sets efficiencies to 1 and overlaps every
- * collective, giving an upper bound on throughput. A deployment that breaks a rule is not
+ * Evaluates a training deployment. `o.ideal` sets efficiencies to 1, overlaps the operator
+ * groups (max of Σ compute and Σ HBM times) and every collective, giving an upper bound on
+ * throughput. A deployment that breaks a rule is not
  * costed (`evaluated` false).
  */
 constexpr training_report evaluate_training(const model_spec& model, const cluster_spec& cluster,

@@ -20,9 +20,10 @@ constexpr const char* name_of(phase p) {
 }
 
 /**
- * Modelling choices of an evaluation. `ideal` sets every efficiency to 1, overlaps
- * communication perfectly with compute and balances experts perfectly: the results are
- * physical upper bounds.
+ * Modelling choices of an evaluation. `ideal` sets every efficiency to 1, overlaps a step's
+ * operator groups with each other (max of Σ compute and Σ HBM times) and communication with
+ * both, and balances experts perfectly: the results are physical upper bounds
+ * (docs/model.md §9.5).
  */
 struct eval_options {
     bool ideal = false;

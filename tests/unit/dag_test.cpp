@@ -496,6 +496,16 @@ TEST_CASE("dag: DOT is well-formed and Graphviz accepts it", "[dag][dot]") {
     const deployment_dag bad =
         make_dag(tiny, toy, {.tp = 1, .cp = 1, .dp = 3, .pp = 1, .etp = 1, .ep = 2}, tiny_load);
     CHECK_FALSE(bad.built());
+    // valid but over its memory: it cannot run either, so nothing is drawn, and the JSON has
+    // no latency (the seed plan's batch 128 of 10,240-token prompts on one 64 GB GPU)
+    const deployment_dag over =
+        make_dag(presets::seed_moe, presets::seed_gpu, seed_layout(1, 1, 1, 1),
+                 {.batch = 128, .prompt = 10240});
+    CHECK(over.summary.evaluated);
+    CHECK_FALSE(over.summary.memory.fits);
+    CHECK_FALSE(over.built());
+    CHECK(to_json(over)["latency_s"].is_null());
+    CHECK(to_dot(over).find("memory per GPU") != std::string::npos);
     const std::string texts[] = {to_dot(a), to_dot(b), to_dot(c)};
     for (const std::string& t : texts) {
         check_dot(t);

@@ -1478,3 +1478,61 @@ TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp
     CHECK(validate(workload{.draft_tokens = 17}).has(rule::at_most));
     CHECK(validate(workload{.draft_acceptance = std::nan("")}).has(rule::non_negative));
 }
+
+TEST_CASE("a deployment that cannot run is named and not costed", "[evaluate][rules]") {
+    // tiny has 2 layers: 3 stages would leave one empty, even with uneven stages allowed
+    for (const bool uneven : {false, true}) {
+        layout l = tiny_layout;
+        l.pp = 3;
+        l.uneven_stages = uneven;
+        const report r = evaluate(tiny, toy, l, tiny_load);
+        REQUIRE(r.problems.count >= 1);
+        CHECK(r.problems.items[0].what == rule::stages_vs_layers);
+        CHECK(r.problems.items[0].value == 3);
+        CHECK(r.problems.items[0].limit == 2);
+        CHECK_FALSE(r.problems.has(rule::layers_vs_pp)); // one rule for one fault
+        CHECK(describe(r.problems.items[0]) ==
+              "pp = 3 stages exceed the model's 2 layers: a stage would hold none");
+        CHECK_FALSE(r.evaluated);
+        CHECK(r.decode.tokens_per_gpu.value() == 0.0);
+        CHECK(r.prefill.latency.value() == 0.0);
+    }
+    // batch 4 over DP 2 is 2 sequences per DP rank: 3 micro-batches set by the user would leave
+    // one empty, in either phase; 2 are fine
+    workload w = tiny_load;
+    w.decode_micro_batches = 3;
+    report r = evaluate(tiny, toy, tiny_layout, w);
+    REQUIRE(r.problems.count == 1);
+    CHECK(r.problems.items[0].what == rule::micro_batches_vs_batch);
+    CHECK(std::string(r.problems.items[0].field) == "workload.decode_micro_batches");
+    CHECK(r.problems.items[0].value == 3);
+    CHECK(r.problems.items[0].limit == 2);
+    CHECK_FALSE(r.evaluated);
+    w.decode_micro_batches = 0;
+    w.prefill_micro_batches = 3;
+    r = evaluate(tiny, toy, tiny_layout, w);
+    REQUIRE(r.problems.count == 1);
+    CHECK(std::string(r.problems.items[0].field) == "workload.prefill_micro_batches");
+    w.prefill_micro_batches = 2;
+    CHECK(evaluate(tiny, toy, tiny_layout, w).evaluated);
+    // a claim on what cannot run is not possible, and has no ratio
+    layout bad = tiny_layout;
+    bad.tp = 3; // tiny's heads do not divide over 3
+    const claim_verdict v =
+        check_claim(make<token_rate>(0.0), phase::decode, tiny, toy, bad, tiny_load);
+    CHECK_FALSE(v.bound.runs);
+    CHECK_FALSE(v.possible);
+    CHECK(v.claimed_over_bound() == 0.0);
+}
+
+TEST_CASE("violations say what the user set, with whole numbers in full", "[evaluate][rules]") {
+    CHECK(describe({rule::heads_vs_tp, "attention.heads", 32, 1048576}) ==
+          "attention heads (32) do not divide over tp = 1048576");
+    // 443.62 TB at three significant digits, as the tables print bytes
+    CHECK(describe({rule::memory, "memory", 443.62e12, 57.6e9}) ==
+          "memory per GPU 444 TB exceeds usable 57.6 GB");
+    CHECK(describe({rule::layers_vs_pp, "layers", 36, 2, 3}) ==
+          "layers (36) do not divide into pp = 2 × 3 virtual stages = 6 chunks");
+    CHECK(number_text(1e300) == "1e+300"); // beyond a 64-bit integer: no conversion
+    CHECK(std::string(key_of(rule::micro_batches_vs_batch)) == "micro_batches_vs_batch");
+}

@@ -10,7 +10,7 @@
 //     (TP = EP = ETP = DP = CP = 1) it is equal.
 //  3. More TP never raises a GPU's weight bytes.
 //  4. The ideal evaluation is at least as fast as the expected one.
-//  5. A layout's ideal throughput never beats the any-layout bound of claims.hpp.
+//  5. A layout's ideal throughput never beats the any-layout bound of evaluate/bounds.hpp.
 //  6. Memory fits ⇔ total ≤ usable ⇔ no memory violation; max_batch fits, max_batch + dp not.
 //  7. Speculative decoding (models with MTP modules) gains at most E = Σ α^i tokens per step
 //     over plain decoding, since every term of the step grows with the tokens verified; with

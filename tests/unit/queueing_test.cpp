@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -226,6 +227,23 @@ TEST_CASE("saturated queues are refused, not infinite", "[queueing]") {
     CHECK_FALSE(mg1_mean_wait(per_s(0.5), 1.0_s, std::nan("")).stable);
     CHECK_FALSE(mg1_wait_percentile(per_s(0.5), 1.0_s, 1.0, 1.0).stable);
     CHECK_FALSE(mg1_sojourn_percentile(per_s(0.5), 1.0_s, 1.0, 0.0).stable);
+    // infinities are out of the domain too: no infinite wait is reported as stable
+    const double inf = std::numeric_limits<double>::infinity();
+    CHECK_FALSE(mg1_mean_wait(per_s(0.5), 1.0_s, inf).stable);
+    CHECK_FALSE(mg1_mean_wait(per_s(0.5), make<seconds>(inf), 1.0).stable);
+    CHECK(mg1_wait_exceedance(per_s(0.5), 1.0_s, 1.0, make<seconds>(std::nan(""))) == 1.0);
+    // and the traffic spec refuses them, naming the bound
+    traffic t;
+    t.input_mean = make<tokens>(inf);
+    t.output_cv = inf;
+    t.arrival_rate = per_s(inf);
+    const violations v = validate(t);
+    REQUIRE(v.count == 3);
+    CHECK(v.items[0].what == rule::at_most);
+    CHECK(v.items[0].limit == 1e9);
+    CHECK(std::string(v.items[1].field) == "traffic.output_cv");
+    CHECK(v.items[1].limit == 100);
+    CHECK(std::string(v.items[2].field) == "traffic.arrival_rate");
 }
 
 TEST_CASE("percentiles where the model is exact", "[queueing]") {

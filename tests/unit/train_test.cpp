@@ -1,4 +1,4 @@
-// Training evaluation (include/moecost/train.hpp): memory under ZeRO, activations of the
+// Training evaluation (include/moecost/evaluate/training.hpp): memory under ZeRO, activations of the
 // micro-batches in flight, step time, MFU/HFU, and the rules a training plan must follow.
 //
 // Every expected number is derived by hand in the comments from the conventions below, not

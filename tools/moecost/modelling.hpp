@@ -26,9 +26,9 @@ struct modelling_options {
 
 inline void add_modelling_options(CLI::App& app, modelling_options& o) {
     const std::string mo = "Modelling";
-    app.add_flag(
-           "--ideal", o.ideal,
-           "Physical upper bounds: every efficiency 1, communication overlapped, experts balanced")
+    app.add_flag("--ideal", o.ideal,
+                 "Physical upper bounds: every efficiency 1, operator groups and communication "
+                 "overlapped, experts balanced")
         ->group(mo);
     app.add_flag("--overlap", o.overlap, "Overlap communication with compute (default: add them)")
         ->group(mo);
@@ -80,7 +80,9 @@ inline std::string modelling_text(const eval_options& o) {
     const std::string skew =
         o.routing_skew > 0 ? fmt::format(", routing skew {:g}", o.routing_skew) : std::string();
     if (o.ideal)
-        return "ideal: efficiencies 1, overlapped communication, balanced experts" + skew;
+        return "ideal: efficiencies 1, operator groups and communication overlapped, balanced "
+               "experts" +
+               skew;
     return fmt::format(
         "communication {}overlapped, expert imbalance {:g}, memory headroom {:g}{}{}",
         o.overlap ? "" : "not ", o.expert_imbalance, o.memory_headroom,

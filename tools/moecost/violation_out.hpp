@@ -37,8 +37,8 @@ inline json violation_json(const violation& v) {
     return j;
 }
 
-/// The violations as a JSON array of objects (those past the list's capacity are counted by
-/// violations_dropped_json).
+/// The violations as a JSON array of objects (those past the list's capacity are counted in the
+/// report's "violations_dropped").
 inline json violations_json(const violations& vs) {
     json out = json::array();
     for (const violation& v : vs)

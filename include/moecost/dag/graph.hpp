@@ -231,7 +231,8 @@ struct dag_stage_group {
 /**
  * The DAG of one phase step of a deployment (`make_dag`). `groups`, `nodes` and `edges` are
  * filled up to their counts; `summary` is `evaluate`'s report of the same deployment. A
- * deployment whose specs do not validate has no groups and its problems in `summary`.
+ * deployment that cannot run (a spec or layout rule broken, or over its memory) has no groups
+ * and its problems in `summary`.
  */
 struct deployment_dag {
     // A group has at most 15 nodes (embedding, attention, CP, 3 TP all-reduces, router, EP
@@ -263,7 +264,7 @@ struct deployment_dag {
     int node_count = 0;
     int edge_count = 0;
 
-    /// Whether the specs validated and the graph was built.
+    /// Whether the deployment can run and the graph was built.
     [[nodiscard]] constexpr bool built() const { return group_count > 0; }
     /// GPUs of one pipeline stage.
     [[nodiscard]] constexpr int stage_gpus() const { return moecost::stage_gpus(plan); }

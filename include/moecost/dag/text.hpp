@@ -19,7 +19,7 @@ inline std::string dag_int(long long v) {
 }
 inline std::string dag_num(double v) {
     char buf[32];
-    if (v == static_cast<double>(static_cast<long long>(v)) && v < 1e15 && v > -1e15)
+    if (v < 1e15 && v > -1e15 && v == static_cast<double>(static_cast<long long>(v)))
         std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
     else
         std::snprintf(buf, sizeof buf, "%.3g", v);

@@ -15,6 +15,8 @@ inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 constexpr double natural_log(double x) {
     if (!(x > 0))
         return 0.0;
+    if (x > 1.7976931348623157e308) // +inf: no finite scaling ends
+        return x;
     int e = 0;
     while (x >= 1.4142135623730951) { // scaling by 2 is exact
         x *= 0.5;
@@ -35,6 +37,8 @@ constexpr double natural_log(double x) {
 
 /// e^y: y = j·ln 2 + r with |r| <= ln 2 / 2, the Taylor series of e^r, then 2^j.
 constexpr double natural_exp(double y) {
+    if (y != y) // NaN: as std::exp, without converting it to an integer below
+        return y;
     if (y < -745.0)
         return 0.0;
     if (y > 709.0) // the largest finite power: no overflow in a constant expression

@@ -28,7 +28,8 @@ struct throughput_bound {
     resource binding = resource::compute;
     token_rate compute_bound{};
     token_rate memory_bound{};
-    bool runs = true; ///< false: the deployment breaks a rule, so it has no bound (rate 0)
+    bool runs = true; ///< false: the deployment breaks a rule or does not fit, so it cannot run
+                      ///< and has no bound
 };
 
 /// The bound for any layout of GPU g (every efficiency 1).
@@ -79,7 +80,7 @@ constexpr throughput_bound layout_bound(const model_spec& m, const cluster_spec&
     throughput_bound b;
     b.rate = ph.tokens_per_gpu;
     b.binding = ph.bottleneck;
-    b.runs = r.evaluated;
+    b.runs = r.evaluated && r.memory.fits;
     return b;
 }
 
@@ -106,7 +107,7 @@ constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spe
 constexpr claim_verdict check_claim(token_rate claimed, phase p, const model_spec& m,
                                     const cluster_spec& c, const layout& l, const workload& w) {
     claim_verdict v{claimed, layout_bound(m, c, l, w, p), false};
-    v.possible = claimed <= v.bound.rate;
+    v.possible = v.bound.runs && claimed <= v.bound.rate; // nothing is possible on what cannot run
     return v;
 }
 

@@ -43,8 +43,8 @@ struct training_workload {
 
 /// Micro-batches per iteration on each DP rank (gradient accumulation steps).
 constexpr int micro_batches_of(const training_workload& t, const layout& l) {
-    const int per_step = t.micro_batch * l.dp;
-    return per_step > 0 ? t.global_batch / per_step : 0;
+    const long long per_step = static_cast<long long>(t.micro_batch) * l.dp; // no int overflow
+    return per_step > 0 ? static_cast<int>(t.global_batch / per_step) : 0;
 }
 
 struct training_memory {
@@ -77,8 +77,8 @@ struct training_report {
     resource bottleneck = resource::compute;
     violations problems{};
     bool ideal = false;
-    bool evaluated = false; ///< the figures were computed (false when a spec is invalid or the
-                            ///< global batch gives no whole micro-batch per DP rank)
+    bool evaluated = false; ///< the figures were computed (false when a spec or a layout rule breaks:
+                            ///< a deployment that cannot run as laid out has no times)
     [[nodiscard]] constexpr bool valid() const { return problems.ok(); }
 };
 
@@ -207,10 +207,12 @@ constexpr void check_training_into(violations& out, const model_spec& model,
     for (const auto& v : check_layout(model, cluster, l, as_inference))
         if (v.what != rule::batch_vs_dp)
             out.add(v);
-    const int M = micro_batches_of(t, l);
-    if (M <= 0 || t.global_batch % (t.micro_batch * l.dp) != 0)
-        out.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, t.micro_batch * l.dp);
-    if (t.virtual_stages > 1 && model.layers % (l.pp * t.virtual_stages) != 0)
+    // products in 64 bits: a micro-batch or virtual-stage count times a degree overflows an int
+    const long long per_step = static_cast<long long>(t.micro_batch) * l.dp;
+    if (micro_batches_of(t, l) <= 0 || t.global_batch % per_step != 0)
+        out.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, static_cast<double>(per_step));
+    const long long chunks = static_cast<long long>(l.pp) * t.virtual_stages;
+    if (t.virtual_stages > 1 && l.pp <= model.layers && model.layers % chunks != 0)
         out.add({.what = rule::layers_vs_pp,
                  .field = "layers",
                  .value = static_cast<double>(model.layers),

@@ -75,8 +75,9 @@ inline nlohmann::json to_json(const deployment_dag& d) {
         problems.push_back(describe(v));
     j["problems"] = problems;
     const phase_result& ph = d.step == phase::prefill ? d.summary.prefill : d.summary.decode;
-    j["latency_s"] = ph.latency.value();
-    j["bottleneck"] = name_of(ph.bottleneck);
+    // a deployment that cannot run has no step: no latency, no binding resource (null)
+    j["latency_s"] = d.built() ? json(ph.latency.value()) : json();
+    j["bottleneck"] = d.built() ? json(name_of(ph.bottleneck)) : json();
     j["tokens"] = {
         {"T", d.tokens_per_tp_group}, {"X", d.tokens_per_ep_group}, {"N", d.sequences_per_dp_rank}};
 

@@ -109,7 +109,7 @@ inline std::string to_dot(const deployment_dag& d) {
         std::to_string(edp_of(l)) + ", PP " + std::to_string(l.pp);
     const phase_result& ph = d.step == phase::prefill ? d.summary.prefill : d.summary.decode;
     if (!d.built())
-        title += "\nnot evaluated: the deployment cannot run as laid out (see the note)";
+        title += "\nnot drawn: the deployment cannot run (see the note)";
     else
         title +=
             "\none " + std::string(name_of(d.step)) + " step of batch " +

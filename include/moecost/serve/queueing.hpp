@@ -68,7 +68,9 @@ constexpr double queue_sqrt(double x) {
 
 /// Whether the inputs of an M/G/1 estimate are in their domain (NaN is not).
 constexpr bool queue_inputs_ok(double lambda, double mean, double cv) {
-    return lambda >= 0 && mean >= 0 && cv >= 0;
+    constexpr double largest = 1.7976931348623157e308; // finite and not NaN, each of them
+    return lambda >= 0 && mean >= 0 && cv >= 0 && lambda <= largest && mean <= largest &&
+           cv <= largest;
 }
 
 /// The conditional mean wait of those who wait, W/ρ = E[S]·(1 + c_v²)/(2(1 − ρ)).
@@ -141,7 +143,7 @@ constexpr double mg1_wait_exceedance(request_rate arrival, seconds mean_service,
     const double rho = lambda * mean;
     if (!detail::queue_inputs_ok(lambda, mean, service_cv) || !(rho < 1.0))
         return 1.0;
-    if (t.value() < 0)
+    if (!(t.value() >= 0)) // NaN too
         return 1.0;
     if (rho == 0.0)
         return 0.0;

@@ -52,16 +52,27 @@ struct slo {
 
 /// Adds the rules t breaks to `out`.
 constexpr void validate_into(violations& out, const traffic& t) {
-    if (!(t.input_mean.value > 0)) // NaN too
-        out.add(rule::positive, "traffic.input_mean", t.input_mean.value);
-    if (!(t.input_cv >= 0))
-        out.add(rule::non_negative, "traffic.input_cv", t.input_cv);
-    if (!(t.output_mean.value > 0))
-        out.add(rule::positive, "traffic.output_mean", t.output_mean.value);
-    if (!(t.output_cv >= 0))
-        out.add(rule::non_negative, "traffic.output_cv", t.output_cv);
+    // bounds that keep every product finite; NaN fails each test
+    const auto length = [&](const char* field, double v) {
+        if (!(v > 0))
+            out.add(rule::positive, field, v);
+        else if (!(v <= 1e9))
+            out.add(rule::at_most, field, v, 1e9);
+    };
+    const auto spread = [&](const char* field, double v) {
+        if (!(v >= 0))
+            out.add(rule::non_negative, field, v);
+        else if (!(v <= 100))
+            out.add(rule::at_most, field, v, 100);
+    };
+    length("traffic.input_mean", t.input_mean.value);
+    spread("traffic.input_cv", t.input_cv);
+    length("traffic.output_mean", t.output_mean.value);
+    spread("traffic.output_cv", t.output_cv);
     if (!(t.arrival_rate.value >= 0))
         out.add(rule::non_negative, "traffic.arrival_rate", t.arrival_rate.value);
+    else if (!(t.arrival_rate.value <= 1e12))
+        out.add(rule::at_most, "traffic.arrival_rate", t.arrival_rate.value, 1e12);
     if (!(t.prefix_cache_hit >= 0.0 && t.prefix_cache_hit < 1.0)) {
         if (t.prefix_cache_hit >= 1.0) // at least one token computed: its logits start decoding
             out.add(rule::below, "traffic.prefix_cache_hit", t.prefix_cache_hit, 1);

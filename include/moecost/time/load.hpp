@@ -25,7 +25,8 @@ constexpr double causal_keys_window(double s, double w) {
 }
 
 /// The drafts a decode step verifies: the workload's, when the model has MTP modules to draft
-/// with (without them the workload breaks draft_needs_mtp and is costed as plain decoding).
+/// with (without them the workload breaks draft_needs_mtp; evaluate then costs nothing, and the
+/// DAG and the bounds, which cost a step directly, cost plain decoding).
 constexpr int drafts_of(const model_spec& m, const workload& w) {
     return m.mtp_layers > 0 ? w.draft_tokens : 0;
 }

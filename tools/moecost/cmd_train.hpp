@@ -25,6 +25,9 @@ inline json to_json(const scenario& s, const training_report& r) {
     const training_workload& t = s.t;
     const json none;
     auto num = [&](double v) { return ok ? json(v) : none; };
+    // a deployment over its memory cannot run: its memory is shown, no time or throughput
+    const bool runs = ok && r.memory.fits;
+    auto timed = [&](double v) { return runs ? json(v) : none; };
     json j;
     j["model"] = std::string(m.name.view());
     j["model_source"] = s.model.source;
@@ -56,16 +59,16 @@ inline json to_json(const scenario& s, const training_report& r) {
     j["fits"] = ok && r.memory.fits;
     j["flops_per_iteration"] = num(r.model_flops_per_iteration.value());
     j["hardware_flops_per_iteration"] = num(r.hardware_flops_per_iteration.value());
-    j["step_time_s"] = num(r.step_time.value());
-    j["pipeline_time_s"] = num(r.pipeline_time.value());
-    j["micro_batch_time_s"] = num(r.micro_batch_time.value());
-    j["grad_sync_time_s"] = num(r.grad_sync_time.value());
-    j["optimizer_time_s"] = num(r.optimizer_time.value());
-    j["bubble_fraction"] = num(r.bubble_fraction);
-    j["tokens_per_s_per_gpu"] = num(r.tokens_per_gpu.value());
-    j["mfu"] = num(r.mfu);
-    j["hfu"] = num(r.hfu);
-    j["bottleneck"] = ok ? json(name_of(r.bottleneck)) : none;
+    j["step_time_s"] = timed(r.step_time.value());
+    j["pipeline_time_s"] = timed(r.pipeline_time.value());
+    j["micro_batch_time_s"] = timed(r.micro_batch_time.value());
+    j["grad_sync_time_s"] = timed(r.grad_sync_time.value());
+    j["optimizer_time_s"] = timed(r.optimizer_time.value());
+    j["bubble_fraction"] = timed(r.bubble_fraction);
+    j["tokens_per_s_per_gpu"] = timed(r.tokens_per_gpu.value());
+    j["mfu"] = timed(r.mfu);
+    j["hfu"] = timed(r.hfu);
+    j["bottleneck"] = runs ? json(name_of(r.bottleneck)) : none;
     j["memory_per_gpu_bytes"] = num(r.memory.total().value());
     j["memory"] = ok ? json{{"weights_bytes", r.memory.weights.value()},
                             {"grads_bytes", r.memory.grads.value()},
@@ -140,6 +143,11 @@ inline void print_text(const scenario& s, const training_report& r) {
     mem.print();
     emit("  {} usable ({} x {:g}): {}\n", pretty(r.memory.usable), pretty(c.gpu.hbm.get()),
          s.opt.memory_headroom, r.memory.fits ? "fits" : "DOES NOT FIT");
+    if (!r.memory.fits) {
+        emit("\nStep time and throughput not evaluated: the deployment does not fit in memory, so "
+             "it cannot run.\n");
+        return;
+    }
 
     heading("Step time");
     text_table st;

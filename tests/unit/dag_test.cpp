@@ -498,9 +498,8 @@ TEST_CASE("dag: DOT is well-formed and Graphviz accepts it", "[dag][dot]") {
     CHECK_FALSE(bad.built());
     // valid but over its memory: it cannot run either, so nothing is drawn, and the JSON has
     // no latency (the seed plan's batch 128 of 10,240-token prompts on one 64 GB GPU)
-    const deployment_dag over =
-        make_dag(presets::seed_moe, presets::seed_gpu, seed_layout(1, 1, 1, 1),
-                 {.batch = 128, .prompt = 10240});
+    const deployment_dag over = make_dag(presets::seed_moe, presets::seed_gpu,
+                                         seed_layout(1, 1, 1, 1), {.batch = 128, .prompt = 10240});
     CHECK(over.summary.evaluated);
     CHECK_FALSE(over.summary.memory.fits);
     CHECK_FALSE(over.built());

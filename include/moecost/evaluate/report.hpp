@@ -21,10 +21,9 @@ struct report {
     phase_result decode{};
     violations problems{}; ///< division, world-size and memory rules
     std::array<requirement_check, 5> requirements{};
-    bool evaluated =
-        false; ///< the phases were costed (false when a spec or a layout rule broke: a
-               ///< deployment that cannot run as laid out has no times)
-    int max_batch = 0;                 ///< largest batch (multiple of DP) that fits
+    bool evaluated = false; ///< the phases were costed (false when a spec or a layout rule broke: a
+                            ///< deployment that cannot run as laid out has no times)
+    int max_batch = 0;      ///< largest batch (multiple of DP) that fits
     double decode_experts_touched = 0; ///< distinct experts per layer per EP group per decode step
     double decode_tokens_per_step = 1; ///< tokens a sequence gains per decode step (drafts: > 1)
     bool ideal = false;

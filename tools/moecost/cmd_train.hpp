@@ -36,23 +36,15 @@ inline json to_json(const scenario& s, const training_report& r) {
     j["gpu"] = s.gpu_name;
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["layout"] = layout_json(s.l);
-    j["training"] = {{"global_batch", t.global_batch},
-                     {"micro_batch", t.micro_batch},
-                     {"seq", t.seq},
-                     {"tokens_per_iteration", static_cast<double>(t.global_batch) * t.seq},
-                     {"micro_batches", r.micro_batches},
-                     {"recompute", recompute_name(t.rc)},
-                     {"zero", t.zero},
-                     {"virtual_stages", t.virtual_stages},
-                     {"sequence_parallel", t.sequence_parallel},
-                     {"fp8_gemm", t.fp8_gemm},
-                     {"overlap_grad_reduce", t.overlap_grad_reduce},
-                     {"flash_attention", t.flash_attention},
-                     {"dropout", t.dropout},
-                     {"optimizer", t.optimizer == optimizer_kind::adam ? "adam" : "sgd"},
-                     {"optimizer_state", name_of(t.optimizer_state)},
-                     {"master_weights", t.master_weights},
-                     {"grads", name_of(t.grads)}};
+    json training = training_settings_json(t);
+    training["global_batch"] = t.global_batch;
+    training["tokens_per_iteration"] = static_cast<double>(t.global_batch) * t.seq;
+    training["micro_batches"] = r.micro_batches;
+    training["optimizer"] = t.optimizer == optimizer_kind::adam ? "adam" : "sgd";
+    training["optimizer_state"] = name_of(t.optimizer_state);
+    training["master_weights"] = t.master_weights;
+    training["grads"] = name_of(t.grads);
+    j["training"] = training;
     j["options"] = options_json(s.opt);
     j["evaluated"] = ok;
     j["valid"] = r.valid();

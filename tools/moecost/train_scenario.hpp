@@ -75,6 +75,21 @@ inline const char* recompute_name(recompute rc) {
     return "?";
 }
 
+/// The settings of a training iteration that the evaluation and the search both print (JSON
+/// keys sort, so each adds its own beside them).
+inline json training_settings_json(const training_workload& t) {
+    return {{"micro_batch", t.micro_batch},
+            {"seq", t.seq},
+            {"recompute", recompute_name(t.rc)},
+            {"zero", t.zero},
+            {"virtual_stages", t.virtual_stages},
+            {"sequence_parallel", t.sequence_parallel},
+            {"fp8_gemm", t.fp8_gemm},
+            {"overlap_grad_reduce", t.overlap_grad_reduce},
+            {"flash_attention", t.flash_attention},
+            {"dropout", t.dropout}};
+}
+
 inline std::vector<std::string> recompute_names() {
     std::vector<std::string> out;
     for (const recompute rc : recompute_modes)

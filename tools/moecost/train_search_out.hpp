@@ -54,16 +54,7 @@ inline json search_json(const scenario& s, const search_result& r, double elapse
                   {"global_batches", s.batches},
                   {"max_cp", s.space.max_cp},
                   {"pow2_only", s.space.pow2_only}};
-    j["training"] = {{"micro_batch", t.micro_batch},
-                     {"seq", t.seq},
-                     {"recompute", recompute_name(t.rc)},
-                     {"zero", t.zero},
-                     {"virtual_stages", t.virtual_stages},
-                     {"sequence_parallel", t.sequence_parallel},
-                     {"fp8_gemm", t.fp8_gemm},
-                     {"overlap_grad_reduce", t.overlap_grad_reduce},
-                     {"flash_attention", t.flash_attention},
-                     {"dropout", t.dropout}};
+    j["training"] = training_settings_json(t);
     j["options"] = options_json(s.opt);
     j["max_memory_per_gpu_bytes"] = s.max_memory.value() > 0 ? json(s.max_memory.value()) : json();
     j["memory_limit_bytes"] = memory_limit(s).value();

@@ -73,12 +73,7 @@ constexpr void validate_into(violations& out, const traffic& t) {
         out.add(rule::non_negative, "traffic.arrival_rate", t.arrival_rate.value);
     else if (!(t.arrival_rate.value <= 1e12))
         out.add(rule::at_most, "traffic.arrival_rate", t.arrival_rate.value, 1e12);
-    if (!(t.prefix_cache_hit >= 0.0 && t.prefix_cache_hit < 1.0)) {
-        if (t.prefix_cache_hit >= 1.0) // at least one token computed: its logits start decoding
-            out.add(rule::below, "traffic.prefix_cache_hit", t.prefix_cache_hit, 1);
-        else
-            out.add(rule::non_negative, "traffic.prefix_cache_hit", t.prefix_cache_hit);
-    }
+    validate_cache_hit_into(out, "traffic.prefix_cache_hit", t.prefix_cache_hit);
 }
 
 /// Every rule a traffic description must satisfy.

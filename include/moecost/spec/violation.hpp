@@ -104,6 +104,18 @@ constexpr violations validate_all(const Specs&... specs) {
     return out;
 }
 
+/// Adds the rule a prefix-cache hit rate breaks, if any, to `out`: it is a share of a prompt's
+/// tokens, from 0 to below 1 (at least one token is computed: its logits start decoding); NaN
+/// breaks it too.
+constexpr void validate_cache_hit_into(violations& out, const char* field, double hit) {
+    if (hit >= 0.0 && hit < 1.0)
+        return;
+    if (hit >= 1.0)
+        out.add(rule::below, field, hit, 1);
+    else
+        out.add(rule::non_negative, field, hit);
+}
+
 /// The rule's name as a key: "layers_vs_pp" (JSON, and the type face's messages).
 constexpr const char* key_of(rule r) {
     switch (r) {

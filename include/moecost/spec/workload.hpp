@@ -77,12 +77,7 @@ constexpr void validate_into(violations& out, const workload& w) {
         else
             out.add(rule::non_negative, "workload.draft_acceptance", w.draft_acceptance);
     }
-    if (!(w.prefix_cache_hit >= 0.0 && w.prefix_cache_hit < 1.0)) { // NaN too
-        if (w.prefix_cache_hit >= 1.0) // at least one token computed: its logits start decoding
-            out.add(rule::below, "workload.prefix_cache_hit", w.prefix_cache_hit, 1);
-        else
-            out.add(rule::non_negative, "workload.prefix_cache_hit", w.prefix_cache_hit);
-    }
+    validate_cache_hit_into(out, "workload.prefix_cache_hit", w.prefix_cache_hit);
 }
 
 /// Every rule a workload must satisfy.

@@ -64,6 +64,19 @@ inline constexpr model_spec llama_3_405b{
     .ffn = {.hidden = 53248},
 };
 
+/// EleutherAI/gpt-j-6b config.json: 28 layers of 4096, 16 heads of 256 (MHA), a plain GeLU MLP of
+/// 16384 with biases, rotary positions, vocab 50400, an untied LM head (with a bias, not
+/// counted here). Attention and MLP in parallel off one LayerNorm, which changes no count.
+inline constexpr model_spec gpt_j_6b{
+    .name = "gpt-j-6b",
+    .layers = 28,
+    .hidden = 4096,
+    .vocab = 50400,
+    .norm = norm_kind::layer,
+    .attention = {.heads = 16},
+    .ffn = {.hidden = 16384, .gated = false, .bias = true},
+};
+
 /// A model served in fp8 by TensorRT-LLM (`--enable_fp8 --fp8_kv_cache`): fp8 weights and KV
 /// cache; activations and the attention core at 16 bits.
 constexpr model_spec fp8_served(model_spec m) {
@@ -81,6 +94,8 @@ constexpr model_spec fp16_served(model_spec m) {
 inline constexpr model_spec llama_2_7b_fp8 = fp8_served(llama_2_7b);
 inline constexpr model_spec llama_2_13b_fp8 = fp8_served(llama_2_13b);
 inline constexpr model_spec llama_2_70b_fp8 = fp8_served(llama_2_70b);
+inline constexpr model_spec gpt_j_6b_fp8 = fp8_served(gpt_j_6b);
+inline constexpr model_spec gpt_j_6b_fp16 = fp16_served(gpt_j_6b);
 inline constexpr model_spec llama_2_7b_fp16 = fp16_served(llama_2_7b);
 inline constexpr model_spec llama_2_70b_fp16 = fp16_served(llama_2_70b);
 
@@ -131,10 +146,12 @@ struct training_case {
 // the embedding and the loss as layers in the split) are costed with the slowest stage's layer
 // count and the interleaved schedule's bubble (evaluate_training_case).
 //
-// Llama 3 paper (arXiv 2407.21783), §3.3.2 and Table 4 (405B pre-training on H100, BF16, "16M"
-// tokens per batch; the GPUs, TP, CP, PP and TFLOP/s of each stage as in the SC'24 slide "Herding
-// Llamas", glennklockwood.com/garden/llama-3.1; DP = GPUs / (TP·CP·PP), sequences per DP rank =
-// 16M / seq / DP). The TFLOP/s are converted to tokens/s with moecost's model FLOPs (causal
+// Llama 3 paper (arXiv 2407.21783v3), §3.3.2, Table 4 ("Scaling configurations and MFU for each
+// stage of Llama 3 405B pre-training", columns GPUs, TP, CP, PP, DP, Seq. Len., Batch size/DP,
+// Tokens/Batch, TFLOPs/GPU, BF16 MFU): "8,192 | 8 | 1 | 16 | 64 | 8,192 | 32 | 16M | 430 | 43%",
+// "16,384 | 8 | 1 | 16 | 128 | 8,192 | 16 | 16M | 400 | 41%", "16,384 | 8 | 16 | 16 | 8 | 131,072 |
+// 16 | 16M | 380 | 38%" (H100, BF16; some copies of the paper print DP 4 in the last row, which
+// fits neither 16,384 GPUs nor 16M tokens; 16M is taken as 2^24). The TFLOP/s are converted to tokens/s with moecost's model FLOPs (causal
 // attention): if Meta counted the whole s² attention, its real tokens/s is lower and the check
 // only stricter. Meta's interleaved schedule: the bound uses one layer per virtual stage (v = 8),
 // micro-batches of one sequence, no recomputation.
@@ -265,7 +282,8 @@ enum class serving_metric : unsigned char {
     /// Output tokens/s of one user at batch 1 (trtllm-bench, concurrency 1): at most the decode
     /// tokens per step over the ideal TPOT at the shortest context.
     user_output_rate,
-    /// Time to first token of one request alone, in seconds: at least the ideal prefill.
+    /// Time to first token of a static batch (one request alone at batch 1), in seconds: at
+    /// least the ideal prefill of the whole batch.
     ttft,
 };
 
@@ -297,6 +315,16 @@ struct serving_run {
 // NVIDIA/TensorRT-LLM:docs/source/blogs/H200launch.md ("TensorRT LLM v0.5", "H200 FP8 Max
 // throughput", batch "Largest batch supported on given TP configuration by power of 2"):
 // llama_13b and llama_70b taken as Llama-2-13b and Llama-2-70b.
+//
+// NVIDIA/TensorRT-LLM:docs/source/blogs/Falcon180B-H200.md ("TensorRT-LLM v0.7a | Llama2-70B |
+// 1xH200 = TP1 | FP8 | BS: (in order) 960, 960, 192, 560, 96, 640"; "out_tps=output_seqlen*
+// batch_size/total_latency/tp"): the one-GPU rows, ISL 128 and OSL 128, 2048, 4096.
+//
+// NVIDIA/TensorRT-LLM:docs/source/blogs/H100vsA100.md ("H100 FP8, A100 FP16, SXM 80GB GPUs, ...
+// TP=1", "TensorRT-LLM v0.5.0"), GPT-J 6B: batch 64, ISL 128, OSL 128: 10,907 (H100) and 3,679
+// (A100) out tok/s, first token at 102 and 481 ms (the whole batch's prefill); batch 1, ISL 128:
+// 185 and 111 out tok/s (output length not given: a bound on one user's decode rate whatever it
+// is; prediction: OSL 128).
 //
 // NVIDIA/TensorRT-LLM:docs/source/blogs/Best_perf_practice_on_DeepSeek-R1_in_TensorRT-LLM.md
 // (trtllm-bench, ISL 1K, OSL 2K; DeepSeek-R1 has DeepSeek-V3's architecture and one MTP module):
@@ -353,6 +381,30 @@ inline constexpr std::array serving_runs{
     serving_run{"Llama-2-70B, 4 A100, FP16, TP4, TTFT at batch 1, ISL 128",
                 "TensorRT-LLM performance.md (v0.5 low latency), A100 FP16", &llama_2_70b_fp16, &presets::a100_sxm_80gb,
                 {.tp = 4}, 1, 128, 1, serving_metric::ttft, 47e-3, 4},
+    serving_run{"Llama-2-70B, 1 H200, FP8, static batch 960, ISL 128, OSL 128",
+                "TensorRT-LLM blog Falcon180B-H200.md (v0.7a)", &llama_2_70b_fp8, &presets::h200,
+                {}, 960, 128, 128, serving_metric::static_batch_output_per_gpu, 3803, 1},
+    serving_run{"Llama-2-70B, 1 H200, FP8, static batch 192, ISL 128, OSL 2048",
+                "TensorRT-LLM blog Falcon180B-H200.md (v0.7a)", &llama_2_70b_fp8, &presets::h200,
+                {}, 192, 128, 2048, serving_metric::static_batch_output_per_gpu, 2941, 1},
+    serving_run{"Llama-2-70B, 1 H200, FP8, static batch 96, ISL 128, OSL 4096",
+                "TensorRT-LLM blog Falcon180B-H200.md (v0.7a)", &llama_2_70b_fp8, &presets::h200,
+                {}, 96, 128, 4096, serving_metric::static_batch_output_per_gpu, 1946, 1},
+    serving_run{"GPT-J 6B, 1 H100, FP8, static batch 64, ISL 128, OSL 128",
+                "TensorRT-LLM blog H100vsA100.md (v0.5)", &gpt_j_6b_fp8, &presets::h100_sxm,
+                {}, 64, 128, 128, serving_metric::static_batch_output_per_gpu, 10907, 1},
+    serving_run{"GPT-J 6B, 1 H100, FP8, first token of a batch of 64, ISL 128 (prefill)",
+                "TensorRT-LLM blog H100vsA100.md (v0.5)", &gpt_j_6b_fp8, &presets::h100_sxm,
+                {}, 64, 128, 1, serving_metric::ttft, 102e-3, 1},
+    serving_run{"GPT-J 6B, 1 A100, FP16, first token of a batch of 64, ISL 128 (prefill)",
+                "TensorRT-LLM blog H100vsA100.md (v0.5)", &gpt_j_6b_fp16, &presets::a100_sxm_80gb,
+                {}, 64, 128, 1, serving_metric::ttft, 481e-3, 1},
+    serving_run{"GPT-J 6B, 1 H100, FP8, batch 1, ISL 128: one user's output rate",
+                "TensorRT-LLM blog H100vsA100.md (v0.5)", &gpt_j_6b_fp8, &presets::h100_sxm,
+                {}, 1, 128, 128, serving_metric::user_output_rate, 185, 1},
+    serving_run{"GPT-J 6B, 1 A100, FP16, batch 1, ISL 128: one user's output rate",
+                "TensorRT-LLM blog H100vsA100.md (v0.5)", &gpt_j_6b_fp16, &presets::a100_sxm_80gb,
+                {}, 1, 128, 128, serving_metric::user_output_rate, 111, 1},
     serving_run{"DeepSeek-R1, 8 H200, FP8, attention DP8 EP8, concurrency 1024, ISL 1K, OSL 2K",
                 "TensorRT-LLM Best_perf_practice_on_DeepSeek-R1 (H200 max-throughput)", &presets::deepseek_v3,
                 &presets::h200, {.dp = 8, .ep = 8}, 1024, 1024, 2048,
@@ -377,9 +429,8 @@ constexpr report prefill_of(const serving_run& c, bool ideal) {
     eval_options o = c.o;
     o.ideal = ideal;
     o.memory_headroom = 1.0;
-    const int batch = c.metric == serving_metric::ttft ? 1 : c.batch;
     return evaluate(*c.model, *c.cluster, c.l,
-                    {.batch = batch, .prompt = c.isl, .prefill_micro_batches = 1}, o);
+                    {.batch = c.batch, .prompt = c.isl, .prefill_micro_batches = 1}, o);
 }
 
 /// A decode step of the run's batch at context `ctx`, with `acceptance` for its drafts.
@@ -407,7 +458,7 @@ constexpr double moecost_figure(const serving_run& c, bool ideal) {
     const double acceptance = ideal ? 1.0 : 0.85;
     switch (c.metric) {
     case serving_metric::ttft:
-        return prefill_of(c, ideal).prefill.latency.value();
+        return prefill_of(c, ideal).prefill.batch_time.value();
     case serving_metric::static_batch_output_per_gpu: {
         const double pf = prefill_of(c, ideal).prefill.batch_time.value();
         const double step = decode_of(c, ideal, ctx, acceptance).decode.batch_time.value();

@@ -91,13 +91,13 @@ TEST_CASE("held-out serving settings are the published ones", "[validation][held
         CHECK(c.osl > 0);
     }
     // attention DP with the batch split over 8 ranks: TensorRT-LLM's --max_batch_size per rank
-    CHECK(serving_runs[13].batch / serving_runs[13].l.dp == 128);
-    CHECK(serving_runs[14].batch / serving_runs[14].l.dp == 384);
+    CHECK(serving_runs[21].batch / serving_runs[21].l.dp == 128);
+    CHECK(serving_runs[22].batch / serving_runs[22].l.dp == 384);
     // --tp 8 --ep 4 and --tp 8 --ep 2: the experts' TP is what EP leaves of 8
-    CHECK(etp_of(serving_runs[15].l) * serving_runs[15].l.ep == 8);
-    CHECK(etp_of(serving_runs[16].l) * serving_runs[16].l.ep == 8);
+    CHECK(etp_of(serving_runs[23].l) * serving_runs[23].l.ep == 8);
+    CHECK(etp_of(serving_runs[24].l) * serving_runs[24].l.ep == 8);
     // one MTP module drafting three tokens; every one accepted in the bound: 4 tokens a step
-    const report d = decode_of(serving_runs[15], true, 1024, 1.0);
+    const report d = decode_of(serving_runs[23], true, 1024, 1.0);
     CHECK(d.decode_tokens_per_step == 4.0);
 }
 

@@ -115,6 +115,7 @@ inline constexpr model_spec deepseek_r1_fp4_mtp = [] {
 enum class training_metric : unsigned char {
     tokens_per_gpu,       ///< tokens/s per GPU
     model_tflops_per_gpu, ///< model TFLOP/s per GPU (converted with moecost's causal count)
+    iteration_seconds,    ///< seconds per iteration of the whole global batch
 };
 
 /// A published training throughput and the deployment that reproduces it.
@@ -151,13 +152,22 @@ struct training_case {
 // Tokens/Batch, TFLOPs/GPU, BF16 MFU): "8,192 | 8 | 1 | 16 | 64 | 8,192 | 32 | 16M | 430 | 43%",
 // "16,384 | 8 | 1 | 16 | 128 | 8,192 | 16 | 16M | 400 | 41%", "16,384 | 8 | 16 | 16 | 8 | 131,072 |
 // 16 | 16M | 380 | 38%" (H100, BF16; some copies of the paper print DP 4 in the last row, which
-// fits neither 16,384 GPUs nor 16M tokens; 16M is taken as 2^24). The TFLOP/s are converted to tokens/s with moecost's model FLOPs (causal
-// attention): if Meta counted the whole s² attention, its real tokens/s is lower and the check
+// fits neither 16,384 GPUs nor 16M tokens; 16M is taken as 2^24). The TFLOP/s are converted to tokens/s with moecost's model FLOPs
+// (causal attention): if Meta counted the whole s² attention, its real tokens/s is lower and the check
 // only stricter. Meta's interleaved schedule: the bound uses one layer per virtual stage (v = 8),
 // micro-batches of one sequence, no recomputation.
 
-inline constexpr training_workload nemo_fp8{
-    .micro_batch = 1, .seq = 8192, .fp8_gemm = true, .zero = 1, .rc = recompute::none};
+//
+// Megatron-Turing NLG 530B (Smith et al. 2022, arXiv 2201.11990), §2.4: on 280, 350 and 420 DGX
+// A100 servers (8 A100 80GB each, Selene) with global batch 1920 (sequences of 2048), "iteration
+// times of 60.1, 50.2, and 44.4 seconds" (126, 121 and 113 TFLOP/s per GPU); a model replica is
+// 8-way tensor slicing inside a node and 35-way pipeline parallelism over nodes, data
+// parallelism the rest. The model: 105 layers of 20480, 128 heads, the GPT-2 vocabulary (padded
+// here to Megatron's 51,200). Figures as quoted in cli99/llm-analysis:examples/megatron-turing-nlg
+// (whose "40GB" contradicts the Microsoft and NVIDIA blogs' 80 GB A100s); micro-batches of one
+// sequence, the 1F1B schedule (DeepSpeed's pipeline engine), no recomputation in the bound.
+
+inline constexpr model_spec mt_nlg_530b = validation::megatron_gpt(20480, 105, 128);
 
 // clang-format off
 inline constexpr std::array training_cases{
@@ -218,6 +228,21 @@ inline constexpr std::array training_cases{
                   &llama_3_405b, &presets::h100_sxm, {.tp = 8, .cp = 16, .dp = 8, .pp = 16},
                   {.global_batch = 128, .micro_batch = 1, .seq = 131072, .zero = 1, .virtual_stages = 8},
                   training_metric::model_tflops_per_gpu, 380, 16384},
+    training_case{"MT-NLG 530B, 2240 A100, TP8 PP35 DP8, GBS 1920, seq 2048",
+                  "MT-NLG paper (arXiv 2201.11990) §2.4", &mt_nlg_530b, &presets::a100_sxm_80gb,
+                  {.tp = 8, .dp = 8, .pp = 35},
+                  {.global_batch = 1920, .micro_batch = 1, .seq = 2048, .zero = 1},
+                  training_metric::iteration_seconds, 60.1, 2240},
+    training_case{"MT-NLG 530B, 2800 A100, TP8 PP35 DP10, GBS 1920, seq 2048",
+                  "MT-NLG paper (arXiv 2201.11990) §2.4", &mt_nlg_530b, &presets::a100_sxm_80gb,
+                  {.tp = 8, .dp = 10, .pp = 35},
+                  {.global_batch = 1920, .micro_batch = 1, .seq = 2048, .zero = 1},
+                  training_metric::iteration_seconds, 50.2, 2800},
+    training_case{"MT-NLG 530B, 3360 A100, TP8 PP35 DP12, GBS 1920, seq 2048",
+                  "MT-NLG paper (arXiv 2201.11990) §2.4", &mt_nlg_530b, &presets::a100_sxm_80gb,
+                  {.tp = 8, .dp = 12, .pp = 35},
+                  {.global_batch = 1920, .micro_batch = 1, .seq = 2048, .zero = 1},
+                  training_metric::iteration_seconds, 44.4, 3360},
 };
 // clang-format on
 
@@ -261,6 +286,8 @@ constexpr training_report evaluate_training_case(const training_case& c, bool id
 constexpr double measured_tokens_per_gpu(const training_case& c) {
     if (c.metric == training_metric::tokens_per_gpu)
         return c.published;
+    if (c.metric == training_metric::iteration_seconds)
+        return static_cast<double>(c.t.global_batch) * c.t.seq / (c.published * c.gpus);
     const double per_token = training_flops_per_token(*c.model, c.t.seq).value();
     return c.published * 1e12 / per_token;
 }

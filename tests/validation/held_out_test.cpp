@@ -55,6 +55,10 @@ TEST_CASE("held-out training settings are the published ones", "[validation][hel
     CHECK(training_cases[7].t.global_batch / training_cases[7].l.dp == 32);
     CHECK(training_cases[8].t.global_batch / training_cases[8].l.dp == 16);
     CHECK(training_cases[9].t.global_batch / training_cases[9].l.dp == 16);
+    // MT-NLG: 280, 350 and 420 servers of 8; 1920 × 2048 tokens in 60.1 s on 2240 GPUs
+    for (const std::size_t i : {10U, 11U, 12U})
+        CHECK(training_cases[i].gpus % 8 == 0);
+    CHECK(measured_tokens_per_gpu(training_cases[10]) == Approx(1920.0 * 2048 / (60.1 * 2240)));
     // where moecost cannot interleave the published split, the adjusted pipeline is the
     // interleaved one: (M + (p − 1)/v) slots of one micro-batch
     for (const training_case& c : training_cases) {

@@ -135,7 +135,8 @@ struct training_case {
 // NVIDIA-NeMo/Megatron-Bridge:docs/performance-summary.md, "25.11 NeMo Container", "Pre-Training
 // Performance", "System: DGX-H100" (columns #-GPUs, Precision, GBS, MBS, Sequence Length, FSDP,
 // TP, PP, CP, VP, EP, GA, Tokens / sec / GPU, Model TFLOP / sec / GPU); the same rows in
-// docs/performance-summary-archive.md. "In MoE training benchmarks, we force-balance the token
+// docs/performance-summary-archive.md, whose Qwen3-235B row has the GBS (2048) that the current
+// page's row lacks. "In MoE training benchmarks, we force-balance the token
 // distribution among experts and all benchmarks are token-dropless." The DeepSeek-V3 row is the
 // 25.09 container's (archive, "System: DGX-H100", "DeepSeekV3 (dropless)", 1297 tokens/s; FP8:
 // its TFLOP/s "338 (330)" are the two FP8 scaling granularities of the table's note).

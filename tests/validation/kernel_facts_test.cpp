@@ -13,6 +13,9 @@
 
 #include "kernel_facts.hpp"
 
+#include <moecost/presets/profiles.hpp>
+#include <moecost/spec/profile.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -40,9 +43,9 @@ struct curve {
     [[nodiscard]] double at(double x) const { return half > 0 ? peak * x / (x + half) : peak; }
 };
 
-/// The values chosen for the profiles (include/moecost/presets/profiles.hpp), per family, and
-/// the link terms for the cluster presets. Where a family has no fact for a term, the value is
-/// another family's, named in `transferred` and in docs/calibration.md.
+/// The terms of a family as this test uses them: its profile (include/moecost/presets/
+/// profiles.hpp) and the link terms of its clusters. Where a family has no fact for a term,
+/// the value is another family's, as docs/calibration.md states.
 struct chosen_terms {
     curve gemm_bf16;
     curve gemm_fp8;
@@ -52,45 +55,52 @@ struct chosen_terms {
     double attention_decode;
     curve hbm;                 ///< x in bytes
     double kernel_overhead_us; ///< per kernel under CUDA graphs
-    double a2a_latency_us;     ///< one DeepEP-class dispatch or combine, link alpha included
+    double a2a_latency_us;     ///< one DeepEP-class dispatch or combine, beyond the links' alphas
     double intra_efficiency;   ///< NVLink-class, of the bandwidth per direction
     double intra_latency_us;   ///< alpha per ring step
     double inter_efficiency;   ///< RDMA NIC, of its bandwidth
+    double inter_latency_us;   ///< the NIC's alpha
 };
+
+/// Link terms (they live on the clusters' link_spec, not in the profile): the values
+/// docs/calibration.md gives for the cluster presets.
+struct link_terms {
+    double intra_efficiency, intra_latency_us, inter_efficiency, inter_latency_us;
+};
+// clang-format off
+constexpr link_terms hopper_links{.intra_efficiency = 0.80, .intra_latency_us = 2.8, .inter_efficiency = 0.87, .inter_latency_us = 2.1};
+constexpr link_terms ampere_links{.intra_efficiency = 0.78, .intra_latency_us = 4.2, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
+constexpr link_terms blackwell_links{.intra_efficiency = 0.75, .intra_latency_us = 3.5, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
+constexpr link_terms cdna3_links{.intra_efficiency = 0.70, .intra_latency_us = hopper_links.intra_latency_us, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
+// clang-format on
+
+curve curve_of(const saturation& s) {
+    return {s.peak, s.half};
+}
+chosen_terms terms_of(const perf_profile& p, const link_terms& l) {
+    return {.gemm_bf16 = curve_of(p.gemm_of(gemm_format::bf16)),
+            .gemm_fp8 = curve_of(p.gemm_of(gemm_format::fp8)),
+            .gemm_fp4 = curve_of(p.gemm_of(gemm_format::fp4)),
+            .gemm_int8 = curve_of(p.gemm_of(gemm_format::int8)),
+            .attention_prefill = p.attention_prefill,
+            .attention_decode = p.attention_decode,
+            .hbm = curve_of(p.hbm),
+            .kernel_overhead_us = p.kernel_overhead.value * 1e6,
+            .a2a_latency_us = p.a2a_latency.value * 1e6,
+            .intra_efficiency = l.intra_efficiency,
+            .intra_latency_us = l.intra_latency_us,
+            .inter_efficiency = l.inter_efficiency,
+            .inter_latency_us = l.inter_latency_us};
+}
+
+const chosen_terms hopper = terms_of(presets::h100_profile, hopper_links);
+const chosen_terms ampere = terms_of(presets::a100_profile, ampere_links);
+const chosen_terms blackwell = terms_of(presets::b200_profile, blackwell_links);
+const chosen_terms cdna3 = terms_of(presets::mi300x_profile, cdna3_links);
 
 // GEMM rows at which a curve reaches half its peak: fitted on Hopper fp8 (DeepGEMM, the only
 // published GEMM figures by M below the plateau) and used for every format and family.
-constexpr double gemm_half = 140;
-// clang-format off
-constexpr chosen_terms hopper{
-    .gemm_bf16 = {0.80, gemm_half}, .gemm_fp8 = {0.65, gemm_half},
-    .gemm_fp4 = {0.80, gemm_half},  .gemm_int8 = {0.65, gemm_half},
-    .attention_prefill = 0.61, .attention_decode = 0.90,
-    .hbm = {0.70, 2.7e6}, .kernel_overhead_us = 0.5, .a2a_latency_us = 27,
-    .intra_efficiency = 0.80, .intra_latency_us = 2.8, .inter_efficiency = 0.87};
-constexpr chosen_terms ampere{
-    .gemm_bf16 = {0.87, gemm_half}, .gemm_fp8 = {0.87, gemm_half},
-    .gemm_fp4 = {0.87, gemm_half},  .gemm_int8 = {0.87, gemm_half},
-    .attention_prefill = 0.61, .attention_decode = hopper.attention_decode,
-    .hbm = hopper.hbm, .kernel_overhead_us = hopper.kernel_overhead_us,
-    .a2a_latency_us = hopper.a2a_latency_us,
-    .intra_efficiency = 0.78, .intra_latency_us = 4.2, .inter_efficiency = hopper.inter_efficiency};
-constexpr chosen_terms blackwell{
-    .gemm_bf16 = {0.75, gemm_half}, .gemm_fp8 = {0.74, gemm_half},
-    .gemm_fp4 = {0.74, gemm_half},  .gemm_int8 = {0.74, gemm_half},
-    .attention_prefill = 0.61, .attention_decode = hopper.attention_decode,
-    .hbm = hopper.hbm, .kernel_overhead_us = hopper.kernel_overhead_us,
-    .a2a_latency_us = hopper.a2a_latency_us,
-    .intra_efficiency = 0.75, .intra_latency_us = 3.5, .inter_efficiency = hopper.inter_efficiency};
-constexpr chosen_terms cdna3{
-    .gemm_bf16 = {0.51, gemm_half}, .gemm_fp8 = {0.51, gemm_half},
-    .gemm_fp4 = {0.51, gemm_half},  .gemm_int8 = {0.51, gemm_half},
-    .attention_prefill = hopper.attention_prefill, .attention_decode = hopper.attention_decode,
-    .hbm = hopper.hbm, .kernel_overhead_us = hopper.kernel_overhead_us,
-    .a2a_latency_us = hopper.a2a_latency_us,
-    .intra_efficiency = 0.70, .intra_latency_us = hopper.intra_latency_us,
-    .inter_efficiency = hopper.inter_efficiency};
-// clang-format on
+const double gemm_half = hopper.gemm_fp8.half;
 
 const chosen_terms& chosen(family f) {
     switch (f) {
@@ -432,22 +442,32 @@ double ep_bytes(const ep_fact& e) {
 }
 
 struct a2a_fit {
-    double latency;          ///< seconds
+    double latency;          ///< seconds: the profile's a2a_latency
+    double inter_alpha;      ///< seconds: the NIC's alpha
     double inter_efficiency; ///< of the NIC's bandwidth
     double rms;
 };
 
-/// moecost's all-to-all (collectives.hpp): the share for ranks of the same node over NVLink
-/// and the rest over the NIC at once, plus a fixed cost. 8 ranks per node, uniform routing.
-double ll_seconds(const ep_fact& e, double latency, double intra_eff, double inter_eff) {
+/// moecost's all-to-all (collectives.hpp) with DeepEP low-latency's byte accounting: the share
+/// for ranks of the same node (8/EP) over NVLink, the rest over the NIC (each token to each of
+/// its experts, no deduplication by node), at once, each after its link's alpha, plus the
+/// profile's fixed cost. 8 ranks per node, uniform routing.
+double ll_seconds(const ep_fact& e, double latency, double intra_eff, double intra_alpha,
+                  double inter_eff, double inter_alpha) {
     const double local = 8.0 / e.ep;
-    const double intra = local * ep_bytes(e) / (intra_eff * e.cluster->intra_node.bandwidth.value);
-    const double inter =
-        (1 - local) * ep_bytes(e) / (inter_eff * e.cluster->inter_node.bandwidth.value);
+    const double intra =
+        intra_alpha + local * ep_bytes(e) / (intra_eff * e.cluster->intra_node.bandwidth.value);
+    const double inter = local < 1
+                             ? inter_alpha + (1 - local) * ep_bytes(e) /
+                                                 (inter_eff * e.cluster->inter_node.bandwidth.value)
+                             : 0.0;
     return latency + std::max(intra, inter);
 }
 
-a2a_fit fit_a2a(family f, double intra_eff) {
+/// Least squares (log space) of the fixed cost, the NIC's alpha and its efficiency, NVLink's
+/// efficiency and alpha given (the intra-node fit): EP8 (one node) pins fixed cost + NVLink
+/// alpha, the larger EPs the NIC's alpha and efficiency.
+a2a_fit fit_a2a(family f, double intra_eff, double intra_alpha) {
     std::vector<ep_fact> es;
     for (const ep_fact& e : ep_facts)
         if (e.fam == f && e.term == informs::a2a_latency)
@@ -455,15 +475,17 @@ a2a_fit fit_a2a(family f, double intra_eff) {
     auto cost = [&](const std::vector<double>& x) {
         double s = 0;
         for (const ep_fact& e : es) {
-            const double r = log_ratio(ll_seconds(e, std::exp(x[0]), intra_eff, fraction_of(x[1])),
+            const double r = log_ratio(ll_seconds(e, std::exp(x[0]), intra_eff, intra_alpha,
+                                                  fraction_of(x[2]), std::exp(x[1])),
                                        e.latency_us * 1e-6);
             s += r * r;
         }
         return s;
     };
-    const std::vector<double> x =
-        minimise(cost, {std::log(20e-6), unconstrained(0.8)}, {0.5, 0.5}, 2000);
-    return {std::exp(x[0]), fraction_of(x[1]), std::sqrt(cost(x) / static_cast<double>(es.size()))};
+    const std::vector<double> x = minimise(
+        cost, {std::log(20e-6), std::log(5e-6), unconstrained(0.8)}, {0.5, 0.5, 0.5}, 4000);
+    return {std::exp(x[0]), std::exp(x[1]), fraction_of(x[2]),
+            std::sqrt(cost(x) / static_cast<double>(es.size()))};
 }
 
 double kernel_overhead_fit() {
@@ -506,8 +528,10 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
                        << flashmla_sparse_prefill(f) << ", intra eff " << e << ", alpha "
                        << fit_intra_alpha(f, chosen(f).intra_efficiency));
     }
-    const a2a_fit a = fit_a2a(family::hopper, hopper.intra_efficiency);
-    WARN("a2a latency " << a.latency << " inter eff " << a.inter_efficiency << " rms " << a.rms);
+    const a2a_fit a =
+        fit_a2a(family::hopper, hopper.intra_efficiency, hopper.intra_latency_us * 1e-6);
+    WARN("a2a latency " << a.latency << " inter alpha " << a.inter_alpha << " inter eff "
+                        << a.inter_efficiency << " rms " << a.rms);
     WARN("kernel overhead " << kernel_overhead_fit() << " us");
     // prefill attention as a curve of sequence length (not a profile term yet)
     {
@@ -579,7 +603,8 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
             num(e.latency_us) + " us, " + num(e.gbps) + " GB/s", name_of(e.term),
             e.term == informs::a2a_latency
                 ? ll_seconds(e, hopper.a2a_latency_us * 1e-6, hopper.intra_efficiency,
-                             hopper.inter_efficiency) /
+                             hopper.intra_latency_us * 1e-6, hopper.inter_efficiency,
+                             hopper.inter_latency_us * 1e-6) /
                       (e.latency_us * 1e-6)
             : e.term == informs::link_intra
                 ? e.gbps * 1e9 / (hopper.intra_efficiency * e.cluster->intra_node.bandwidth.value)
@@ -770,18 +795,22 @@ TEST_CASE("Links inside a node: NCCL and DeepEP figures against efficiency and a
 
 TEST_CASE("Expert-parallel all-to-all: DeepEP's figures against a2a_latency and RDMA efficiency",
           "[validation][calibration][links]") {
-    const a2a_fit fit = fit_a2a(family::hopper, hopper.intra_efficiency);
-    INFO("fit: fixed " << fit.latency * 1e6 << " us, RDMA efficiency " << fit.inter_efficiency
-                       << ", rms log " << fit.rms);
+    const a2a_fit fit =
+        fit_a2a(family::hopper, hopper.intra_efficiency, hopper.intra_latency_us * 1e-6);
+    INFO("fit: fixed " << fit.latency * 1e6 << " us, NIC alpha " << fit.inter_alpha * 1e6
+                       << " us, RDMA efficiency " << fit.inter_efficiency << ", rms log "
+                       << fit.rms);
     CHECK(std::abs(hopper.a2a_latency_us - fit.latency * 1e6) <= 0.5);
     CHECK(std::abs(hopper.inter_efficiency - fit.inter_efficiency) <= 0.005);
+    CHECK(std::abs(hopper.inter_latency_us / (fit.inter_alpha * 1e6) - 1) <= 0.05);
     for (const ep_fact& e : ep_facts) {
         INFO(e.what << " EP" << e.ep << ": " << e.latency_us << " us, " << e.gbps << " GB/s");
         if (e.term == informs::a2a_latency) {
             // the low-latency kernels' "RDMA bandwidth" is this accounting of bytes over time
             CHECK(within(ep_bytes(e) / (e.latency_us * 1e-6), e.gbps * 1e9, 1.03));
             CHECK(within(ll_seconds(e, hopper.a2a_latency_us * 1e-6, hopper.intra_efficiency,
-                                    hopper.inter_efficiency),
+                                    hopper.intra_latency_us * 1e-6, hopper.inter_efficiency,
+                                    hopper.inter_latency_us * 1e-6),
                          e.latency_us * 1e-6, a2a_tolerance));
         } else if (e.term == informs::link_inter) {
             // the normal kernels' "bottleneck bandwidth" is a logical figure (58 GB/s at EP32

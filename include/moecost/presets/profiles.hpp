@@ -5,6 +5,13 @@
  * facts listed in docs/calibration.md (the fit set) with its source beside it. GPUs of one
  * family share its kernels (cuBLAS, DeepGEMM, FlashAttention, DeepEP) and so its profile;
  * the peaks they scale are each GPU's own.
+ *
+ * The figures are in tests/validation/kernel_facts.hpp; tests/validation/kernel_facts_test.cpp
+ * fits each term from them (least squares in log space) and checks that the values here are
+ * the fit's and reproduce every figure within the tolerance stated there. A term marked
+ * "transferred" has no published figure for its family and takes the named family's value.
+ * `step_overhead` and `comm_overlap` are not kernel terms: no kernel-level figure pins them
+ * (docs/calibration.md names the end-to-end sources that could), so they stay 0 here.
  */
 
 #include <moecost/spec/profile.hpp>
@@ -13,13 +20,124 @@ namespace moecost::presets {
 
 using namespace moecost::literals;
 
-/// Ampere (A100): cuBLAS bf16 GEMMs, FlashAttention-2.
-inline constexpr perf_profile a100_profile = flat_profile(0.75, 0.85, "ampere");
-/// Hopper (H100, H200, H800, H20): cuBLAS and DeepGEMM, FlashAttention-3, FlashMLA, DeepEP.
-inline constexpr perf_profile h100_profile = flat_profile(0.75, 0.85, "hopper");
-/// Blackwell (B200, GB200).
-inline constexpr perf_profile b200_profile = flat_profile(0.75, 0.85, "blackwell");
-/// CDNA 3 (MI300X).
-inline constexpr perf_profile mi300x_profile = flat_profile(0.75, 0.85, "cdna3");
+namespace profile_terms {
+
+/// GEMM rows M at which a GEMM reaches half its plateau: the joint fit of DeepGEMM's FP8
+/// dense and grouped GEMMs on H800 (README at 55ab91f, Performance: M = 64 to 8192 rows) and
+/// the MAMF FP8 plateaus of H100 and H200 (139 rows). The only published GEMM figures by M
+/// below the plateau, so every format and family uses it.
+inline constexpr double gemm_half_rows = 140;
+
+/// HBM of a memory-bound kernel: the same joint fit (decode-sized GEMMs, M = 64 and 128, move
+/// 15 to 119 MB at 0.50 to 0.80 of HBM bandwidth): plateau 0.70, half of it at 2.7 MB.
+inline constexpr saturation hbm{.peak = 0.70, .half = 2.7e6};
+
+/// NVIDIA blog "Getting Started with CUDA Graphs" (V100): 3.4 us per kernel in a graph
+/// against 2.9 us of kernel execution.
+inline constexpr double kernel_overhead_us = 0.5;
+
+/// DeepEP low-latency dispatch and combine on H800 (V1 README, docs/legacy.md: EP8 to EP256,
+/// 77 to 369 us): the fixed cost of one call beyond the links' alphas (24.7 us), fitted with the
+/// NIC's alpha (2.1 us) and efficiency (0.87), NVLink's from NCCL (docs/calibration.md).
+inline constexpr double a2a_latency_us = 25;
+
+/// FlashMLA's dense MLA decode on H800: up to 3000 GB/s of 3350 memory-bound.
+inline constexpr double attention_decode = 0.90;
+
+} // namespace profile_terms
+
+/**
+ * Ampere (A100): cuBLAS bf16 GEMMs, FlashAttention-2.
+ * - gemm[bf16]: MAMF A100 SXM, 271.2 of 312 TFLOP/s (ml-engineering, 0.87); no fp8 or fp4
+ *   tensor cores, and no int8 figure: the other formats take the bf16 curve.
+ * - attention_prefill: FlashAttention-2 paper, "50-73% of the theoretical maximum FLOPs/s on
+ *   A100": the geometric mean of the two ends, 0.61.
+ * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
+ */
+inline constexpr perf_profile a100_profile = [] {
+    perf_profile p;
+    p.name = "ampere";
+    const saturation bf16{.peak = 0.87, .half = profile_terms::gemm_half_rows};
+    p.gemm = {bf16, bf16, bf16, bf16};
+    p.attention_prefill = 0.61;
+    p.attention_decode = profile_terms::attention_decode;
+    p.hbm = profile_terms::hbm;
+    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
+    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    return p;
+}();
+
+/**
+ * Hopper (H100, H200, H800, H20): cuBLAS and DeepGEMM, FlashAttention-3, FlashMLA, DeepEP.
+ * - gemm[bf16]: MAMF H100 SXM, 794.5 of 989 TFLOP/s (0.80).
+ * - gemm[fp8]: the joint fit on DeepGEMM (H800) and MAMF (H100 1402.6, H200 1453.4 of 1979):
+ *   plateau 0.65, under bf16's 0.80 (block-scaled FP8 promotes partial sums on CUDA cores).
+ * - gemm[fp4]: no FP4 tensor cores, nvfp4 weights run W4A16 at the bf16 rate: the bf16 curve.
+ * - gemm[int8]: the FP8 rate and no figure: the fp8 curve (transferred).
+ * - attention_prefill: FlashAttention-3 paper Fig. 5, BF16 forward on H100 at 2k to 16k
+ *   tokens, head dim 64 to 256, causal and not: geometric mean 0.61 (0.47 to 0.76).
+ * - attention_decode: FlashMLA, 3000 GB/s of 3350 on H800 (0.90).
+ * - hbm, kernel_overhead, a2a_latency: as in profile_terms above.
+ */
+inline constexpr perf_profile h100_profile = [] {
+    perf_profile p;
+    p.name = "hopper";
+    const saturation bf16{.peak = 0.80, .half = profile_terms::gemm_half_rows};
+    const saturation fp8{.peak = 0.65, .half = profile_terms::gemm_half_rows};
+    p.gemm = {bf16, fp8, bf16, fp8};
+    p.attention_prefill = 0.61;
+    p.attention_decode = profile_terms::attention_decode;
+    p.hbm = profile_terms::hbm;
+    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
+    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    return p;
+}();
+
+/**
+ * Blackwell (B200, GB200).
+ * - gemm[bf16]: MAMF B200 1745 of 2250 and GB200 1822 of 2500 TFLOP/s (0.776, 0.729): 0.75.
+ * - gemm[fp8]: MAMF B200 3432.5 of 4500 and GB200 3615.6 of 5000 (0.763, 0.723): 0.74.
+ * - gemm[fp4]: B200 NVFP4, 6624 of 9000 TFLOP/s (0.74; read in a secondary copy of the MAMF
+ *   author's report).
+ * - gemm[int8]: no figure: the fp8 curve (transferred). GEMM half: Hopper's (transferred).
+ * - attention_prefill: Hopper's 0.61 times the ratio of the same kernel's maxima, FlashMLA's
+ *   sparse prefill on B200 (1450 of 2250) and H800 (640 of 989): 0.996.
+ * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
+ */
+inline constexpr perf_profile b200_profile = [] {
+    perf_profile p;
+    p.name = "blackwell";
+    const saturation bf16{.peak = 0.75, .half = profile_terms::gemm_half_rows};
+    const saturation fp8{.peak = 0.74, .half = profile_terms::gemm_half_rows};
+    const saturation fp4{.peak = 0.74, .half = profile_terms::gemm_half_rows};
+    p.gemm = {bf16, fp8, fp4, fp8};
+    p.attention_prefill = 0.61;
+    p.attention_decode = profile_terms::attention_decode;
+    p.hbm = profile_terms::hbm;
+    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
+    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    return p;
+}();
+
+/**
+ * CDNA 3 (MI300X).
+ * - gemm[bf16]: MAMF MI300X, 668.4 of 1307.4 TFLOP/s with PyTorch's tunable ops (0.51); no
+ *   published fp8 figure: every format takes the bf16 curve (transferred).
+ * - attention_prefill, attention_decode, hbm, kernel_overhead, a2a_latency: transferred from
+ *   Hopper, none having an MI300X figure; its bf16 GEMM fraction (0.51 against Hopper's 0.80)
+ *   suggests the transferred attention fraction is optimistic here.
+ */
+inline constexpr perf_profile mi300x_profile = [] {
+    perf_profile p;
+    p.name = "cdna3";
+    const saturation bf16{.peak = 0.51, .half = profile_terms::gemm_half_rows};
+    p.gemm = {bf16, bf16, bf16, bf16};
+    p.attention_prefill = 0.61;
+    p.attention_decode = profile_terms::attention_decode;
+    p.hbm = profile_terms::hbm;
+    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
+    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    return p;
+}();
 
 } // namespace moecost::presets

@@ -421,7 +421,59 @@ inline constexpr std::array ep_facts{
 // clang-format on
 
 // =============================================================================================
-// 6. Launch overheads.
+// 6. Memory-bound kernels by size: RRZE-HPC gpu-benches' gpu-small-kernels, 10,000 calls of a
+//    streaming SCALE kernel (B[i] = s * A[i], doubles) of `doubles` elements, queued in a stream
+//    or captured in a CUDA graph; the file's GB/s count 16 bytes per element (read and write).
+//    The figure kept is the best over the file's block sizes (32 to 1024 threads), as the
+//    repository's plot.py takes it. Sizes between about 1 MB and twice the L2 (50 MB on H200,
+//    40 MB on A100) are left out: there the data stays in L2 between calls and the figure
+//    exceeds HBM bandwidth, which is not what a kernel streaming weights or KV sees.
+// =============================================================================================
+struct stream_fact {
+    std::string_view what;
+    std::string_view gpu;
+    const cluster_spec* cluster;
+    family fam;
+    bool graph;     ///< launched from a captured CUDA graph
+    double doubles; ///< elements; bytes moved = 16 x doubles
+    double gbps;
+    std::string_view source;
+    informs term;
+};
+
+inline constexpr std::string_view rrze_h200 =
+    "RRZE-HPC/gpu-benches@1038c5d0d0f48cfe9912930d34eb2d8a31b72b9b:gpu-small-kernels/h200.txt";
+inline constexpr std::string_view rrze_h200_graph =
+    "RRZE-HPC/gpu-benches@1038c5d0d0f48cfe9912930d34eb2d8a31b72b9b:gpu-small-kernels/"
+    "h200_graph.txt";
+inline constexpr std::string_view rrze_a100 =
+    "RRZE-HPC/gpu-benches@1038c5d0d0f48cfe9912930d34eb2d8a31b72b9b:gpu-small-kernels/"
+    "a100_80.txt (its size column, labelled kB, is MB: the first column, elements, is used)";
+inline constexpr std::string_view rrze_a100_graph =
+    "RRZE-HPC/gpu-benches@1038c5d0d0f48cfe9912930d34eb2d8a31b72b9b:gpu-small-kernels/"
+    "a100_80_graph.txt (elements as in a100_80.txt)";
+
+// clang-format off
+inline constexpr std::array stream_facts{
+    // tiny kernels under CUDA graphs: the per-kernel fixed cost (launch gap, ramp, tail)
+    stream_fact{"scale kernel, CUDA graph, tiny", "H200", &presets::h200, family::hopper, true,  4096,    52, rrze_h200_graph, informs::kernel_overhead},
+    stream_fact{"scale kernel, CUDA graph, tiny", "H200", &presets::h200, family::hopper, true, 16562,   202, rrze_h200_graph, informs::kernel_overhead},
+    stream_fact{"scale kernel, CUDA graph, tiny", "A100 SXM 80GB", &presets::a100_sxm_80gb, family::ampere, true, 4096, 49, rrze_a100_graph, informs::hbm},
+    // beyond twice the L2: HBM
+    stream_fact{"scale kernel, CUDA graph, large", "H200", &presets::h200, family::hopper, true,  7090696, 3240, rrze_h200_graph, informs::hbm},
+    stream_fact{"scale kernel, CUDA graph, large", "H200", &presets::h200, family::hopper, true, 64909958, 3397, rrze_h200_graph, informs::hbm},
+    stream_fact{"scale kernel, stream, large",     "H200", &presets::h200, family::hopper, false, 18012850, 3282, rrze_h200, informs::hbm},
+    stream_fact{"scale kernel, CUDA graph, large", "A100 SXM 80GB", &presets::a100_sxm_80gb, family::ampere, true, 61620009, 1742, rrze_a100_graph, informs::hbm},
+    stream_fact{"scale kernel, stream, large",     "A100 SXM 80GB", &presets::a100_sxm_80gb, family::ampere, false, 24470157, 1713, rrze_a100, informs::hbm},
+    // tiny kernels launched one by one in a stream: the launch cost without graphs (no term)
+    stream_fact{"scale kernel, stream, tiny", "H200", &presets::h200, family::hopper, false,  4096,  27, rrze_h200, informs::none},
+    stream_fact{"scale kernel, stream, tiny", "H200", &presets::h200, family::hopper, false, 16562, 104, rrze_h200, informs::none},
+    stream_fact{"scale kernel, stream, tiny", "A100 SXM 80GB", &presets::a100_sxm_80gb, family::ampere, false, 4096, 25, rrze_a100, informs::none},
+};
+// clang-format on
+
+// =============================================================================================
+// 7. Launch overheads.
 // =============================================================================================
 struct overhead_fact {
     std::string_view what;

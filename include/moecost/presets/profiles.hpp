@@ -28,13 +28,17 @@ namespace profile_terms {
 /// below the plateau, so every format and family uses it.
 inline constexpr double gemm_half_rows = 140;
 
-/// HBM of a memory-bound kernel: the same joint fit (decode-sized GEMMs, M = 64 and 128, move
-/// 15 to 119 MB at 0.50 to 0.80 of HBM bandwidth): plateau 0.70, half of it at 2.7 MB.
-inline constexpr saturation hbm{.peak = 0.70, .half = 2.7e6};
+/// HBM of a memory-bound kernel: the same joint fit, with decode-sized GEMMs (M = 64 and 128
+/// move 15 to 119 MB at 0.50 to 0.80 of HBM bandwidth) and RRZE-HPC gpu-benches' streaming
+/// kernels on H200 beyond the L2 (113 MB to 1 GB at 3240 to 3397 of 4800 GB/s): plateau 0.70,
+/// half of it at 2.6 MB.
+inline constexpr saturation hbm{.peak = 0.70, .half = 2.6e6};
 
-/// NVIDIA blog "Getting Started with CUDA Graphs" (V100): 3.4 us per kernel in a graph
-/// against 2.9 us of kernel execution.
-inline constexpr double kernel_overhead_us = 0.5;
+/// Per kernel under CUDA graphs: RRZE-HPC gpu-benches' tiny streaming kernels on H200 (64 and
+/// 265 kB in 1.26 and 1.31 us) less the HBM curve's time for their bytes: 0.45 us (NVIDIA's
+/// "Getting Started with CUDA Graphs", V100: 3.4 us per kernel in a graph against 2.9 us of
+/// execution, 0.5 us, agrees).
+inline constexpr double kernel_overhead_us = 0.45;
 
 /// DeepEP low-latency dispatch and combine on H800 (V1 README, docs/legacy.md: EP8 to EP256,
 /// 77 to 369 us): the fixed cost of one call beyond the links' alphas (24.7 us), fitted with the
@@ -52,7 +56,10 @@ inline constexpr double attention_decode = 0.90;
  *   tensor cores, and no int8 figure: the other formats take the bf16 curve.
  * - attention_prefill: FlashAttention-2 paper, "50-73% of the theoretical maximum FLOPs/s on
  *   A100": the geometric mean of the two ends, 0.61.
- * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
+ * - hbm: RRZE-HPC gpu-benches' streaming kernels on A100 80GB: 1713 and 1742 of 2039 GB/s
+ *   beyond the L2 (plateau 0.85), and a 64 kB kernel in 1.34 us under a CUDA graph, which with
+ *   Hopper's per-kernel overhead puts half of the plateau at 1.5 MB.
+ * - attention_decode, kernel_overhead, a2a_latency: transferred from Hopper.
  */
 inline constexpr perf_profile a100_profile = [] {
     perf_profile p;
@@ -61,7 +68,7 @@ inline constexpr perf_profile a100_profile = [] {
     p.gemm = {bf16, bf16, bf16, bf16};
     p.attention_prefill = 0.61;
     p.attention_decode = profile_terms::attention_decode;
-    p.hbm = profile_terms::hbm;
+    p.hbm = {.peak = 0.85, .half = 1.5e6};
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
     return p;

@@ -15,6 +15,7 @@
 
 #include <moecost/presets/profiles.hpp>
 #include <moecost/spec/profile.hpp>
+#include <moecost/time/collectives.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -68,9 +69,9 @@ struct link_terms {
     double intra_efficiency, intra_latency_us, inter_efficiency, inter_latency_us;
 };
 // clang-format off
-constexpr link_terms hopper_links{.intra_efficiency = 0.80, .intra_latency_us = 2.8, .inter_efficiency = 0.87, .inter_latency_us = 2.1};
-constexpr link_terms ampere_links{.intra_efficiency = 0.78, .intra_latency_us = 4.2, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
-constexpr link_terms blackwell_links{.intra_efficiency = 0.75, .intra_latency_us = 3.5, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
+constexpr link_terms hopper_links{.intra_efficiency = 0.80, .intra_latency_us = 6.4, .inter_efficiency = 0.87, .inter_latency_us = 5.7};
+constexpr link_terms ampere_links{.intra_efficiency = 0.78, .intra_latency_us = 9.7, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
+constexpr link_terms blackwell_links{.intra_efficiency = 0.75, .intra_latency_us = 8.1, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
 constexpr link_terms cdna3_links{.intra_efficiency = 0.70, .intra_latency_us = hopper_links.intra_latency_us, .inter_efficiency = hopper_links.inter_efficiency, .inter_latency_us = hopper_links.inter_latency_us};
 // clang-format on
 
@@ -411,13 +412,14 @@ double bus_factor(const collective_fact& c) {
 double collective_seconds(const collective_fact& c) {
     return c.time_us > 0 ? c.time_us * 1e-6 : bus_factor(c) * c.bytes / (c.busbw * 1e9);
 }
-/// moecost's ring model (include/moecost/time/collectives.hpp): 2(n-1) steps of alpha and
-/// 2(n-1)/n of the message at the effective rate (all-gather, reduce-scatter: n-1 steps).
+/// moecost's collective model (include/moecost/time/collectives.hpp): 2 log2(n) steps of alpha
+/// for an all-reduce (log2(n) for all-gather, reduce-scatter) and 2(n-1)/n of the message
+/// ((n-1)/n of the output) at the effective rate.
 double ring_seconds(const collective_fact& c, double efficiency, double alpha) {
-    const double n = c.gpus;
+    const double log_steps = doubling_steps(c.gpus);
     const double steps = c.coll == collective::all_gather || c.coll == collective::reduce_scatter
-                             ? n - 1
-                             : 2 * (n - 1);
+                             ? log_steps
+                             : 2 * log_steps;
     return steps * alpha + bus_factor(c) * c.bytes / (efficiency * link_bandwidth(c));
 }
 bool large_message(const collective_fact& c) {
@@ -724,7 +726,7 @@ constexpr double short_sequence_tolerance = 2.2;
 //   Link efficiency: ring all-reduce, all-gather, reduce-scatter and DeepEP's NVLink kernels on
 //   Hopper span 0.765 to 0.822 of the link (7.5%).
 constexpr double link_efficiency_tolerance = 1.06;
-//   Collective times by size under alpha-beta: NCCL switches protocol (LL, LL128, Simple) and
+//   Collective times by size under alpha-beta (log-depth latency): NCCL switches protocol (LL, LL128, Simple) and
 //   adds channels as messages grow, so its time is flat from 1 to 4 MiB on A100 (101.9, 101.4,
 //   101.5 us) where any alpha-beta line rises 1.6x.
 constexpr double collective_tolerance = 1.6;

@@ -12,6 +12,8 @@
  * "transferred" has no published figure for its family and takes the named family's value.
  * `step_overhead` and `comm_overlap` are not kernel terms: no kernel-level figure pins them
  * (docs/calibration.md names the end-to-end sources that could), so they stay 0 here.
+ * `unfused_elementwise` is 1 in every family: the elementwise kernels (norms, activations, MoE
+ * permutation) run beside the GEMMs, each moving its bytes at the HBM curve (docs/model.md §9.6).
  */
 
 #include <moecost/spec/profile.hpp>
@@ -41,9 +43,10 @@ inline constexpr saturation hbm{.peak = 0.70, .half = 2.6e6};
 inline constexpr double kernel_overhead_us = 0.45;
 
 /// DeepEP low-latency dispatch and combine on H800 (V1 README, docs/legacy.md: EP8 to EP256,
-/// 77 to 369 us): the fixed cost of one call beyond the links' alphas (24.7 us), fitted with the
-/// NIC's alpha (2.1 us) and efficiency (0.87), NVLink's from NCCL (docs/calibration.md).
-inline constexpr double a2a_latency_us = 25;
+/// 77 to 369 us): the fixed cost of one call beyond the links' alphas (21.1 us), fitted with the
+/// NIC's alpha (5.7 us) and efficiency (0.87), NVLink's (6.4 us, 0.80) from NCCL's all-reduce
+/// (docs/calibration.md).
+inline constexpr double a2a_latency_us = 21;
 
 /// FlashMLA's dense MLA decode on H800: up to 3000 GB/s of 3350 memory-bound.
 inline constexpr double attention_decode = 0.90;
@@ -71,6 +74,7 @@ inline constexpr perf_profile a100_profile = [] {
     p.hbm = {.peak = 0.85, .half = 1.5e6};
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    p.unfused_elementwise = 1.0;
     return p;
 }();
 
@@ -97,6 +101,7 @@ inline constexpr perf_profile h100_profile = [] {
     p.hbm = profile_terms::hbm;
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    p.unfused_elementwise = 1.0;
     return p;
 }();
 
@@ -123,6 +128,7 @@ inline constexpr perf_profile b200_profile = [] {
     p.hbm = profile_terms::hbm;
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    p.unfused_elementwise = 1.0;
     return p;
 }();
 
@@ -144,6 +150,7 @@ inline constexpr perf_profile mi300x_profile = [] {
     p.hbm = profile_terms::hbm;
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    p.unfused_elementwise = 1.0;
     return p;
 }();
 

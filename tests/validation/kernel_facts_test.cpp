@@ -655,8 +655,11 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
             x.term == informs::none ? 0.0
                                     : attention_fraction(x) / chosen(x.fam).attention_prefill);
     for (const collective_fact& x : collective_facts)
-        row(x.what, x.gpu, std::to_string(x.gpus) + " GPUs " + num(x.bytes) + " B",
-            num(x.busbw) + " GB/s busbw, " + num(collective_seconds(x) * 1e6) + " us",
+        row(x.what, x.gpu,
+            std::to_string(x.gpus) + " GPUs" +
+                (x.bytes > 0 ? " " + num(x.bytes) + " B" : ", large"),
+            num(x.busbw) + " GB/s busbw" +
+                (x.bytes > 0 ? ", " + num(collective_seconds(x) * 1e6) + " us" : ""),
             name_of(x.term),
             x.term == informs::none ? 0.0
             : large_message(x)
@@ -666,7 +669,8 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
                       collective_seconds(x));
     for (const ep_fact& e : ep_facts)
         row(e.what, e.gpu, "EP" + std::to_string(e.ep) + " " + std::to_string(e.tokens) + " tokens",
-            num(e.latency_us) + " us, " + num(e.gbps) + " GB/s", name_of(e.term),
+            (e.latency_us > 0 ? num(e.latency_us) + " us, " : "") + num(e.gbps) + " GB/s",
+            name_of(e.term),
             e.term == informs::a2a_latency
                 ? ll_seconds(e, hopper.a2a_latency_us * 1e-6, hopper.intra_efficiency,
                              hopper.intra_latency_us * 1e-6, hopper.inter_efficiency,

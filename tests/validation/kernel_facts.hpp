@@ -82,6 +82,12 @@ inline constexpr std::string_view mamf_fp8 =
     "stas00/ml-engineering@744d01e18b79512572f64a6bbd8b5f4a725203a7:compute/accelerator/"
     "README.md, Maximum Achievable Matmul FLOPS comparison table, FP8 (float8_e4m3fn)";
 
+// XLA's GPU cost model data (tensorflow/tensorflow mirror of openxla/xla), sm_90 entries.
+inline constexpr std::string_view xla_sm90 =
+    "tensorflow/tensorflow@372d578bb861cc5804e56d37d93aec931a59762c:third_party/xla/xla/service/"
+    "gpu/model/matmul_interpolator_data.h, kDefaultMatmulPTable, key sm_90, "
+    "flops[bf16xbf16->bf16] (TFLOP/s here: the table's FLOP/s over 1e12)";
+
 // clang-format off
 inline constexpr std::array gemm_facts{
     // DeepGEMM dense FP8 on H800: decode-sized M (64, 128) and prefill-sized M (4096)
@@ -128,6 +134,17 @@ inline constexpr std::array gemm_facts{
     gemm_fact{"MAMF fp8",  "GH200 (900 W)",  &presets::h200,          family::hopper,    gemm_dtype::fp8,  1,  1024, 14336, 14336, 1535.0, 0, mamf_fp8,  informs::none},
     gemm_fact{"MAMF fp8",  "B200 SXM",       &presets::b200,          family::blackwell, gemm_dtype::fp8,  1, 15360,  4096,  3072, 3432.5, 0, mamf_fp8,  informs::gemm_fp8},
     gemm_fact{"MAMF fp8",  "GB200",          &presets::gb200_nvl72,   family::blackwell, gemm_dtype::fp8,  1, 19456,  5120,  1536, 3615.6, 0, mamf_fp8,  informs::gemm_fp8},
+    // XLA's matmul performance table for sm_90 (H100), bf16 x bf16 -> bf16, batch 1: FLOP/s
+    // measured by XLA's GPU cost model for its matmul interpolator; the shapes with N and K of
+    // 2048 or more (smaller ones are dominated by launch and tile effects the term does not model)
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1,  256, 4096, 4096, 412.026793553338, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1,  256, 2048, 4096, 285.873755058572, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1,  256, 4096, 2048, 324.589426844014, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1,  512, 2048, 2048, 342.392163265306, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1, 1024, 2048, 2048, 524.288000000000, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1, 2048, 2048, 2048, 631.984593290170, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1, 4096, 4096, 2048, 738.736406437117, 0, xla_sm90, informs::gemm_bf16},
+    gemm_fact{"XLA matmul table bf16", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::bf16, 1, 4096, 4096, 4096, 783.328793548203, 0, xla_sm90, informs::gemm_bf16},
     // FP4 on B200: the shape is not given; M = 0 marks "large, unstated" (the peak of the curve)
     gemm_fact{"MAMF nvfp4", "B200 SXM", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 0, 0, 0, 6624, 0,
               "Stas Bekman's B200 NVFP4 vs MXFP4 MAMF report (2026-10-02, torch 2.14), read in a "

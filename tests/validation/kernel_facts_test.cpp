@@ -99,10 +99,6 @@ const chosen_terms ampere = terms_of(presets::a100_profile, ampere_links);
 const chosen_terms blackwell = terms_of(presets::b200_profile, blackwell_links);
 const chosen_terms cdna3 = terms_of(presets::mi300x_profile, cdna3_links);
 
-// GEMM rows at which a curve reaches half its peak: fitted on Hopper fp8 (DeepGEMM, the only
-// published GEMM figures by M below the plateau) and used for every format and family.
-const double gemm_half = hopper.gemm_fp8.half;
-
 const chosen_terms& chosen(family f) {
     switch (f) {
     case family::ampere:
@@ -516,6 +512,27 @@ a2a_fit fit_a2a(family f, double intra_eff, double intra_alpha) {
             std::sqrt(cost(x) / static_cast<double>(es.size()))};
 }
 
+/// A family's GEMM curve of one dtype, its HBM curve given: least squares (log space) over the
+/// shaped facts (roofline) and the plateau facts (peak). Hopper bf16: XLA's H100 table and MAMF.
+curve fit_gemm_curve(family f, gemm_dtype t, const curve& hbm) {
+    std::vector<gemm_fact> facts;
+    for (const gemm_fact& g : gemm_facts)
+        if (is(g, f, t) && g.term != informs::none)
+            facts.push_back(g);
+    auto cost = [&](const std::vector<double>& x) {
+        const curve c{fraction_of(x[0]), std::exp(x[1])};
+        double s = 0;
+        for (const gemm_fact& g : facts) {
+            const double r = log_ratio(predicted_seconds(g, c, hbm), measured_seconds(g));
+            s += r * r;
+        }
+        return s;
+    };
+    const std::vector<double> x =
+        minimise(cost, {unconstrained(0.8), std::log(200.0)}, {0.5, 0.5}, 3000);
+    return {fraction_of(x[0]), std::exp(x[1])};
+}
+
 /// Per-kernel overhead under CUDA graphs: what a tiny kernel's measured time leaves over the
 /// HBM curve's time for its bytes (H200, gpu-small-kernels), averaged (geometric mean).
 double kernel_overhead_fit(family f, const curve& hbm) {
@@ -581,15 +598,20 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
     for (family f : {family::ampere, family::hopper, family::blackwell, family::cdna3}) {
         const double e = fit_intra_efficiency(f);
         WARN("family " << static_cast<int>(f) << ": bf16 peak "
-                       << fit_gemm_peak(f, gemm_dtype::bf16, gemm_half) << ", fp8 peak "
-                       << fit_gemm_peak(f, gemm_dtype::fp8, gemm_half) << ", fp4 peak "
-                       << fit_gemm_peak(f, gemm_dtype::fp4, gemm_half) << ", attention prefill "
-                       << fit_attention_prefill(f) << ", flashmla sparse prefill "
-                       << flashmla_sparse_prefill(f) << ", intra eff " << e << ", alpha "
+                       << fit_gemm_peak(f, gemm_dtype::bf16, hopper.gemm_bf16.half) << ", fp8 peak "
+                       << fit_gemm_peak(f, gemm_dtype::fp8, hopper.gemm_fp8.half) << ", fp4 peak "
+                       << fit_gemm_peak(f, gemm_dtype::fp4, hopper.gemm_fp8.half)
+                       << ", attention prefill " << fit_attention_prefill(f)
+                       << ", flashmla sparse prefill " << flashmla_sparse_prefill(f)
+                       << ", intra eff " << e << ", alpha "
                        << fit_intra_alpha(f, chosen(f).intra_efficiency));
     }
     const a2a_fit a =
         fit_a2a(family::hopper, hopper.intra_efficiency, hopper.intra_latency_us * 1e-6);
+    {
+        const curve b = fit_gemm_curve(family::hopper, gemm_dtype::bf16, hopper.hbm);
+        WARN("hopper bf16 curve {" << b.peak << ", " << b.half << "}");
+    }
     WARN("a2a latency " << a.latency << " inter alpha " << a.inter_alpha << " inter eff "
                         << a.inter_efficiency << " rms " << a.rms);
     WARN("kernel overhead " << kernel_overhead_fit(family::hopper, hopper.hbm) * 1e6
@@ -636,9 +658,9 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
     for (const gemm_fact& g : gemm_facts) {
         const double ratio =
             g.term == informs::none ? 0.0
-            : is(g, family::hopper, gemm_dtype::fp8)
-                ? predicted_seconds(g, hopper.gemm_fp8, hopper.hbm) / measured_seconds(g)
-                : measured_fraction(g) / chosen_gemm(g.fam, g.dtype).peak;
+            : !plateau(g) ? predicted_seconds(g, chosen_gemm(g.fam, g.dtype), chosen(g.fam).hbm) /
+                                measured_seconds(g)
+                          : measured_fraction(g) / chosen_gemm(g.fam, g.dtype).peak;
         row(g.what, g.gpu,
             plateau(g)
                 ? "best " + num(g.m) + "x" + num(g.n) + "x" + num(g.k)
@@ -767,6 +789,23 @@ TEST_CASE("GEMM and HBM curves on Hopper fp8: the fit on DeepGEMM and MAMF is th
     }
 }
 
+TEST_CASE("Hopper bf16 GEMM curve: fitted on XLA's H100 table and MAMF, reproduces them",
+          "[validation][calibration][gemm]") {
+    const curve fit = fit_gemm_curve(family::hopper, gemm_dtype::bf16, hopper.hbm);
+    INFO("fit: peak " << fit.peak << ", half " << fit.half << " rows");
+    CHECK(std::abs(hopper.gemm_bf16.peak - fit.peak) <= 0.005);
+    CHECK(std::abs(hopper.gemm_bf16.half / fit.half - 1) <= 0.05);
+    for (const gemm_fact& g : gemm_facts) {
+        if (!is(g, family::hopper, gemm_dtype::bf16) || g.term == informs::none)
+            continue;
+        const double ratio =
+            predicted_seconds(g, hopper.gemm_bf16, hopper.hbm) / measured_seconds(g);
+        INFO(g.what << " M " << g.m << " N " << g.n << " K " << g.k << ": " << g.tflops
+                    << " TFLOP/s, predicted/measured time " << ratio);
+        CHECK(within(ratio, 1.0, gemm_tolerance));
+    }
+}
+
 TEST_CASE("GEMM plateaus by family and format: MAMF and FP4 figures are the profiles' peaks",
           "[validation][calibration][gemm]") {
     struct peak_case {
@@ -774,7 +813,7 @@ TEST_CASE("GEMM plateaus by family and format: MAMF and FP4 figures are the prof
         gemm_dtype t;
     };
     for (const peak_case c :
-         {peak_case{family::ampere, gemm_dtype::bf16}, peak_case{family::hopper, gemm_dtype::bf16},
+         {peak_case{family::ampere, gemm_dtype::bf16},
           peak_case{family::blackwell, gemm_dtype::bf16},
           peak_case{family::cdna3, gemm_dtype::bf16}, peak_case{family::blackwell, gemm_dtype::fp8},
           peak_case{family::blackwell, gemm_dtype::fp4}}) {
@@ -790,10 +829,12 @@ TEST_CASE("GEMM plateaus by family and format: MAMF and FP4 figures are the prof
             CHECK(within(p.peak, measured_fraction(g), plateau_tolerance));
         }
     }
-    // One half for every curve: no published figure below the plateau exists for bf16, FP4 or
-    // another family, so the Hopper fp8 fit's half is used (docs/calibration.md).
-    const gemm_fit fit = fit_gemm_and_hbm(family::hopper, gemm_dtype::fp8);
-    CHECK(std::abs(gemm_half / fit.gemm.half - 1) <= 0.05);
+    // The halves of the other families are Hopper's, fitted on the only figures by M below the
+    // plateau: bf16's on XLA's H100 table, fp8's (and fp4's) on DeepGEMM (docs/calibration.md).
+    for (const chosen_terms* c : {&ampere, &blackwell, &cdna3})
+        CHECK(c->gemm_bf16.half == hopper.gemm_bf16.half);
+    CHECK(blackwell.gemm_fp8.half == hopper.gemm_fp8.half);
+    CHECK(blackwell.gemm_fp4.half == hopper.gemm_fp8.half);
     // FP8 below bf16 on Hopper: block-scaled FP8 promotes partial sums on CUDA cores, which
     // the 2x FP8 peak does not account for (DeepGEMM README), and it shows in both sources.
     CHECK(hopper.gemm_fp8.peak < hopper.gemm_bf16.peak);

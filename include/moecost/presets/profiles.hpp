@@ -24,11 +24,17 @@ using namespace moecost::literals;
 
 namespace profile_terms {
 
-/// GEMM rows M at which a GEMM reaches half its plateau: the joint fit of DeepGEMM's FP8
-/// dense and grouped GEMMs on H800 (README at 55ab91f, Performance: M = 64 to 8192 rows) and
-/// the MAMF FP8 plateaus of H100 and H200 (139 rows). The only published GEMM figures by M
-/// below the plateau, so every format and family uses it.
-inline constexpr double gemm_half_rows = 140;
+/// GEMM rows M at which an FP8 GEMM reaches half its plateau: the joint fit of DeepGEMM's FP8
+/// dense and grouped GEMMs on H800 (README at 55ab91f, Performance: M = 64 to 8192 rows, N up
+/// to 32768) and the MAMF FP8 plateaus of H100 and H200 (139 rows). Used for fp8 and fp4 in
+/// every family that has them.
+inline constexpr double fp8_half_rows = 140;
+
+/// The same for bf16: the fit of XLA's H100 matmul table (sm_90, bf16, M = 256 to 4096, N and K
+/// of 2048 and 4096) with the H100 MAMF plateau: 376 rows (peak 0.78). Its shapes are small (N
+/// and K at most 4096), so tile-count losses that a curve of M cannot separate sit in it too.
+/// Used for bf16 in every family.
+inline constexpr double bf16_half_rows = 380;
 
 /// HBM of a memory-bound kernel: the same joint fit, with decode-sized GEMMs (M = 64 and 128
 /// move 15 to 119 MB at 0.50 to 0.80 of HBM bandwidth) and RRZE-HPC gpu-benches' streaming
@@ -67,7 +73,7 @@ inline constexpr double attention_decode = 0.90;
 inline constexpr perf_profile a100_profile = [] {
     perf_profile p;
     p.name = "ampere";
-    const saturation bf16{.peak = 0.87, .half = profile_terms::gemm_half_rows};
+    const saturation bf16{.peak = 0.87, .half = profile_terms::bf16_half_rows};
     p.gemm = {bf16, bf16, bf16, bf16};
     p.attention_prefill = 0.61;
     p.attention_decode = profile_terms::attention_decode;
@@ -80,9 +86,10 @@ inline constexpr perf_profile a100_profile = [] {
 
 /**
  * Hopper (H100, H200, H800, H20): cuBLAS and DeepGEMM, FlashAttention-3, FlashMLA, DeepEP.
- * - gemm[bf16]: MAMF H100 SXM, 794.5 of 989 TFLOP/s (0.80).
+ * - gemm[bf16]: XLA's H100 matmul table (M = 256 to 4096) and MAMF H100 SXM (794.5 of 989
+ *   TFLOP/s): plateau 0.78, half at 380 rows.
  * - gemm[fp8]: the joint fit on DeepGEMM (H800) and MAMF (H100 1402.6, H200 1453.4 of 1979):
- *   plateau 0.65, under bf16's 0.80 (block-scaled FP8 promotes partial sums on CUDA cores).
+ *   plateau 0.65, under bf16's 0.78 (block-scaled FP8 promotes partial sums on CUDA cores).
  * - gemm[fp4]: no FP4 tensor cores, nvfp4 weights run W4A16 at the bf16 rate: the bf16 curve.
  * - gemm[int8]: the FP8 rate and no figure: the fp8 curve (transferred).
  * - attention_prefill: FlashAttention-3 paper Fig. 5, BF16 forward on H100 at 2k to 16k
@@ -93,8 +100,8 @@ inline constexpr perf_profile a100_profile = [] {
 inline constexpr perf_profile h100_profile = [] {
     perf_profile p;
     p.name = "hopper";
-    const saturation bf16{.peak = 0.80, .half = profile_terms::gemm_half_rows};
-    const saturation fp8{.peak = 0.65, .half = profile_terms::gemm_half_rows};
+    const saturation bf16{.peak = 0.78, .half = profile_terms::bf16_half_rows};
+    const saturation fp8{.peak = 0.65, .half = profile_terms::fp8_half_rows};
     p.gemm = {bf16, fp8, bf16, fp8};
     p.attention_prefill = 0.61;
     p.attention_decode = profile_terms::attention_decode;
@@ -111,7 +118,7 @@ inline constexpr perf_profile h100_profile = [] {
  * - gemm[fp8]: MAMF B200 3432.5 of 4500 and GB200 3615.6 of 5000 (0.763, 0.723): 0.74.
  * - gemm[fp4]: B200 NVFP4, 6624 of 9000 TFLOP/s (0.74; read in a secondary copy of the MAMF
  *   author's report).
- * - gemm[int8]: no figure: the fp8 curve (transferred). GEMM half: Hopper's (transferred).
+ * - gemm[int8]: no figure: the fp8 curve (transferred). GEMM halves: Hopper's (transferred).
  * - attention_prefill: Hopper's 0.61 times the ratio of the same kernel's maxima, FlashMLA's
  *   sparse prefill on B200 (1450 of 2250) and H800 (640 of 989): 0.996.
  * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
@@ -119,9 +126,9 @@ inline constexpr perf_profile h100_profile = [] {
 inline constexpr perf_profile b200_profile = [] {
     perf_profile p;
     p.name = "blackwell";
-    const saturation bf16{.peak = 0.75, .half = profile_terms::gemm_half_rows};
-    const saturation fp8{.peak = 0.74, .half = profile_terms::gemm_half_rows};
-    const saturation fp4{.peak = 0.74, .half = profile_terms::gemm_half_rows};
+    const saturation bf16{.peak = 0.75, .half = profile_terms::bf16_half_rows};
+    const saturation fp8{.peak = 0.74, .half = profile_terms::fp8_half_rows};
+    const saturation fp4{.peak = 0.74, .half = profile_terms::fp8_half_rows};
     p.gemm = {bf16, fp8, fp4, fp8};
     p.attention_prefill = 0.61;
     p.attention_decode = profile_terms::attention_decode;
@@ -137,13 +144,13 @@ inline constexpr perf_profile b200_profile = [] {
  * - gemm[bf16]: MAMF MI300X, 668.4 of 1307.4 TFLOP/s with PyTorch's tunable ops (0.51); no
  *   published fp8 figure: every format takes the bf16 curve (transferred).
  * - attention_prefill, attention_decode, hbm, kernel_overhead, a2a_latency: transferred from
- *   Hopper, none having an MI300X figure; its bf16 GEMM fraction (0.51 against Hopper's 0.80)
+ *   Hopper, none having an MI300X figure; its bf16 GEMM fraction (0.51 against Hopper's 0.78)
  *   suggests the transferred attention fraction is optimistic here.
  */
 inline constexpr perf_profile mi300x_profile = [] {
     perf_profile p;
     p.name = "cdna3";
-    const saturation bf16{.peak = 0.51, .half = profile_terms::gemm_half_rows};
+    const saturation bf16{.peak = 0.51, .half = profile_terms::bf16_half_rows};
     p.gemm = {bf16, bf16, bf16, bf16};
     p.attention_prefill = 0.61;
     p.attention_decode = profile_terms::attention_decode;

@@ -235,6 +235,15 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     // profile's `unfused_elementwise` share runs as kernels of their own, after the GEMMs'
     // rooflines (ideal mode: all fused).
     const double ew = o.ideal ? 0.0 : pf.unfused_elementwise;
+    // A GEMM whose format multiplies quantised activations (fp8, fp4, int8) first casts its
+    // input: read at the activations' bytes, written at the format's (DeepGEMM's and
+    // Transformer Engine's per-token-group casts), another elementwise kernel. Per token: the
+    // projections' inputs (h, ctx/t), the FFN's and experts' (h and their intermediate).
+    auto cast = [&](dtype t) {
+        const gemm_format f = format_of(c.gpu, t);
+        return f == gemm_format::bf16 || bytes_of(t) >= ab ? 0.0 : ab + bytes_of(t);
+    };
+    const double cw = cast(m.precision.weights), ce = cast(edt);
 
     // EP all-to-all: each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform
     // routing keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
@@ -311,9 +320,12 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .shared_io = 2.0 * h + e.shared_experts * mats * e.shared_hidden * inv_tp,
         .dense_weight_bytes = weights.dense_ffn * wb,
         .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
-        .ew = {ew * 8.0 * h * ab, ew * mats * m.ffn.hidden * inv_tp * ab,
-               ew * (mats * e.expert_hidden * inv_etp + 4.0 * h) * ab,
-               ew * e.shared_experts * mats * e.shared_hidden * inv_tp * ab},
+        .ew = {ew * (8.0 * h * ab + (h + ctx_dim * inv_tp) * cw),
+               ew * (mats * m.ffn.hidden * inv_tp * ab + (h + m.ffn.hidden * inv_tp) * cw),
+               ew * ((mats * e.expert_hidden * inv_etp + 4.0 * h) * ab +
+                     (h + e.expert_hidden * inv_etp) * ce),
+               ew * e.shared_experts *
+                   (mats * e.shared_hidden * inv_tp * ab + (h + e.shared_hidden * inv_tp) * cw)},
         .head_weight_bytes = weights.head * bytes_of(tdt),
         .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
         .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,

@@ -44,17 +44,24 @@ TEST_CASE("profile: the default profile is ideal and changes nothing", "[profile
 
 TEST_CASE("profile: GEMM efficiency by rows", "[profile][gemm]") {
     perf_profile p;
-    p.gemm[static_cast<std::size_t>(gemm_format::bf16)] = {.peak = 0.5, .half = 16};
-    const report r = evaluate(test::dense4, with(p), one_gpu, two_by_eight);
-    // 16 rows reach 0.5 · 16 / (16 + 16) = 0.25 of peak: the FFN's 1,048.576 ns become 4×.
-    CHECK(op(r, op_group::dense_ffn).compute_time.value() == near(4 * 1'048.576e-9));
-    // Decode: 2 rows reach 0.5 · 2 / 18 = 1/18 of peak. FFN work 4 layers × 2 × 65,536 =
-    // 524,288 FLOPs: 131.072 ns at peak, 2,359.296 ns here, above the 262.144 ns its
-    // 4 × 65,536 B of weights take: the compute side now binds.
-    CHECK(r.decode.slowest.op(op_group::dense_ffn).compute_time.value() == near(18 * 131.072e-9));
-    CHECK(r.decode.slowest.op(op_group::dense_ffn).bound() == resource::compute);
-    // Other formats keep their own curve: an fp8 model on the bf16 curve's GPU is untouched
-    // (this GPU has no fp8 rate, so fp8 runs on the bf16 kernels' share as well).
+    p.gemm[static_cast<std::size_t>(gemm_format::bf16)] = {.peak = 0.5, .half = 128};
+    // 16 sequences of 8: 128 rows reach 0.5 · 128 / (128 + 128) = 0.25 of peak. The FFN's
+    // 4 layers × 128 × 65,536 FLOPs = 33,554,432 take 8,388.608 ns at peak, 4× here.
+    const workload sixteen_by_eight{.batch = 16, .prompt = 8};
+    const report r = evaluate(test::dense4, with(p), one_gpu, sixteen_by_eight);
+    CHECK(op(r, op_group::dense_ffn).work.value() == 33'554'432.0);
+    CHECK(op(r, op_group::dense_ffn).compute_time.value() == near(4 * 8'388.608e-9));
+    // Below 64 rows the curve holds its value at 64: 0.5 · 64 / 192 = 1/6 of peak. Prefill of
+    // 2 × 8 = 16 rows: 1,048.576 ns at peak, 6× here.
+    const report small = evaluate(test::dense4, with(p), one_gpu, two_by_eight);
+    CHECK(op(small, op_group::dense_ffn).compute_time.value() == near(6 * 1'048.576e-9));
+    // Decode, 2 rows: the FFN's 4 × 2 × 65,536 = 524,288 FLOPs take 131.072 ns at peak,
+    // 786.432 ns here, above the 262.144 ns its 4 × 65,536 B of weights take: compute binds.
+    CHECK(small.decode.slowest.op(op_group::dense_ffn).compute_time.value() ==
+          near(6 * 131.072e-9));
+    CHECK(small.decode.slowest.op(op_group::dense_ffn).bound() == resource::compute);
+    // Other formats keep their own curve: a GPU without an fp8 rate runs fp8 on the bf16
+    // kernels' share.
     CHECK(format_of(test::toy_cluster.gpu, dtype::fp8) == gemm_format::bf16);
     CHECK(format_of(presets::h100_sxm.gpu, dtype::fp8) == gemm_format::fp8);
     CHECK(format_of(presets::h100_sxm.gpu, dtype::nvfp4) == gemm_format::bf16); // no FP4 rate
@@ -131,6 +138,30 @@ TEST_CASE("profile: overlap share, step overhead, all-to-all latency", "[profile
         // 2 MoE layers × (dispatch + combine) × 5 µs
         CHECK(r.prefill.slowest.comm.ep.value() ==
               near(base.prefill.slowest.comm.ep.value() + 20e-6));
+    }
+    SECTION("decode's low-latency dispatch sends every copy bound for another node") {
+        // tiny_moe (h 64, top-2 of 4 experts, bf16) on EP 4 over nodes of 2 GPUs, one decode
+        // token per GPU: a token's 2 copies go to each rank with probability 1/4. Low-latency
+        // kernels: 2·(2 − 1)/4 = 0.5 copies to the other GPU of the node, 2·(1 − 2/4) = 1 to
+        // the other node; normal ones: 2·3/4 = 1.5 over NVLink and one per remote node touched,
+        // 1 − (1/2)^2 = 0.75. Dispatch and combine at 2 B each: 4 B × 64 per copy.
+        perf_profile p;
+        p.low_latency_decode_dispatch = true;
+        cluster_spec two_a_node = with(p);
+        two_a_node.gpus_per_node = 2;
+        cluster_spec normal = test::toy_cluster;
+        normal.gpus_per_node = 2;
+        const layout ep4{.dp = 4, .ep = 4};
+        const workload w{.batch = 4, .prompt = 8};
+        const report ll = evaluate(test::tiny_moe, two_a_node, ep4, w);
+        const report nl = evaluate(test::tiny_moe, normal, ep4, w);
+        CHECK(ll.decode.slowest.comm.ep_intra_node.value() == near(0.5 * 256));
+        CHECK(ll.decode.slowest.comm.ep_inter_node.value() == near(1.0 * 256));
+        CHECK(nl.decode.slowest.comm.ep_intra_node.value() == near(1.5 * 256));
+        CHECK(nl.decode.slowest.comm.ep_inter_node.value() == near(0.75 * 256));
+        // prefill keeps the normal kernels
+        CHECK(ll.prefill.slowest.comm.ep_inter_node.value() ==
+              nl.prefill.slowest.comm.ep_inter_node.value());
     }
     SECTION("ideal mode takes no profile term") {
         perf_profile p = flat_profile(0.5, 0.5);

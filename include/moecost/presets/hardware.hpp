@@ -7,8 +7,7 @@
  *
  * Each GPU carries its family's calibration profile (presets/profiles.hpp; `idealized()`
  * replaces it with the ideal one). Link efficiency (named, overridable; `idealized()` sets it
- * to 1): 0.8 inside a node and between nodes (DeepEP: 153–158 GB/s of H800's 200 GB/s NVLink
- * each way; 40–58 GB/s of a 50 GB/s NIC, counted with its RDMA-side accounting).
+ * to 1) by link class, below.
  */
 
 #include <moecost/presets/profiles.hpp>
@@ -21,7 +20,13 @@ namespace moecost::presets {
 
 using namespace moecost::literals;
 
-inline constexpr double default_link_efficiency = 0.8;
+/// Achieved share of a link's bandwidth per direction by large messages, fitted on published
+/// collective sweeps (docs/calibration.md): NCCL all-reduce bus bandwidth on A100 (0.78),
+/// Hopper (0.80) and B200 (0.75) NVLink, an MI300X all-reduce over Infinity Fabric (0.70), and
+/// DeepEP's RDMA dispatch and combine between nodes (0.87).
+inline constexpr double default_link_efficiency = 0.8; ///< Hopper NVLink
+inline constexpr double ampere_nvlink_efficiency = 0.78, blackwell_nvlink_efficiency = 0.75,
+                        infinity_fabric_efficiency = 0.70, rdma_efficiency = 0.87;
 
 /// NVIDIA A100 datasheet (SXM4 80GB): 312 TFLOP/s bf16, 624 TOPS INT8 (no fp8), 2,039 GB/s,
 /// NVLink3 600 GB/s bidir.
@@ -111,29 +116,30 @@ inline constexpr gpu_spec seed_gpu_gpu{.name = "seed-gpu",
                                        .hbm = 64_GB,
                                        .hbm_bandwidth = 1.44_TB_per_s};
 
-constexpr link_spec nvlink(double gb_per_s_each_way, double latency_us = 3.0) {
+constexpr link_spec nvlink(double gb_per_s_each_way, double efficiency = default_link_efficiency,
+                           double latency_us = 3.0) {
     return {.bandwidth = make<byte_rate>(gb_per_s_each_way * 1e9),
             .latency = make<seconds>(latency_us * 1e-6),
-            .efficiency = default_link_efficiency};
+            .efficiency = efficiency};
 }
 constexpr link_spec nic(double gbit_per_s, double latency_us = 10.0) {
     return {.bandwidth = make<byte_rate>(gbit_per_s * 1e9 / 8.0),
             .latency = make<seconds>(latency_us * 1e-6),
-            .efficiency = default_link_efficiency};
+            .efficiency = rdma_efficiency};
 }
 
 // clang-format off
-inline constexpr cluster_spec a100_sxm_80gb{.gpu = a100_sxm_80gb_gpu, .gpus_per_node = 8, .intra_node = nvlink(300), .inter_node = nic(200)};
+inline constexpr cluster_spec a100_sxm_80gb{.gpu = a100_sxm_80gb_gpu, .gpus_per_node = 8, .intra_node = nvlink(300, ampere_nvlink_efficiency), .inter_node = nic(200)};
 inline constexpr cluster_spec h100_sxm{.gpu = h100_sxm_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
 inline constexpr cluster_spec h200{.gpu = h200_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
 inline constexpr cluster_spec h800{.gpu = h800_gpu, .gpus_per_node = 8, .intra_node = nvlink(200), .inter_node = nic(400)};
 inline constexpr cluster_spec h20{.gpu = h20_gpu, .gpus_per_node = 8, .intra_node = nvlink(450), .inter_node = nic(400)};
-inline constexpr cluster_spec b200{.gpu = b200_gpu, .gpus_per_node = 8, .intra_node = nvlink(900), .inter_node = nic(400)};
+inline constexpr cluster_spec b200{.gpu = b200_gpu, .gpus_per_node = 8, .intra_node = nvlink(900, blackwell_nvlink_efficiency), .inter_node = nic(400)};
 /// GB200 NVL72: one NVLink5 domain of 72 GPUs, 1.8 TB/s bidir each; a 400 Gb/s ConnectX-7 per GPU
 /// between racks.
-inline constexpr cluster_spec gb200_nvl72{.gpu = gb200_gpu, .gpus_per_node = 72, .intra_node = nvlink(900), .inter_node = nic(400)};
+inline constexpr cluster_spec gb200_nvl72{.gpu = gb200_gpu, .gpus_per_node = 72, .intra_node = nvlink(900, blackwell_nvlink_efficiency), .inter_node = nic(400)};
 /// MI300X: 7 Infinity Fabric links of 64 GB/s each way to the other 7 GPUs of a node.
-inline constexpr cluster_spec mi300x{.gpu = mi300x_gpu, .gpus_per_node = 8, .intra_node = nvlink(448), .inter_node = nic(400)};
+inline constexpr cluster_spec mi300x{.gpu = mi300x_gpu, .gpus_per_node = 8, .intra_node = nvlink(448, infinity_fabric_efficiency), .inter_node = nic(400)};
 /**
  * The seed names no interconnect. Assumed (and reported as an assumption): 8 GPUs per node
  * with A100-class links, NVLink3 at 300 GB/s each way and a 200 Gb/s NIC per GPU, since

@@ -81,6 +81,7 @@ inline constexpr perf_profile a100_profile = [] {
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
     p.unfused_elementwise = 1.0;
+    p.low_latency_decode_dispatch = true;
     return p;
 }();
 
@@ -109,6 +110,7 @@ inline constexpr perf_profile h100_profile = [] {
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
     p.unfused_elementwise = 1.0;
+    p.low_latency_decode_dispatch = true;
     return p;
 }();
 
@@ -136,6 +138,7 @@ inline constexpr perf_profile b200_profile = [] {
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
     p.unfused_elementwise = 1.0;
+    p.low_latency_decode_dispatch = true;
     return p;
 }();
 
@@ -158,6 +161,7 @@ inline constexpr perf_profile mi300x_profile = [] {
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
     p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
     p.unfused_elementwise = 1.0;
+    p.low_latency_decode_dispatch = true;
     return p;
 }();
 

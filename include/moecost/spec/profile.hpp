@@ -72,6 +72,9 @@ struct perf_profile {
     /// Share of the elementwise traffic (norms, activation functions, MoE permutation) run as
     /// kernels of their own beside the GEMMs rather than fused into them, in [0, 1].
     double unfused_elementwise = 0.0;
+    /// Decode's EP dispatch and combine across nodes send every (token, expert) copy over the
+    /// NIC (DeepEP's low-latency kernels), not one copy per remote node forwarded inside it.
+    bool low_latency_decode_dispatch = false;
     friend constexpr bool operator==(const perf_profile&, const perf_profile&) = default;
 
     [[nodiscard]] constexpr const saturation& gemm_of(gemm_format f) const {

@@ -199,7 +199,11 @@ struct step_constants {
     /// (the activation; routed: permute and unpermute too). Zero in ideal mode.
     std::array<double, 4> ew{};
     double head_weight_bytes = 0;
-    double remote_nodes = 0;   ///< expected distinct other nodes a token's copies go to
+    double remote_nodes = 0; ///< expected distinct other nodes a token's copies go to
+    /// Default-mode decode across nodes (DeepEP's low-latency kernels): the shares of a
+    /// token's expert copies sent to other GPUs of its node and to other nodes (0: the normal
+    /// kernels' accounting, and always in ideal mode).
+    double ll_local = 0, ll_remote = 0;
     double dispatch_bytes = 0; ///< bytes per element of the EP dispatch
     link_cost intra{}, inter{}, tp_link{}, etp_link{}, cp_link{}, pp_link{};
 };
@@ -253,6 +257,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const double span = ep * etp, gpn = c.gpus_per_node;
     const double nodes = span > gpn ? ceil_div(span, gpn) : 1.0;
     const link_cost intra = cost_of(c.intra_node), inter = cost_of(c.inter_node);
+    const bool ll = pf.low_latency_decode_dispatch && !o.ideal && nodes > 1;
     const auto group = [&](int n) { return n <= c.gpus_per_node ? intra : inter; };
 
     return {
@@ -328,6 +333,8 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
                    (mats * e.shared_hidden * inv_tp * ab + (h + e.shared_hidden * inv_tp) * cw)},
         .head_weight_bytes = weights.head * bytes_of(tdt),
         .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
+        .ll_local = ll ? (gpn / etp - 1.0) / ep : 0.0,
+        .ll_remote = ll ? 1.0 - gpn / span : 0.0,
         .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
         .intra = intra,
         .inter = inter,

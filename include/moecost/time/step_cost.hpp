@@ -36,9 +36,16 @@ struct load_terms {
     seconds draft{}; ///< speculative decoding: the last stage's MTP passes after its layers
 };
 
+/**
+ * Rows below which the GEMM curve is held at its value: the smallest M the published GEMM
+ * figures measure (docs/calibration.md), one Hopper wgmma tile. Narrower products run as GEMV
+ * or split-K kernels bound by reading their weights, which the roofline's memory side prices.
+ */
+inline constexpr double gemm_curve_min_rows = 64;
+
 /// A GEMM's time at `rows` rows over its time at the profile's plateau: 1 + half / rows.
 constexpr double gemm_scale(double half, double rows) {
-    return half > 0 && rows > 0 ? 1.0 + half / rows : 1.0;
+    return half > 0 && rows > 0 ? 1.0 + half / dmax(rows, gemm_curve_min_rows) : 1.0;
 }
 
 /// The profile's per-kernel costs of `kernels` kernels moving `traffic` HBM bytes: each one's
@@ -80,9 +87,17 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     }
     const bool ep = moe && l.ep > 1;
     const double disp_b = k.dispatch_bytes, send_tokens = T_tp * k.imb;
-    const bytes in =
-        ep ? make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) * k.inv_ep) : bytes{};
-    const bytes out = ep ? make<bytes>(send_tokens * h * k.remote_nodes) : bytes{};
+    // Decode's low-latency kernels (default mode) send each (token, expert) copy bound for
+    // another node over the NIC itself, with no forwarding inside the receiving node; the
+    // bound keeps the normal kernels' one copy per remote node (the fewer bytes).
+    const bool low_latency = ep && ld.decode && k.ll_remote > 0;
+    const bytes in = !ep ? bytes{}
+                     : low_latency
+                         ? make<bytes>(send_tokens * k.top_k * h * k.ll_local)
+                         : make<bytes>(send_tokens * k.top_k * h * (k.ep - 1.0) * k.inv_ep);
+    const bytes out = !ep           ? bytes{}
+                      : low_latency ? make<bytes>(send_tokens * k.top_k * h * k.ll_remote)
+                                    : make<bytes>(send_tokens * h * k.remote_nodes);
     seconds cp_layer{};
     if (l.cp > 1) {
         const bytes shard =

@@ -65,6 +65,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -139,7 +140,8 @@ namespace profile_detail {
 
 using json = nlohmann::json;
 
-/// The calibration file's reader: one object at a dotted path, its keys checked.
+/// The calibration file's reader (and `moecost calibrate`'s, for its measurements): one
+/// object at a dotted path, its keys checked, each failure a load_error naming the key.
 class object_reader {
 public:
     object_reader(const json& obj, std::string source, std::string path)
@@ -203,6 +205,33 @@ public:
             fail(key, "expected a string, got " + hf_reader::shown(v));
         return v.get<std::string>();
     }
+    [[nodiscard]] std::optional<std::string> optional_text(std::string_view key) const {
+        if (find(key) == nullptr)
+            return std::nullopt;
+        return text(key);
+    }
+    [[nodiscard]] std::optional<bool> optional_flag(std::string_view key) const {
+        const json* v = find(key);
+        if (v == nullptr)
+            return std::nullopt;
+        if (!v->is_boolean())
+            fail(key, "expected true or false, got " + hf_reader::shown(*v));
+        return v->get<bool>();
+    }
+    /// An integer in [lo, hi] (4096.0 reads as 4096), or nullopt when absent.
+    [[nodiscard]] std::optional<long long> optional_integer(std::string_view key, long long lo,
+                                                            long long hi) const {
+        const json* v = find(key);
+        if (v == nullptr)
+            return std::nullopt;
+        const double x = v->is_number() ? v->get<double>() : std::nan("");
+        if (!(x >= static_cast<double>(lo) && x <= static_cast<double>(hi)) || x != std::floor(x))
+            fail(key, "expected an integer from " + std::to_string(lo) + " to " +
+                          std::to_string(hi) + ", got " + hf_reader::shown(*v));
+        return static_cast<long long>(x);
+    }
+    /// The JSON value itself: an object's keys the caller walks.
+    [[nodiscard]] const json& value() const { return obj_; }
     [[nodiscard]] std::string full(std::string_view key) const {
         return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
     }

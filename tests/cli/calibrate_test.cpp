@@ -142,6 +142,32 @@ TEST_CASE("calibrate: a fit on some points improves the points it did not see",
     CHECK(after / 3 < 0.05); // the fitted profile within 5 %
 }
 
+TEST_CASE("calibrate: fitted on public rows, the rows held out come closer", "[cli][calibrate]") {
+    // Megatron-LM's Table 1 (Narayanan et al. 2021), GPT 1.7B to 145.6B on A100: fit the
+    // compute plateau on the 1.7B, 7.5B, 39.1B and 145.6B rows; the 3.6B, 18.4B and 76.1B rows
+    // are not seen by the fit.
+    problem pb;
+    pb.points = read_points(std::string(MOECOST_CALIBRATION_DATA) + "/megatron-lm-table1.json", "");
+    REQUIRE(pb.points.size() == 7);
+    pb.free = free_terms("compute");
+    pb.start.push_back(pb.free[0]->get(pb.points.front().cluster()));
+    const std::vector<bool> fit_on{true, false, true, false, true, false, true};
+    const fitted f = pb.fit(fit_on);
+    double before = 0, after = 0;
+    for (std::size_t i = 0; i < pb.points.size(); ++i)
+        if (!fit_on[i]) {
+            before += std::abs(pb.predict_at(i, pb.start) / pb.points[i].value - 1) / 3;
+            after += std::abs(pb.predict_at(i, f.values) / pb.points[i].value - 1) / 3;
+        }
+    INFO("held-out mean |error|: before " << before << ", after " << after);
+    CHECK(after < 0.5 * before);
+    CHECK(after < 0.08);
+    // Every held-out row was optimistic with the preset (moecost predicted them too fast).
+    for (std::size_t i = 0; i < pb.points.size(); ++i)
+        if (!fit_on[i])
+            CHECK(pb.predict_at(i, pb.start) < pb.points[i].value);
+}
+
 TEST_CASE("calibrate: --free refuses unknown terms, repeats and overlapping ones",
           "[cli][calibrate]") {
     CHECK_THROWS_WITH(free_terms("compute,speed"),

@@ -36,6 +36,7 @@ calibration distinct() {
     p.step_overhead.value = 1.75e-3;
     p.a2a_latency.value = 2.2e-5;
     p.comm_overlap = 0.35;
+    p.unfused_elementwise = 0.55;
     c.intra_node = {.efficiency = 0.78, .latency_s = 2.5e-6};
     c.inter_node = {.efficiency = 0.66, .latency_s = std::nullopt};
     return c;
@@ -58,7 +59,8 @@ json valid_file() {
       "kernel_overhead_s": 5e-6,
       "step_overhead_s": 0.002,
       "a2a_latency_s": 1e-5,
-      "comm_overlap": 0.25
+      "comm_overlap": 0.25,
+      "unfused_elementwise": 0.5
     })");
 }
 
@@ -96,6 +98,7 @@ TEST_CASE("profile file: a hand-written file reads as written", "[io][profile]")
     CHECK(p.step_overhead.value == 0.002);
     CHECK(p.a2a_latency.value == 1e-5);
     CHECK(p.comm_overlap == 0.25);
+    CHECK(p.unfused_elementwise == 0.5);
     CHECK_FALSE(c.intra_node.efficiency);
     CHECK_FALSE(c.inter_node.latency_s);
 }
@@ -167,7 +170,8 @@ TEST_CASE("profile file: every error is one line naming the key", "[io][profile]
     j["kernel_overhead_us"] = 4;
     CHECK(error_of(j) == "cal.json: key 'kernel_overhead_us': unknown key (expected "
                          "moecost_profile, name, gemm, attention_prefill, attention_decode, hbm, "
-                         "kernel_overhead_s, step_overhead_s, a2a_latency_s, comm_overlap, links)");
+                         "kernel_overhead_s, step_overhead_s, a2a_latency_s, comm_overlap, "
+                         "unfused_elementwise, links)");
     j = valid_file();
     j["gemm"]["bf8"] = j["gemm"]["fp8"];
     CHECK(error_of(j) == "cal.json: key 'gemm.bf8': unknown key (expected bf16, fp8, fp4, int8)");
@@ -234,6 +238,8 @@ TEST_CASE("profile file: each term's range, as the library's validate_into holds
           "cal.json: key 'a2a_latency_s': expected a number >= 0, got -2");
     CHECK(with("comm_overlap", nullptr, nullptr, 1.5) ==
           "cal.json: key 'comm_overlap': expected a number in [0, 1], got 1.5");
+    CHECK(with("unfused_elementwise", nullptr, nullptr, 1.2) ==
+          "cal.json: key 'unfused_elementwise': expected a number in [0, 1], got 1.2");
     CHECK(with("comm_overlap", nullptr, nullptr, -0.1) ==
           "cal.json: key 'comm_overlap': expected a number in [0, 1], got -0.1");
 

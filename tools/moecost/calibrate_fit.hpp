@@ -67,7 +67,7 @@ constexpr term gemm_half(const char* name, const char* meaning) {
 // clang-format off
 /// Every term a fit may free. `compute` and `memory` set several fields to one value, as
 /// --compute-efficiency and --memory-efficiency do.
-inline const std::array<term, 22> terms{{
+inline const std::array<term, 23> terms{{
     {"compute", "fraction", "every GEMM format's plateau and the prefill attention core",
      1e-3, 1, true, 1,
      [](const cluster_spec& c) { return c.gpu.perf.gemm[detail::bf16].peak; },
@@ -114,6 +114,10 @@ inline const std::array<term, 22> terms{{
     {"comm_overlap", "fraction", "share of communication hidden under compute", 0, 1, false, 1,
      [](const cluster_spec& c) { return c.gpu.perf.comm_overlap; },
      [](cluster_spec& c, double x) { c.gpu.perf.comm_overlap = x; }},
+    {"unfused_elementwise", "fraction",
+     "share of the elementwise traffic run as kernels of their own beside the GEMMs", 0, 1, false,
+     1, [](const cluster_spec& c) { return c.gpu.perf.unfused_elementwise; },
+     [](cluster_spec& c, double x) { c.gpu.perf.unfused_elementwise = x; }},
     {"intra_node.efficiency", "fraction", "links inside a node: fraction of their bandwidth",
      1e-3, 1, true, 1, [](const cluster_spec& c) { return c.intra_node.efficiency; },
      [](cluster_spec& c, double x) { c.intra_node.efficiency = x; }},

@@ -25,6 +25,7 @@
  *   "step_overhead_s": 0.002,
  *   "a2a_latency_s": 2e-5,
  *   "comm_overlap": 0.3,
+ *   "unfused_elementwise": 1,
  *   "links": {
  *     "intra_node": {"efficiency": 0.8, "latency_s": 3e-6},
  *     "inter_node": {"efficiency": 0.8}
@@ -44,6 +45,8 @@
  * - `kernel_overhead_s` (per kernel launched), `step_overhead_s` (per inference step),
  *   `a2a_latency_s` (per EP dispatch or combine): fixed costs in seconds.
  * - `comm_overlap`: the share of communication hidden under compute, 0 to 1.
+ * - `unfused_elementwise`: the share of the elementwise traffic (norms, activation functions,
+ *   MoE permutation, casts) run as kernels of their own beside the GEMMs, 0 to 1.
  * - `links` (optional, and each of its keys): the links' `efficiency` (the achieved fraction of
  *   their bandwidth in collectives, (0, 1]) and `latency_s` (per message, the α of every
  *   collective). A link or key left out keeps the GPU preset's.
@@ -123,7 +126,7 @@ inline std::string file_key(std::string_view field) {
 
 /// What the file's key must hold, for a message: "a number in (0, 1]", "a number >= 0".
 inline const char* wanted(std::string_view key, rule r) {
-    if (key == "comm_overlap")
+    if (key == "comm_overlap" || key == "unfused_elementwise")
         return "a number in [0, 1]";
     switch (r) {
     case rule::positive:
@@ -269,7 +272,8 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
                          hf_reader::shown(doc));
     const profile_detail::object_reader r(doc, source, "");
     r.only({"moecost_profile", "name", "gemm", "attention_prefill", "attention_decode", "hbm",
-            "kernel_overhead_s", "step_overhead_s", "a2a_latency_s", "comm_overlap", "links"});
+            "kernel_overhead_s", "step_overhead_s", "a2a_latency_s", "comm_overlap",
+            "unfused_elementwise", "links"});
     if (const json& v = r.required("moecost_profile");
         !(v.is_number_integer() && v.get<long long>() == profile_format_version))
         r.fail("moecost_profile", "expected " + std::to_string(profile_format_version) +
@@ -297,6 +301,7 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
     p.step_overhead.value = r.number("step_overhead_s");
     p.a2a_latency.value = r.number("a2a_latency_s");
     p.comm_overlap = r.number("comm_overlap");
+    p.unfused_elementwise = r.number("unfused_elementwise");
 
     // The ranges are the library's own (validate_into); the message names the file's key.
     violations bad;
@@ -339,6 +344,7 @@ inline nlohmann::ordered_json calibration_json(const calibration& cal) {
     j["step_overhead_s"] = p.step_overhead.value;
     j["a2a_latency_s"] = p.a2a_latency.value;
     j["comm_overlap"] = p.comm_overlap;
+    j["unfused_elementwise"] = p.unfused_elementwise;
     ojson links = ojson::object();
     const auto link = [&links](const char* key, const link_calibration& l) {
         ojson o = ojson::object();

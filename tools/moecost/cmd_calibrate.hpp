@@ -9,6 +9,7 @@
 #include "calibrate_points.hpp"
 #include "command.hpp"
 #include "format.hpp"
+#include "json_out.hpp"
 #include "output.hpp"
 #include "values.hpp"
 
@@ -31,6 +32,7 @@ struct options {
     std::string out;
     std::string free;
     std::string name;
+    bool json = false;
 };
 
 /// A fit of the free terms to some of the points.
@@ -181,12 +183,22 @@ inline std::string default_name(std::string_view start) {
     return std::string(start.substr(0, 32 - tail.size())) + std::string(tail);
 }
 
-inline int run(const options& o) {
+/// What a calibration found: the fit, each point's predictions, the profile to write.
+struct result {
+    problem pb;
+    fitted all;
+    std::vector<double> before, after, loo; ///< loo: empty with fewer than two points
+    io::calibration cal;
+    std::string start_name;
+};
+
+inline result calibrate_points(const options& o) {
     if (o.measurements.empty())
         throw usage_error("--measurements: required (a JSON file of measured points; see --help)");
     if (!o.name.empty() && o.name.size() > 32)
         throw usage_error("--name: at most 32 characters, got " + std::to_string(o.name.size()));
-    problem pb;
+    result r;
+    problem& pb = r.pb;
     pb.free = free_terms(o.free);
     pb.points = read_points(o.measurements, o.start);
     check_one_family(pb.points, o.measurements);
@@ -194,53 +206,69 @@ inline int run(const options& o) {
     for (const term* t : pb.free)
         pb.start.push_back(t->get(base));
 
-    const std::size_t np = pb.points.size(), nf = pb.free.size();
-    const fitted all = pb.fit(std::vector<bool>(np, true));
-    std::vector<double> before(np), after(np), loo(np, 0.0);
+    const std::size_t np = pb.points.size();
+    r.all = pb.fit(std::vector<bool>(np, true));
     for (std::size_t i = 0; i < np; ++i) {
-        before[i] = pb.predict_at(i, pb.start);
-        after[i] = pb.predict_at(i, all.values);
+        r.before.push_back(pb.predict_at(i, pb.start));
+        r.after.push_back(pb.predict_at(i, r.all.values));
     }
     if (np >= 2)
         for (std::size_t i = 0; i < np; ++i) {
             std::vector<bool> use(np, true);
             use[i] = false;
-            loo[i] = pb.predict_at(i, pb.fit(use).values);
+            r.loo.push_back(pb.predict_at(i, pb.fit(use).values));
         }
 
     // The profile: the start's, the free terms at their fitted values.
-    io::calibration cal;
     if (!o.start.empty())
-        cal = io::load_calibration(o.start);
-    cluster_spec fitted_cluster = pb.cluster_at(0, all.values);
-    cal.profile = fitted_cluster.gpu.perf;
-    const std::string start_name(base.gpu.perf.name.view());
-    cal.profile.name = std::string_view(o.name.empty() ? default_name(start_name) : o.name);
+        r.cal = io::load_calibration(o.start);
+    const cluster_spec fitted_cluster = pb.cluster_at(0, r.all.values);
+    r.cal.profile = fitted_cluster.gpu.perf;
+    r.start_name = std::string(base.gpu.perf.name.view());
+    r.cal.profile.name = std::string_view(o.name.empty() ? default_name(r.start_name) : o.name);
     for (const term* t : pb.free)
         if (is_link_term(*t)) {
             const std::string_view n = t->name;
             io::link_calibration& l =
-                n.rfind("intra_node.", 0) == 0 ? cal.intra_node : cal.inter_node;
+                n.rfind("intra_node.", 0) == 0 ? r.cal.intra_node : r.cal.inter_node;
             const double v = t->get(fitted_cluster);
             (n.find("efficiency") != n.npos ? l.efficiency : l.latency_s) = v;
         }
+    return r;
+}
 
+/// Why a term's fitted value is worth a note: no point depends on it, or it ends at a bound.
+inline std::string term_note(const result& r, std::size_t j) {
+    const term& t = *r.pb.free[j];
+    if (r.all.outcome.inert[j])
+        return "no point depends on it: left as it was";
+    if (r.all.values[j] <= t.lo || r.all.values[j] >= t.hi)
+        return "at a bound";
+    return {};
+}
+
+inline double rms(double cost, std::size_t n) {
+    return std::sqrt(2 * cost / static_cast<double>(n));
+}
+
+inline void print_text(const options& o, const result& r) {
+    const problem& pb = r.pb;
+    const std::size_t np = pb.points.size(), nf = pb.free.size();
     emit("moecost calibrate: {} point{} from {}; profile {} -> {}\n", np, np == 1 ? "" : "s",
-         o.measurements, start_name, cal.profile.name.view());
-    emit("  start      {}\n",
-         o.start.empty()
-             ? fmt::format("the {} preset's profile ({})", pb.points.front().gpu_name(), start_name)
-             : "--calibration " + o.start);
+         o.measurements, r.start_name, r.cal.profile.name.view());
+    emit("  start      {}\n", o.start.empty()
+                                  ? fmt::format("the {} preset's profile ({})",
+                                                pb.points.front().gpu_name(), r.start_name)
+                                  : "--calibration " + o.start);
     std::vector<std::string> names;
     for (const term* t : pb.free)
         names.emplace_back(t->name);
     emit("  free       {}\n", join(names));
+    const fit_outcome& f = r.all.outcome;
     emit("  fit        least squares on ln(predicted / measured): rms {:.4g} -> {:.4g}, {} "
          "step{}{}\n",
-         std::sqrt(2 * all.outcome.start_cost / double(np)),
-         std::sqrt(2 * all.outcome.cost / double(np)), all.outcome.iterations,
-         all.outcome.iterations == 1 ? "" : "s",
-         all.outcome.converged ? ", converged" : ", stopped at the step limit");
+         rms(f.start_cost, np), rms(f.cost, np), f.iterations, f.iterations == 1 ? "" : "s",
+         f.converged ? ", converged" : ", stopped at the step limit");
     if (nf > np)
         emit("  note: {} free terms and {} points: the data cannot determine them all (those it "
              "cannot stay near their start)\n",
@@ -250,11 +278,8 @@ inline int run(const options& o) {
     text_table terms_table{{"term", "unit", "before", "after", "bounds", ""}, {}, "ll"};
     for (std::size_t j = 0; j < nf; ++j) {
         const term& t = *pb.free[j];
-        terms_table.add({t.name, t.unit, value_text(pb.start[j]), value_text(all.values[j]),
-                         fmt::format("[{:g}, {:g}]", t.lo, t.hi),
-                         all.outcome.inert[j] ? "no point depends on it: left as it was"
-                         : all.values[j] <= t.lo || all.values[j] >= t.hi ? "at a bound"
-                                                                          : ""});
+        terms_table.add({t.name, t.unit, value_text(pb.start[j]), value_text(r.all.values[j]),
+                         fmt::format("[{:g}, {:g}]", t.lo, t.hi), term_note(r, j)});
     }
     terms_table.print();
 
@@ -263,36 +288,101 @@ inline int run(const options& o) {
                              "leave-one-out", "error"},
                             {},
                             "ll"};
+    const bool loo = !r.loo.empty();
     for (std::size_t i = 0; i < np; ++i) {
         const point& p = pb.points[i];
-        points_table.add({p.label, p.what->key, value_text(p.value), value_text(before[i]),
-                          error_text(before[i], p.value), value_text(after[i]),
-                          error_text(after[i], p.value), np >= 2 ? value_text(loo[i]) : "-",
-                          np >= 2 ? error_text(loo[i], p.value) : "-"});
+        points_table.add({p.label, p.what->key, value_text(p.value), value_text(r.before[i]),
+                          error_text(r.before[i], p.value), value_text(r.after[i]),
+                          error_text(r.after[i], p.value), loo ? value_text(r.loo[i]) : "-",
+                          loo ? error_text(r.loo[i], p.value) : "-"});
     }
     points_table.print();
-    const error_summary sb = summary(before, pb.points), sa = summary(after, pb.points);
+    const error_summary sb = summary(r.before, pb.points), sa = summary(r.after, pb.points);
     emit("\n  mean |error|: before {}, after {}", percent(sb.mean), percent(sa.mean));
-    if (np >= 2)
-        emit(", leave-one-out {}", percent(summary(loo, pb.points).mean));
+    if (loo)
+        emit(", leave-one-out {}", percent(summary(r.loo, pb.points).mean));
     emit("\n  worst |error|: before {}, after {}", percent(sb.worst), percent(sa.worst));
-    if (np >= 2)
-        emit(", leave-one-out {}", percent(summary(loo, pb.points).worst));
+    if (loo)
+        emit(", leave-one-out {}", percent(summary(r.loo, pb.points).worst));
     emit("\n");
-    if (np < 2)
+    if (!loo)
         emit("  leave-one-out: needs two points or more\n");
-
-    if (o.out.empty()) {
+    if (o.out.empty())
         emit("\nNo profile written (give --out FILE to write it for --calibration).\n");
-        return exit_ok;
+    else
+        emit("\nProfile {} written to {} (use it with --calibration {}).\n",
+             r.cal.profile.name.view(), o.out, o.out);
+}
+
+/// The result as JSON: values in their units (the terms' as their names say, the points' as
+/// their measures), errors as predicted / measured - 1.
+inline json to_json(const options& o, const result& r) {
+    const problem& pb = r.pb;
+    const json none;
+    const bool loo = !r.loo.empty();
+    json terms_json = json::array();
+    for (std::size_t j = 0; j < pb.free.size(); ++j) {
+        const term& t = *pb.free[j];
+        terms_json.push_back({{"term", t.name},
+                              {"unit", t.unit},
+                              {"before", pb.start[j]},
+                              {"after", r.all.values[j]},
+                              {"lo", t.lo},
+                              {"hi", t.hi},
+                              {"inert", static_cast<bool>(r.all.outcome.inert[j])},
+                              {"at_bound", r.all.values[j] <= t.lo || r.all.values[j] >= t.hi}});
     }
-    std::ofstream file(o.out, std::ios::binary | std::ios::trunc);
-    file << io::calibration_text(cal);
-    file.close();
-    if (!file)
-        throw run_error("--out: cannot write " + o.out);
-    emit("\nProfile {} written to {} (use it with --calibration {}).\n", cal.profile.name.view(),
-         o.out, o.out);
+    json points_json = json::array();
+    for (std::size_t i = 0; i < pb.points.size(); ++i) {
+        const point& p = pb.points[i];
+        const double v = p.value;
+        points_json.push_back({{"name", p.label},
+                               {"measured", p.what->key},
+                               {"value", v},
+                               {"before", r.before[i]},
+                               {"after", r.after[i]},
+                               {"leave_one_out", loo ? json(r.loo[i]) : none},
+                               {"error_before", r.before[i] / v - 1},
+                               {"error_after", r.after[i] / v - 1},
+                               {"error_leave_one_out", loo ? json(r.loo[i] / v - 1) : none}});
+    }
+    const auto errors = [&](const std::vector<double>& pred) {
+        const error_summary e = summary(pred, pb.points);
+        return json{{"mean_abs", e.mean}, {"worst_abs", e.worst}};
+    };
+    const fit_outcome& f = r.all.outcome;
+    json j;
+    j["measurements"] = o.measurements;
+    j["start"] = o.start.empty() ? json("preset") : json(o.start);
+    j["start_profile"] = r.start_name;
+    j["profile"] = std::string(r.cal.profile.name.view());
+    j["terms"] = terms_json;
+    j["fit"] = {{"rms_log_error_before", rms(f.start_cost, pb.points.size())},
+                {"rms_log_error_after", rms(f.cost, pb.points.size())},
+                {"steps", f.iterations},
+                {"converged", f.converged}};
+    j["points"] = points_json;
+    j["errors"] = {{"before", errors(r.before)},
+                   {"after", errors(r.after)},
+                   {"leave_one_out", loo ? errors(r.loo) : none}};
+    j["written_to"] = o.out.empty() ? none : json(o.out);
+    j["calibration"] = io::calibration_json(r.cal);
+    return j;
+}
+
+inline int run(const options& o) {
+    const result r = calibrate_points(o);
+    if (!o.out.empty()) {
+        std::ofstream file(o.out, std::ios::binary | std::ios::trunc);
+        file << io::calibration_text(r.cal);
+        file.close();
+        if (!file)
+            throw run_error("--out: cannot write " + o.out);
+    }
+    if (o.json)
+        out_json(to_json(o, r));
+    else
+        print_text(o, r);
     return exit_ok;
 }
 
@@ -322,6 +412,9 @@ inline command add_calibrate(CLI::App& app) {
                     "Name of the fitted profile, as reports print it (default: the start's with "
                     "-calibrated)")
         ->type_name("NAME");
+    sub->add_flag("--json", o->json,
+                  "Print JSON (values in their units, errors as predicted / measured - 1, the "
+                  "profile as the file holds it)");
     sub->footer(
         "Measured points (--measurements): {\"points\": [{\"name\": ..., \"model\": PRESET or "
         "config.json path (relative to the file), \"gpu\": PRESET, \"layout\": \"tp=..,dp=..\",\n"

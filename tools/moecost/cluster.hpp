@@ -1,6 +1,6 @@
 #pragma once
-// The cluster: --gpu, --gpus-per-node and the hardware figures that replace the preset's,
-// resolved into a cluster_spec; the GPU and the network as text.
+// The cluster: --gpu, --gpus-per-node, --calibration and the hardware figures that replace
+// the preset's, resolved into a cluster_spec; the GPU and the network as text.
 
 #include "command.hpp"
 #include "values.hpp"
@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <moecost.hpp>
+#include <moecost/io/profile_json.hpp>
 
 #include <array>
 #include <cstddef>
@@ -26,14 +27,20 @@ inline std::vector<std::string> cluster_preset_names() {
 
 // Registered the same way by every subcommand that takes it (evaluate, search, train, dag).
 
-/// --gpu, --gpus-per-node and the figures that replace the preset's (a GPU with no preset:
-/// the nearest preset and its own datasheet figures).
+/// --gpu, --gpus-per-node, --calibration and the figures that replace the preset's (a GPU
+/// with no preset: the nearest preset and its own datasheet figures).
 struct cluster_options {
     std::string gpu;
-    int gpus_per_node = 0; ///< 0: the preset's
-    static constexpr int figures = 10;
-    std::array<double, figures> value{-1, -1, -1, -1, -1,
-                                      -1, -1, -1, -1, -1}; ///< < 0: the preset's
+    int gpus_per_node = 0;   ///< 0: the preset's
+    std::string calibration; ///< a calibration file (io/profile_json.hpp); empty: the preset's
+    static constexpr int figures = 16;
+    std::array<double, figures> value = unset(); ///< < 0: the preset's (or the file's)
+
+    static constexpr std::array<double, figures> unset() {
+        std::array<double, figures> out{};
+        out.fill(-1);
+        return out;
+    }
 };
 
 /// A flag of cluster_options::value: name, unit, scale to the base unit of the fields it
@@ -41,7 +48,8 @@ struct cluster_options {
 ///
 /// The ranges keep every product the evaluation forms finite: rates up to 1e21 FLOP/s, HBM
 /// up to 1e18 bytes, bandwidths up to 1e18 B/s, and down to a GFLOP/s, a MB and a MB/s, so
-/// that times (work over a rate) stay finite too; efficiencies from 0.001 to 1.
+/// that times (work over a rate) stay finite too; efficiencies from 0.001 to 1; fixed costs
+/// from 0 to a second (a step's: ten), in microseconds.
 struct hardware_flag {
     const char* flag;
     const char* unit;
@@ -88,6 +96,24 @@ inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_fl
     {"--inter-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
      "NIC bandwidth per GPU between nodes, GB/s each way",
      [](cluster_spec& c, double x) { c.inter_node.bandwidth.value = x; }},
+    {"--intra-node-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+     "Achieved fraction of the link bandwidth inside a node in collectives, from 0.001 to 1",
+     [](cluster_spec& c, double x) { c.intra_node.efficiency = x; }},
+    {"--inter-node-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+     "Achieved fraction of the NIC bandwidth between nodes in collectives, from 0.001 to 1",
+     [](cluster_spec& c, double x) { c.inter_node.efficiency = x; }},
+    {"--comm-overlap", "X", 1.0, number_range{.lo = 0, .hi = 1.0},
+     "Share of communication hidden under compute, from 0 to 1 (--overlap hides it all)",
+     [](cluster_spec& c, double x) { c.gpu.perf.comm_overlap = x; }},
+    {"--kernel-overhead-us", "US", 1e-6, number_range{.lo = 0, .hi = 1e6},
+     "Fixed cost of each kernel launched (launch gap and tail), microseconds",
+     [](cluster_spec& c, double x) { c.gpu.perf.kernel_overhead.value = x; }},
+    {"--step-overhead-us", "US", 1e-6, number_range{.lo = 0, .hi = 1e7},
+     "Fixed cost of each inference step (scheduler, sampling, host sync), microseconds",
+     [](cluster_spec& c, double x) { c.gpu.perf.step_overhead.value = x; }},
+    {"--a2a-latency-us", "US", 1e-6, number_range{.lo = 0, .hi = 1e6},
+     "Fixed cost of each EP dispatch or combine, microseconds",
+     [](cluster_spec& c, double x) { c.gpu.perf.a2a_latency.value = x; }},
 }};
 
 inline void add_cluster_options(CLI::App& app, cluster_options& o) {
@@ -101,6 +127,12 @@ inline void add_cluster_options(CLI::App& app, cluster_options& o) {
                    "GPUs per node, or per NVLink domain (default: the preset's)")
         ->type_name("N")
         ->check(integer_in(1, max_degree))
+        ->group(hw);
+    app.add_option("--calibration", o.calibration,
+                   "Calibration profile file (written by 'moecost calibrate'): replaces the "
+                   "preset's profile, and the links' efficiencies and latencies it gives; the "
+                   "figures below apply on top")
+        ->type_name("FILE")
         ->group(hw);
     const std::string figures = "Hardware figures (replace the --gpu preset's)";
     for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
@@ -129,6 +161,10 @@ inline resolved_cluster resolve_cluster(const cluster_options& o) {
     if (o.gpus_per_node > 0)
         out.spec.gpus_per_node = o.gpus_per_node;
     std::string changed;
+    if (!o.calibration.empty()) {
+        io::apply_calibration(io::load_calibration(o.calibration), out.spec);
+        changed = " with --calibration " + o.calibration;
+    }
     for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
         if (o.value[i] < 0)
             continue;
@@ -148,9 +184,10 @@ inline std::string int_ops_text(flop_rate r) {
     return s;
 }
 
-/// The GPU's rates, memory and efficiencies on one line.
+/// The GPU's rates, memory, efficiencies and the calibration profile in use, on one line.
 inline std::string gpu_text(const cluster_spec& c, bool ideal) {
-    return fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
+    return fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}; "
+                       "profile {}",
                        c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
                        (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
                                                  : std::string("no fp8 rate (bf16's used)")) +
@@ -161,7 +198,7 @@ inline std::string gpu_text(const cluster_spec& c, bool ideal) {
                                 : std::string{}),
                        pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
                        c.gpu.perf.gemm_of(gemm_format::bf16).peak, c.gpu.perf.hbm.peak,
-                       ideal ? " (ideal: taken as 1)" : "");
+                       ideal ? " (ideal: taken as 1)" : "", c.gpu.perf.name.view());
 }
 
 /// The node size and links on one line.

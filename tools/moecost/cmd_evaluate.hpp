@@ -133,6 +133,7 @@ inline json to_json(const scenario& s, const report& r) {
     j["model_source"] = s.model.source;
     j["notes"] = s.model.notes;
     j["gpu"] = s.gpu_name;
+    j["profile"] = std::string(s.cluster.gpu.perf.name.view()); // the calibration in use
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["interconnect_assumed"] = s.cluster.interconnect_assumed;
     j["precision"] = precision_json(m);

@@ -182,6 +182,7 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
     j["model_source"] = s.model.source;
     j["notes"] = s.model.notes;
     j["gpu"] = s.gpu_name;
+    j["profile"] = std::string(s.cluster.gpu.perf.name.view()); // the calibration in use
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["space"] = {{"min_gpus", s.space.min_gpus},   {"max_gpus", s.space.max_gpus},
                   {"batches", s.batches},           {"max_cp", s.space.max_cp},
@@ -288,6 +289,7 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("model", model_text(s.model));
     for (const auto& n : s.model.notes)
         line("", "note: " + n);
+    line("GPU", gpu_text(c, s.opt.ideal));
     line("space", space_text(s.space, c.gpus_per_node, "batch", s.batches));
     line("workload",
          fmt::format("{}, decode context {} tokens; micro-batches: prefill {}, "

@@ -34,6 +34,7 @@ inline json to_json(const scenario& s, const training_report& r) {
     j["notes"] = s.model.notes;
     j["warnings"] = s.warnings;
     j["gpu"] = s.gpu_name;
+    j["profile"] = std::string(s.cluster.gpu.perf.name.view()); // the calibration in use
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["layout"] = layout_json(s.l);
     json training = training_settings_json(t);

@@ -6,11 +6,13 @@
 //   moecost search   --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 [--json]
 //   moecost train    --preset llama-3-8b --gpu h100-sxm --layout tp=2,dp=4 --global-batch 256
 //   moecost dag      --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 | dot -Tsvg
+//   moecost calibrate --measurements points.json [--calibration start.json] [--out profile.json]
 //
 // Each subcommand lives in cmd_<name>.hpp as one `command add_<name>(CLI::App&)` that adds
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
 // line in `registrars` below (cmd_train.hpp's inputs and search output are in
-// train_scenario.hpp and train_search_out.hpp). The pieces they share, one concern a header:
+// train_scenario.hpp and train_search_out.hpp; cmd_calibrate.hpp's measured points and fit
+// in calibrate_points.hpp and calibrate_fit.hpp). The pieces they share, one concern a header:
 //   command.hpp       the registry, usage and run errors, exit statuses
 //   values.hpp        validators: integers and numbers in a range, one of a list, lists
 //   model.hpp         --model/--preset and the precisions; the model as text and JSON
@@ -27,6 +29,7 @@
 // a rule is a result, not an error: it is reported and the exit status is 0. An output that
 // would print a non-finite number is a bug: nothing is printed but one line, exit 1.
 
+#include "cmd_calibrate.hpp"
 #include "cmd_dag.hpp"
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
@@ -49,12 +52,13 @@ constexpr const char* version = "0.1.0";
 
 // clang-format off
 /// The subcommands, in the order --help lists them.
-constexpr std::array<moecost::cli::registrar, 5> registrars{
+constexpr std::array<moecost::cli::registrar, 6> registrars{
     &moecost::cli::add_inspect,
     &moecost::cli::add_evaluate,
     &moecost::cli::add_search,
     &moecost::cli::add_train,
     &moecost::cli::add_dag,
+    &moecost::cli::add_calibrate,
 };
 // clang-format on
 

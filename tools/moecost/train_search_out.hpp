@@ -48,6 +48,7 @@ inline json search_json(const scenario& s, const search_result& r, double elapse
     j["notes"] = s.model.notes;
     j["warnings"] = s.warnings;
     j["gpu"] = s.gpu_name;
+    j["profile"] = std::string(s.cluster.gpu.perf.name.view()); // the calibration in use
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["space"] = {{"min_gpus", s.space.min_gpus},
                   {"max_gpus", s.space.max_gpus},

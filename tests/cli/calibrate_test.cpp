@@ -144,8 +144,9 @@ TEST_CASE("calibrate: a fit on some points improves the points it did not see",
             after += std::abs(std::log(pb.predict_at(i, f.values) / pb.points[i].value));
         }
     INFO("held-out mean |ln(pred/meas)|: before " << before / 3 << ", after " << after / 3);
-    CHECK(before / 3 > 0.2); // the preset is off by more than 20 % on them
-    CHECK(after / 3 < 0.05); // the fitted profile within 5 %
+    CHECK(before / 3 > 0.2);   // the preset is off by more than 20 % on them
+    CHECK(after < before / 3); // the fit carries over to the points it did not see
+    CHECK(after / 3 < 0.1);    // the fitted profile within 10 %
 }
 
 TEST_CASE("calibrate: fitted on public rows, the rows held out come closer", "[cli][calibrate]") {

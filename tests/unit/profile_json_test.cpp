@@ -37,6 +37,7 @@ calibration distinct() {
     p.a2a_latency.value = 2.2e-5;
     p.comm_overlap = 0.35;
     p.unfused_elementwise = 0.55;
+    p.low_latency_decode_dispatch = true;
     c.intra_node = {.efficiency = 0.78, .latency_s = 2.5e-6};
     c.inter_node = {.efficiency = 0.66, .latency_s = std::nullopt};
     return c;
@@ -60,7 +61,8 @@ json valid_file() {
       "step_overhead_s": 0.002,
       "a2a_latency_s": 1e-5,
       "comm_overlap": 0.25,
-      "unfused_elementwise": 0.5
+      "unfused_elementwise": 0.5,
+      "low_latency_decode_dispatch": true
     })");
 }
 
@@ -99,6 +101,7 @@ TEST_CASE("profile file: a hand-written file reads as written", "[io][profile]")
     CHECK(p.a2a_latency.value == 1e-5);
     CHECK(p.comm_overlap == 0.25);
     CHECK(p.unfused_elementwise == 0.5);
+    CHECK(p.low_latency_decode_dispatch);
     CHECK_FALSE(c.intra_node.efficiency);
     CHECK_FALSE(c.inter_node.latency_s);
 }
@@ -171,7 +174,7 @@ TEST_CASE("profile file: every error is one line naming the key", "[io][profile]
     CHECK(error_of(j) == "cal.json: key 'kernel_overhead_us': unknown key (expected "
                          "moecost_profile, name, gemm, attention_prefill, attention_decode, hbm, "
                          "kernel_overhead_s, step_overhead_s, a2a_latency_s, comm_overlap, "
-                         "unfused_elementwise, links)");
+                         "unfused_elementwise, low_latency_decode_dispatch, links)");
     j = valid_file();
     j["gemm"]["bf8"] = j["gemm"]["fp8"];
     CHECK(error_of(j) == "cal.json: key 'gemm.bf8': unknown key (expected bf16, fp8, fp4, int8)");

@@ -26,6 +26,7 @@
  *   "a2a_latency_s": 2e-5,
  *   "comm_overlap": 0.3,
  *   "unfused_elementwise": 1,
+ *   "low_latency_decode_dispatch": true,
  *   "links": {
  *     "intra_node": {"efficiency": 0.8, "latency_s": 3e-6},
  *     "inter_node": {"efficiency": 0.8}
@@ -47,6 +48,8 @@
  * - `comm_overlap`: the share of communication hidden under compute, 0 to 1.
  * - `unfused_elementwise`: the share of the elementwise traffic (norms, activation functions,
  *   MoE permutation, casts) run as kernels of their own beside the GEMMs, 0 to 1.
+ * - `low_latency_decode_dispatch` (true or false): decode's EP dispatch and combine across
+ *   nodes send every (token, expert) copy over the NIC (DeepEP's low-latency kernels).
  * - `links` (optional, and each of its keys): the links' `efficiency` (the achieved fraction of
  *   their bandwidth in collectives, (0, 1]) and `latency_s` (per message, the α of every
  *   collective). A link or key left out keeps the GPU preset's.
@@ -203,6 +206,12 @@ public:
             return std::nullopt;
         return number(key);
     }
+    [[nodiscard]] bool boolean(std::string_view key) const {
+        const json& v = required(key);
+        if (!v.is_boolean())
+            fail(key, "expected true or false, got " + hf_reader::shown(v));
+        return v.get<bool>();
+    }
     [[nodiscard]] std::string text(std::string_view key) const {
         const json& v = required(key);
         if (!v.is_string())
@@ -274,7 +283,7 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
     const profile_detail::object_reader r(doc, source, "");
     r.only({"moecost_profile", "name", "gemm", "attention_prefill", "attention_decode", "hbm",
             "kernel_overhead_s", "step_overhead_s", "a2a_latency_s", "comm_overlap",
-            "unfused_elementwise", "links"});
+            "unfused_elementwise", "low_latency_decode_dispatch", "links"});
     if (const json& v = r.required("moecost_profile");
         !(v.is_number_integer() && v.get<long long>() == profile_format_version))
         r.fail("moecost_profile", "expected " + std::to_string(profile_format_version) +
@@ -303,6 +312,7 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
     p.a2a_latency.value = r.number("a2a_latency_s");
     p.comm_overlap = r.number("comm_overlap");
     p.unfused_elementwise = r.number("unfused_elementwise");
+    p.low_latency_decode_dispatch = r.boolean("low_latency_decode_dispatch");
 
     // The ranges are the library's own (validate_into); the message names the file's key.
     violations bad;
@@ -346,6 +356,7 @@ inline nlohmann::ordered_json calibration_json(const calibration& cal) {
     j["a2a_latency_s"] = p.a2a_latency.value;
     j["comm_overlap"] = p.comm_overlap;
     j["unfused_elementwise"] = p.unfused_elementwise;
+    j["low_latency_decode_dispatch"] = p.low_latency_decode_dispatch;
     ojson links = ojson::object();
     const auto link = [&links](const char* key, const link_calibration& l) {
         ojson o = ojson::object();

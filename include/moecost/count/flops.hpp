@@ -249,8 +249,8 @@ enum class recompute : std::uint8_t { none, selective, full };
  * the attention core for selective recomputation, the whole forward but the logits for full
  * recomputation (4 passes).
  */
-constexpr flops_per_token training_flops_per_token(const model_spec& m, double s,
-                                                   recompute rc, flop_options opt) {
+constexpr flops_per_token training_flops_per_token(const model_spec& m, double s, recompute rc,
+                                                   flop_options opt) {
     flop_breakdown fwd = prefill_flops(m, s, opt, s);
     fwd += mtp_flops(m, s, opt);
     flops total = 3.0 * fwd.matmul();

@@ -205,10 +205,11 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
 /// The field a broken pipeline split names: what it divides, and into what.
 constexpr const char* split_field(const engine::pipeline_split& p, bool per_chunk) {
     if (per_chunk)
-        return p.embedding && p.loss ? "layers + embedding + loss, one per pp × virtual stages chunk"
-               : p.embedding         ? "layers + embedding, one per pp × virtual stages chunk"
-               : p.loss              ? "layers + loss, one per pp × virtual stages chunk"
-                                     : "layers, one per pp × virtual stages chunk";
+        return p.embedding && p.loss
+                   ? "layers + embedding + loss, one per pp × virtual stages chunk"
+               : p.embedding ? "layers + embedding, one per pp × virtual stages chunk"
+               : p.loss      ? "layers + loss, one per pp × virtual stages chunk"
+                             : "layers, one per pp × virtual stages chunk";
     return p.embedding && p.loss ? "layers + embedding + loss into pp × virtual stages chunks"
            : p.embedding         ? "layers + embedding into pp × virtual stages chunks"
                                  : "layers + loss into pp × virtual stages chunks";

@@ -3,7 +3,7 @@
 // FLOPs (HFU's numerator) and the step time count s² keys per layer and sequence, where flash
 // attention computes only the causal half (count/flops.hpp: executed_training_flops_per_token;
 // evaluate/training.hpp). And the HBM bytes those kernels move for the scores
-// (unfused_score_bytes).
+// (unfused_score_traffic), which the step spends.
 //
 // gpt4: 4 layers, h = 64, 4 heads of 16, V = 100; s = 16. One layer's attention core for one
 // sequence: 2·H·d per key for the scores and 2·H·d for the values, 4·4·16 = 256 FLOPs per key:
@@ -97,14 +97,53 @@ TEST_CASE("unfused attention in evaluate_training: HFU counts, and the step spen
           Approx(4 * 737'280e-12).epsilon(1e-9));
 }
 
-TEST_CASE("unfused attention's score traffic: 8 B a score, 13 with dropout",
+TEST_CASE("unfused attention's score traffic: forward 8 B a score (13 with dropout), backward "
+          "14 (19)",
           "[flops][unfused][traffic]") {
-    // QKᵀ writes 2, scale-mask-softmax reads 2 and writes 2, the value product reads 2; dropout
-    // adds a read 2, its output 2 and its mask 1. gpt4: 4 heads × 16 × 16 = 1,024 scores.
-    CHECK(unfused_score_bytes(gpt4, 16, 16, false).value() == 8'192.0);
-    CHECK(unfused_score_bytes(gpt4, 16, 16, true).value() == 13'312.0);
+    // forward: QKᵀ writes 2, scale-mask-softmax reads 2 and writes 2, the value product reads 2;
+    // dropout adds a read 2, its output 2 and its mask 1. Backward: the probabilities' gradient
+    // written 2, the softmax backward reads it and the probabilities and writes 2 + 2 + 2, the
+    // query and key gradients read that 2 + 2, the value gradient the probabilities 2; dropout
+    // adds a read 2, the mask 1 and a write 2. gpt4: 4 heads × 16 × 16 = 1,024 scores.
+    const score_traffic plain = unfused_score_traffic(gpt4, 16, 16, false);
+    const score_traffic drop = unfused_score_traffic(gpt4, 16, 16, true);
+    CHECK(plain.forward.value() == 8'192.0);
+    CHECK(plain.backward.value() == 14'336.0);
+    CHECK(drop.forward.value() == 13'312.0);
+    CHECK(drop.backward.value() == 19'456.0);
     // a CP rank's queries against every key: 8 × 16 per head
-    CHECK(unfused_score_bytes(gpt4, 8, 16, false).value() == 4'096.0);
+    CHECK(unfused_score_traffic(gpt4, 8, 16, false).forward.value() == 4'096.0);
     // what Korthikanti et al. keep for the backward, 5·a·s²·b (b = 1): 5,120 B, of the 13,312
-    CHECK(5.0 * 4 * 16 * 16 < unfused_score_bytes(gpt4, 16, 16, true).value());
+    CHECK(5.0 * 4 * 16 * 16 < drop.forward.value());
+}
+
+TEST_CASE("unfused attention's score kernels add their HBM time to a micro-batch",
+          "[train][unfused][traffic]") {
+    // The default mode, gpt4 on one round GPU (1 TFLOP/s, 10 TB/s, every efficiency 1),
+    // micro-batch 2: against flash attention a micro-batch computes 737,280 FLOPs more
+    // (0.73728 µs, as above) and its mask, softmax and dropout kernels move, per layer,
+    // 2 sequences × 1,024 scores × (8 + 14) B = 45,056 B, (13 + 19) B = 65,536 B with dropout:
+    // 4 layers at 10 TB/s, 18.0224 ns (26.2144 ns). A full recompute runs the forward kernels
+    // twice (+ 2·1,024·8·4 = 65,536 B, 6.5536 ns) and its FLOPs a fourth time (+ 0.24576 µs).
+    training_workload t{.global_batch = 8, .micro_batch = 2, .seq = 16};
+    const auto flash = evaluate_training(gpt4, round_gpu, layout{}, t);
+    t.flash_attention = false;
+    const auto unfused = evaluate_training(gpt4, round_gpu, layout{}, t);
+    t.dropout = true;
+    const auto dropout = evaluate_training(gpt4, round_gpu, layout{}, t);
+    REQUIRE(flash.valid());
+    REQUIRE(unfused.valid());
+    CHECK(unfused.micro_batch_time.value() - flash.micro_batch_time.value() ==
+          Approx(737'280e-12 + 18.0224e-9).epsilon(1e-9));
+    CHECK(dropout.micro_batch_time.value() - flash.micro_batch_time.value() ==
+          Approx(737'280e-12 + 26.2144e-9).epsilon(1e-9));
+    t.dropout = false;
+    t.rc = recompute::full;
+    const auto full_unfused = evaluate_training(gpt4, round_gpu, layout{}, t);
+    t.flash_attention = true;
+    const auto full_flash = evaluate_training(gpt4, round_gpu, layout{}, t);
+    CHECK(full_unfused.micro_batch_time.value() - full_flash.micro_batch_time.value() ==
+          Approx(4.0 / 3.0 * 737'280e-12 + 18.0224e-9 + 6.5536e-9).epsilon(1e-9));
+    // flash attention moves none of it
+    CHECK(engine::score_times_of(gpt4, layout{}, t, round_gpu.gpu).forward.value() == 0.0);
 }

@@ -279,19 +279,30 @@ constexpr flops_per_token executed_training_flops_per_token(const model_spec& m,
     return training_flops_per_token(m, s, rc, flop_options{.whole_scores = !flash});
 }
 
+/// HBM bytes of one layer's score matrices in the forward and in the backward.
+struct score_traffic {
+    bytes forward{}, backward{};
+};
+
 /**
- * HBM bytes unfused attention (Megatron-LM 2021) moves for the score matrices of one layer's
- * forward over `queries` × `keys` scores per head, all heads (divide by the TP ranks that
- * split the heads), 16-bit elements: the QKᵀ product writes the scores (2 B each), the fused
- * scale-mask-softmax kernel reads them and writes the probabilities (2 + 2), dropout, where
- * there is one, reads those and writes its output and its mask (2 + 2 + 1), and the value
- * product reads its input (2): 8 B per score without dropout, 13 with. Of these Korthikanti et
- * al. 2022 (Table 2) keep 5·a·s²·b bytes for the backward (softmax output, dropout mask and
- * output). Flash attention keeps the scores on chip: none.
+ * HBM bytes unfused attention (Megatron-LM 2021: baddbmm, the fused scale-mask-softmax kernel,
+ * dropout, bmm) moves for one layer's score matrices, `queries` × `keys` scores per head, all
+ * heads (divide by the TP ranks that split the heads), 16-bit elements. Forward: the QKᵀ
+ * product writes the scores (2 B each), the softmax kernel reads them and writes the
+ * probabilities (2 + 2), dropout, where there is one, reads those and writes its output and its
+ * mask (2 + 2 + 1), and the value product reads its input (2): 8 B a score, 13 with dropout.
+ * Backward: the gradient of the value product's input is written (2), dropout's backward reads
+ * it and the mask and writes its own (2 + 1 + 2), the softmax backward reads that and the
+ * probabilities and writes the scores' gradient (2 + 2 + 2), which the query and key gradients
+ * each read (2 + 2), and the value gradient reads the probabilities (2): 14 B, 19 with dropout.
+ * Korthikanti et al. 2022 (Table 2) keep 5·a·s²·b bytes of these for the backward (softmax
+ * output, dropout mask and output). Flash attention keeps the scores on chip: none.
  */
-constexpr bytes unfused_score_bytes(const model_spec& m, double queries, double keys,
-                                    bool dropout) {
-    return make<bytes>((dropout ? 13.0 : 8.0) * m.attention.heads * queries * keys);
+constexpr score_traffic unfused_score_traffic(const model_spec& m, double queries, double keys,
+                                              bool dropout) {
+    const double scores = m.attention.heads * queries * keys;
+    return {.forward = make<bytes>((dropout ? 13.0 : 8.0) * scores),
+            .backward = make<bytes>((dropout ? 19.0 : 14.0) * scores)};
 }
 
 } // namespace moecost

@@ -279,20 +279,47 @@ struct micro_batch_cost {
 };
 
 /**
+ * The HBM time of unfused attention's score matrices (unfused_score_traffic) for one layer of
+ * one micro-batch on one GPU: its forward kernels and its backward kernels. Zero with flash
+ * attention.
+ */
+struct score_times {
+    seconds forward{}, backward{};
+};
+
+constexpr score_times score_times_of(const model_spec& m, const layout& l,
+                                     const training_workload& t, const gpu_spec& g) {
+    if (t.flash_attention)
+        return {};
+    // b sequences; the heads split over TP, the queries over CP, every key attended
+    const double S = t.seq;
+    const score_traffic x = unfused_score_traffic(m, S / l.cp, S, t.dropout);
+    const double share = static_cast<double>(t.micro_batch) / l.tp;
+    const byte_rate bw = effective_hbm_rate(g);
+    return {.forward = share * x.forward / bw, .backward = share * x.backward / bw};
+}
+
+/**
  * One micro-batch (load `ld`, terms `lt`) forward and backward on each stage shape of ss: the
  * forward is the prefill step with logits for every token, the backward twice its compute
- * plus the recomputation, the collectives repeated and the pipeline's sends.
+ * plus the recomputation, the collectives repeated and the pipeline's sends. Unfused
+ * attention's mask, softmax and dropout kernels (`scores`, per layer) run between its two
+ * products, memory-bound: their time adds to the stage's, or in ideal mode to its HBM sum,
+ * for each forward (the recomputed one too) and the backward of every layer and MTP block.
  */
 constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_constants& k,
                                                const load_terms& lt, const stage_set& ss,
                                                const step_load& ld, const training_workload& t,
-                                               bool overlap) {
+                                               bool overlap, const score_times& scores = {}) {
     const layout& l = k.l;
     const double v = t.virtual_stages;
+    const double forwards = t.rc == recompute::none ? 1.0 : 2.0;
     micro_batch_cost out;
     bool first = true;
     for_each_shape(m, ss, [&](const stage_shape& st, int, int) {
         const stage_step fwd = step_cost(k, lt, st, ld);
+        const double attending = st.layers + (st.head ? m.mtp_layers : 0);
+        const seconds score = attending * (forwards * scores.forward + scores.backward);
         // the last stage also runs the MTP modules after its layers
         const mtp_forward x = st.head ? mtp_forward_of(m, k, lt, ld, m.mtp_layers) : mtp_forward{};
         const seconds f_compute = fwd.compute + x.compute;
@@ -301,6 +328,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
             comp += f_compute - fwd.op(op_group::lm_head).time() - x.head;
         if (t.rc == recompute::selective)
             comp += fwd.op(op_group::attention_core).time() + x.core;
+        comp += score;
         // The backward repeats the forward's collectives (a full recompute a third time). Point
         // to point, each of a GPU's v model chunks sends its output forward and its input
         // gradient back per micro-batch, except the model's last chunk (nothing forward) and
@@ -332,6 +360,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
                 all.compute += core.compute_time + x.cores.compute;
                 all.memory += core.memory_time + x.cores.memory;
             }
+            all.memory += score;
             comp = all.time();
             bound = all.bound();
         }
@@ -472,7 +501,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const step_constants k = step_constants_of(m, c, l, o);
     const load_terms lt =
         load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
-    const micro_batch_cost mb = micro_batch_cost_of(m, k, lt, ss, ld, t, overlap);
+    const micro_batch_cost mb =
+        micro_batch_cost_of(m, k, lt, ss, ld, t, overlap, score_times_of(m, l, t, c.gpu));
     r.micro_batch_time = mb.time;
     // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021
     // §2.2)

@@ -508,8 +508,7 @@ TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
 
     // Halve every efficiency: the expected times grow, the ideal ones do not change.
     cluster_spec slow = toy;
-    slow.gpu.compute_efficiency = 0.5;
-    slow.gpu.memory_efficiency = 0.5;
+    slow.gpu.perf = flat_profile(0.5, 0.5);
     slow.intra_node.efficiency = 0.5;
     const report slow_r = evaluate(tiny, slow, tiny_layout, tiny_load);
     const report slow_ideal = evaluate(tiny, slow, tiny_layout, tiny_load, {.ideal = true});

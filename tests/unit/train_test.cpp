@@ -67,9 +67,7 @@ constexpr cluster_spec round_gpu{
             .peak_bf16 = 1.0_TFLOP_per_s,
             .peak_fp8 = 2.0_TFLOP_per_s,
             .hbm = 1.0_GB,
-            .hbm_bandwidth = 10.0_TB_per_s,
-            .compute_efficiency = 1.0,
-            .memory_efficiency = 1.0},
+            .hbm_bandwidth = 10.0_TB_per_s},
     .gpus_per_node = 8,
     .max_gpus = 0,
     .intra_node = {.bandwidth = 100_GB_per_s, .latency = 0.0_ns, .efficiency = 1.0},
@@ -87,8 +85,7 @@ constexpr cluster_spec round_gpu_alpha = [] {
 /// The same GPU with real-world-like losses: efficiencies 0.5 and α = 1 µs.
 constexpr cluster_spec lossy_gpu = [] {
     cluster_spec c = round_gpu;
-    c.gpu.compute_efficiency = 0.5;
-    c.gpu.memory_efficiency = 0.5;
+    c.gpu.perf = flat_profile(0.5, 0.5);
     c.intra_node = {.bandwidth = 100_GB_per_s, .latency = 1.0_us, .efficiency = 0.5};
     c.inter_node = {.bandwidth = 10_GB_per_s, .latency = 1.0_us, .efficiency = 0.5};
     return c;
@@ -625,7 +622,7 @@ TEST_CASE("ideal throughput is never below the non-ideal one", "[train][ideal]")
             // everything overlapped: on this GPU (ridge 0.1 FLOP/B) every group is compute
             // bound, so overlapping the groups, max(Σ FLOP time, Σ HBM time), is their sum.
             cluster_spec sharp = lossy_gpu;
-            sharp.gpu.compute_efficiency = sharp.gpu.memory_efficiency = 1.0;
+            sharp.gpu.perf = perf_profile{};
             sharp.intra_node.efficiency = sharp.inter_node.efficiency = 1.0;
             const auto same = evaluate_training(dense4, sharp, l, t, {.overlap = true});
             CHECK(ideal.step_time.value() == near(same.step_time.value()));

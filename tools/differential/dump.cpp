@@ -31,6 +31,15 @@
 #include <type_traits>
 #include <vector>
 
+// A made-up GPU's two efficiencies, in whichever form the headers under test take them (a
+// calibration profile, or the two scalars it replaced), so that one dump compares both.
+#if __has_include(<moecost/spec/profile.hpp>)
+#define MOECOST_DUMP_EFFICIENCIES(compute, memory) .perf = moecost::flat_profile(compute, memory)
+#else
+#define MOECOST_DUMP_EFFICIENCIES(compute, memory)                                                 \
+    .compute_efficiency = compute, .memory_efficiency = memory
+#endif
+
 namespace {
 
 using namespace moecost;
@@ -617,8 +626,7 @@ std::vector<named_hw> clusters() {
                             .peak_int8 = make<flop_rate>(1700e12),
                             .hbm = make<bytes>(96e9),
                             .hbm_bandwidth = make<byte_rate>(4e12),
-                            .compute_efficiency = 0.6,
-                            .memory_efficiency = 0.9},
+                            MOECOST_DUMP_EFFICIENCIES(0.6, 0.9)},
                     .gpus_per_node = 4,
                     .max_gpus = 64,
                     .intra_node = {.bandwidth = make<byte_rate>(400e9),

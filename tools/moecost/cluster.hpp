@@ -36,8 +36,8 @@ struct cluster_options {
                                       -1, -1, -1, -1, -1}; ///< < 0: the preset's
 };
 
-/// A flag of cluster_options::value: name, unit, scale to the base unit of the field it
-/// replaces, the range it takes and that field.
+/// A flag of cluster_options::value: name, unit, scale to the base unit of the fields it
+/// replaces, the range it takes and how it sets them.
 ///
 /// The ranges keep every product the evaluation forms finite: rates up to 1e21 FLOP/s, HBM
 /// up to 1e18 bytes, bandwidths up to 1e18 B/s, and down to a GFLOP/s, a MB and a MB/s, so
@@ -48,37 +48,46 @@ struct hardware_flag {
     double scale;
     number_range range; ///< in the flag's unit
     const char* help;
-    double& (*field)(cluster_spec&);
+    void (*set)(cluster_spec&, double);
 };
 inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_flags{{
     {"--peak-bf16", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9},
      "Dense bf16 tensor rate, TFLOP/s",
-     [](cluster_spec& c) -> double& { return c.gpu.peak_bf16.value; }},
+     [](cluster_spec& c, double x) { c.gpu.peak_bf16.value = x; }},
     {"--peak-fp8", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
      "Dense fp8 tensor rate, TFLOP/s (0: none, bf16's used)",
-     [](cluster_spec& c) -> double& { return c.gpu.peak_fp8.value; }},
+     [](cluster_spec& c, double x) { c.gpu.peak_fp8.value = x; }},
     {"--peak-fp4", "TFLOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
      "Dense FP4 tensor rate, TFLOP/s (0: none; nvfp4 weights at bf16's)",
-     [](cluster_spec& c) -> double& { return c.gpu.peak_fp4.value; }},
+     [](cluster_spec& c, double x) { c.gpu.peak_fp4.value = x; }},
     {"--peak-int8", "TOPS", 1e12, number_range{.lo = 1e-3, .hi = 1e9, .or_zero = true},
      "Dense INT8 tensor rate, TOP/s (0: none; int8 weights at bf16's)",
-     [](cluster_spec& c) -> double& { return c.gpu.peak_int8.value; }},
+     [](cluster_spec& c, double x) { c.gpu.peak_int8.value = x; }},
     {"--hbm-gb", "GB", 1e9, number_range{.lo = 1e-3, .hi = 1e9}, "HBM per GPU, GB (1e9 bytes)",
-     [](cluster_spec& c) -> double& { return c.gpu.hbm.value; }},
+     [](cluster_spec& c, double x) { c.gpu.hbm.value = x; }},
     {"--hbm-tbps", "TB/s", 1e12, number_range{.lo = 1e-6, .hi = 1e6}, "HBM bandwidth, TB/s",
-     [](cluster_spec& c) -> double& { return c.gpu.hbm_bandwidth.value; }},
+     [](cluster_spec& c, double x) { c.gpu.hbm_bandwidth.value = x; }},
     {"--compute-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
-     "Achievable fraction of peak FLOP/s, from 0.001 to 1",
-     [](cluster_spec& c) -> double& { return c.gpu.compute_efficiency; }},
+     "Achievable fraction of peak FLOP/s, from 0.001 to 1 (every GEMM format's plateau and "
+     "the prefill attention core)",
+     [](cluster_spec& c, double x) {
+         for (saturation& g : c.gpu.perf.gemm)
+             g.peak = x;
+         c.gpu.perf.attention_prefill = x;
+     }},
     {"--memory-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
-     "Achievable fraction of HBM bandwidth, from 0.001 to 1",
-     [](cluster_spec& c) -> double& { return c.gpu.memory_efficiency; }},
+     "Achievable fraction of HBM bandwidth, from 0.001 to 1 (the HBM plateau and decode "
+     "attention)",
+     [](cluster_spec& c, double x) {
+         c.gpu.perf.hbm.peak = x;
+         c.gpu.perf.attention_decode = x;
+     }},
     {"--intra-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
      "Link bandwidth inside a node, GB/s each way",
-     [](cluster_spec& c) -> double& { return c.intra_node.bandwidth.value; }},
+     [](cluster_spec& c, double x) { c.intra_node.bandwidth.value = x; }},
     {"--inter-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
      "NIC bandwidth per GPU between nodes, GB/s each way",
-     [](cluster_spec& c) -> double& { return c.inter_node.bandwidth.value; }},
+     [](cluster_spec& c, double x) { c.inter_node.bandwidth.value = x; }},
 }};
 
 inline void add_cluster_options(CLI::App& app, cluster_options& o) {
@@ -123,7 +132,7 @@ inline resolved_cluster resolve_cluster(const cluster_options& o) {
     for (std::size_t i = 0; i < hardware_flags.size(); ++i) {
         if (o.value[i] < 0)
             continue;
-        hardware_flags[i].field(out.spec) = o.value[i] * hardware_flags[i].scale;
+        hardware_flags[i].set(out.spec, o.value[i] * hardware_flags[i].scale);
         changed += fmt::format("{} {} {:g}", changed.empty() ? " with" : ",",
                                hardware_flags[i].flag, o.value[i]);
     }
@@ -141,17 +150,18 @@ inline std::string int_ops_text(flop_rate r) {
 
 /// The GPU's rates, memory and efficiencies on one line.
 inline std::string gpu_text(const cluster_spec& c, bool ideal) {
-    return fmt::format(
-        "{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}", c.gpu.name.view(),
-        pretty(c.gpu.peak_bf16.get()),
-        (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
-                                  : std::string("no fp8 rate (bf16's used)")) +
-            (c.gpu.peak_fp4.value > 0 ? ", " + pretty(c.gpu.peak_fp4.get()) + " fp4"
-                                      : std::string{}) +
-            (c.gpu.peak_int8.value > 0 ? ", " + int_ops_text(c.gpu.peak_int8.get()) + " int8"
-                                       : std::string{}),
-        pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()), c.gpu.compute_efficiency,
-        c.gpu.memory_efficiency, ideal ? " (ideal: taken as 1)" : "");
+    return fmt::format("{} {} bf16, {}; {} HBM at {}; efficiency compute {:g}, memory {:g}{}",
+                       c.gpu.name.view(), pretty(c.gpu.peak_bf16.get()),
+                       (c.gpu.peak_fp8.value > 0 ? pretty(c.gpu.peak_fp8.get()) + " fp8"
+                                                 : std::string("no fp8 rate (bf16's used)")) +
+                           (c.gpu.peak_fp4.value > 0 ? ", " + pretty(c.gpu.peak_fp4.get()) + " fp4"
+                                                     : std::string{}) +
+                           (c.gpu.peak_int8.value > 0
+                                ? ", " + int_ops_text(c.gpu.peak_int8.get()) + " int8"
+                                : std::string{}),
+                       pretty(c.gpu.hbm.get()), pretty(c.gpu.hbm_bandwidth.get()),
+                       c.gpu.perf.gemm_of(gemm_format::bf16).peak, c.gpu.perf.hbm.peak,
+                       ideal ? " (ideal: taken as 1)" : "");
 }
 
 /// The node size and links on one line.

@@ -93,8 +93,9 @@ struct training_report {
     resource bottleneck = resource::compute;
     violations problems{};
     bool ideal = false;
-    bool evaluated = false; ///< the figures were computed (false when a spec or a layout rule breaks:
-                            ///< a deployment that cannot run as laid out has no times)
+    bool evaluated =
+        false; ///< the figures were computed (false when a spec or a layout rule breaks:
+               ///< a deployment that cannot run as laid out has no times)
     [[nodiscard]] constexpr bool valid() const { return problems.ok(); }
 };
 
@@ -364,7 +365,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
             comp = all.time();
             bound = all.bound();
         }
-        const seconds tm = overlap ? (comp > comm ? comp : comm) : comp + comm;
+        const seconds tm = overlap ? (comp > comm ? comp : comm) : step_time_of(k, comp, comm);
         if (first || tm > out.time) {
             out.time = tm;
             out.bound = comm > comp ? resource::network : bound;

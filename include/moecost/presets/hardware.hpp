@@ -5,14 +5,13 @@
  * Link bandwidths are per GPU and per direction (NVIDIA quotes NVLink bidirectional:
  * H100's "900 GB/s" is 450 GB/s each way). NICs: one per GPU, 400 Gb/s = 50 GB/s.
  *
- * Default efficiencies (named, overridable; `idealized()` sets them to 1):
- * - compute 0.75: large bf16 GEMMs reach 70–80% of dense peak on Hopper (FlashMLA's
- *   660 of 989 TFLOP/s on H800 is 0.67 for an attention kernel);
- * - memory 0.85: streaming kernels reach 80–90% of HBM peak (FlashMLA: 3,000 of 3,350 GB/s);
- * - network 0.8 inside a node, 0.8 between nodes (DeepEP: 153–158 GB/s of H800's 200 GB/s
- *   NVLink each way; 40–58 GB/s of a 50 GB/s NIC, counted with its RDMA-side accounting).
+ * Each GPU carries its family's calibration profile (presets/profiles.hpp; `idealized()`
+ * replaces it with the ideal one). Link efficiency (named, overridable; `idealized()` sets it
+ * to 1): 0.8 inside a node and between nodes (DeepEP: 153–158 GB/s of H800's 200 GB/s NVLink
+ * each way; 40–58 GB/s of a 50 GB/s NIC, counted with its RDMA-side accounting).
  */
 
+#include <moecost/presets/profiles.hpp>
 #include <moecost/spec/hardware.hpp>
 
 #include <array>
@@ -22,8 +21,6 @@ namespace moecost::presets {
 
 using namespace moecost::literals;
 
-inline constexpr double default_compute_efficiency = 0.75;
-inline constexpr double default_memory_efficiency = 0.85;
 inline constexpr double default_link_efficiency = 0.8;
 
 /// NVIDIA A100 datasheet (SXM4 80GB): 312 TFLOP/s bf16, 624 TOPS INT8 (no fp8), 2,039 GB/s,
@@ -34,8 +31,7 @@ inline constexpr gpu_spec a100_sxm_80gb_gpu{.name = "a100-sxm-80gb",
                                             .peak_int8 = 624.0_TFLOP_per_s,
                                             .hbm = 80_GB,
                                             .hbm_bandwidth = 2039_GB_per_s,
-                                            .compute_efficiency = default_compute_efficiency,
-                                            .memory_efficiency = default_memory_efficiency};
+                                            .perf = a100_profile};
 /// NVIDIA H100 datasheet (SXM5): 989 / 1,979 TFLOP/s bf16 / fp8, 1,979 TOPS INT8, 80 GB,
 /// 3.35 TB/s, NVLink4 900 GB/s bidir.
 inline constexpr gpu_spec h100_sxm_gpu{.name = "h100-sxm",
@@ -44,8 +40,7 @@ inline constexpr gpu_spec h100_sxm_gpu{.name = "h100-sxm",
                                        .peak_int8 = 1979.0_TFLOP_per_s,
                                        .hbm = 80_GB,
                                        .hbm_bandwidth = 3.35_TB_per_s,
-                                       .compute_efficiency = default_compute_efficiency,
-                                       .memory_efficiency = default_memory_efficiency};
+                                       .perf = h100_profile};
 /// NVIDIA H200 datasheet (SXM): H100 compute, 141 GB at 4.8 TB/s.
 inline constexpr gpu_spec h200_gpu{.name = "h200",
                                    .peak_bf16 = 989.0_TFLOP_per_s,
@@ -53,8 +48,7 @@ inline constexpr gpu_spec h200_gpu{.name = "h200",
                                    .peak_int8 = 1979.0_TFLOP_per_s,
                                    .hbm = 141_GB,
                                    .hbm_bandwidth = 4.8_TB_per_s,
-                                   .compute_efficiency = default_compute_efficiency,
-                                   .memory_efficiency = default_memory_efficiency};
+                                   .perf = h100_profile};
 /// NVIDIA H800 (SXM, China export part): H100 compute and HBM, NVLink cut to 400 GB/s bidir.
 inline constexpr gpu_spec h800_gpu{.name = "h800",
                                    .peak_bf16 = 989.0_TFLOP_per_s,
@@ -62,8 +56,7 @@ inline constexpr gpu_spec h800_gpu{.name = "h800",
                                    .peak_int8 = 1979.0_TFLOP_per_s,
                                    .hbm = 80_GB,
                                    .hbm_bandwidth = 3.35_TB_per_s,
-                                   .compute_efficiency = default_compute_efficiency,
-                                   .memory_efficiency = default_memory_efficiency};
+                                   .perf = h100_profile};
 /**
  * NVIDIA H20 (Hopper, China export part; NVIDIA publishes no datasheet, these are its partners'
  * figures): 148 / 296 TFLOP/s bf16 / fp8 and 296 TOPS INT8 dense, 96 GB at 4.0 TB/s, NVLink4
@@ -75,8 +68,7 @@ inline constexpr gpu_spec h20_gpu{.name = "h20",
                                   .peak_int8 = 296.0_TFLOP_per_s,
                                   .hbm = 96_GB,
                                   .hbm_bandwidth = 4.0_TB_per_s,
-                                  .compute_efficiency = default_compute_efficiency,
-                                  .memory_efficiency = default_memory_efficiency};
+                                  .perf = h100_profile};
 /// NVIDIA B200 (HGX B200 datasheet, per GPU: 36 / 72 / 144 PFLOP/s bf16 / fp8 / FP4 and
 /// 72 POPS INT8 for 8 GPUs with sparsity): 2.25 / 4.5 / 9 PFLOP/s and 4.5 POPS dense, 180 GB,
 /// 8 TB/s.
@@ -87,8 +79,7 @@ inline constexpr gpu_spec b200_gpu{.name = "b200",
                                    .peak_int8 = 4500.0_TFLOP_per_s,
                                    .hbm = 180_GB,
                                    .hbm_bandwidth = 8.0_TB_per_s,
-                                   .compute_efficiency = default_compute_efficiency,
-                                   .memory_efficiency = default_memory_efficiency};
+                                   .perf = b200_profile};
 /**
  * NVIDIA GB200 NVL72's GPU (datasheet, per GPU: 5 / 10 / 20 PFLOP/s bf16 / fp8 / FP4 and
  * 10 POPS INT8 with sparsity): 2.5 / 5 / 10 PFLOP/s and 5 POPS dense, 186 GB at 8 TB/s.
@@ -100,8 +91,7 @@ inline constexpr gpu_spec gb200_gpu{.name = "gb200",
                                     .peak_int8 = 5000.0_TFLOP_per_s,
                                     .hbm = 186_GB,
                                     .hbm_bandwidth = 8.0_TB_per_s,
-                                    .compute_efficiency = default_compute_efficiency,
-                                    .memory_efficiency = default_memory_efficiency};
+                                    .perf = b200_profile};
 /// AMD Instinct MI300X datasheet: 1,307.4 / 2,614.9 TFLOP/s bf16 / fp8 and 2,614.9 TOPS INT8
 /// dense, 192 GB, 5.3 TB/s.
 inline constexpr gpu_spec mi300x_gpu{.name = "mi300x",
@@ -110,8 +100,7 @@ inline constexpr gpu_spec mi300x_gpu{.name = "mi300x",
                                      .peak_int8 = 2614.9_TFLOP_per_s,
                                      .hbm = 192_GB,
                                      .hbm_bandwidth = 5.3_TB_per_s,
-                                     .compute_efficiency = default_compute_efficiency,
-                                     .memory_efficiency = default_memory_efficiency};
+                                     .perf = mi300x_profile};
 /**
  * The seed plan's GPU: 240 TFLOP/s and 1.44 TB/s given as effective figures (efficiency 1),
  * 64 GB.
@@ -120,9 +109,7 @@ inline constexpr gpu_spec seed_gpu_gpu{.name = "seed-gpu",
                                        .peak_bf16 = 240.0_TFLOP_per_s,
                                        .peak_fp8 = {},
                                        .hbm = 64_GB,
-                                       .hbm_bandwidth = 1.44_TB_per_s,
-                                       .compute_efficiency = 1.0,
-                                       .memory_efficiency = 1.0};
+                                       .hbm_bandwidth = 1.44_TB_per_s};
 
 constexpr link_spec nvlink(double gb_per_s_each_way, double latency_us = 3.0) {
     return {.bandwidth = make<byte_rate>(gb_per_s_each_way * 1e9),

@@ -1,20 +1,21 @@
 #pragma once
 /**
  * @file
- * GPUs and clusters: peak rates, capacities, links, and the named efficiency factors that
- * turn peaks into achievable rates (docs/model.md §Machine model).
+ * GPUs and clusters: peak rates, capacities, links, the calibration profile that turns peaks
+ * into achievable rates (docs/model.md §Machine model).
  */
 
 #include <moecost/detail/fixed_string.hpp>
 #include <moecost/spec/model.hpp>
+#include <moecost/spec/profile.hpp>
 #include <moecost/units.hpp>
 
 namespace moecost {
 
 /**
- * A GPU. Peaks are dense (no sparsity) datasheet figures; `compute_efficiency` and
- * `memory_efficiency` are the achievable fractions a real kernel reaches. The seed's GPU
- * gives effective figures directly, so its efficiencies are 1.
+ * A GPU. Peaks are dense (no sparsity) datasheet figures; `perf`, its calibration profile,
+ * says what share of them real kernels reach (spec/profile.hpp). The seed's GPU gives
+ * effective figures directly, so its profile is ideal.
  */
 struct gpu_spec {
     detail::fixed_string<24> name{};
@@ -24,8 +25,7 @@ struct gpu_spec {
     stored<flop_rate> peak_int8{}; ///< dense INT8 tensor OP/s (0: none; int8 at the bf16 rate)
     stored<bytes> hbm{};
     stored<byte_rate> hbm_bandwidth{};
-    double compute_efficiency = 1.0; ///< achievable fraction of peak FLOP/s
-    double memory_efficiency = 1.0;  ///< achievable fraction of HBM bandwidth
+    perf_profile perf{}; ///< what real kernels reach of the peaks (default: ideal)
     friend constexpr bool operator==(const gpu_spec&, const gpu_spec&) = default;
 };
 
@@ -72,10 +72,20 @@ constexpr flop_rate peak_for(const gpu_spec& g, dtype t) {
     return g.peak_bf16;
 }
 
-/// The cluster with every efficiency factor 1: physical upper bounds.
+/// The GEMM format whose peak `peak_for` uses for dtype t (fp32: the bf16 kernels' share).
+constexpr gemm_format format_of(const gpu_spec& g, dtype t) {
+    if (t == dtype::fp8 && g.peak_fp8.value > 0)
+        return gemm_format::fp8;
+    if (t == dtype::nvfp4 && g.peak_fp4.value > 0)
+        return gemm_format::fp4;
+    if (t == dtype::int8 && g.peak_int8.value > 0)
+        return gemm_format::int8;
+    return gemm_format::bf16;
+}
+
+/// The cluster at its peaks: an ideal profile, every link efficiency 1 (physical upper bounds).
 constexpr cluster_spec idealized(cluster_spec c) {
-    c.gpu.compute_efficiency = 1.0;
-    c.gpu.memory_efficiency = 1.0;
+    c.gpu.perf = perf_profile{};
     c.intra_node.efficiency = 1.0;
     c.inter_node.efficiency = 1.0;
     return c;
@@ -95,10 +105,7 @@ constexpr void validate_into(violations& out, const cluster_spec& c) {
         out.add(rule::positive, "gpu.hbm", c.gpu.hbm.value);
     if (c.gpu.hbm_bandwidth.value <= 0)
         out.add(rule::positive, "gpu.hbm_bandwidth", c.gpu.hbm_bandwidth.value);
-    if (c.gpu.compute_efficiency <= 0 || c.gpu.compute_efficiency > 1)
-        out.add(rule::at_most, "gpu.compute_efficiency (0, 1]", c.gpu.compute_efficiency, 1);
-    if (c.gpu.memory_efficiency <= 0 || c.gpu.memory_efficiency > 1)
-        out.add(rule::at_most, "gpu.memory_efficiency (0, 1]", c.gpu.memory_efficiency, 1);
+    validate_into(out, c.gpu.perf);
     if (c.gpus_per_node <= 0)
         out.add(rule::positive, "gpus_per_node", c.gpus_per_node);
     if (c.max_gpus < 0)

@@ -74,7 +74,7 @@ constexpr mtp_forward mtp_forward_of(const model_spec& m, const step_constants& 
 constexpr seconds mtp_time_of(const model_spec& m, const step_constants& k, const load_terms& t,
                               const step_load& ld, int n) {
     const mtp_forward x = mtp_forward_of(m, k, t, ld, n);
-    return k.overlap ? (x.compute > x.comm ? x.compute : x.comm) : x.compute + x.comm;
+    return step_time_of(k, x.compute, x.comm);
 }
 
 /**

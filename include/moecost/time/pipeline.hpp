@@ -120,11 +120,13 @@ constexpr void prefill_phase(phase_result& out, const model_spec& m, const step_
     const seconds sum = run_stages(k, t, ss, ld, out);
     const seconds slowest = out.slowest.time;
     out.batch_time = (M - 1.0) * slowest + sum;
+    if (k.step_overhead.value() > 0) // the host's work per micro-batch step (profile)
+        out.batch_time += M * k.step_overhead;
     out.tokens_per_gpu = make<tokens>(B * S) / out.batch_time / world;
     out.bubble_fraction = 1.0 - M * slowest.value() * 1.0 / out.batch_time.value() * 1.0;
     if (l.pp == 1)
         out.bubble_fraction = 0;
-    out.latency = stage_time_sum(k, t_one, ss, lds.one);
+    out.latency = stage_time_sum(k, t_one, ss, lds.one) + k.step_overhead;
     out.bottleneck = out.slowest.bound;
     if (out.bubble_fraction > 0.5)
         out.bottleneck = resource::pipeline;
@@ -152,6 +154,8 @@ constexpr void decode_phase(phase_result& out, const model_spec& m, const step_c
     const seconds slowest = out.slowest.time;
     const seconds full_round = M * slowest;
     out.batch_time = full_round > sum ? full_round : sum;
+    if (k.step_overhead.value() > 0) // the host's work per round (profile)
+        out.batch_time += k.step_overhead;
     out.latency = drafts > 0 ? out.batch_time / gained : out.batch_time;
     out.tokens_per_gpu = make<tokens>(B * gained) / out.batch_time / world;
     out.bubble_fraction = 1.0 - (M * slowest.value()) / out.batch_time.value();

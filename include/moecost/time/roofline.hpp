@@ -37,20 +37,22 @@ struct op_cost {
     bytes traffic = make<bytes>(0); ///< HBM bytes read and written
     seconds compute_time = make<seconds>(0);
     seconds memory_time = make<seconds>(0);
+    seconds fixed = make<seconds>(0); ///< kernel overheads, outside the roofline
     [[nodiscard]] constexpr seconds time() const {
-        return compute_time > memory_time ? compute_time : memory_time;
+        return (compute_time > memory_time ? compute_time : memory_time) + fixed;
     }
     [[nodiscard]] constexpr resource bound() const {
         return compute_time >= memory_time ? resource::compute : resource::memory;
     }
 };
 
-/// Effective FLOP/s of a GPU for matmuls in dtype t.
+/// FLOP/s of a GPU for large matmuls in dtype t: its profile's GEMM plateau of the peak.
 constexpr flop_rate effective_flop_rate(const gpu_spec& g, dtype t) {
-    return g.compute_efficiency * peak_for(g, t);
+    return g.perf.gemm_of(format_of(g, t)).peak * peak_for(g, t);
 }
+/// HBM bytes/s of large streaming kernels: the profile's HBM plateau of the peak.
 constexpr byte_rate effective_hbm_rate(const gpu_spec& g) {
-    return g.memory_efficiency * g.hbm_bandwidth.get();
+    return g.perf.hbm.peak * g.hbm_bandwidth.get();
 }
 
 /// Roofline of `work` FLOPs at `rate` and `traffic` HBM bytes at `bw`.

@@ -157,18 +157,25 @@ struct step_constants {
     layout l{};
     double h = 0, tp = 1, cp = 1, ep = 1, etp = 1;
     double inv_tp = 1, inv_cp = 1, inv_ep = 1, inv_etp = 1; ///< their reciprocals
-    double wb = 0, ab = 0, kb = 0;  ///< bytes per weight, activation and KV element
-    double ewb = 0;                 ///< bytes per routed-expert matrix element
-    double tb = 0;                  ///< bytes per embedding and LM head element
-    double imb = 1;                 ///< expert imbalance (1 when ideal)
-    double skew = 0;                ///< routing skew (Zipf exponent; 0 uniform)
-    bool overlap = false;           ///< communication hidden behind compute
-    bool ideal = false;             ///< operator groups overlapped too (docs/model.md §9.5)
-    seconds_per_flop mm_time{};     ///< matmuls with weights (1 / effective rate)
-    seconds_per_flop expert_time{}; ///< ... with the routed experts' weights
-    seconds_per_flop head_time{};   ///< ... with the LM head's
-    seconds_per_flop attn_time{};   ///< the attention core
-    seconds_per_byte hbm_time{};
+    double wb = 0, ab = 0, kb = 0;    ///< bytes per weight, activation and KV element
+    double ewb = 0;                   ///< bytes per routed-expert matrix element
+    double tb = 0;                    ///< bytes per embedding and LM head element
+    double imb = 1;                   ///< expert imbalance (1 when ideal)
+    double skew = 0;                  ///< routing skew (Zipf exponent; 0 uniform)
+    bool overlap = false;             ///< communication hidden behind compute
+    bool ideal = false;               ///< operator groups overlapped too (docs/model.md §9.5)
+    seconds_per_flop mm_time{};       ///< matmuls with weights (1 / rate at the profile's plateau)
+    seconds_per_flop expert_time{};   ///< ... with the routed experts' weights
+    seconds_per_flop head_time{};     ///< ... with the LM head's
+    seconds_per_flop attn_time{};     ///< the attention core (prefill, flash-attention class)
+    seconds_per_byte hbm_time{};      ///< HBM at the profile's plateau
+    seconds_per_byte attn_hbm_time{}; ///< decode attention reading the KV cache
+    double mm_half = 0, expert_half = 0, head_half = 0; ///< GEMM rows at half the plateau
+    double hbm_half = 0;          ///< bytes per kernel at half the HBM plateau
+    seconds kernel_overhead{};    ///< per kernel launched
+    seconds step_overhead{};      ///< per inference step (pipeline.hpp)
+    seconds a2a_latency{};        ///< per EP dispatch or combine
+    double comm_overlap = 0;      ///< share of communication hidden under compute
     std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
     double ctx_dim = 0;
     double kv_layer_bytes = 0; ///< KV bytes per token per full layer on one GPU
@@ -205,7 +212,9 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
                  kb = bytes_of(m.precision.kv);
     const dtype edt = experts_dtype(m.precision), tdt = embeddings_dtype(m.precision);
+    const perf_profile& pf = c.gpu.perf;
     const seconds_per_flop mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
+    const dtype adt = attention_dtype(m.precision);
     const weight_terms weights = weight_terms_of(m, l);
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
                                    : a.heads * double(head_dim_of(m));
@@ -250,10 +259,17 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .mm_time = mm_time,
         .expert_time = edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
         .head_time = tdt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, tdt),
-        .attn_time = attention_dtype(m.precision) == m.precision.weights
-                         ? mm_time
-                         : 1.0 / effective_flop_rate(c.gpu, attention_dtype(m.precision)),
+        .attn_time = 1.0 / (pf.attention_prefill * peak_for(c.gpu, adt)),
         .hbm_time = 1.0 / effective_hbm_rate(c.gpu),
+        .attn_hbm_time = 1.0 / (pf.attention_decode * c.gpu.hbm_bandwidth.get()),
+        .mm_half = pf.gemm_of(format_of(c.gpu, m.precision.weights)).half,
+        .expert_half = pf.gemm_of(format_of(c.gpu, edt)).half,
+        .head_half = pf.gemm_of(format_of(c.gpu, tdt)).half,
+        .hbm_half = pf.hbm.half,
+        .kernel_overhead = pf.kernel_overhead.get(),
+        .step_overhead = pf.step_overhead.get(),
+        .a2a_latency = pf.a2a_latency.get(),
+        .comm_overlap = pf.comm_overlap,
         .proj = {attn_proj_per_gpu(m, mla_form::naive, inv_tp, inv_shards),
                  attn_proj_per_gpu(m, mla_form::absorbed, inv_tp, inv_shards)},
         .ctx_dim = ctx_dim,
@@ -293,6 +309,48 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .etp_link = group(etp_of(l)),
         .cp_link = group(l.tp * l.cp),
         .pp_link = group(stage_gpus(l) + 1)};
+}
+
+/**
+ * A step's time from its compute and its communication: the longer of the two when
+ * communication overlaps (ideal mode, `--overlap`), else their sum less the share of
+ * communication the profile hides under compute (`comm_overlap`, docs/model.md §9.6).
+ */
+constexpr seconds step_time_of(const step_constants& k, seconds compute, seconds comm) {
+    if (k.overlap)
+        return compute > comm ? compute : comm;
+    seconds t = compute + comm;
+    if (k.comm_overlap > 0)
+        t -= k.comm_overlap * (compute < comm ? compute : comm);
+    return t;
+}
+
+/**
+ * Kernels one layer launches per operator group (docs/model.md §9.6): each pays the profile's
+ * kernel overhead and its HBM ramp. Counted from a CUDA-graph decode step of SGLang and vLLM:
+ * projections = norm, QKV, rope, output (MLA: norm, q down, q norm, q up, kv down, kv norm,
+ * output); core = cache write, attention; router = norm, gate, top-k; routed experts =
+ * permute, up, activation, down, unpermute; shared experts and dense FFN = up, activation,
+ * down (the dense layer's norm is the fourth); LM head = norm, head, sampling.
+ */
+constexpr double kernels_of(op_group g, bool mla) {
+    switch (g) {
+    case op_group::attention_proj:
+        return mla ? 7 : 4;
+    case op_group::attention_core:
+        return 2;
+    case op_group::router:
+        return 3;
+    case op_group::routed_experts:
+        return 5;
+    case op_group::shared_experts:
+        return 3;
+    case op_group::dense_ffn:
+        return 4;
+    case op_group::lm_head:
+        return 3;
+    }
+    return 0;
 }
 
 } // namespace engine

@@ -24,7 +24,8 @@ struct load_terms {
     double routed_tokens = 0;   ///< expert tokens per GPU, ETP-split
     double attn_traffic = 0;    ///< one layer's projection bytes
     double router_traffic = 0, routed_traffic = 0, shared_traffic = 0,
-           dense_traffic = 0; ///< per MoE/dense layer
+           dense_traffic = 0;              ///< per MoE/dense layer
+    double mm_scale = 1, expert_scale = 1; ///< GEMM time over its plateau time at these rows
     op_cost lm_head{};
     seconds tp_reduce{};  ///< one TP all-reduce
     seconds ep_layer{};   ///< EP dispatch + combine of one MoE layer
@@ -34,6 +35,19 @@ struct load_terms {
     bytes ep_intra{}, ep_inter{};
     seconds draft{}; ///< speculative decoding: the last stage's MTP passes after its layers
 };
+
+/// A GEMM's time at `rows` rows over its time at the profile's plateau: 1 + half / rows.
+constexpr double gemm_scale(double half, double rows) {
+    return half > 0 && rows > 0 ? 1.0 + half / rows : 1.0;
+}
+
+/// The profile's per-kernel costs of `kernels` kernels moving `traffic` HBM bytes: each one's
+/// HBM ramp (the bytes at which it reaches half the plateau) and launch overhead.
+constexpr void finish_kernels(const step_constants& k, op_cost& c, double traffic, double kernels) {
+    if (k.hbm_half > 0)
+        c.memory_time = make<bytes>(traffic + kernels * k.hbm_half) * k.hbm_time;
+    c.fixed = kernels * k.kernel_overhead;
+}
 
 /// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
 /// Every member is given at once: no zero-fill of the struct before the stores.
@@ -53,9 +67,10 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
     if (k.vocab > 0) {
         const double rows =
             ld.seqs * ld.logit_rows_per_seq * k.inv_cp; // inference: one row per sequence
-        lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp),
-                           make<bytes>(k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0),
-                           k.head_time, k.hbm_time);
+        const double traffic = k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0;
+        lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp), make<bytes>(traffic),
+                           k.head_time * gemm_scale(k.head_half, rows), k.hbm_time);
+        finish_kernels(k, lm_head, traffic, kernels_of(op_group::lm_head, false));
     }
     const bool ep = moe && l.ep > 1;
     const double disp_b = k.dispatch_bytes, send_tokens = T_tp * k.imb;
@@ -80,11 +95,14 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
                     : 0.0,
             .shared_traffic = moe ? k.shared_weight_bytes + T * k.shared_io * ab : 0.0,
             .dense_traffic = k.dense_weight_bytes + T * k.dense_io * ab,
+            .mm_scale = gemm_scale(k.mm_half, T),
+            .expert_scale = gemm_scale(k.expert_half, held > 0 ? routed_tokens * k.etp / held : 0),
             .lm_head = lm_head,
             .tp_reduce =
                 l.tp > 1 ? all_reduce_time(make<bytes>(T * h * ab), l.tp, k.tp_link) : seconds{},
             .ep_layer = ep ? all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
-                                 all_to_all_time(ab * in, ab * out, k.intra, k.inter)
+                                 all_to_all_time(ab * in, ab * out, k.intra, k.inter) +
+                                 2.0 * k.a2a_latency
                            : seconds{},
             .etp_gather =
                 moe && etp_of(l) > 1
@@ -150,8 +168,14 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
     const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
     const double full = st.layers - st.sliding;
 
-    auto set = [&](op_group g, double work, double traffic, seconds_per_flop per_flop) {
-        put(r, g, roofline(make<flops>(work), make<bytes>(traffic), per_flop, k.hbm_time));
+    const bool mla = is_mla(m);
+    // a group of `layers` layers: its roofline at `per_flop` (the plateau rate times the size
+    // curve) and `per_byte`, and its kernels' ramps and overheads
+    auto set = [&](op_group g, double layers, double work, double traffic,
+                   seconds_per_flop per_flop, seconds_per_byte per_byte) {
+        op_cost c = roofline(make<flops>(work), make<bytes>(traffic), per_flop, per_byte);
+        finish_kernels(k, c, traffic, layers * kernels_of(g, mla));
+        put(r, g, c);
     };
 
     // attention projections and core: Σ keys over sequences, heads split by TP, sequence by
@@ -167,22 +191,25 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
         if (!ld.decode)
             proj += cached * k.inv_cp * k.latent_up;
     }
-    set(op_group::attention_proj, proj, st.layers * t.attn_traffic, k.mm_time);
-    set(op_group::attention_core, attn_core_flops(m, form, keys) * k.inv_tp, core_traffic,
-        k.attn_time);
+    const double L = st.layers, moe = st.moe, dense = st.dense;
+    const seconds_per_flop mm = k.mm_time * t.mm_scale;
+    set(op_group::attention_proj, L, proj, L * t.attn_traffic, mm, k.hbm_time);
+    set(op_group::attention_core, L, attn_core_flops(m, form, keys) * k.inv_tp, core_traffic,
+        k.attn_time, ld.decode ? k.attn_hbm_time : k.hbm_time);
     if (st.moe > 0) {
-        set(op_group::router, st.moe * T * 2.0 * h * k.experts * k.inv_tp,
-            st.moe * t.router_traffic, k.mm_time);
-        set(op_group::routed_experts, st.moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden,
-            st.moe * t.routed_traffic, k.expert_time);
+        set(op_group::router, moe, moe * T * 2.0 * h * k.experts * k.inv_tp, moe * t.router_traffic,
+            mm, k.hbm_time);
+        set(op_group::routed_experts, moe,
+            moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden, moe * t.routed_traffic,
+            k.expert_time * t.expert_scale, k.hbm_time);
         if (k.shared_experts > 0)
-            set(op_group::shared_experts,
-                st.moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden * k.inv_tp,
-                st.moe * t.shared_traffic, k.mm_time);
+            set(op_group::shared_experts, moe,
+                moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden * k.inv_tp,
+                moe * t.shared_traffic, mm, k.hbm_time);
     }
     if (st.dense > 0)
-        set(op_group::dense_ffn, st.dense * T * 2.0 * k.mats * h * k.ffn_hidden * k.inv_tp,
-            st.dense * t.dense_traffic, k.mm_time);
+        set(op_group::dense_ffn, dense, dense * T * 2.0 * k.mats * h * k.ffn_hidden * k.inv_tp,
+            dense * t.dense_traffic, mm, k.hbm_time);
 
     // communication
     comm_cost& cm = r.comm;
@@ -263,7 +290,7 @@ constexpr stage_totals stage_totals_of(const step_constants& k, const load_terms
     }
     if (!st.head)
         e.comm += t.pp_send;
-    e.time = k.overlap ? (e.compute > e.comm ? e.compute : e.comm) : e.compute + e.comm;
+    e.time = step_time_of(k, e.compute, e.comm);
     if (st.head)
         e.time += t.draft; // the drafts need the verified tokens: after the step, not beside it
     return e;

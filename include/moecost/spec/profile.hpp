@@ -1,0 +1,130 @@
+#pragma once
+/**
+ * @file
+ * A calibration profile: the named terms that turn a GPU's peaks into the times its kernels
+ * take (docs/model.md §9.6, docs/calibration.md). Each term is physical, has a unit and a
+ * source; none is per model or per system. The default-constructed profile is ideal: every
+ * fraction 1, no size curve, no fixed cost, so a GPU without one runs at its peaks.
+ */
+
+#include <moecost/detail/fixed_string.hpp>
+#include <moecost/spec/model.hpp>
+#include <moecost/spec/violation.hpp>
+#include <moecost/units.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace moecost {
+
+/**
+ * The fraction of a peak a kernel of size x reaches: peak · x / (x + half). Small kernels
+ * (few GEMM rows, few bytes) pay a fixed start and tail that large ones amortise; `half` is
+ * the size at which they reach half of `peak`.
+ */
+struct saturation {
+    double peak = 1.0; ///< fraction reached by large kernels, (0, 1]
+    double half = 0.0; ///< size at which half of `peak` is reached (0: `peak` at every size)
+    [[nodiscard]] constexpr double at(double x) const {
+        return half > 0 ? peak * x / (x + half) : peak;
+    }
+    /// The time of a kernel of size x over its time at the peak rate: (1 + half / x) / peak.
+    [[nodiscard]] constexpr double slowdown(double x) const {
+        return half > 0 ? (1.0 + half / x) / peak : 1.0 / peak;
+    }
+    friend constexpr bool operator==(const saturation&, const saturation&) = default;
+};
+
+/// Matmul formats whose kernels reach their own share of their peak.
+enum class gemm_format : std::uint8_t { bf16, fp8, fp4, int8 };
+inline constexpr std::size_t gemm_format_count = 4;
+
+constexpr const char* name_of(gemm_format f) {
+    switch (f) {
+    case gemm_format::bf16:
+        return "bf16";
+    case gemm_format::fp8:
+        return "fp8";
+    case gemm_format::fp4:
+        return "fp4";
+    case gemm_format::int8:
+        return "int8";
+    }
+    return "?";
+}
+
+/**
+ * The calibration profile of a GPU family. Sizes: GEMM rows M (tokens; tokens per expert in a
+ * grouped expert GEMM), bytes per memory-bound kernel.
+ */
+struct perf_profile {
+    detail::fixed_string<32> name{"ideal"};
+    /// GEMM: fraction of the format's dense peak FLOP/s by rows M, per gemm_format.
+    std::array<saturation, gemm_format_count> gemm{};
+    double attention_prefill = 1.0;    ///< flash-attention-class prefill core: fraction of peak
+    double attention_decode = 1.0;     ///< decode attention (GQA, MLA): fraction of HBM bandwidth
+    saturation hbm{};                  ///< fraction of HBM bandwidth by bytes one kernel moves
+    stored<seconds> kernel_overhead{}; ///< per kernel: launch gap and tail (under CUDA graphs)
+    stored<seconds> step_overhead{};   ///< per inference step: scheduler, sampling, host sync
+    stored<seconds> a2a_latency{};     ///< fixed cost of one EP dispatch or combine
+    double comm_overlap = 0.0;         ///< fraction of communication hidden under compute
+    friend constexpr bool operator==(const perf_profile&, const perf_profile&) = default;
+
+    [[nodiscard]] constexpr const saturation& gemm_of(gemm_format f) const {
+        return gemm[static_cast<std::size_t>(f)];
+    }
+};
+
+/**
+ * The two-scalar profile: every GEMM format and the prefill attention core at `compute` of
+ * peak, HBM and decode attention at `memory`, no size curve, no fixed cost, no overlap.
+ */
+constexpr perf_profile flat_profile(double compute, double memory,
+                                    detail::fixed_string<32> name = "flat") {
+    perf_profile p;
+    p.name = name;
+    for (saturation& s : p.gemm)
+        s = {.peak = compute, .half = 0};
+    p.attention_prefill = compute;
+    p.attention_decode = memory;
+    p.hbm = {.peak = memory, .half = 0};
+    return p;
+}
+
+/// Adds the rules p breaks to `out`; `where` prefixes the fields' names.
+constexpr void validate_into(violations& out, const perf_profile& p) {
+    auto fraction = [&](const char* field, double x) {
+        if (!(x > 0.0)) // NaN too
+            out.add(rule::positive, field, x);
+        else if (x > 1.0)
+            out.add(rule::at_most, field, x, 1);
+    };
+    auto size = [&](const char* field, double x) {
+        if (!(x >= 0.0))
+            out.add(rule::non_negative, field, x);
+    };
+    constexpr std::array<const char*, gemm_format_count> peaks{
+        "profile.gemm.bf16.peak", "profile.gemm.fp8.peak", "profile.gemm.fp4.peak",
+        "profile.gemm.int8.peak"};
+    constexpr std::array<const char*, gemm_format_count> halves{
+        "profile.gemm.bf16.half", "profile.gemm.fp8.half", "profile.gemm.fp4.half",
+        "profile.gemm.int8.half"};
+    for (std::size_t f = 0; f < gemm_format_count; ++f) {
+        fraction(peaks[f], p.gemm[f].peak);
+        size(halves[f], p.gemm[f].half);
+    }
+    fraction("profile.attention_prefill", p.attention_prefill);
+    fraction("profile.attention_decode", p.attention_decode);
+    fraction("profile.hbm.peak", p.hbm.peak);
+    size("profile.hbm.half", p.hbm.half);
+    size("profile.kernel_overhead", p.kernel_overhead.value);
+    size("profile.step_overhead", p.step_overhead.value);
+    size("profile.a2a_latency", p.a2a_latency.value);
+    if (!(p.comm_overlap >= 0.0))
+        out.add(rule::non_negative, "profile.comm_overlap", p.comm_overlap);
+    else if (p.comm_overlap > 1.0)
+        out.add(rule::at_most, "profile.comm_overlap", p.comm_overlap, 1);
+}
+
+} // namespace moecost

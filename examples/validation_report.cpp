@@ -9,10 +9,12 @@
 // counts (parameters, FLOPs, bytes) and published / moecost's ideal bound for throughputs (the
 // implied efficiency: at most 1 when the bound holds; for iteration times, ideal / measured).
 
+#include "../tests/validation/held_out.hpp"
 #include "../tests/validation/published.hpp"
 
 #include <fmt/core.h>
 
+#include <cmath>
 #include <string>
 
 using namespace moecost;
@@ -259,6 +261,111 @@ void training() {
               implied / full.tokens_per_gpu.value(), "DeepSeek-V3 report §3.1, §3.2; README");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Predictions: the default (calibrated) mode against every end-to-end measurement, fit and
+// held-out sets apart. The ratio is predicted / measured speed (for times, measured /
+// predicted): above 1 the prediction is optimistic.
+// ---------------------------------------------------------------------------------------------
+
+struct error_summary {
+    int n = 0, optimistic = 0, outside_half_to_2 = 0;
+    double sum = 0, worst = 0;
+    std::string worst_what;
+    void add(const std::string& what, double ratio) {
+        ++n;
+        optimistic += ratio > 1.0 ? 1 : 0;
+        outside_half_to_2 += ratio < 0.5 || ratio > 2.0 ? 1 : 0;
+        const double e = std::abs(ratio - 1.0);
+        sum += e;
+        if (e > worst) {
+            worst = e;
+            worst_what = what;
+        }
+    }
+};
+// [set][kind]: set 0 fit, 1 held out; kind 0 training, 1 serving
+error_summary errors[2][2];
+
+void prediction_head() {
+    fmt::print("| row | set | measured | ideal bound | prediction | predicted / measured |\n");
+    fmt::print("| --- | --- | ---: | ---: | ---: | ---: |\n");
+}
+void prediction_row(const std::string& what, bool held_out, bool serving, const std::string& unit,
+                    double measured, double bound, double pred, bool time) {
+    const double ratio = time ? measured / pred : pred / measured;
+    errors[held_out ? 1 : 0][serving ? 1 : 0].add(what, ratio);
+    fmt::print("| {} | {} | {:.4g}{} | {:.4g} | {:.4g} | {:.3f} |\n", what,
+               held_out ? "held out" : "fit", measured, unit, bound, pred, ratio);
+}
+
+void predictions() {
+    fmt::print("\n## Predictions\n\n");
+    fmt::print("### Fit set (tests/validation/published.hpp)\n\n");
+    prediction_head();
+    for (const megatron_row& r : megatron_table1) {
+        const training_report t = evaluate_training(megatron_gpt(r), presets::a100_sxm_80gb,
+                                                    megatron_layout(r), megatron_workload(r));
+        const double pred = megatron_eq3_flops(r) / (t.step_time.value() * r.gpus) / 1e12;
+        prediction_row(fmt::format("Megatron-LM {:.1f}B, {} A100, {}", r.params_b, r.gpus,
+                                   layout_text(megatron_layout(r))),
+                       false, false, " TFLOP/s", r.tflops_per_gpu, megatron_bound_tflops(r), pred,
+                       false);
+    }
+    for (const korthikanti_row& r : korthikanti_table3)
+        for (const bool present : {false, true}) {
+            const training_report t =
+                evaluate_training(megatron_gpt(r.hidden, r.layers, r.heads), presets::a100_sxm_80gb,
+                                  korthikanti_layout(r), korthikanti_workload(r, present));
+            prediction_row(fmt::format("Korthikanti {}, {}", r.name,
+                                       present ? "SP + selective" : "full recompute"),
+                           false, false, " s", present ? r.present_work_s : r.full_recompute_s,
+                           korthikanti_ideal(r, present).step_time.value(), t.step_time.value(),
+                           true);
+        }
+    {
+        const training_report t =
+            evaluate_training(presets::deepseek_v3_mtp, presets::h800, deepseek_train_layout,
+                              deepseek_train_workload, {.dispatch_fp8 = true});
+        prediction_row("DeepSeek-V3 pre-training, 2048 H800", false, false, " tok/s",
+                       deepseek_implied_tokens_per_gpu(),
+                       deepseek_train_ideal().tokens_per_gpu.value(), t.tokens_per_gpu.value(),
+                       false);
+    }
+    for (const serving_case& c : serving_cases) {
+        eval_options o = c.o;
+        o.ideal = false;
+        const report r = evaluate(*c.model, *c.cluster, c.l, c.w, o);
+        const double pred = (c.decode ? r.decode : r.prefill).tokens_per_gpu.value();
+        prediction_row(std::string(c.what), false, true, " tok/s", measured_per_gpu(c),
+                       bound_per_gpu(c), pred, false);
+    }
+
+    using namespace held_out;
+    fmt::print("\n### Held-out set (tests/validation/held_out.hpp)\n\n");
+    prediction_head();
+    for (const training_case& c : training_cases)
+        prediction_row(std::string(c.what), true, false, " tok/s", measured_tokens_per_gpu(c),
+                       evaluate_training_case(c, true).tokens_per_gpu.value(),
+                       evaluate_training_case(c, false).tokens_per_gpu.value(), false);
+    for (const serving_run& c : serving_runs)
+        prediction_row(std::string(c.what), true, true, higher_is_better(c) ? " tok/s" : " s",
+                       c.published, moecost_figure(c, true), moecost_figure(c, false),
+                       !higher_is_better(c));
+
+    fmt::print("\n### Summary of the predictions\n\n");
+    fmt::print("| set | kind | rows | mean error | worst error (row) | optimistic | outside "
+               "0.5–2× |\n");
+    fmt::print("| --- | --- | ---: | ---: | --- | ---: | ---: |\n");
+    for (int set = 0; set < 2; ++set)
+        for (int kind = 0; kind < 2; ++kind) {
+            const error_summary& e = errors[set][kind];
+            fmt::print("| {} | {} | {} | {:.1f}% | {:.1f}% ({}) | {} | {} |\n",
+                       set == 0 ? "fit" : "held out", kind == 0 ? "training" : "serving", e.n,
+                       100.0 * e.sum / e.n, 100.0 * e.worst, e.worst_what, e.optimistic,
+                       e.outside_half_to_2);
+        }
+}
+
 } // namespace
 
 int main() {
@@ -267,6 +374,7 @@ int main() {
     korthikanti();
     serving();
     training();
+    predictions();
     fmt::print(
         "\n### Summary of the bounds\n\n{} published throughputs and iteration times were set "
         "against moecost's "

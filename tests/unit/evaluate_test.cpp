@@ -2,8 +2,8 @@
 // the mistakes a cost model of MoE serving tends to make.
 //
 // Conventions checked here (DESIGN.md, REFERENCES.md): an (m×k)·(k×n) product is 2·m·n·k
-// FLOPs; roofline time of an operator group is max(FLOPs / FLOP/s, HBM bytes / B/s); a ring
-// all-reduce over n GPUs takes 2(n−1) steps of α and sends 2(n−1)/n of the message; the EP
+// FLOPs; roofline time of an operator group is max(FLOPs / FLOP/s, HBM bytes / B/s); an
+// all-reduce over n GPUs takes 2⌈log2 n⌉ steps of α and sends 2(n−1)/n of the message; the EP
 // all-to-all sends top_k copies of a token's hidden state, (EP−1)/EP of them off the GPU;
 // experts touched by B tokens choosing k of E uniformly: E·(1 − (1 − k/E)^B).
 
@@ -1232,8 +1232,12 @@ TEST_CASE("roofline from reciprocal rates: the same times as from the rates",
     CHECK(b.bound() == resource::memory);
     // and a collective on a link as specified equals the same on its link_cost
     const link_spec nv{.bandwidth = 100_GB_per_s, .latency = 1_us, .efficiency = 0.5};
-    // ring all-reduce of 1 GB over 4 GPUs: 6 steps of 1 µs + 1.5 GB at 50 GB/s = 30.006 ms
-    CHECK(all_reduce_time(1_GB, 4, nv).value() == near(0.030006));
+    // all-reduce of 1 GB over 4 GPUs: 2·2 steps of 1 µs + 1.5 GB at 50 GB/s = 30.004 ms (a
+    // ring's 6 steps would take 30.006); over 5 GPUs 2·3 steps + 1.6 GB = 32.006 ms
+    CHECK(all_reduce_time(1_GB, 4, nv).value() == near(0.030004));
+    CHECK(all_reduce_time(1_GB, 5, nv).value() == near(0.032006));
+    // all-gather of 1 GB shards over 8 GPUs: 3 steps + 7 GB at 50 GB/s = 140.003 ms
+    CHECK(all_gather_time(1_GB, 8, nv).value() == near(0.140003));
     CHECK(all_reduce_time(1_GB, 4, cost_of(nv)).value() == all_reduce_time(1_GB, 4, nv).value());
 }
 

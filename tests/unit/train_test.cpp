@@ -16,8 +16,8 @@
 //   multiplies by 1 + (p − 1)/(p·v) (§4.2.3).
 // - pipeline: (M + p − 1)·t for 1F1B, (M + (p − 1)/v)·t interleaved (Narayanan et al. 2021,
 //   SC'21, §2.2); bubble (p − 1)/(M + p − 1) of the pipeline time.
-// - ring all-reduce of M bytes over n GPUs: 2(n − 1)·α + 2(n − 1)/n·M/bw; all-gather of
-//   shards S: (n − 1)·(α + S/bw) (Patarasuk & Yuan 2009).
+// - all-reduce of M bytes over n GPUs: 2⌈log2 n⌉·α + 2(n − 1)/n·M/bw (recursive halving and
+//   doubling); all-gather of shards S: ⌈log2 n⌉·α + (n − 1)·S/bw (Thakur et al. 2005).
 // - an (m×k)·(k×n) product costs 2·m·n·k FLOPs; backward twice forward; full recompute adds a
 //   forward without the logits (Megatron-LM paper, Appendix).
 
@@ -507,20 +507,20 @@ TEST_CASE("gradient sync by hand: dense over DP, experts over EDP, with latency"
           "[train][time][comm]") {
     // tiny_moe on TP 1 × DP 4, ETP 1 × EP 2 × EDP 2, PP 1, links with α = 10 ns.
     // Per GPU (see the ZeRO test): dense 38,208 and expert 16,384 parameters.
-    //   dense: all-reduce of 38,208·4 = 152,832 B over 4: 2·3·10 ns + (6/4)·152,832/1e11
-    //          = 60 + 2,292.48 = 2,352.48 ns
+    //   dense: all-reduce of 38,208·4 = 152,832 B over 4: 2·2·10 ns + (6/4)·152,832/1e11
+    //          = 40 + 2,292.48 = 2,332.48 ns
     //   experts: 16,384·4 = 65,536 B over 2: 2·10 ns + 65,536/1e11 = 20 + 655.36 = 675.36 ns
     // The stage-GPU span is 4 ≤ 8: intra-node link.
     const layout l{.tp = 1, .dp = 4, .etp = 1, .ep = 2};
     training_workload t{.global_batch = 8, .micro_batch = 1, .seq = 8};
     const auto r = evaluate_training(tiny_moe, round_gpu_alpha, l, t);
     REQUIRE(r.valid());
-    CHECK(r.grad_sync_time.value() == near(2'352.48e-9 + 675.36e-9));
+    CHECK(r.grad_sync_time.value() == near(2'332.48e-9 + 675.36e-9));
     // Across nodes (1 GPU per node, so a group of 4 spans 4 nodes): 10 GB/s.
     cluster_spec c = round_gpu_alpha;
     c.gpus_per_node = 1;
     const auto across = evaluate_training(tiny_moe, c, l, t);
-    CHECK(across.grad_sync_time.value() == near(60e-9 + 22'924.8e-9 + 20e-9 + 6'553.6e-9));
+    CHECK(across.grad_sync_time.value() == near(40e-9 + 22'924.8e-9 + 20e-9 + 6'553.6e-9));
 }
 
 // ---- Megatron-LM's FLOPs convention ----------------------------------------------------------
@@ -955,7 +955,7 @@ TEST_CASE("training shares the MTP modules' embedding and head with the main mod
 
 // Regression (fixed): train.hpp always adds an expert all-reduce over EDP (and, under ZeRO-3,
 // expert all-gathers), even when the stage has no expert parameters: all_reduce_time of 0 bytes
-// still costs 2(n − 1)·α. A dense model on DP 2 with α = 10 ns pays 20 ns for a collective it never
+// still costs 2⌈log2 n⌉·α. A dense model on DP 2 with α = 10 ns pays 20 ns for a collective it never
 // issues.
 TEST_CASE("a dense model pays no latency for an empty expert all-reduce", "[train][comm]") {
     // The step-time case on links with α = 10 ns: the DP all-reduce of 420,096 B over 2 is

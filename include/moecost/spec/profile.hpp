@@ -69,6 +69,9 @@ struct perf_profile {
     stored<seconds> step_overhead{};   ///< per inference step: scheduler, sampling, host sync
     stored<seconds> a2a_latency{};     ///< fixed cost of one EP dispatch or combine
     double comm_overlap = 0.0;         ///< fraction of communication hidden under compute
+    /// Share of the elementwise traffic (norms, activation functions, MoE permutation) run as
+    /// kernels of their own beside the GEMMs rather than fused into them, in [0, 1].
+    double unfused_elementwise = 0.0;
     friend constexpr bool operator==(const perf_profile&, const perf_profile&) = default;
 
     [[nodiscard]] constexpr const saturation& gemm_of(gemm_format f) const {
@@ -125,6 +128,10 @@ constexpr void validate_into(violations& out, const perf_profile& p) {
         out.add(rule::non_negative, "profile.comm_overlap", p.comm_overlap);
     else if (p.comm_overlap > 1.0)
         out.add(rule::at_most, "profile.comm_overlap", p.comm_overlap, 1);
+    if (!(p.unfused_elementwise >= 0.0))
+        out.add(rule::non_negative, "profile.unfused_elementwise", p.unfused_elementwise);
+    else if (p.unfused_elementwise > 1.0)
+        out.add(rule::at_most, "profile.unfused_elementwise", p.unfused_elementwise, 1);
 }
 
 } // namespace moecost

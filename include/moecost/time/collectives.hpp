@@ -3,8 +3,12 @@
  * @file
  * Alpha-beta times of collectives on one link (docs/model.md §Communication):
  * t = steps·α + bytes sent per GPU / (bandwidth · efficiency).
- * Ring all-reduce of a message of M bytes over n GPUs sends 2·(n−1)/n·M per GPU in
- * 2·(n−1) steps (Patarasuk & Yuan 2009; NCCL's ring); all-gather and reduce-scatter half each.
+ * All-reduce of a message of M bytes over n GPUs sends 2·(n−1)/n·M per GPU (the least any
+ * algorithm sends; Patarasuk & Yuan 2009) in 2·⌈log2 n⌉ steps: reduce-scatter by recursive
+ * halving, then all-gather by recursive doubling (Rabenseifner; Thakur, Rabenseifner & Gropp
+ * 2005), which switched fabrics (NVSwitch, a fat tree) allow; a ring's 2·(n−1) steps are
+ * what only small messages would notice, and libraries switch away from it there (NCCL's
+ * tree and NVLS algorithms). All-gather and reduce-scatter take half of each.
  */
 
 #include <moecost/spec/hardware.hpp>
@@ -25,19 +29,26 @@ constexpr link_cost cost_of(const link_spec& l) {
     return {l.latency.get(), 1.0 / effective_rate(l)};
 }
 
-/// Ring all-reduce of `message` bytes over n GPUs on link l.
+/// ⌈log2 n⌉: the steps of recursive doubling over n GPUs.
+constexpr double doubling_steps(int n) {
+    double steps = 0;
+    for (long long reach = 1; reach < n; reach *= 2)
+        steps += 1;
+    return steps;
+}
+
+/// All-reduce of `message` bytes over n GPUs on link l.
 constexpr seconds all_reduce_time(bytes message, int n, const link_cost& l) {
     if (n <= 1 || message.value() <= 0)
         return {};
-    const double steps = 2.0 * (n - 1);
-    return steps * l.latency + (steps / n) * message * l.per_byte;
+    return 2.0 * doubling_steps(n) * l.latency + (2.0 * (n - 1) / n) * message * l.per_byte;
 }
 
-/// Ring all-gather (or reduce-scatter) where each of n GPUs holds `shard` bytes.
+/// All-gather (or reduce-scatter) where each of n GPUs holds `shard` bytes.
 constexpr seconds all_gather_time(bytes shard, int n, const link_cost& l) {
     if (n <= 1 || shard.value() <= 0)
         return {};
-    return static_cast<double>(n - 1) * (l.latency + shard * l.per_byte);
+    return doubling_steps(n) * l.latency + static_cast<double>(n - 1) * shard * l.per_byte;
 }
 
 /// A point-to-point send of `message` bytes.

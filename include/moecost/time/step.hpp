@@ -194,6 +194,10 @@ struct step_constants {
     double expert_io = 0; ///< 2h + mats·expert_hidden/ETP
     double shared_weight_bytes = 0, shared_io = 0;
     double dense_weight_bytes = 0, dense_io = 0;
+    /// Elementwise bytes per token (routed experts: per routed token) of the kernels beside the
+    /// GEMMs, by group: attention projections (the norms), dense FFN, routed and shared experts
+    /// (the activation; routed: permute and unpermute too). Zero in ideal mode.
+    std::array<double, 4> ew{};
     double head_weight_bytes = 0;
     double remote_nodes = 0;   ///< expected distinct other nodes a token's copies go to
     double dispatch_bytes = 0; ///< bytes per element of the EP dispatch
@@ -224,6 +228,22 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const double kv_layer_bytes = kv_elements_per_token_per_layer(m) * kb * inv_shards;
     const double io = (q_dim + kv_dim + ctx_dim) * inv_tp;
     const double mats = matrices(m.ffn.gated);
+    // Elementwise kernels beside the GEMMs (docs/model.md §9.6), per token in activation
+    // elements: two fused residual-add + norm kernels a layer (read x and the residual, write
+    // both: 4h each), the activation function (gated: read 2f, write f; plain: read f, write f:
+    // `mats`·f) and MoE's permute and unpermute (read and write each routed copy: 4h). The
+    // profile's `unfused_elementwise` share runs as kernels of their own, after the GEMMs'
+    // rooflines (ideal mode: all fused).
+    const double ew = o.ideal ? 0.0 : pf.unfused_elementwise;
+    // A GEMM whose format multiplies quantised activations (fp8, fp4, int8) first casts its
+    // input: read at the activations' bytes, written at the format's (DeepGEMM's and
+    // Transformer Engine's per-token-group casts), another elementwise kernel. Per token: the
+    // projections' inputs (h, ctx/t), the FFN's and experts' (h and their intermediate).
+    auto cast = [&](dtype t) {
+        const gemm_format f = format_of(c.gpu, t);
+        return f == gemm_format::bf16 || bytes_of(t) >= ab ? 0.0 : ab + bytes_of(t);
+    };
+    const double cw = cast(m.precision.weights), ce = cast(edt);
 
     // EP all-to-all: each GPU dispatches its 1/TP share of its tokens, k copies each. Uniform
     // routing keeps 1/EP of the copies on the GPU and sends the rest over NVLink; a copy bound
@@ -300,6 +320,12 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .shared_io = 2.0 * h + e.shared_experts * mats * e.shared_hidden * inv_tp,
         .dense_weight_bytes = weights.dense_ffn * wb,
         .dense_io = 2.0 * h + mats * m.ffn.hidden * inv_tp,
+        .ew = {ew * (8.0 * h * ab + (h + ctx_dim * inv_tp) * cw),
+               ew * (mats * m.ffn.hidden * inv_tp * ab + (h + m.ffn.hidden * inv_tp) * cw),
+               ew * ((mats * e.expert_hidden * inv_etp + 4.0 * h) * ab +
+                     (h + e.expert_hidden * inv_etp) * ce),
+               ew * e.shared_experts *
+                   (mats * e.shared_hidden * inv_tp * ab + (h + e.shared_hidden * inv_tp) * cw)},
         .head_weight_bytes = weights.head * bytes_of(tdt),
         .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
         .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,

@@ -42,11 +42,17 @@ constexpr double gemm_scale(double half, double rows) {
 }
 
 /// The profile's per-kernel costs of `kernels` kernels moving `traffic` HBM bytes: each one's
-/// HBM ramp (the bytes at which it reaches half the plateau) and launch overhead.
-constexpr void finish_kernels(const step_constants& k, op_cost& c, double traffic, double kernels) {
+/// HBM ramp (the bytes at which it reaches half the plateau) and launch overhead; and the
+/// `elementwise` bytes of the kernels beside the GEMMs, which run after the roofline's.
+constexpr void finish_kernels(const step_constants& k, op_cost& c, double traffic, double kernels,
+                              double elementwise = 0) {
     if (k.hbm_half > 0)
         c.memory_time = make<bytes>(traffic + kernels * k.hbm_half) * k.hbm_time;
     c.fixed = kernels * k.kernel_overhead;
+    if (elementwise > 0) {
+        c.traffic += make<bytes>(elementwise);
+        c.fixed += make<bytes>(elementwise) * k.hbm_time;
+    }
 }
 
 /// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
@@ -172,9 +178,9 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
     // a group of `layers` layers: its roofline at `per_flop` (the plateau rate times the size
     // curve) and `per_byte`, and its kernels' ramps and overheads
     auto set = [&](op_group g, double layers, double work, double traffic,
-                   seconds_per_flop per_flop, seconds_per_byte per_byte) {
+                   seconds_per_flop per_flop, seconds_per_byte per_byte, double elementwise = 0) {
         op_cost c = roofline(make<flops>(work), make<bytes>(traffic), per_flop, per_byte);
-        finish_kernels(k, c, traffic, layers * kernels_of(g, mla));
+        finish_kernels(k, c, traffic, layers * kernels_of(g, mla), layers * elementwise);
         put(r, g, c);
     };
 
@@ -193,7 +199,7 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
     }
     const double L = st.layers, moe = st.moe, dense = st.dense;
     const seconds_per_flop mm = k.mm_time * t.mm_scale;
-    set(op_group::attention_proj, L, proj, L * t.attn_traffic, mm, k.hbm_time);
+    set(op_group::attention_proj, L, proj, L * t.attn_traffic, mm, k.hbm_time, T * k.ew[0]);
     set(op_group::attention_core, L, attn_core_flops(m, form, keys) * k.inv_tp, core_traffic,
         k.attn_time, ld.decode ? k.attn_hbm_time : k.hbm_time);
     if (st.moe > 0) {
@@ -201,15 +207,15 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
             mm, k.hbm_time);
         set(op_group::routed_experts, moe,
             moe * t.routed_tokens * 2.0 * k.mats * h * k.expert_hidden, moe * t.routed_traffic,
-            k.expert_time * t.expert_scale, k.hbm_time);
+            k.expert_time * t.expert_scale, k.hbm_time, t.routed_tokens * k.etp * k.ew[2]);
         if (k.shared_experts > 0)
             set(op_group::shared_experts, moe,
                 moe * T * 2.0 * k.shared_experts * k.mats * h * k.shared_hidden * k.inv_tp,
-                moe * t.shared_traffic, mm, k.hbm_time);
+                moe * t.shared_traffic, mm, k.hbm_time, T * k.ew[3]);
     }
     if (st.dense > 0)
         set(op_group::dense_ffn, dense, dense * T * 2.0 * k.mats * h * k.ffn_hidden * k.inv_tp,
-            dense * t.dense_traffic, mm, k.hbm_time);
+            dense * t.dense_traffic, mm, k.hbm_time, T * k.ew[1]);
 
     // communication
     comm_cost& cm = r.comm;

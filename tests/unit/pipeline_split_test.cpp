@@ -122,7 +122,7 @@ TEST_CASE("pipeline split: the embedding and the loss count as layers", "[stages
         CHECK(ss.n == 2);
         CHECK(ss.split == p);
     }
-    SECTION("Qwen3-235B-A22B on pp 8 × v 4 as Megatron-Bridge trains it: 96 slots, 3 a chunk") {
+    SECTION("Qwen3-235B-A22B on pp 8 × v 4 with both ends counted: 96 slots, 3 a chunk") {
         // stage 0: E+2, then 3 + 3 + 3 = 11; stages 1–6: 4 × 3 = 12; stage 7: 3 + 3 + 3 + 2+L
         const pipeline_split p{.pp = 8, .virtual_stages = 4, .embedding = true, .loss = true};
         CHECK(layers_per_stage(presets::qwen3_235b_a22b, p) ==
@@ -130,8 +130,8 @@ TEST_CASE("pipeline split: the embedding and the loss count as layers", "[stages
     }
     SECTION("DeepSeek-V3 on pp 8 × v 4: 63 slots, uneven, E+1 | 2 | ... | 2 | L") {
         // 63 slots in 32 chunks: the first 31 take 2, the last 1 (the loss, with the MTP module
-        // after it on the last stage): Megatron-Core's layout "Et|(tt|)*30mL". Stage 0: chunks
-        // 0, 8, 16, 24 = 1 + 2 + 2 + 2 = 7; stages 1–6: 8; stage 7: 2 + 2 + 2 + 0 = 6.
+        // after it on the last stage). Stage 0: chunks 0, 8, 16, 24 = 1 + 2 + 2 + 2 = 7;
+        // stages 1–6: 8; stage 7: 2 + 2 + 2 + 0 = 6.
         const pipeline_split p{
             .pp = 8, .virtual_stages = 4, .uneven = true, .embedding = true, .loss = true};
         CHECK(layers_per_stage(presets::deepseek_v3, p) ==

@@ -24,10 +24,10 @@ namespace moecost::engine {
  * fewer in the first chunk of the first stage (the last chunk of the last stage).
  *
  * The slots must divide into the chunks unless `uneven` (layout::uneven_stages): then the
- * first (slots mod chunks) chunks take one more. (Megatron-Core reaches such splits with a
- * `--pipeline-model-parallel-layout`: DeepSeek-V3's 61 layers on pp 8 × v 4 as
- * E+1 | 2 | ... | 2 | MTP+loss is this split of 63 slots.) With v = 1 and neither end counted
- * this is stage_of(m, pp, s).
+ * first (slots mod chunks) chunks take one more. (Megatron-Core refuses the two flags with
+ * uneven stages; it places such splits with `--pipeline-model-parallel-layout`, e.g. its
+ * documented DeepSeek-V3 layout `Et*3|(tt|)*29,m|L` on pp 16 × v 2, which may differ from this
+ * rule's.) With v = 1 and neither end counted this is stage_of(m, pp, s).
  */
 struct pipeline_split {
     int pp = 1;

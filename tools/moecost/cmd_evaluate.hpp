@@ -138,15 +138,14 @@ inline json to_json(const scenario& s, const report& r) {
     j["interconnect_assumed"] = s.cluster.interconnect_assumed;
     j["precision"] = precision_json(m);
     j["layout"] = layout_json(l);
-    j["workload"] = {
-        {"batch", s.w.batch},
-        {"prompt", s.w.prompt},
-        {"context", context_of(s.w)},
-        {"prefill_micro_batches", prefill_micro_batches_of(s.w, l.pp)},
-        {"decode_micro_batches", s.w.decode_micro_batches > 0 ? s.w.decode_micro_batches : l.pp},
-        {"draft_tokens", s.w.draft_tokens},
-        {"draft_acceptance", s.w.draft_acceptance},
-        {"prefix_cache_hit", s.w.prefix_cache_hit}};
+    j["workload"] = {{"batch", s.w.batch},
+                     {"prompt", s.w.prompt},
+                     {"context", context_of(s.w)},
+                     {"prefill_micro_batches", prefill_micro_batches_of(s.w, l.pp, l.dp)},
+                     {"decode_micro_batches", decode_micro_batches_of(s.w, l.pp, l.dp)},
+                     {"draft_tokens", s.w.draft_tokens},
+                     {"draft_acceptance", s.w.draft_acceptance},
+                     {"prefix_cache_hit", s.w.prefix_cache_hit}};
     j["options"] = options_json(s.opt);
     j["evaluated"] = ok;
     j["valid"] = r.valid();

@@ -19,6 +19,17 @@ namespace train_cmd {
 
 // ---- JSON ------------------------------------------------------------------------------
 
+/// The transformer layers of each pipeline stage (null when pp exceeds the layers).
+inline json layers_per_stage_json(const scenario& s) {
+    const engine::pipeline_split p = pipeline_split_of(s.l, s.t);
+    if (s.l.pp > s.model.spec.layers)
+        return json();
+    json out = json::array();
+    for (int i = 0; i < s.l.pp; ++i)
+        out.push_back(engine::stage_of(s.model.spec, p, i).layers);
+    return out;
+}
+
 inline json to_json(const scenario& s, const training_report& r) {
     const bool ok = r.evaluated;
     const model_spec& m = s.model.spec;
@@ -38,6 +49,8 @@ inline json to_json(const scenario& s, const training_report& r) {
     j["gpus_per_node"] = s.cluster.gpus_per_node;
     j["layout"] = layout_json(s.l);
     json training = training_settings_json(t);
+    training["uneven_stages"] = s.l.uneven_stages;
+    training["layers_per_stage"] = layers_per_stage_json(s);
     training["global_batch"] = t.global_batch;
     training["tokens_per_iteration"] = static_cast<double>(t.global_batch) * t.seq;
     training["micro_batches"] = r.micro_batches;
@@ -104,6 +117,7 @@ inline void print_text(const scenario& s, const training_report& r) {
                      "-> {} micro-batch{} per DP rank",
                      t.global_batch, t.seq, count(double(t.global_batch) * t.seq), t.micro_batch,
                      r.micro_batches, r.micro_batches == 1 ? "" : "es"));
+    line("pipeline", pipeline_text(m, l, t));
     line("state", state_text(t));
     line("schedule", schedule_text(t, s.opt));
     line("modelling", modelling_text(s.opt));
@@ -221,6 +235,17 @@ inline command add_train(CLI::App& app) {
         ->type_name("N")
         ->check(integer_in(1, max_degree))
         ->capture_default_str()
+        ->group(tr);
+    sub->add_flag("--uneven-stages", o->uneven_stages,
+                  "Let the layers (with --virtual-stages, the chunks) not divide evenly: the "
+                  "first stages (chunks) take one layer more")
+        ->group(tr);
+    sub->add_flag("--embedding-in-pipeline-split", o->embedding_in_split,
+                  "Count the embedding as a layer when dividing the layers among the (virtual) "
+                  "stages (Megatron-LM's --account-for-embedding-in-pipeline-split)")
+        ->group(tr);
+    sub->add_flag("--loss-in-pipeline-split", o->loss_in_split,
+                  "Count the loss as a layer there (--account-for-loss-in-pipeline-split)")
         ->group(tr);
     sub->add_flag("--sequence-parallel", o->sequence_parallel,
                   "Megatron sequence parallelism: norm and dropout activations split over TP")

@@ -28,6 +28,9 @@ namespace moecost::cli {
 
 namespace train_cmd {
 
+/// The most stages whose layer counts the pipeline line lists.
+inline constexpr int max_listed_stages = 64;
+
 struct options {
     model_options model;
     cluster_options cluster;
@@ -43,6 +46,9 @@ struct options {
     bool overlap_grad_reduce = false;
     bool no_flash = false;
     bool dropout = false;
+    bool uneven_stages = false;
+    bool embedding_in_split = false;
+    bool loss_in_split = false;
     modelling_options modelling;
     search_space_options space; ///< a budget given: search instead of evaluating one layout
     std::string objective = "tokens";
@@ -87,7 +93,9 @@ inline json training_settings_json(const training_workload& t) {
             {"fp8_gemm", t.fp8_gemm},
             {"overlap_grad_reduce", t.overlap_grad_reduce},
             {"flash_attention", t.flash_attention},
-            {"dropout", t.dropout}};
+            {"dropout", t.dropout},
+            {"embedding_in_pipeline_split", t.embedding_in_split},
+            {"loss_in_pipeline_split", t.loss_in_split}};
 }
 
 inline std::vector<std::string> recompute_names() {
@@ -130,6 +138,10 @@ inline scenario resolve(const options& o) {
     resolved_layout l = resolve_layout(o.layout);
     s.l = l.l;
     s.layout_source = std::move(l.source);
+    if (o.uneven_stages && s.searching)
+        throw usage_error("--uneven-stages: applies to one layout (--layout or --seed-layout); a "
+                          "search tries the layouts whose stages divide evenly");
+    s.l.uneven_stages = o.uneven_stages;
     if (o.global_batch.empty())
         throw usage_error("--global-batch: required (sequences per iteration, a multiple of "
                           "--micro-batch x dp)");
@@ -153,7 +165,9 @@ inline scenario resolve(const options& o) {
            .virtual_stages = o.virtual_stages,
            .overlap_grad_reduce = o.overlap_grad_reduce,
            .flash_attention = !o.no_flash,
-           .dropout = o.dropout};
+           .dropout = o.dropout,
+           .embedding_in_split = o.embedding_in_split,
+           .loss_in_split = o.loss_in_split};
     s.opt = make_eval_options(o.modelling);
     if (s.searching)
         s.space = make_search_space(o.space, s.batches);
@@ -195,6 +209,25 @@ inline std::string state_text(const training_workload& t) {
                        "weights and m, v; ZeRO stage {}",
                        t.fp8_gemm ? "fp8" : "bf16", name_of(t.grads), name_of(t.optimizer_state),
                        t.zero);
+}
+
+/// How the pipeline divides the layers, on one line: `61 layers + embedding + loss into 8
+/// stages x 4 chunks, uneven: 7, 8, 8, 8, 8, 8, 8, 6 layers per stage`.
+inline std::string pipeline_text(const model_spec& m, const layout& l, const training_workload& t) {
+    const engine::pipeline_split p = pipeline_split_of(l, t);
+    std::string out =
+        fmt::format("{} layers{}{} into {} stage{}", m.layers, p.embedding ? " + embedding" : "",
+                    p.loss ? " + loss" : "", l.pp, l.pp == 1 ? "" : "s");
+    if (p.virtual_stages > 1)
+        out += fmt::format(" x {} chunks", p.virtual_stages);
+    if (p.uneven)
+        out += ", uneven";
+    if (l.pp <= 1 || l.pp > m.layers || l.pp > max_listed_stages)
+        return out;
+    out += ": ";
+    for (int s = 0; s < l.pp; ++s)
+        out += (s > 0 ? ", " : "") + std::to_string(engine::stage_of(m, p, s).layers);
+    return out + " layers per stage";
 }
 
 /// The schedule on one line: recomputation, SP, attention, dropout, pipeline, reduction.

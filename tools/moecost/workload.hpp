@@ -45,12 +45,14 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
         ->check(positive_integer())
         ->group(workload_group);
     app.add_option("--micro-batches", o.micro_batches,
-                   "Pipeline micro-batches the prefill batch is split into (default: pp)")
+                   "Pipeline micro-batches the prefill batch is split into (default: pp, at most "
+                   "the sequences of a DP rank)")
         ->type_name("N")
         ->check(positive_integer())
         ->group(workload_group);
     app.add_option("--decode-micro-batches", o.decode_micro_batches,
-                   "Micro-batches in flight in decode (default: pp)")
+                   "Micro-batches in flight in decode (default: pp, at most the sequences of a DP "
+                   "rank)")
         ->type_name("N")
         ->check(positive_integer())
         ->group(workload_group);

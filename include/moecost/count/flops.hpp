@@ -158,7 +158,17 @@ constexpr flop_breakdown layer_token_flops(const model_spec& m, int i, mla_form 
 struct flop_options {
     bool causal = true; ///< causal mask (prefill); false attends to the whole prompt
     mla_form mla = mla_form::naive;
+    /// every layer's whole s×s score matrix, whatever the mask and window (unfused attention
+    /// computes the product, then masks it); overrides `causal`
+    bool whole_scores = false;
 };
+
+namespace detail {
+/// The keys summed over the queries of layer i that a count with `opt` charges.
+constexpr double keys_counted(const model_spec& m, int i, double s, const flop_options& opt) {
+    return opt.whole_scores ? s * s : keys_summed(m, i, s, opt.causal);
+}
+} // namespace detail
 
 /**
  * Forward FLOPs of one decoded token at context c (it attends to c keys, itself included),
@@ -189,7 +199,7 @@ constexpr flop_breakdown prefill_flops(const model_spec& m, double s, flop_optio
     flop_breakdown total;
     for (int i = 0; i < m.layers; ++i) {
         total += s * detail::layer_token_flops(m, i, opt.mla);
-        const double keys = detail::keys_summed(m, i, s, opt.causal);
+        const double keys = detail::keys_counted(m, i, s, opt);
         total.attention_core += make<flops>(attn_core_flops(m, opt.mla, keys));
         total.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * keys);
     }
@@ -219,7 +229,7 @@ constexpr flop_breakdown mtp_flops(const model_spec& m, double s, flop_options o
     const int i = mtp_block_layer(m);
     const double h = m.hidden;
     module = s * detail::layer_token_flops(m, i, opt.mla);
-    const double keys = detail::keys_summed(m, i, s, opt.causal);
+    const double keys = detail::keys_counted(m, i, s, opt);
     module.attention_core += make<flops>(attn_core_flops(m, opt.mla, keys));
     module.mtp_projection = make<flops>(s * 2.0 * (2.0 * h) * h);
     module.other += make<flops>(nonmatmul::per_softmax_element * m.attention.heads * keys +
@@ -239,17 +249,60 @@ enum class recompute : std::uint8_t { none, selective, full };
  * the attention core for selective recomputation, the whole forward but the logits for full
  * recomputation (4 passes).
  */
-constexpr flops_per_token training_flops_per_token(const model_spec& m, double s,
-                                                   recompute rc = recompute::none,
-                                                   bool causal = true) {
-    flop_breakdown fwd = prefill_flops(m, s, {.causal = causal}, s);
-    fwd += mtp_flops(m, s, {.causal = causal});
+constexpr flops_per_token training_flops_per_token(const model_spec& m, double s, recompute rc,
+                                                   flop_options opt) {
+    flop_breakdown fwd = prefill_flops(m, s, opt, s);
+    fwd += mtp_flops(m, s, opt);
     flops total = 3.0 * fwd.matmul();
     if (rc == recompute::full)
         total += fwd.matmul() - fwd.lm_head;
     if (rc == recompute::selective)
         total += fwd.attention_core;
     return total / make<tokens>(s);
+}
+constexpr flops_per_token training_flops_per_token(const model_spec& m, double s,
+                                                   recompute rc = recompute::none,
+                                                   bool causal = true) {
+    return training_flops_per_token(m, s, rc, flop_options{.causal = causal});
+}
+
+/**
+ * Training FLOPs per token the hardware executes (HFU's numerator): training_flops_per_token
+ * with the attention its kernels run. Fused (flash) attention skips the masked blocks: the
+ * causal half (and a sliding window's band). Unfused attention (`flash` false: Megatron-LM
+ * 2021's baddbmm, scale-mask-softmax and bmm kernels) computes every layer's whole s×s score
+ * and value products, then masks them: s² keys per layer in the forward, the backward and any
+ * recomputation, as Megatron-LM's Eq. 3 (Narayanan et al. 2021) counts them.
+ */
+constexpr flops_per_token executed_training_flops_per_token(const model_spec& m, double s,
+                                                            recompute rc, bool flash) {
+    return training_flops_per_token(m, s, rc, flop_options{.whole_scores = !flash});
+}
+
+/// HBM bytes of one layer's score matrices in the forward and in the backward.
+struct score_traffic {
+    bytes forward{}, backward{};
+};
+
+/**
+ * HBM bytes unfused attention (Megatron-LM 2021: baddbmm, the fused scale-mask-softmax kernel,
+ * dropout, bmm) moves for one layer's score matrices, `queries` × `keys` scores per head, all
+ * heads (divide by the TP ranks that split the heads), 16-bit elements. Forward: the QKᵀ
+ * product writes the scores (2 B each), the softmax kernel reads them and writes the
+ * probabilities (2 + 2), dropout, where there is one, reads those and writes its output and its
+ * mask (2 + 2 + 1), and the value product reads its input (2): 8 B a score, 13 with dropout.
+ * Backward: the gradient of the value product's input is written (2), dropout's backward reads
+ * it and the mask and writes its own (2 + 1 + 2), the softmax backward reads that and the
+ * probabilities and writes the scores' gradient (2 + 2 + 2), which the query and key gradients
+ * each read (2 + 2), and the value gradient reads the probabilities (2): 14 B, 19 with dropout.
+ * Korthikanti et al. 2022 (Table 2) keep 5·a·s²·b bytes of these for the backward (softmax
+ * output, dropout mask and output). Flash attention keeps the scores on chip: none.
+ */
+constexpr score_traffic unfused_score_traffic(const model_spec& m, double queries, double keys,
+                                              bool dropout) {
+    const double scores = m.attention.heads * queries * keys;
+    return {.forward = make<bytes>((dropout ? 13.0 : 8.0) * scores),
+            .backward = make<bytes>((dropout ? 19.0 : 14.0) * scores)};
 }
 
 } // namespace moecost

@@ -36,10 +36,25 @@ struct training_workload {
     bool sequence_parallel = false;
     int virtual_stages = 1;           ///< > 1: interleaved 1F1B with v model chunks per GPU
     bool overlap_grad_reduce = false; ///< reduce gradients during backward
-    bool flash_attention = true;      ///< no s² score matrices stored
-    bool dropout = false;             ///< dropout masks stored (GPT-3 era models)
+    bool flash_attention = true; ///< fused causal attention: no s² scores stored or executed twice
+    bool dropout = false;        ///< dropout masks stored (GPT-3 era models)
+    /// the embedding counts as a layer when the layers divide among the (virtual) stages
+    /// (Megatron-LM's --account-for-embedding-in-pipeline-split; engine::pipeline_split)
+    bool embedding_in_split = false;
+    /// the loss counts as a layer there (--account-for-loss-in-pipeline-split)
+    bool loss_in_split = false;
     friend constexpr bool operator==(const training_workload&, const training_workload&) = default;
 };
+
+/// How the training pipeline divides the layers: pp stages of v chunks, with the embedding and
+/// the loss where they count, unevenly where the layout allows it.
+constexpr engine::pipeline_split pipeline_split_of(const layout& l, const training_workload& t) {
+    return {.pp = l.pp,
+            .virtual_stages = t.virtual_stages,
+            .uneven = l.uneven_stages,
+            .embedding = t.embedding_in_split,
+            .loss = t.loss_in_split};
+}
 
 /// Micro-batches per iteration on each DP rank (gradient accumulation steps).
 constexpr int micro_batches_of(const training_workload& t, const layout& l) {
@@ -62,8 +77,9 @@ struct training_memory {
 
 struct training_report {
     training_memory memory{};
-    flops model_flops_per_iteration{};    ///< 3 passes, no recomputation (Megatron's convention)
-    flops hardware_flops_per_iteration{}; ///< with the recomputed forward work
+    flops model_flops_per_iteration{}; ///< 3 passes, no recomputation, causal attention
+    /// with the recomputed forward work and, without flash attention, the whole s² scores
+    flops hardware_flops_per_iteration{};
     seconds step_time{};
     seconds pipeline_time{};    ///< forward + backward of all micro-batches through the pipeline
     seconds micro_batch_time{}; ///< slowest stage, one micro-batch forward + backward
@@ -144,14 +160,21 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
                                 .dropout = t.dropout};
     const double s = static_cast<double>(t.seq) / l.cp, b = t.micro_batch;
     bytes total{};
-    // One representative layer of each kind; layers of a kind cost the same.
+    // One representative layer of each kind; layers of a kind cost the same. A stage of
+    // interleaved chunks holds layers past [first, first + layers): look further for a kind
+    // it counts but that range lacks.
     int moe_i = -1, dense_i = -1;
-    for (int i = st.first; i < st.first + st.layers; ++i) {
-        if (is_moe_layer(m, i) && moe_i < 0)
-            moe_i = i;
-        if (!is_moe_layer(m, i) && dense_i < 0)
-            dense_i = i;
-    }
+    auto find = [&](int from, int to) {
+        for (int i = from; i < to; ++i) {
+            if (is_moe_layer(m, i) && moe_i < 0)
+                moe_i = i;
+            if (!is_moe_layer(m, i) && dense_i < 0)
+                dense_i = i;
+        }
+    };
+    find(st.first, st.first + st.layers < m.layers ? st.first + st.layers : m.layers);
+    if ((st.moe > 0 && moe_i < 0) || (st.dense > 0 && dense_i < 0))
+        find(0, m.layers);
     if (moe_i >= 0)
         total += static_cast<double>(st.moe) * training_activation_bytes_layer(m, moe_i, s, b, ao);
     if (dense_i >= 0)
@@ -180,6 +203,19 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
     return total;
 }
 
+/// The field a broken pipeline split names: what it divides, and into what.
+constexpr const char* split_field(const engine::pipeline_split& p, bool per_chunk) {
+    if (per_chunk)
+        return p.embedding && p.loss
+                   ? "layers + embedding + loss, one per pp × virtual stages chunk"
+               : p.embedding ? "layers + embedding, one per pp × virtual stages chunk"
+               : p.loss      ? "layers + loss, one per pp × virtual stages chunk"
+                             : "layers, one per pp × virtual stages chunk";
+    return p.embedding && p.loss ? "layers + embedding + loss into pp × virtual stages chunks"
+           : p.embedding         ? "layers + embedding into pp × virtual stages chunks"
+                                 : "layers + loss into pp × virtual stages chunks";
+}
+
 } // namespace detail
 
 namespace engine {
@@ -196,8 +232,13 @@ constexpr model_spec training_model(const model_spec& model, const training_work
     return m;
 }
 
-/// The rules a training deployment breaks, into `out`: the specs', the layout's (its batch
-/// rule replaced by whole micro-batches per DP rank) and the virtual stages'.
+/**
+ * The rules a training deployment breaks, into `out`: the specs', the layout's (its batch
+ * rule replaced by whole micro-batches per DP rank) and the pipeline split's: unless the
+ * layout's stages may be uneven, pp·v chunks must divide the layers (`layers_vs_pp` with
+ * factor v) or, with the embedding or the loss counted, the layers and those ends (`divides`,
+ * in place of layers % pp); uneven, there must be a slot for every chunk (`at_least`).
+ */
 constexpr void check_training_into(violations& out, const model_spec& model,
                                    const cluster_spec& cluster, const layout& l,
                                    const training_workload& t, const eval_options& opt) {
@@ -205,15 +246,26 @@ constexpr void check_training_into(violations& out, const model_spec& model,
     if (!out.ok())
         return;
     const workload as_inference{.batch = t.global_batch, .prompt = t.seq};
+    // with the embedding or the loss counted, the split's own rules below replace layers % pp
+    const bool ends = t.embedding_in_split || t.loss_in_split;
     for (const auto& v : check_layout(model, cluster, l, as_inference))
-        if (v.what != rule::batch_vs_dp)
+        if (v.what != rule::batch_vs_dp && !(ends && v.what == rule::layers_vs_pp))
             out.add(v);
     // products in 64 bits: a micro-batch or virtual-stage count times a degree overflows an int
     const long long per_step = static_cast<long long>(t.micro_batch) * l.dp;
     if (micro_batches_of(t, l) <= 0 || t.global_batch % per_step != 0)
         out.add(rule::batch_vs_dp, "micro_batch·dp", t.global_batch, static_cast<double>(per_step));
-    const long long chunks = static_cast<long long>(l.pp) * t.virtual_stages;
-    if (t.virtual_stages > 1 && l.pp <= model.layers && model.layers % chunks != 0)
+    if (l.pp > model.layers) // stages_vs_layers, above
+        return;
+    const engine::pipeline_split p = pipeline_split_of(l, t);
+    const long long slots = engine::split_slots(model, p), chunks = engine::split_chunks(p);
+    if (l.uneven_stages && slots < chunks) // a chunk would hold nothing
+        out.add(rule::at_least, detail::split_field(p, true), static_cast<double>(slots),
+                static_cast<double>(chunks));
+    else if (!l.uneven_stages && slots % chunks != 0 && ends)
+        out.add(rule::divides, detail::split_field(p, false), static_cast<double>(chunks),
+                static_cast<double>(slots));
+    else if (!l.uneven_stages && slots % chunks != 0 && t.virtual_stages > 1)
         out.add({.what = rule::layers_vs_pp,
                  .field = "layers",
                  .value = static_cast<double>(model.layers),
@@ -228,20 +280,47 @@ struct micro_batch_cost {
 };
 
 /**
+ * The HBM time of unfused attention's score matrices (unfused_score_traffic) for one layer of
+ * one micro-batch on one GPU: its forward kernels and its backward kernels. Zero with flash
+ * attention.
+ */
+struct score_times {
+    seconds forward{}, backward{};
+};
+
+constexpr score_times score_times_of(const model_spec& m, const layout& l,
+                                     const training_workload& t, const gpu_spec& g) {
+    if (t.flash_attention)
+        return {};
+    // b sequences; the heads split over TP, the queries over CP, every key attended
+    const double S = t.seq;
+    const score_traffic x = unfused_score_traffic(m, S / l.cp, S, t.dropout);
+    const double share = static_cast<double>(t.micro_batch) / l.tp;
+    const byte_rate bw = effective_hbm_rate(g);
+    return {.forward = share * x.forward / bw, .backward = share * x.backward / bw};
+}
+
+/**
  * One micro-batch (load `ld`, terms `lt`) forward and backward on each stage shape of ss: the
  * forward is the prefill step with logits for every token, the backward twice its compute
- * plus the recomputation, the collectives repeated and the pipeline's sends.
+ * plus the recomputation, the collectives repeated and the pipeline's sends. Unfused
+ * attention's mask, softmax and dropout kernels (`scores`, per layer) run between its two
+ * products, memory-bound: their time adds to the stage's, or in ideal mode to its HBM sum,
+ * for each forward (the recomputed one too) and the backward of every layer and MTP block.
  */
 constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_constants& k,
                                                const load_terms& lt, const stage_set& ss,
                                                const step_load& ld, const training_workload& t,
-                                               bool overlap) {
+                                               bool overlap, const score_times& scores = {}) {
     const layout& l = k.l;
     const double v = t.virtual_stages;
+    const double forwards = t.rc == recompute::none ? 1.0 : 2.0;
     micro_batch_cost out;
     bool first = true;
     for_each_shape(m, ss, [&](const stage_shape& st, int, int) {
         const stage_step fwd = step_cost(k, lt, st, ld);
+        const double attending = st.layers + (st.head ? m.mtp_layers : 0);
+        const seconds score = attending * (forwards * scores.forward + scores.backward);
         // the last stage also runs the MTP modules after its layers
         const mtp_forward x = st.head ? mtp_forward_of(m, k, lt, ld, m.mtp_layers) : mtp_forward{};
         const seconds f_compute = fwd.compute + x.compute;
@@ -250,6 +329,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
             comp += f_compute - fwd.op(op_group::lm_head).time() - x.head;
         if (t.rc == recompute::selective)
             comp += fwd.op(op_group::attention_core).time() + x.core;
+        comp += score;
         // The backward repeats the forward's collectives (a full recompute a third time). Point
         // to point, each of a GPU's v model chunks sends its output forward and its input
         // gradient back per micro-batch, except the model's last chunk (nothing forward) and
@@ -281,6 +361,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
                 all.compute += core.compute_time + x.cores.compute;
                 all.memory += core.memory_time + x.cores.memory;
             }
+            all.memory += score;
             comp = all.time();
             bound = all.bound();
         }
@@ -404,13 +485,16 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const bool overlap = o.ideal || o.overlap;
     const double S = t.seq, b = t.micro_batch, edp = edp_of(l), pp = l.pp, v = t.virtual_stages,
                  world = world_size(l);
-    const stage_set ss = stages_of(m, l.pp);
+    const stage_set ss = stages_of(m, pipeline_split_of(l, t));
 
-    // one micro-batch: forward = prefill step with logits for every token
+    // one micro-batch: forward = prefill step with logits for every token. Unfused attention
+    // computes every score of the s×s matrix before masking it: s² keys per sequence and layer
+    // (executed_training_flops_per_token), the causal half with flash attention.
+    const bool fused = t.flash_attention;
     const step_load ld{.seqs = b,
                        .tokens_per_seq = S,
-                       .keys_full = causal_keys(S),
-                       .keys_sliding = causal_keys_window(S, window_keys(m)),
+                       .keys_full = fused ? causal_keys(S) : S * S,
+                       .keys_sliding = fused ? causal_keys_window(S, window_keys(m)) : S * S,
                        .expert_tokens = b * S * l.dp / edp,
                        .kv_len = 0,
                        .decode = false,
@@ -418,7 +502,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const step_constants k = step_constants_of(m, c, l, o);
     const load_terms lt =
         load_terms_of(k, ld, experts_touched(k.experts, k.top_k, ld.expert_tokens, k.skew));
-    const micro_batch_cost mb = micro_batch_cost_of(m, k, lt, ss, ld, t, overlap);
+    const micro_batch_cost mb =
+        micro_batch_cost_of(m, k, lt, ss, ld, t, overlap, score_times_of(m, l, t, c.gpu));
     r.micro_batch_time = mb.time;
     // 1F1B: (M + p − 1) slots; interleaved with v chunks: (M + (p − 1)/v) (Narayanan et al. 2021
     // §2.2)
@@ -448,8 +533,8 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const double tokens_per_iter = static_cast<double>(t.global_batch) * S;
     r.model_flops_per_iteration =
         tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S);
-    r.hardware_flops_per_iteration =
-        tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S, t.rc);
+    r.hardware_flops_per_iteration = tokens_per_iter * make<tokens>(1.0) *
+                                     executed_training_flops_per_token(model, S, t.rc, fused);
     r.tokens_per_gpu = make<tokens>(tokens_per_iter) / r.step_time / world;
     const flop_rate peak = peak_for(cluster.gpu, m.precision.weights);
     r.mfu = r.model_flops_per_iteration / (r.step_time * world * peak);

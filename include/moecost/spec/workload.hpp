@@ -35,11 +35,26 @@ struct workload {
 constexpr int context_of(const workload& w) {
     return w.context > 0 ? w.context : w.prompt;
 }
-constexpr int prefill_micro_batches_of(const workload& w, int pp) {
-    return w.prefill_micro_batches > 0 ? w.prefill_micro_batches : pp;
+namespace detail {
+/// The default micro-batch count: pp, but no more than the sequences one of dp ranks holds
+/// (⌈B/dp⌉, at least 1): a micro-batch holds at least one sequence.
+constexpr int default_micro_batches(const workload& w, int pp, int dp) {
+    const int per_rank = dp > 0 && w.batch > 0 ? (w.batch + dp - 1) / dp : 1;
+    return per_rank < pp ? per_rank : pp;
 }
-constexpr int decode_micro_batches_of(const workload& w, int pp) {
-    return w.decode_micro_batches > 0 ? w.decode_micro_batches : pp;
+} // namespace detail
+
+/// Pipeline micro-batches of a prefill batch on pp stages of dp ranks: as set, else pp, or the
+/// sequences a DP rank holds when they are fewer.
+constexpr int prefill_micro_batches_of(const workload& w, int pp, int dp = 1) {
+    return w.prefill_micro_batches > 0 ? w.prefill_micro_batches
+                                       : detail::default_micro_batches(w, pp, dp);
+}
+/// Micro-batches in flight in decode: as set, else pp, or the sequences a DP rank holds when
+/// they are fewer.
+constexpr int decode_micro_batches_of(const workload& w, int pp, int dp = 1) {
+    return w.decode_micro_batches > 0 ? w.decode_micro_batches
+                                      : detail::default_micro_batches(w, pp, dp);
 }
 /// Expected tokens a sequence gains per decode step: 1 without drafts; with d drafts each
 /// accepted with chance α once its predecessors were, Σ_{i=0..d} α^i (Leviathan et al. 2023,

@@ -49,7 +49,7 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
     if (!decode) {
         // With prefix caching the first P = hit·s positions are cached: tokens P + 1 … s are
         // computed, each attending to its position's keys, and the P cached entries are read.
-        const double Bmb = B / prefill_micro_batches_of(w, l.pp);
+        const double Bmb = B / prefill_micro_batches_of(w, l.pp, l.dp);
         step_load ld{.seqs = ceil_div(Bmb, dp),
                      .tokens_per_seq = S,
                      .keys_full = causal_keys(S),
@@ -69,7 +69,7 @@ constexpr step_load phase_load(const model_spec& m, const layout& l, const workl
     }
     // With d drafts a step verifies q = 1 + d tokens per sequence, at positions ctx … ctx + d:
     // token i attends to ctx + i keys, reads the cache once and writes q entries.
-    const double Bmb = B / decode_micro_batches_of(w, l.pp);
+    const double Bmb = B / decode_micro_batches_of(w, l.pp, l.dp);
     step_load ld{.seqs = ceil_div(Bmb, dp),
                  .tokens_per_seq = 1,
                  .keys_full = ctx,

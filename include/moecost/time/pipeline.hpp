@@ -109,7 +109,7 @@ constexpr void prefill_phase(phase_result& out, const model_spec& m, const step_
                              const stage_set& ss, const phase_loads& lds, const workload& w) {
     const layout& l = k.l;
     const double B = w.batch, S = w.prompt, world = world_size(l);
-    const double M = prefill_micro_batches_of(w, l.pp);
+    const double M = prefill_micro_batches_of(w, l.pp, l.dp);
     const step_load& ld = lds.prefill;
     load_terms t = load_terms_of(k, ld, lds.touched[0]);
     load_terms t_one = load_terms_of(k, lds.one, lds.touched[1]);
@@ -141,7 +141,7 @@ constexpr void decode_phase(phase_result& out, const model_spec& m, const step_c
                             const stage_set& ss, const phase_loads& lds, const workload& w) {
     const layout& l = k.l;
     const double B = w.batch, world = world_size(l);
-    const double M = decode_micro_batches_of(w, l.pp);
+    const double M = decode_micro_batches_of(w, l.pp, l.dp);
     const step_load& ld = lds.decode;
     load_terms t = load_terms_of(k, ld, lds.touched[2]);
     const int drafts = drafts_of(m, w);

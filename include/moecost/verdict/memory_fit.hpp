@@ -54,7 +54,7 @@ constexpr int fit_memory(memory_breakdown& out, const model_spec& m, const layou
                                  .sliding = is_sliding_layer(m, mtp_block_layer(m)) ? used : 0};
         mtp_kv_seq = kv_bytes_per_gpu(m, l, blocks, 1, n).value();
     }
-    const double M_pf = prefill_micro_batches_of(w, l.pp);
+    const double M_pf = prefill_micro_batches_of(w, l.pp, l.dp);
     const double pf_seqs = ceil_div(B / M_pf, dp);
     // Working set of one prefill micro-batch, intermediates split by TP; fp32 logits (one
     // row per sequence) only on the stage with the LM head. Per sequence first: the largest

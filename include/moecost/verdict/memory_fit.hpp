@@ -65,6 +65,14 @@ constexpr int fit_memory(memory_breakdown& out, const model_spec& m, const layou
         k.inv_tp;
     const double act_head_seq = inference_activation_bytes(activation, 0, 1).value() * k.inv_tp;
     const double inv_M_pf = 1.0 / M_pf;
+    // A serving step's working set follows its token budget (w.step_tokens per DP rank), not
+    // whole prompts: at most that many tokens and as many logit rows, whatever the batch.
+    const double budget = w.step_tokens;
+    const double step_tok =
+        budget > 0 ? dmin(budget, pf_seqs * ld_prefill.tokens_per_seq) * k.inv_cp : 0.0;
+    const double step_rows = budget > 0 ? dmin(budget, pf_seqs) : 0.0;
+    const double act_cap_body =
+        inference_activation_bytes(activation, budget * k.inv_cp, 0).value() * k.inv_tp;
     out.capacity = hbm;
     out.usable = headroom * hbm.get();
     double max_seqs = 1e18;
@@ -75,7 +83,11 @@ constexpr int fit_memory(memory_breakdown& out, const model_spec& m, const layou
             kv_bytes_per_gpu(m, l, st, 1, n).value() + (st.head ? mtp_kv_seq : 0.0);
         const double act_seq = st.head ? act_body_seq + act_head_seq : act_body_seq;
         const bytes kv = make<bytes>(seqs * kv_seq);
-        const bytes act = make<bytes>(pf_seqs * act_seq);
+        const bytes act =
+            budget > 0 ? make<bytes>(inference_activation_bytes(activation, step_tok, 0).value() *
+                                         k.inv_tp +
+                                     (st.head ? step_rows * act_head_seq : 0.0))
+                       : make<bytes>(pf_seqs * act_seq);
         const bytes tot = wts + kv + act;
         if (first || tot > out.total()) {
             out.weights = wts;
@@ -88,7 +100,12 @@ constexpr int fit_memory(memory_breakdown& out, const model_spec& m, const layou
         // one prefill micro-batch, ceil(N / M): take the largest N whose total fits.
         const double room = out.usable.value() - wts.value();
         double fit = 0;
-        if (room > 0) {
+        if (budget > 0) { // the step's working set at its full budget, whatever the batch
+            const double cap = act_cap_body + (st.head ? budget * act_head_seq : 0.0);
+            if (room > cap)
+                fit = kv_seq > 0 ? dmin((room - cap) / kv_seq, 1e9) : 1e9;
+            fit = static_cast<double>(static_cast<long long>(fit));
+        } else if (room > 0) {
             const double per_seq = kv_seq + act_seq * inv_M_pf;
             fit = per_seq > 0 ? room / per_seq : 1e9;
             fit = static_cast<double>(static_cast<long long>(dmin(fit, 1e9)));

@@ -378,7 +378,7 @@ constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry
     return p;
 }
 
-namespace serve_detail {
+namespace planner_detail {
 
 template <class Result>
 constexpr void offer(Result& res, const serve_plan& p) {
@@ -401,7 +401,7 @@ constexpr search_space pool_space(const serve_options& o) {
             .pad_experts = o.pad_experts};
 }
 
-} // namespace serve_detail
+} // namespace planner_detail
 
 /**
  * Plans the serving of model `spec` on `hw` under `o`: the best aggregated and disaggregated
@@ -417,7 +417,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                      .hw = hw,
                      .o = o,
                      .s = lengths_of(o.load),
-                     .z = serve_detail::normal_quantile(o.target.percentile),
+                     .z = standard_normal_quantile(o.target.percentile),
                      .q = &q};
     const double hit = o.load.prefix_cache_hit;
     const double tpot_limit = o.target.tpot.value;
@@ -430,7 +430,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         return make_decode_table(m, c, l, cx.s, o.eval, hit);
     };
     if (o.disaggregated || (o.aggregated && shared)) {
-        for_each_layout(m, hw.decode, serve_detail::pool_space(o),
+        for_each_layout(m, hw.decode, planner_detail::pool_space(o),
                         [&](const layout& l, const engine::stage_set&) {
                             decode_entry d{.l = l, .gpus = world_size(l)};
                             d.table = table_of(hw.decode, l);
@@ -457,7 +457,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                         });
     }
     if (o.aggregated && !shared)
-        for_each_layout(m, hw.aggregated, serve_detail::pool_space(o),
+        for_each_layout(m, hw.aggregated, planner_detail::pool_space(o),
                         [&](const layout& l, const engine::stage_set&) {
                             ++res.tally[0].layouts;
                             decode_entry d{.l = l, .gpus = world_size(l)};
@@ -487,7 +487,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                 const serve_plan p = plan_aggregated(cx, d, tau, b, r.max_batch);
                 if (p.feasible) {
                     any = true;
-                    serve_detail::offer(res, p);
+                    planner_detail::offer(res, p);
                 } else if (best_mixed_point(d.table, cx.s, q, tau, double(b) * d.l.dp, o.target,
                                             o.max_utilisation, cx.z)
                                .rate > 0)
@@ -504,7 +504,8 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
     std::vector<prefill_entry> prefills;
     mode_tally& td = res.tally[1];
     for_each_layout(
-        m, hw.prefill, serve_detail::pool_space(o), [&](const layout& l, const engine::stage_set&) {
+        m, hw.prefill, planner_detail::pool_space(o),
+        [&](const layout& l, const engine::stage_set&) {
             prefill_entry best{.l = l, .gpus = world_size(l)};
             const kv_transfer least = kv_transfer_of(m, cx.s, hw.prefill, l, hw.decode, l);
             bool fits = false;
@@ -547,7 +548,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         ++td.evaluated;
         const serve_plan p = plan_pair(cx, prefills[i], decodes[j]);
         if (p.feasible)
-            serve_detail::offer(res, p);
+            planner_detail::offer(res, p);
         else
             ++td.over_budget;
     };

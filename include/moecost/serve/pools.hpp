@@ -27,15 +27,27 @@
 
 namespace moecost {
 
-namespace serve_detail {
+namespace detail {
 
-constexpr double sqrt_of(double x) {
-    return detail::queue_sqrt(x);
+/// √x for x >= 0 by Newton's iteration from above (<cmath> is not constexpr on clang 14).
+constexpr double pool_sqrt(double x) {
+    if (!(x > 0))
+        return 0.0;
+    double r = x > 1 ? x : 1.0;
+    for (int i = 0; i < 200; ++i) {
+        const double next = 0.5 * (r + x / r);
+        if (!(next < r))
+            break;
+        r = next;
+    }
+    return r;
 }
 
-/// The standard normal quantile z_p (Acklam's rational approximation, relative error < 1.2e-9
-/// before one Newton-free refinement; plenty for a percentile of a count).
-constexpr double normal_quantile(double p) {
+} // namespace detail
+
+/// The standard normal quantile z_p (P. J. Acklam's rational approximation, relative error
+/// below 1.2e-9: plenty for a percentile of a count).
+constexpr double standard_normal_quantile(double p) {
     if (!(p > 0.0 && p < 1.0))
         return 0.0;
     constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
@@ -48,18 +60,16 @@ constexpr double normal_quantile(double p) {
                             3.754408661907416e+00};
     const double lo = 0.02425, hi = 1.0 - lo;
     if (p < lo) {
-        const double q = sqrt_of(-2.0 * detail::natural_log(p));
+        const double q = detail::pool_sqrt(-2.0 * detail::natural_log(p));
         return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
     }
     if (p > hi)
-        return -normal_quantile(1.0 - p);
+        return -standard_normal_quantile(1.0 - p);
     const double q = p - 0.5, r = q * q;
     return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
 }
-
-} // namespace serve_detail
 
 // ---- the prefill queue's TTFT quantile, tabulated over utilisation ------------------------
 
@@ -246,7 +256,7 @@ constexpr decode_table make_decode_table(const model_spec& m, const cluster_spec
  * (docs/serving.md §3): n_p = n + 1 + z_p·√(2n/3).
  */
 constexpr double concurrency_percentile(double n, double z) {
-    const double spread = serve_detail::sqrt_of(2.0 * (n > 0 ? n : 0.0) / 3.0);
+    const double spread = detail::pool_sqrt(2.0 * (n > 0 ? n : 0.0) / 3.0);
     const double v = n + 1.0 + z * spread;
     return v > n ? v : n;
 }
@@ -482,7 +492,7 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
     x.ttft_p = q.at(x.utilisation) * service;
     x.peak = concurrency_percentile(n, z);
     const double f = x.mixed_share < 1 ? x.mixed_share : 1.0;
-    double fp = f + z * serve_detail::sqrt_of(f * (1.0 - f) * x.chunks / s.decode_steps);
+    double fp = f + z * detail::pool_sqrt(f * (1.0 - f) * x.chunks / s.decode_steps);
     fp = fp < 1.0 ? fp : 1.0;
     x.tpot_p = t.at(x.peak) + fp * x.chunk * tau;
     return x;

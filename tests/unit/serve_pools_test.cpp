@@ -76,26 +76,37 @@ TEST_CASE("a decode table interpolates its step times", "[serve][pools]") {
 }
 
 TEST_CASE("the concurrency a request sees at a percentile", "[serve][pools]") {
-    // n = 6, z = 1.5: 6 + 1 + 1.5·√(2·6/3) = 7 + 1.5·2 = 10.
-    CHECK(concurrency_percentile(6, 1.5) == near(10));
-    // z = 0: the mean plus the request itself.
-    CHECK(concurrency_percentile(6, 0) == near(7));
+    // A flat step (no feedback, κ = 1): the others are Poisson; over a life a request keeps
+    // g(1) = 2·e⁻¹ = 0.735759 of their variance n. n = 6, z = 1.5: on average 6 + 1 = 7, at
+    // the percentile 7 + 1.5·√(0.735759·6) = 7 + 1.5·2.101084 = 10.151626.
+    const decode_table flat = linear_table(0.01, 0.0, 1000);
+    const seen_concurrency a = concurrency_seen(flat, 6, 1.5);
+    CHECK(a.mean == near(7));
+    CHECK(a.peak == Approx(10.151626).epsilon(1e-6));
+    // step(n) = 5 ms + 0.2 ms·n at n = 40 (the table's points 32 and 64 bracket it): elasticity
+    // e = 40·0.0002/0.013 = 0.615385, κ = 0.384615, e^{−κ} = 0.680712, g(κ) = 2(κ − 1 +
+    // e^{−κ})/κ² = 2·0.065327/0.147929 = 0.883213,
+    // variance g·n/κ = 91.8542, so z = 1 sees 41 + 9.584164.
+    const decode_table sloped = linear_table(0.005, 0.0002, 1000);
+    const seen_concurrency b = concurrency_seen(sloped, 40, 1.0);
+    CHECK(b.mean == near(41));
+    CHECK(b.peak == Approx(41 + 9.584164).epsilon(1e-6));
 }
 
 TEST_CASE("the best decode point under a TPOT limit", "[serve][pools]") {
-    // step(n) = 10 ms + 1 ms·n; OSL 101 (100 decode steps); z = 0, so the percentile concurrency
-    // is n + 1 and step(n + 1) <= 50 ms gives n + 1 = 40, n = 39: TPOT 49 ms, and the rate is
-    // 39 / (100 · 0.049) = 7.959 requests/s.
+    // step(n) = 10 ms + 1 ms·n; OSL 101 (100 decode steps); z = 0, so a request sees n + 1
+    // both on average and at the percentile, and step(n + 1) <= 50 ms gives n + 1 = 40, n = 39:
+    // TPOT 50 ms, and Little's law a rate of 39 / (100 · 0.05) = 7.8 requests/s.
     const decode_table t = linear_table(0.010, 0.001, 1000);
     const decode_point d = best_decode_point(t, lengths(100, 101), 0.050, 0.0);
     CHECK(d.concurrency == Approx(39).epsilon(2e-3));
-    CHECK(d.tpot == Approx(0.049).epsilon(2e-3));
-    CHECK(d.rate == Approx(39.0 / (100 * 0.049)).epsilon(2e-3));
+    CHECK(d.tpot == Approx(0.050).epsilon(2e-3));
+    CHECK(d.rate == Approx(7.8).epsilon(2e-3));
     // No TPOT limit: memory binds, n + 1 <= 1000, n = 999.
     const decode_point m = best_decode_point(t, lengths(100, 101), 0, 0.0);
     CHECK(m.concurrency == Approx(999).epsilon(2e-3));
-    // Little's law back: the concurrency that carries 7.959 requests/s is 39.
-    CHECK(concurrency_for(t, lengths(100, 101), 39.0 / 4.9) == Approx(39).epsilon(1e-6));
+    // Little's law back: the concurrency that carries 7.8 requests/s is 39.
+    CHECK(concurrency_for(t, lengths(100, 101), 7.8) == Approx(39).epsilon(1e-6));
 }
 
 TEST_CASE("the sojourn table is the M/M/1 sojourn quantile", "[serve][pools]") {
@@ -152,8 +163,9 @@ TEST_CASE("an aggregated instance with chunked prefill, by hand", "[serve][pools
     // token, a budget of 2048 tokens a step, n = 48 decoding:
     //   chunk C = 2048 − 48 = 2000; λ = 48 / (100·0.02 + 48·1000·1e-5) = 48 / 2.48 = 19.3548/s
     //   u = λ·1000·1e-5 = 0.193548; TPOT = 0.02 / (1 − u) = 0.0248 s (Little: 19.3548·100·0.0248
-    //   = 48); one chunk a prompt; T_mix = 0.02 + 2000·1e-5 = 0.04 s; ρ = λ·0.04 = 0.774194;
-    //   mixed share f = λ·1000·0.0248/2000 = 0.24.
+    //   = 48); one chunk a prompt; T_mix = 0.02 + 2000·1e-5 = 0.04 s; the queue's work a prompt
+    //   (1000/2000)·0.04 = 0.02 s, so ρ = λ·0.02 = 0.387097; mixed share f = λ·1000·0.0248/2000
+    //   = 0.24.
     decode_table t = linear_table(0.02, 0.0, 4096);
     const sojourn_table q = make_sojourn_table(0.0, 0.9);
     const mixed_point x = mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0);
@@ -162,13 +174,14 @@ TEST_CASE("an aggregated instance with chunked prefill, by hand", "[serve][pools
     CHECK(x.tpot == near(0.0248));
     CHECK(x.chunks == near(1));
     CHECK(x.mixed_step == near(0.04));
-    CHECK(x.utilisation == near(0.04 * 48.0 / 2.48));
+    CHECK(x.utilisation == near(0.02 * 48.0 / 2.48));
     CHECK(x.mixed_share == near(0.24));
-    // TTFT: the M/D/1 p90 sojourn of one mixed step at that ρ.
-    CHECK(x.ttft_p == Approx(mg1_sojourn_percentile(requests_per_second(48.0 / 2.48),
-                                                    make<seconds>(0.04), 0, 0.9)
-                                 .time.value())
-                          .epsilon(1e-4));
+    // TTFT: the M/D/1 p90 sojourn of the work (0.02 s) at that ρ, the work replaced by the one
+    // mixed step the prompt's chunk takes (0.04 s), and half a mean step (0.0124 s).
+    const double sojourn =
+        mg1_sojourn_percentile(requests_per_second(48.0 / 2.48), make<seconds>(0.02), 0, 0.9)
+            .time.value();
+    CHECK(x.ttft_p == Approx(sojourn - 0.02 + 0.04 + 0.0124).epsilon(1e-4));
     // With z = 0 the TPOT percentile is the flat step plus the mixed share of a chunk:
     // 0.02 + 0.24·0.02 = 0.0248.
     CHECK(x.tpot_p == near(0.0248));

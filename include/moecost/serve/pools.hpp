@@ -189,6 +189,17 @@ struct decode_table {
         const double y0 = step[std::size_t(i - 1)], y1 = step[std::size_t(i)];
         return y0 + (x - x0) * (y1 - y0) / (x1 - x0);
     }
+
+    /// dT/dn at concurrency x, as `at` draws it (0 below the first point).
+    [[nodiscard]] constexpr double slope(double x) const {
+        if (n < 2 || x <= concurrency[0])
+            return 0;
+        int i = 1;
+        while (i < n - 1 && concurrency[std::size_t(i)] < x)
+            ++i;
+        return (step[std::size_t(i)] - step[std::size_t(i - 1)]) /
+               (concurrency[std::size_t(i)] - concurrency[std::size_t(i - 1)]);
+    }
 };
 
 /// The workload of a decode evaluation: `batch` sequences at context c after prompt s.
@@ -250,33 +261,50 @@ constexpr decode_table make_decode_table(const model_spec& m, const cluster_spec
 }
 
 /**
- * The concurrency a request sees over its life at percentile p, for a decode instance whose
- * time-average concurrency is n: itself, plus the others, Poisson with mean n (an M/G/∞
- * system: PASTA), averaged over a life of fixed length, whose variance is 2n/3
- * (docs/serving.md §3): n_p = n + 1 + z_p·√(2n/3).
+ * What a request sees of a decode instance's concurrency over its life, when the time-average
+ * concurrency is n (docs/serving.md §3). On average: itself and the others, n + 1 (PASTA).
+ * Its spread: without feedback the others form an M/G/∞ system, Poisson with variance n; but a
+ * step slows as n grows, so sequences stay longer when there are more of them: linearised, the
+ * drift back to n weakens by κ = 1 − e, e = n·T'(n)/T(n) the elasticity of the step, and the
+ * variance grows to n/κ (an Ornstein–Uhlenbeck process); over a life of about one correlation
+ * time the average keeps g(κ) = 2(κ − 1 + e^{−κ})/κ² of it. At percentile p (z_p) a request
+ * sees n + 1 + z_p·√(g(κ)·n/κ).
  */
-constexpr double concurrency_percentile(double n, double z) {
-    const double spread = detail::pool_sqrt(2.0 * (n > 0 ? n : 0.0) / 3.0);
-    const double v = n + 1.0 + z * spread;
-    return v > n ? v : n;
+struct seen_concurrency {
+    double mean = 0; ///< n + 1: the concurrency of the steps a request is in, on average
+    double peak = 0; ///< the same at the percentile
+};
+
+constexpr seen_concurrency concurrency_seen(const decode_table& t, double n, double z) {
+    const double nn = n > 0 ? n : 0.0;
+    const double step = t.at(nn);
+    double kappa = step > 0 ? 1.0 - nn * t.slope(nn) / step : 1.0;
+    kappa = kappa < 0.05 ? 0.05 : (kappa > 1.0 ? 1.0 : kappa);
+    const double g = 2.0 * (kappa - 1.0 + detail::natural_exp(-kappa)) / (kappa * kappa);
+    seen_concurrency c;
+    c.mean = nn + 1.0;
+    const double v = c.mean + z * detail::pool_sqrt(g * nn / kappa);
+    c.peak = v > c.mean ? v : c.mean;
+    return c;
 }
 
 /// A decode instance's steady state at one concurrency.
 struct decode_point {
     double concurrency = 0; ///< time-average sequences decoding in the instance
-    double rate = 0;        ///< requests/s the instance completes: n / ((OSL − 1)·TPOT)
-    double tpot = 0;        ///< mean TPOT, the step time at n
-    double tpot_p = 0;      ///< TPOT at the percentile: the step at n_p
-    double peak = 0;        ///< n_p, the concurrency at the percentile
+    double rate = 0;        ///< requests/s the instance completes: n / ((OSL − 1)·TPOT), Little
+    double tpot = 0;        ///< mean TPOT: the step at the concurrency a request sees
+    double tpot_p = 0;      ///< TPOT at the percentile: the step at that concurrency's percentile
+    double peak = 0;        ///< the concurrency at the percentile
 };
 
 constexpr decode_point decode_point_at(const decode_table& t, const serve_lengths& s, double n,
                                        double z) {
     decode_point d;
     d.concurrency = n;
-    d.tpot = t.at(n);
-    d.peak = concurrency_percentile(n, z);
-    d.tpot_p = t.at(d.peak);
+    const seen_concurrency c = concurrency_seen(t, n, z);
+    d.tpot = t.at(c.mean);
+    d.peak = c.peak;
+    d.tpot_p = t.at(c.peak);
     d.rate = d.tpot > 0 ? n / (s.decode_steps * d.tpot) : 0;
     return d;
 }
@@ -320,12 +348,13 @@ constexpr decode_point best_decode_point(const decode_table& t, const serve_leng
 }
 
 /// The concurrency at which a decode instance carries `rate` requests/s: the fixed point of
-/// Little's law n = rate·(OSL − 1)·T(n), by bisection on [0, max] (T grows with n).
+/// Little's law n = rate·(OSL − 1)·TPOT(n), by bisection on [0, max] (the rate n / ((OSL −
+/// 1)·TPOT(n)) grows with n).
 constexpr double concurrency_for(const decode_table& t, const serve_lengths& s, double rate) {
     double lo = 0, hi = t.max_concurrency;
     for (int k = 0; k < 60; ++k) {
         const double mid = 0.5 * (lo + hi);
-        (mid < rate * s.decode_steps * t.at(mid) ? lo : hi) = mid;
+        (decode_point_at(t, s, mid, 0).rate < rate ? lo : hi) = mid;
     }
     return hi;
 }
@@ -453,23 +482,27 @@ constexpr double prefill_seconds_per_token(const model_spec& m, const cluster_sp
 /// An aggregated instance's steady state at decode concurrency n and step budget B tokens.
 struct mixed_point {
     double concurrency = 0; ///< n, sequences decoding (time average)
-    double rate = 0;        ///< λ = n / ((OSL − 1)·T_D(n) + n·ISL_c·τ)
+    double rate = 0;        ///< λ = n / ((OSL − 1)·T_seen(n) + n·ISL_c·τ)
     double chunk = 0;       ///< C = B − n prefill tokens a mixed step carries
-    double chunks = 0;      ///< ⌈ISL_c / C⌉ mixed steps per prompt
+    double chunks = 0;      ///< ⌈ISL_c / C⌉ mixed steps a prompt spans
     double mixed_step = 0;  ///< T_D(n) + C·τ
     double mixed_share = 0; ///< f, the share of steps that carry a chunk
-    double utilisation = 0; ///< ρ = λ·⌈ISL_c/C⌉·T_mix, the prefill queue's
-    double tpot = 0;        ///< mean TPOT: T_D(n) / (1 − λ·ISL_c·τ)
+    double utilisation = 0; ///< ρ = λ·(ISL_c/C)·T_mix: the share of time prefill work is in
+    double tpot = 0;        ///< mean TPOT: T_seen(n) / (1 − λ·ISL_c·τ)
     double tpot_p = 0;      ///< TPOT at the percentile
-    double ttft_p = 0; ///< TTFT at the percentile: the queue's sojourn of ⌈ISL_c/C⌉ mixed steps
-    double peak = 0;   ///< concurrency at the percentile
+    double ttft_p = 0;      ///< TTFT at the percentile
+    double peak = 0;        ///< concurrency at the percentile
 };
 
 /**
  * The steady state of an aggregated instance at concurrency n with `budget` tokens a step and
- * τ seconds per prefill token (docs/serving.md §5): prefill occupies u = λ·ISL_c·τ of the time,
- * so the mean step is T̄ = T_D(n)/(1 − u), Little gives n = λ·(OSL − 1)·T̄, and solving both
- * λ = n / ((OSL − 1)·T_D(n) + n·ISL_c·τ). A prompt is served FCFS in ⌈ISL_c/C⌉ mixed steps.
+ * τ seconds per prefill token (docs/serving.md §5). Prefill occupies u = λ·ISL_c·τ of the
+ * time, so a request's mean step is T̄ = T_seen(n)/(1 − u) (T_seen: the decode step at the
+ * concurrency a request sees, `concurrency_seen`); Little gives n = λ·(OSL − 1)·T̄; solving
+ * both, λ = n / ((OSL − 1)·T_seen(n) + n·ISL_c·τ). Prompts queue first come, first served
+ * for the C = B − n tokens of each step: an M/G/1 queue of work ISL_c·T_mix/C a prompt, whose
+ * wait a prompt adds to the ⌈ISL_c/C⌉ mixed steps its own chunks span and half a step (the
+ * step in progress when it arrives).
  */
 constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths& s,
                                      const sojourn_table& q, double tau, double budget, double n,
@@ -479,22 +512,24 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
     x.chunk = budget - n;
     if (!(x.chunk >= 1.0) || !(tau > 0))
         return x;
-    const double td = t.at(n);
+    const seen_concurrency c = concurrency_seen(t, n, z);
+    const double td = t.at(c.mean);
     x.rate = n / (s.decode_steps * td + n * s.computed * tau);
     const double u = x.rate * s.computed * tau;
     x.tpot = td / (1.0 - u);
-    x.chunks = static_cast<double>(static_cast<long long>((s.computed + x.chunk - 1.0) / x.chunk));
+    const double whole = static_cast<double>(static_cast<long long>(s.computed / x.chunk));
+    x.chunks = whole * x.chunk < s.computed ? whole + 1 : whole;
     x.chunks = x.chunks < 1 ? 1 : x.chunks;
-    x.mixed_step = td + x.chunk * tau;
+    x.mixed_step = t.at(n) + x.chunk * tau;
     x.mixed_share = x.rate * s.computed * x.tpot / x.chunk;
-    const double service = x.chunks * x.mixed_step;
-    x.utilisation = x.rate * service;
-    x.ttft_p = q.at(x.utilisation) * service;
-    x.peak = concurrency_percentile(n, z);
+    const double work = s.computed / x.chunk * x.mixed_step; // E[S] of the prefill queue
+    x.utilisation = x.rate * work;
+    x.ttft_p = q.at(x.utilisation) * work - work + x.chunks * x.mixed_step + 0.5 * x.tpot;
+    x.peak = c.peak;
     const double f = x.mixed_share < 1 ? x.mixed_share : 1.0;
     double fp = f + z * detail::pool_sqrt(f * (1.0 - f) * x.chunks / s.decode_steps);
     fp = fp < 1.0 ? fp : 1.0;
-    x.tpot_p = t.at(x.peak) + fp * x.chunk * tau;
+    x.tpot_p = t.at(c.peak) + fp * x.chunk * tau;
     return x;
 }
 

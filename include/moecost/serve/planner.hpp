@@ -322,8 +322,8 @@ constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry
     decode_table t = de.table;
     t.max_concurrency = limit;
     const double budget = double(budget_per_rank) * de.l.dp;
-    const mixed_point best =
-        best_mixed_point(t, cx.s, *cx.q, tau, budget, cx.o.target, cx.o.max_utilisation, cx.z);
+    const mixed_point best = best_mixed_point(t, cx.s, *cx.q, tau, budget, cx.o.target,
+                                              cx.o.max_utilisation, cx.z, de.l.dp);
     if (!(best.rate > 0))
         return p;
     const int g = de.gpus, N = cx.o.max_gpus;
@@ -347,9 +347,11 @@ constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry
         double lo = 0, hi = best.concurrency;
         for (int i = 0; i < 60; ++i) {
             const double mid = 0.5 * (lo + hi);
-            (mixed_point_at(t, cx.s, *cx.q, tau, budget, mid, cx.z).rate < R / k ? lo : hi) = mid;
+            (mixed_point_at(t, cx.s, *cx.q, tau, budget, mid, cx.z, de.l.dp).rate < R / k ? lo
+                                                                                          : hi) =
+                mid;
         }
-        op = mixed_point_at(t, cx.s, *cx.q, tau, budget, hi, cx.z);
+        op = mixed_point_at(t, cx.s, *cx.q, tau, budget, hi, cx.z, de.l.dp);
     }
     p.feasible = true;
     p.gpus = k * g;
@@ -489,7 +491,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                     any = true;
                     planner_detail::offer(res, p);
                 } else if (best_mixed_point(d.table, cx.s, q, tau, double(b) * d.l.dp, o.target,
-                                            o.max_utilisation, cx.z)
+                                            o.max_utilisation, cx.z, d.l.dp)
                                .rate > 0)
                     ++ta.over_budget;
             }

@@ -484,7 +484,7 @@ struct mixed_point {
     double concurrency = 0; ///< n, sequences decoding (time average)
     double rate = 0;        ///< λ = n / ((OSL − 1)·T_seen(n) + n·ISL_c·τ)
     double chunk = 0;       ///< C = B − n prefill tokens a mixed step carries
-    double chunks = 0;      ///< ⌈ISL_c / C⌉ mixed steps a prompt spans
+    double chunks = 0;      ///< ⌈ISL_c / (C/DP)⌉ mixed steps a prompt spans on its DP rank
     double mixed_step = 0;  ///< T_D(n) + C·τ
     double mixed_share = 0; ///< f, the share of steps that carry a chunk
     double utilisation = 0; ///< ρ = λ·(ISL_c/C)·T_mix: the share of time prefill work is in
@@ -500,13 +500,13 @@ struct mixed_point {
  * time, so a request's mean step is T̄ = T_seen(n)/(1 − u) (T_seen: the decode step at the
  * concurrency a request sees, `concurrency_seen`); Little gives n = λ·(OSL − 1)·T̄; solving
  * both, λ = n / ((OSL − 1)·T_seen(n) + n·ISL_c·τ). Prompts queue first come, first served
- * for the C = B − n tokens of each step: an M/G/1 queue of work ISL_c·T_mix/C a prompt, whose
- * wait a prompt adds to the ⌈ISL_c/C⌉ mixed steps its own chunks span and half a step (the
- * step in progress when it arrives).
+ * for the C = B − n tokens of each step: an M/G/1 queue of work ISL_c·T_mix/C a prompt (the
+ * DP ranks' chunks pooled), whose wait a prompt adds to the ⌈ISL_c/(C/DP)⌉ mixed steps its own
+ * chunks span on its DP rank and half a step (the step in progress when it arrives).
  */
 constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths& s,
                                      const sojourn_table& q, double tau, double budget, double n,
-                                     double z) {
+                                     double z, int ranks = 1) {
     mixed_point x;
     x.concurrency = n;
     x.chunk = budget - n;
@@ -517,8 +517,9 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
     x.rate = n / (s.decode_steps * td + n * s.computed * tau);
     const double u = x.rate * s.computed * tau;
     x.tpot = td / (1.0 - u);
-    const double whole = static_cast<double>(static_cast<long long>(s.computed / x.chunk));
-    x.chunks = whole * x.chunk < s.computed ? whole + 1 : whole;
+    const double own = x.chunk / (ranks > 1 ? ranks : 1); // a prompt lives on one DP rank
+    const double whole = static_cast<double>(static_cast<long long>(s.computed / own));
+    x.chunks = whole * own < s.computed ? whole + 1 : whole;
     x.chunks = x.chunks < 1 ? 1 : x.chunks;
     x.mixed_step = t.at(n) + x.chunk * tau;
     x.mixed_share = x.rate * s.computed * x.tpot / x.chunk;
@@ -540,8 +541,8 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
  */
 constexpr mixed_point best_mixed_point(const decode_table& t, const serve_lengths& s,
                                        const sojourn_table& q, double tau, double budget,
-                                       const slo& target, double max_rho, double z) {
-    const auto at = [&](double n) { return mixed_point_at(t, s, q, tau, budget, n, z); };
+                                       const slo& target, double max_rho, double z, int ranks = 1) {
+    const auto at = [&](double n) { return mixed_point_at(t, s, q, tau, budget, n, z, ranks); };
     const auto ok = [&](const mixed_point& x) {
         return x.rate > 0 && x.utilisation <= max_rho && x.peak <= t.max_concurrency &&
                (target.ttft.value <= 0 || x.ttft_p <= target.ttft.value) &&

@@ -31,8 +31,8 @@ constexpr traffic seed_traffic(double rate) {
 using prefill_pool = as_type<pool_spec{layout{.tp = 1, .dp = 2}, 48}>;
 using decode_pool = as_type<pool_spec{layout{.tp = 1, .dp = 16}, 2}>;
 template <int Rate>
-using seed_serving = serving<model<presets::seed_moe>, as_type<presets::seed_gpu>, prefill_pool,
-                             decode_pool, as_type<seed_traffic(Rate)>>;
+using seed_serving = serving_deployment<model<presets::seed_moe>, as_type<presets::seed_gpu>,
+                                        prefill_pool, decode_pool, as_type<seed_traffic(Rate)>>;
 
 using targets = as_type<slo{.ttft = 10_s, .tpot = 50_ms, .percentile = 0.9}>;
 

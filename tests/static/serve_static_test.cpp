@@ -1,5 +1,5 @@
 // Serving plans at compile time: the planner's closed forms in constant expressions, and the
-// type face serving<M, C, P, D, T>::meets<S>. Every STATIC_REQUIRE is a compile-time fact (and,
+// type face serving_deployment<M, C, P, D, T>::meets<S>. Every STATIC_REQUIRE is a compile-time fact (and,
 // built with CATCH_CONFIG_RUNTIME_STATIC_REQUIRE, a run-time check of the same expression).
 // Numbers are hand-derived in the comments.
 
@@ -79,10 +79,10 @@ using seed_gpus = as_type<presets::seed_gpu>;
 using prefill_pool = as_type<pool_spec{layout{.dp = 2}, 48}>;
 using decode_pool = as_type<pool_spec{layout{.dp = 16}, 2}>;
 template <int Rate>
-using seed_plan = serving<seed_model, seed_gpus, prefill_pool, decode_pool,
-                          as_type<traffic{.input_mean = make<tokens>(10240),
-                                          .output_mean = make<tokens>(1024),
-                                          .arrival_rate = requests_per_second(Rate)}>>;
+using seed_plan = serving_deployment<seed_model, seed_gpus, prefill_pool, decode_pool,
+                                     as_type<traffic{.input_mean = make<tokens>(10240),
+                                                     .output_mean = make<tokens>(1024),
+                                                     .arrival_rate = requests_per_second(Rate)}>>;
 using loose = as_type<slo{.ttft = 10_s, .tpot = 50_ms}>;
 using tight_ttft = as_type<slo{.ttft = 1_ms}>;
 } // namespace

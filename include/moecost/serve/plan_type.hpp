@@ -5,12 +5,12 @@
  * deployment (a prefill pool and a decode pool, each a layout × instances) under a traffic with
  * its arrival rate, evaluated by the planner's own closed forms (<moecost/serve/pools.hpp>):
  * `evaluate_serving` gives TTFT and TPOT at an SLO's percentile, the utilisation of the prefill
- * queue and the memory of each pool; `serving<M, C, P, D, T>::meets<S>` is a compile-time
+ * queue and the memory of each pool; `serving_deployment<M, C, P, D, T>::meets<S>` is a compile-time
  * constant.
  *
  * @code
  * using namespace moecost;
- * using plan = serving<as_type<presets::seed_moe>, as_type<presets::seed_gpu>,
+ * using plan = serving_deployment<as_type<presets::seed_moe>, as_type<presets::seed_gpu>,
  *                      as_type<pool_spec{seed_layout(8, 2, 4, 2), 1}>,
  *                      as_type<pool_spec{seed_layout(8, 1, 8, 1), 1}>,
  *                      as_type<traffic{.input_mean = make<tokens>(10240),
@@ -117,7 +117,7 @@ constexpr serving_verdict evaluate_serving(const model_spec& spec, const cluster
 /// decode pool D (`pool_spec`), traffic T with its rate; `meets<S>` for SLOs S is a constant.
 template <SpecOf<model_spec> M, SpecOf<cluster_spec> C, SpecOf<pool_spec> P, SpecOf<pool_spec> D,
           SpecOf<traffic> T, eval_options O = eval_options{}>
-struct serving {
+struct serving_deployment {
     template <SpecOf<slo> S>
     static constexpr serving_verdict verdict = evaluate_serving(M::spec, C::spec, P::spec, C::spec,
                                                                 D::spec, T::spec, S::spec, O);

@@ -62,11 +62,12 @@ TEST_CASE("the serving closed forms are constant expressions", "[serve][static]"
     STATIC_REQUIRE(close(decode_point_at(flat_20ms, lengths(10, 101), 99, 0).rate, 49.5));
     // The aggregated instance of serve_pools_test by hand, with q(ρ) = 1 + ρ: ρ = 0.387097,
     // work 0.02 s, one mixed step of 0.04 s and half a 0.0248 s step:
-    // TTFT = 1.387097·0.02 − 0.02 + 0.04 + 0.0124 = 0.0401419.
+    // TTFT = 1.387097·0.02 − 0.02 + 0.04 + 0.0124 = 0.0401419 (the wandering pace stretches the
+    // wait by 1.6e-5 of itself here: serve_pools_test).
     constexpr mixed_point x =
         mixed_point_at(flat_20ms, lengths(1000, 101), linear_q, 1e-5, 2048, 48, 0.0);
     STATIC_REQUIRE(close(x.rate, 48.0 / 2.48));
-    STATIC_REQUIRE(close(x.ttft_p, (1.0 + 0.02 * 48.0 / 2.48) * 0.02 - 0.02 + 0.04 + 0.0124, 1e-6));
+    STATIC_REQUIRE(close(x.ttft_p, (1.0 + 0.02 * 48.0 / 2.48) * 0.02 - 0.02 + 0.04 + 0.0124, 1e-5));
     STATIC_REQUIRE(connectable(connect_rules::vllm, layout{.tp = 2}, layout{.tp = 4}));
     STATIC_REQUIRE(!connectable(connect_rules::sglang, layout{.tp = 2}, layout{.tp = 4}));
 }

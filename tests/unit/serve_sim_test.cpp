@@ -217,14 +217,14 @@ TEST_CASE("chunked prefill: TTFT and TPOT p90 against the simulator", "[serve][s
                     << sim.tpot_p90 << " model " << m.tpot_p);
         CHECK(m.tpot == Approx(sim.tpot_mean).epsilon(0.10));
         CHECK(m.tpot_p == Approx(sim.tpot_p90).epsilon(0.10));
-        if (rho <= 0.5) {
+        if (rho <= 0.7) {
             CHECK(m.ttft_p == Approx(sim.ttft_p90).epsilon(0.10));
         } else {
-            // Known disagreement (docs/serving.md §7): the queue drains at the pace of the decode
-            // concurrency, which wanders slowly; the closed form takes its mean and understates
-            // the TTFT p90 by about a quarter at ρ = 0.7 and a half at ρ = 0.85.
-            CHECK(m.ttft_p < sim.ttft_p90);
-            CHECK(m.ttft_p > 0.4 * sim.ttft_p90);
+            // Known disagreement (docs/serving.md §7): near saturation the correction for the
+            // queue's wandering pace overshoots; the closed form overstates the TTFT p90 by 15%
+            // at ρ = 0.85, the safe side for an SLO.
+            CHECK(m.ttft_p > sim.ttft_p90);
+            CHECK(m.ttft_p < 1.25 * sim.ttft_p90);
         }
     }
 }

@@ -271,8 +271,9 @@ constexpr decode_table make_decode_table(const model_spec& m, const cluster_spec
  * sees n + 1 + z_p·√(g(κ)·n/κ).
  */
 struct seen_concurrency {
-    double mean = 0; ///< n + 1: the concurrency of the steps a request is in, on average
-    double peak = 0; ///< the same at the percentile
+    double kappa = 1; ///< κ, the weakening of the drift back to n (1: no feedback)
+    double mean = 0;  ///< n + 1: the concurrency of the steps a request is in, on average
+    double peak = 0;  ///< the same at the percentile
 };
 
 constexpr seen_concurrency concurrency_seen(const decode_table& t, double n, double z) {
@@ -282,6 +283,7 @@ constexpr seen_concurrency concurrency_seen(const decode_table& t, double n, dou
     kappa = kappa < 0.05 ? 0.05 : (kappa > 1.0 ? 1.0 : kappa);
     const double g = 2.0 * (kappa - 1.0 + detail::natural_exp(-kappa)) / (kappa * kappa);
     seen_concurrency c;
+    c.kappa = kappa;
     c.mean = nn + 1.0;
     const double v = c.mean + z * detail::pool_sqrt(g * nn / kappa);
     c.peak = v > c.mean ? v : c.mean;
@@ -525,7 +527,25 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
     x.mixed_share = x.rate * s.computed * x.tpot / x.chunk;
     const double work = s.computed / x.chunk * x.mixed_step; // E[S] of the prefill queue
     x.utilisation = x.rate * work;
-    x.ttft_p = q.at(x.utilisation) * work - work + x.chunks * x.mixed_step + 0.5 * x.tpot;
+    // The queue drains at the pace c = C/T_mix tokens/s, which moves with the decode
+    // concurrency (an OU process of variance n/κ and correlation time τ_c = (OSL − 1)·TPOT/κ):
+    // in the diffusion limit its variance rate 2·Var(c)·τ_c adds to the arrivals' λ·E[ISL_c²],
+    // filtered by the queue's relaxation time τ_q (docs/serving.md §5), and the wait grows with
+    // the sum.
+    const double pace = x.chunk / x.mixed_step;
+    const double gap = pace - x.rate * s.computed; // c(1 − ρ): the drift of the work
+    const double arrivals = x.rate * s.computed * s.computed * (1.0 + q.cv * q.cv);
+    double stretch = 1.0;
+    if (gap > 0 && arrivals > 0) {
+        const double dpace =
+            (-x.mixed_step - x.chunk * (t.slope(n) - tau)) / (x.mixed_step * x.mixed_step);
+        const double var_pace = dpace * dpace * n / c.kappa;
+        const double tau_c = s.decode_steps * x.tpot / c.kappa;
+        const double tau_q = arrivals / (gap * gap);
+        stretch += 2.0 * var_pace * tau_c * (tau_q / (tau_q + tau_c)) / arrivals;
+    }
+    x.ttft_p =
+        (q.at(x.utilisation) - 1.0) * work * stretch + x.chunks * x.mixed_step + 0.5 * x.tpot;
     x.peak = c.peak;
     const double f = x.mixed_share < 1 ? x.mixed_share : 1.0;
     double fp = f + z * detail::pool_sqrt(f * (1.0 - f) * x.chunks / s.decode_steps);

@@ -70,16 +70,19 @@ struct sim_out {
 /**
  * A decode instance with continuous batching: Poisson arrivals at `rate` (their prefill
  * done), admitted at the next step's start; every step gives each running sequence a token
- * and takes step(n) for the n running; a request leaves after `steps` tokens. TPOT of a
- * request: from its admission to its last token, over its steps.
+ * and takes step(n) for the n running; a request leaves after `steps` tokens (with
+ * `spread`, a number of steps 1 + ⌊X⌋, X exponential of mean steps − 0.5: mean `steps`, c_v
+ * about 1). TPOT of a request: from its admission to its last token, over its steps.
  */
-sim_out simulate_decode(linear_step f, double rate, int steps, int requests, std::uint64_t seed) {
+sim_out simulate_decode(linear_step f, double rate, int steps, int requests, std::uint64_t seed,
+                        bool spread = false) {
     draws d(seed);
     std::vector<double> tpot;
     tpot.reserve(std::size_t(requests));
     struct running {
         double admitted;
         int left;
+        int total;
     };
     std::vector<running> run;
     double t = 0, next = d.exponential(1.0 / rate);
@@ -89,7 +92,8 @@ sim_out simulate_decode(linear_step f, double rate, int steps, int requests, std
         if (run.empty() && next > t)
             t = next;
         while (next <= t) {
-            run.push_back({t, steps});
+            const int k = spread ? 1 + static_cast<int>(d.exponential(steps - 0.5)) : steps;
+            run.push_back({t, k, k});
             ++arrived;
             next += d.exponential(1.0 / rate);
         }
@@ -97,7 +101,7 @@ sim_out simulate_decode(linear_step f, double rate, int steps, int requests, std
         for (std::size_t i = 0; i < run.size();) {
             if (--run[i].left == 0) {
                 if (arrived > warm)
-                    tpot.push_back((t - run[i].admitted) / steps);
+                    tpot.push_back((t - run[i].admitted) / run[i].total);
                 run[i] = run.back();
                 run.pop_back();
             } else
@@ -179,16 +183,19 @@ TEST_CASE("continuous batching: TPOT mean and p90 against the simulator", "[serv
         lengths_of(traffic{.input_mean = make<tokens>(1000), .output_mean = make<tokens>(101)});
     const decode_table t = table_of(f, 4096);
     const double z = standard_normal_quantile(0.9);
-    for (const double n_target : {10.0, 40.0, 100.0}) {
-        const double rate = n_target / (100 * f.at(n_target));
-        const sim_out sim = simulate_decode(f, rate, 100, 100000, 17);
-        const double n = concurrency_for(t, s, rate);
-        const decode_point p = decode_point_at(t, s, n, z);
-        INFO("n " << n << " rate " << rate << ": TPOT mean sim " << sim.tpot_mean << " model "
-                  << p.tpot << ", p90 sim " << sim.tpot_p90 << " model " << p.tpot_p);
-        CHECK(p.tpot == Approx(sim.tpot_mean).epsilon(0.10));
-        CHECK(p.tpot_p == Approx(sim.tpot_p90).epsilon(0.10));
-    }
+    // Each with every request 100 steps long, and with lengths spread (c_v about 1).
+    for (const bool spread : {false, true})
+        for (const double n_target : {10.0, 40.0, 100.0}) {
+            const double rate = n_target / (100 * f.at(n_target));
+            const sim_out sim = simulate_decode(f, rate, 100, 100000, 17, spread);
+            const double n = concurrency_for(t, s, rate);
+            const decode_point p = decode_point_at(t, s, n, z);
+            INFO((spread ? "spread " : "fixed ")
+                 << "n " << n << " rate " << rate << ": TPOT mean sim " << sim.tpot_mean
+                 << " model " << p.tpot << ", p90 sim " << sim.tpot_p90 << " model " << p.tpot_p);
+            CHECK(p.tpot == Approx(sim.tpot_mean).epsilon(0.10));
+            CHECK(p.tpot_p == Approx(sim.tpot_p90).epsilon(0.10));
+        }
 }
 
 TEST_CASE("chunked prefill: TTFT and TPOT p90 against the simulator", "[serve][sim]") {

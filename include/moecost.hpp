@@ -47,6 +47,9 @@
 #include <moecost/search/layouts.hpp>
 #include <moecost/search/training.hpp>
 
+#include <moecost/serve/plan_type.hpp>
+#include <moecost/serve/planner.hpp>
+#include <moecost/serve/pools.hpp>
 #include <moecost/serve/queueing.hpp>
 
 #include <moecost/presets/hardware.hpp>

@@ -4,6 +4,8 @@
 //   moecost evaluate --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2
 //                    --batch 128 --prompt 10240 [--json]
 //   moecost search   --preset seed-moe --gpu seed-gpu --max-gpus 32 --batch 64,128 [--json]
+//   moecost serve    --preset deepseek-v3 --gpu h100-sxm --max-gpus 1024 --isl 4096 --osl 1024
+//                    --ttft 2 --tpot 0.05 [--plot front.svg] [--json]
 //   moecost train    --preset llama-3-8b --gpu h100-sxm --layout tp=2,dp=4 --global-batch 256
 //   moecost dag      --preset seed-moe --gpu seed-gpu --seed-layout ep=8,pp=2,dp=4,tp=2 | dot -Tsvg
 //   moecost calibrate --measurements points.json [--calibration start.json] [--out profile.json]
@@ -12,7 +14,8 @@
 // its options and returns what to run; adding one (search, dag, train) is a new header and a
 // line in `registrars` below (cmd_train.hpp's inputs and search output are in
 // train_scenario.hpp and train_search_out.hpp; cmd_calibrate.hpp's measured points and fit
-// in calibrate_points.hpp and calibrate_fit.hpp). The pieces they share, one concern a header:
+// in calibrate_points.hpp and calibrate_fit.hpp; cmd_serve.hpp's in serve_scenario.hpp and
+// serve_out.hpp). The pieces they share, one concern a header:
 //   command.hpp       the registry, usage and run errors, exit statuses
 //   values.hpp        validators: integers and numbers in a range, one of a list, lists
 //   model.hpp         --model/--preset and the precisions; the model as text and JSON
@@ -34,6 +37,7 @@
 #include "cmd_evaluate.hpp"
 #include "cmd_inspect.hpp"
 #include "cmd_search.hpp"
+#include "cmd_serve.hpp"
 #include "cmd_train.hpp"
 #include "command.hpp"
 #include "output.hpp"
@@ -52,10 +56,11 @@ constexpr const char* version = "0.1.0";
 
 // clang-format off
 /// The subcommands, in the order --help lists them.
-constexpr std::array<moecost::cli::registrar, 6> registrars{
+constexpr std::array<moecost::cli::registrar, 7> registrars{
     &moecost::cli::add_inspect,
     &moecost::cli::add_evaluate,
     &moecost::cli::add_search,
+    &moecost::cli::add_serve,
     &moecost::cli::add_train,
     &moecost::cli::add_dag,
     &moecost::cli::add_calibrate,

@@ -29,6 +29,10 @@ struct workload {
     /// (vLLM's and DeepSeek's cache hit rate), 0 to below 1. Prefill computes the rest, attending
     /// to the cached ones too; the prefill throughput still counts every prompt token.
     double prefix_cache_hit = 0;
+    /// A serving step's token budget per attention (DP) rank: the activations of one step are
+    /// sized for at most this many tokens, as continuous-batching runtimes cap a step (vLLM's
+    /// `max_num_batched_tokens`, a prefill chunk); 0: one prefill micro-batch's whole prompts.
+    int step_tokens = 0;
     friend constexpr bool operator==(const workload&, const workload&) = default;
 };
 
@@ -79,6 +83,8 @@ constexpr void validate_into(violations& out, const workload& w) {
         out.add(rule::non_negative, "workload.prefill_micro_batches", w.prefill_micro_batches);
     if (w.decode_micro_batches < 0)
         out.add(rule::non_negative, "workload.decode_micro_batches", w.decode_micro_batches);
+    if (w.step_tokens < 0)
+        out.add(rule::non_negative, "workload.step_tokens", w.step_tokens);
     // one test each on the evaluation path; which rule, only when one breaks
     if (static_cast<unsigned>(w.draft_tokens) > 16u) { // a bound on the work per step
         if (w.draft_tokens < 0)

@@ -2,8 +2,9 @@
 /**
  * @file
  * Memory fit: the bytes one GPU of each stage holds in inference (weights, the KV cache of its
- * sequences, one prefill micro-batch's working set), the most loaded stage, whether it fits
- * in the usable share of HBM, and the largest batch that would (docs/model.md §Memory).
+ * sequences, one prefill micro-batch's working set, or a serving step's within its token
+ * budget), the most loaded stage, whether it fits in the usable share of HBM, and the largest
+ * batch that would (docs/model.md §Memory; the budget: docs/serving.md §9).
  */
 
 #include <moecost/count/memory.hpp>
@@ -33,6 +34,65 @@ struct memory_breakdown {
 namespace engine {
 
 /**
+ * fit_memory for a serving step capped at `w.step_tokens` tokens per DP rank (> 0): the
+ * working set is that of at most so many tokens and logit rows, whatever the batch, so the
+ * largest batch is what the KV cache leaves beside a full budget's working set.
+ */
+// Kept out of line: the evaluation path (no budget) stays as it was.
+[[gnu::noinline]] constexpr int
+fit_memory_budgeted(memory_breakdown& out, const model_spec& m, const layout& l, const workload& w,
+                    const step_constants& k, const stage_set& ss, const step_load& ld_prefill,
+                    const activation_rates& activation, const stored<bytes>& hbm, double headroom) {
+    const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
+    const double seqs = ceil_div(B, dp);
+    const int drafts = drafts_of(m, w);
+    const double n = (ctx > S ? ctx : S) + drafts;
+    double mtp_kv_seq = 0;
+    if (drafts > 0) {
+        const int used = drafting_modules_of(m, w);
+        const stage_shape blocks{.layers = used,
+                                 .sliding = is_sliding_layer(m, mtp_block_layer(m)) ? used : 0};
+        mtp_kv_seq = kv_bytes_per_gpu(m, l, blocks, 1, n).value();
+    }
+    const double pf_seqs = ceil_div(B / prefill_micro_batches_of(w, l.pp), dp);
+    const double budget = w.step_tokens;
+    const double step_tok = dmin(budget, pf_seqs * ld_prefill.tokens_per_seq) * k.inv_cp;
+    const double step_rows = dmin(budget, pf_seqs);
+    const double row = inference_activation_bytes(activation, 0, 1).value() * k.inv_tp;
+    const double body = inference_activation_bytes(activation, step_tok, 0).value() * k.inv_tp;
+    const double body_cap =
+        inference_activation_bytes(activation, budget * k.inv_cp, 0).value() * k.inv_tp;
+    out.capacity = hbm;
+    out.usable = headroom * hbm.get();
+    double max_seqs = 1e18;
+    bool first = true;
+    for_each_shape(m, ss, [&](const stage_shape& st, int, int index) {
+        const bytes wts = make<bytes>(weight_bytes_per_gpu(k.weights, st, k.wb, k.ewb, k.tb));
+        const double kv_seq =
+            kv_bytes_per_gpu(m, l, st, 1, n).value() + (st.head ? mtp_kv_seq : 0.0);
+        const bytes kv = make<bytes>(seqs * kv_seq);
+        const bytes act = make<bytes>(body + (st.head ? step_rows * row : 0.0));
+        const bytes tot = wts + kv + act;
+        if (first || tot > out.total()) {
+            out.weights = wts;
+            out.kv_cache = kv;
+            out.activations = act;
+            out.stage = index;
+        }
+        first = false;
+        const double room = out.usable.value() - wts.value();
+        const double cap = body_cap + (st.head ? budget * row : 0.0);
+        double fit = 0;
+        if (room > cap)
+            fit = kv_seq > 0 ? dmin((room - cap) / kv_seq, 1e9) : 1e9;
+        max_seqs = dmin(max_seqs, static_cast<double>(static_cast<long long>(fit)));
+    });
+    out.fits = out.total() <= out.usable;
+    const double mb = static_cast<double>(static_cast<long long>(dmin(max_seqs, 1e9))) * l.dp;
+    return mb > double(1 << 30) ? 1 << 30 : static_cast<int>(mb);
+}
+
+/**
  * The memory fit of model m on layout l (constants k, stage shapes ss) under workload w, whose
  * prefill micro-batch load is `ld_prefill`; `activation` is the model's inference working set
  * and `headroom` the usable share of `hbm`, into `out` (the most loaded stage); returns the
@@ -42,6 +102,8 @@ constexpr int fit_memory(memory_breakdown& out, const model_spec& m, const layou
                          const workload& w, const step_constants& k, const stage_set& ss,
                          const step_load& ld_prefill, const activation_rates& activation,
                          const stored<bytes>& hbm, double headroom) {
+    if (w.step_tokens > 0) // a serving step: its working set follows its token budget
+        return fit_memory_budgeted(out, m, l, w, k, ss, ld_prefill, activation, hbm, headroom);
     const double B = w.batch, S = w.prompt, ctx = context_of(w), dp = l.dp;
     const double seqs = ceil_div(B, dp);
     const int drafts = drafts_of(m, w);

@@ -1,0 +1,591 @@
+#pragma once
+/**
+ * @file
+ * The serving planner: for a model, a traffic, service-level objectives and a GPU budget, every
+ * aggregated deployment (one layout × instances, chunked prefill at each token budget) and
+ * every disaggregated one (prefill layout × decode layout × instance counts), ranked by
+ * goodput per GPU, with the Pareto front of output tokens/s per GPU against tokens/s per user.
+ * A disaggregated pair is skipped only when an upper bound on its goodput per GPU is below the
+ * best found and its best point could not enter the front; the counts say how many were
+ * evaluated and how many skipped, so the answer is the best under the model.
+ * docs/serving.md derives the formulas; <moecost/serve/pools.hpp> holds them.
+ *
+ * The per-layout work (the pools' tables) is stored once, in vectors sized before the pairs
+ * are crossed; crossing allocates nothing.
+ */
+
+#include <moecost/search/layouts.hpp>
+#include <moecost/serve/pools.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace moecost {
+
+/// How prefill and decode share GPUs.
+enum class serve_mode : std::uint8_t { aggregated, disaggregated };
+
+constexpr const char* name_of(serve_mode m) {
+    return m == serve_mode::aggregated ? "aggregated" : "disaggregated";
+}
+
+/**
+ * Which prefill and decode layouts a runtime can connect (the KV cache moves shard to shard):
+ * `sglang`: equal TP, unless either side runs data-parallel attention with expert parallelism
+ * (DP > 1 and EP > 1: SGLang's DP-attention transfer); `vllm`: prefill TP at most decode TP and
+ * no prefill pipeline (vLLM's NIXL connector, pull mode); `any`: no rule.
+ */
+enum class connect_rules : std::uint8_t { any, sglang, vllm };
+
+constexpr const char* name_of(connect_rules r) {
+    switch (r) {
+    case connect_rules::any:
+        return "any";
+    case connect_rules::sglang:
+        return "sglang";
+    case connect_rules::vllm:
+        return "vllm";
+    }
+    return "?";
+}
+
+constexpr bool connectable(connect_rules r, const layout& p, const layout& d) {
+    switch (r) {
+    case connect_rules::any:
+        return true;
+    case connect_rules::sglang:
+        return p.tp == d.tp || (p.dp > 1 && p.ep > 1) || (d.dp > 1 && d.ep > 1);
+    case connect_rules::vllm:
+        return p.tp <= d.tp && p.pp == 1;
+    }
+    return false;
+}
+
+/// The GPUs of each pool (aggregated instances use `aggregated`).
+struct serve_hardware {
+    cluster_spec prefill{};
+    cluster_spec decode{};
+    cluster_spec aggregated{};
+};
+
+/// What to plan.
+struct serve_options {
+    traffic load{};
+    slo target{};
+    int max_gpus = 8;             ///< the GPU budget
+    bool exact_gpus = false;      ///< plans use exactly max_gpus GPUs (else at most)
+    bool aggregated = true;       ///< plan aggregated deployments
+    bool disaggregated = true;    ///< plan disaggregated deployments
+    double max_utilisation = 0.9; ///< a plan whose prefill queue is busier is refused
+    connect_rules rules = connect_rules::sglang;
+    int max_cp = 1;
+    bool pow2_only = false;
+    bool pad_experts = false;
+    eval_options eval{};
+    /// Token budgets per DP rank an aggregated step is tried at (zeros unused).
+    std::array<int, 6> token_budgets{512, 1024, 2048, 4096, 8192, 16384};
+    /// Prompts per pass of a prefill instance, as multiples of DP·PP (zeros unused).
+    std::array<int, 3> prefill_batches{1, 2, 4};
+};
+
+/// One pool of a plan.
+struct pool_plan {
+    layout l{};
+    int instances = 0;
+    int gpus = 0;              ///< instances × GPUs per instance
+    double utilisation = 0;    ///< prefill: the queue's ρ; decode: concurrency / memory's limit
+    double capacity = 0;       ///< requests/s one instance takes within the SLOs
+    double concurrency = 0;    ///< decode: sequences per instance (time average)
+    int batch = 0;             ///< prefill: prompts per pass; aggregated: token budget per rank
+    double memory_per_gpu = 0; ///< bytes on the most loaded GPU
+};
+
+/// A deployment and what it achieves.
+struct serve_plan {
+    serve_mode mode = serve_mode::aggregated;
+    bool feasible = false;
+    int gpus = 0;
+    double goodput = 0;       ///< requests/s the deployment takes within both SLO percentiles
+    double rate = 0;          ///< requests/s it is evaluated at (the traffic's, else goodput)
+    double output_tokens = 0; ///< output tokens/s at `rate`
+    double tokens_per_gpu = 0;
+    double tokens_per_user = 0; ///< 1 / mean TPOT
+    double ttft_p = 0;          ///< TTFT at the SLO percentile
+    double tpot_p = 0;          ///< TPOT at the SLO percentile
+    double tpot_mean = 0;
+    double kv_transfer_s = 0;
+    double kv_bytes = 0;
+    double score = 0; ///< requests/s served per GPU within the SLOs: what plans are ranked by
+    pool_plan prefill{};
+    pool_plan decode{}; ///< aggregated: the same instances as `prefill`
+};
+
+/// Why a mode found nothing, counted over its layouts.
+struct mode_tally {
+    long layouts = 0;    ///< factorisations of the budget tried
+    long unfit = 0;      ///< broke a rule or did not fit in memory
+    long too_slow = 0;   ///< fit, but no load meets the SLOs within the utilisation limit
+    long candidates = 0; ///< aggregated: layouts × token budgets; disaggregated: pairs
+    long evaluated = 0;
+    long pruned = 0;  ///< skipped: an upper bound below the best and off the front
+    long refused = 0; ///< pairs the connect rules refuse (among those not pruned)
+    long over_budget =
+        0; ///< evaluated, but no instance count fits the budget (or carries the rate)
+};
+
+template <std::size_t Front = 32>
+struct serve_result {
+    serve_plan best{};
+    std::array<serve_plan, 2> by_mode{}; ///< [aggregated, disaggregated]
+    std::array<mode_tally, 2> tally{};
+    std::array<serve_plan, Front> pareto{}; ///< tokens/s per GPU ↑ against tokens/s per user ↑
+    int n_pareto = 0;
+    [[nodiscard]] constexpr long evaluated() const {
+        return tally[0].evaluated + tally[1].evaluated;
+    }
+    [[nodiscard]] constexpr long pruned() const { return tally[0].pruned + tally[1].pruned; }
+};
+
+namespace serve_ranking {
+
+constexpr bool better(const serve_plan& a, const serve_plan& b) {
+    if (!b.feasible)
+        return a.feasible;
+    if (!a.feasible)
+        return false;
+    if (a.score != b.score)
+        return a.score > b.score;
+    return a.goodput > b.goodput;
+}
+
+/// (x, y) is dominated by (or equal to) a point of the front.
+template <std::size_t N>
+constexpr bool dominated(const std::array<serve_plan, N>& f, int n, double x, double y) {
+    for (int i = 0; i < n; ++i) {
+        const serve_plan& o = f[std::size_t(i)];
+        if (o.tokens_per_gpu >= x && o.tokens_per_user >= y)
+            return true;
+    }
+    return false;
+}
+
+/// Keeps the front of (tokens/s per GPU ↑, tokens/s per user ↑); a full front keeps its own.
+template <std::size_t N>
+constexpr void add_to_front(std::array<serve_plan, N>& f, int& n, const serve_plan& c) {
+    if (!c.feasible || dominated(f, n, c.tokens_per_gpu, c.tokens_per_user))
+        return;
+    int k = 0;
+    for (int i = 0; i < n; ++i) {
+        const serve_plan& o = f[std::size_t(i)];
+        if (!(c.tokens_per_gpu >= o.tokens_per_gpu && c.tokens_per_user >= o.tokens_per_user))
+            f[std::size_t(k++)] = o;
+    }
+    n = k;
+    if (n < static_cast<int>(N))
+        f[std::size_t(n++)] = c;
+}
+
+/// 1 / (1/x + 1/y): requests/s per GPU of two pools matched exactly, x and y each pool's per GPU.
+constexpr double harmonic(double x, double y) {
+    return x > 0 && y > 0 ? 1.0 / (1.0 / x + 1.0 / y) : 0.0;
+}
+
+} // namespace serve_ranking
+
+/// What the planner keeps of a decode layout.
+struct decode_entry {
+    layout l{};
+    int gpus = 0;
+    decode_table table{};
+    decode_point point{}; ///< the highest-rate point within the TPOT SLO
+    double per_gpu = 0;   ///< point.rate / gpus
+};
+
+/// What the planner keeps of a prefill layout (its best batch).
+struct prefill_entry {
+    layout l{};
+    int gpus = 0;
+    prefill_profile profile{};
+    double per_gpu_bound = 0; ///< capacity per GPU with the least KV transfer any pair can have
+};
+
+/// The plan's shared constants.
+struct serve_context {
+    const model_spec* m = nullptr;
+    serve_hardware hw{};
+    serve_options o{};
+    serve_lengths s{};
+    double z = 0; ///< the normal quantile of the SLO percentile
+    const sojourn_table* q = nullptr;
+};
+
+/// Fills the decode side of a plan at the traffic's rate per instance.
+constexpr void finish_decode(serve_plan& p, const serve_context& cx, const decode_entry& d,
+                             double per_instance) {
+    const double n = concurrency_for(d.table, cx.s, per_instance);
+    const decode_point at = decode_point_at(d.table, cx.s, n, cx.z);
+    p.tpot_mean = at.tpot;
+    p.tpot_p = at.tpot_p;
+    p.tokens_per_user = at.tpot > 0 ? 1.0 / at.tpot : 0;
+    p.decode.concurrency = n;
+    p.decode.utilisation = d.table.max_concurrency > 0 ? at.peak / d.table.max_concurrency : 0;
+    const double kv_share = d.table.max_concurrency > 0 ? at.peak / d.table.max_concurrency : 0;
+    p.decode.memory_per_gpu =
+        d.table.weights_per_gpu + kv_share * (d.table.memory_per_gpu - d.table.weights_per_gpu);
+}
+
+/**
+ * A disaggregated pair's best plan: the instance counts that maximise requests/s per GPU within
+ * the budget (with a traffic rate: the fewest that carry it), the unit replicated to fill the
+ * budget when no rate is given. infeasible when no count fits.
+ */
+constexpr serve_plan plan_pair(const serve_context& cx, const prefill_entry& pe,
+                               const decode_entry& de) {
+    serve_plan p;
+    p.mode = serve_mode::disaggregated;
+    const kv_transfer kv = kv_transfer_of(*cx.m, cx.s, cx.hw.prefill, pe.l, cx.hw.decode, de.l);
+    const double mu_p = prefill_capacity(pe.profile, *cx.q, cx.o.target.ttft.value, kv.seconds,
+                                         cx.o.max_utilisation);
+    const double mu_d = de.point.rate;
+    if (!(mu_p > 0) || !(mu_d > 0))
+        return p;
+    const int gp = pe.gpus, gd = de.gpus, budget = cx.o.max_gpus;
+    const double R = cx.o.load.arrival_rate.value;
+    int np = 0, nd = 0, reps = 1;
+    if (R > 0) {
+        const double a = R / mu_p, b = R / mu_d;
+        np = static_cast<int>(a);
+        np += np < a ? 1 : 0;
+        nd = static_cast<int>(b);
+        nd += nd < b ? 1 : 0;
+        const long g = long(np) * gp + long(nd) * gd;
+        if (g > budget || (cx.o.exact_gpus && g != budget))
+            return p;
+    } else {
+        double best = 0;
+        for (int i = 1; long(i) * gp + gd <= budget; ++i) {
+            const int room = (budget - i * gp) / gd;
+            int lo = static_cast<int>(i * mu_p / mu_d);
+            const std::array<int, 2> tries{lo < 1 ? 1 : lo, lo + 1};
+            for (int j : tries) {
+                if (cx.o.exact_gpus)
+                    j = (budget - i * gp) % gd == 0 ? room : 0;
+                if (j < 1 || j > room)
+                    continue;
+                const double cap = detail::dmin(i * mu_p, j * mu_d);
+                const double per = cap / (i * gp + j * gd);
+                if (per > best) {
+                    best = per;
+                    np = i;
+                    nd = j;
+                }
+            }
+        }
+        if (np == 0)
+            return p;
+        if (!cx.o.exact_gpus)
+            reps = budget / (np * gp + nd * gd);
+        np *= reps;
+        nd *= reps;
+    }
+    p.feasible = true;
+    p.gpus = np * gp + nd * gd;
+    p.goodput = detail::dmin(np * mu_p, nd * mu_d);
+    p.rate = R > 0 ? R : p.goodput;
+    p.output_tokens = p.rate * cx.s.output;
+    p.tokens_per_gpu = p.output_tokens / p.gpus;
+    p.kv_transfer_s = kv.seconds;
+    p.kv_bytes = kv.bytes;
+    p.score = p.rate / p.gpus;
+    const ttft_estimate t = prefill_ttft(pe.profile, *cx.q, p.rate / np, kv.seconds);
+    p.ttft_p = t.ttft;
+    p.prefill = {.l = pe.l,
+                 .instances = np,
+                 .gpus = np * gp,
+                 .utilisation = t.utilisation,
+                 .capacity = mu_p,
+                 .concurrency = 0,
+                 .batch = pe.profile.batch,
+                 .memory_per_gpu = pe.profile.memory_per_gpu};
+    p.decode = {.l = de.l, .instances = nd, .gpus = nd * gd, .capacity = mu_d};
+    finish_decode(p, cx, de, p.rate / nd);
+    return p;
+}
+
+/// An aggregated layout at one token budget: its best plan within the budget, or infeasible.
+constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry& de, double tau,
+                                     int budget_per_rank, double limit) {
+    serve_plan p;
+    p.mode = serve_mode::aggregated;
+    decode_table t = de.table;
+    t.max_concurrency = limit;
+    const double budget = double(budget_per_rank) * de.l.dp;
+    const mixed_point best = best_mixed_point(t, cx.s, *cx.q, tau, budget, cx.o.target,
+                                              cx.o.max_utilisation, cx.z, de.l.dp);
+    if (!(best.rate > 0))
+        return p;
+    const int g = de.gpus, N = cx.o.max_gpus;
+    const double R = cx.o.load.arrival_rate.value;
+    int k = 0;
+    if (R > 0) {
+        const double a = R / best.rate;
+        k = static_cast<int>(a);
+        k += k < a ? 1 : 0;
+        if (long(k) * g > N || (cx.o.exact_gpus && k * g != N))
+            return p;
+    } else {
+        if (cx.o.exact_gpus && N % g != 0)
+            return p;
+        k = N / g;
+    }
+    if (k < 1)
+        return p;
+    mixed_point op = best;
+    if (R > 0) { // the concurrency at which one instance takes R/k: λ(n) grows with n
+        double lo = 0, hi = best.concurrency;
+        for (int i = 0; i < 60; ++i) {
+            const double mid = 0.5 * (lo + hi);
+            (mixed_point_at(t, cx.s, *cx.q, tau, budget, mid, cx.z, de.l.dp).rate < R / k ? lo
+                                                                                          : hi) =
+                mid;
+        }
+        op = mixed_point_at(t, cx.s, *cx.q, tau, budget, hi, cx.z, de.l.dp);
+    }
+    p.feasible = true;
+    p.gpus = k * g;
+    p.goodput = k * best.rate;
+    p.rate = R > 0 ? R : p.goodput;
+    p.output_tokens = p.rate * cx.s.output;
+    p.tokens_per_gpu = p.output_tokens / p.gpus;
+    p.ttft_p = op.ttft_p;
+    p.tpot_p = op.tpot_p;
+    p.tpot_mean = op.tpot;
+    p.tokens_per_user = op.tpot > 0 ? 1.0 / op.tpot : 0;
+    p.score = p.rate / p.gpus;
+    const double share = limit > 0 ? op.peak / limit : 0;
+    const double mem =
+        de.table.weights_per_gpu + share * (de.table.memory_per_gpu - de.table.weights_per_gpu);
+    p.prefill = {.l = de.l,
+                 .instances = k,
+                 .gpus = k * g,
+                 .utilisation = op.utilisation,
+                 .capacity = best.rate,
+                 .concurrency = op.concurrency,
+                 .batch = budget_per_rank,
+                 .memory_per_gpu = mem};
+    p.decode = p.prefill;
+    p.decode.utilisation = share;
+    return p;
+}
+
+namespace planner_detail {
+
+template <class Result>
+constexpr void offer(Result& res, const serve_plan& p) {
+    if (!p.feasible)
+        return;
+    const auto mode = static_cast<std::size_t>(p.mode);
+    if (serve_ranking::better(p, res.by_mode[mode]))
+        res.by_mode[mode] = p;
+    if (serve_ranking::better(p, res.best))
+        res.best = p;
+    serve_ranking::add_to_front(res.pareto, res.n_pareto, p);
+}
+
+/// Every layout of a pool's budget, as the inference search enumerates them.
+constexpr search_space pool_space(const serve_options& o) {
+    return {.min_gpus = 1,
+            .max_gpus = o.max_gpus,
+            .max_cp = o.max_cp,
+            .pow2_only = o.pow2_only,
+            .pad_experts = o.pad_experts};
+}
+
+} // namespace planner_detail
+
+/**
+ * Plans the serving of model `spec` on `hw` under `o`: the best aggregated and disaggregated
+ * deployments, the overall best, the Pareto front and the counts.
+ */
+template <std::size_t Front = 32>
+serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& hw,
+                                 const serve_options& o) {
+    serve_result<Front> res;
+    const model_spec m = with_resolved_heads(spec);
+    const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
+    serve_context cx{.m = &m,
+                     .hw = hw,
+                     .o = o,
+                     .s = lengths_of(o.load),
+                     .z = standard_normal_quantile(o.target.percentile),
+                     .q = &q};
+    const double hit = o.load.prefix_cache_hit;
+    const double tpot_limit = o.target.tpot.value;
+    const bool shared = hw.aggregated == hw.decode;
+
+    // Decode layouts (also the aggregated ones when they run on the same GPUs).
+    std::vector<decode_entry> decodes;
+    std::vector<decode_entry> aggs;
+    const auto table_of = [&](const cluster_spec& c, const layout& l) {
+        return make_decode_table(m, c, l, cx.s, o.eval, hit);
+    };
+    if (o.disaggregated || (o.aggregated && shared)) {
+        for_each_layout(m, hw.decode, planner_detail::pool_space(o),
+                        [&](const layout& l, const engine::stage_set&) {
+                            decode_entry d{.l = l, .gpus = world_size(l)};
+                            d.table = table_of(hw.decode, l);
+                            if (o.aggregated && shared) {
+                                ++res.tally[0].layouts;
+                                if (d.table.n > 0)
+                                    aggs.push_back(d);
+                                else
+                                    ++res.tally[0].unfit;
+                            }
+                            if (!o.disaggregated)
+                                return;
+                            ++res.tally[1].layouts;
+                            if (d.table.n == 0) {
+                                ++res.tally[1].unfit;
+                                return;
+                            }
+                            d.point = best_decode_point(d.table, cx.s, tpot_limit, cx.z);
+                            d.per_gpu = d.point.rate / d.gpus;
+                            if (d.point.rate > 0)
+                                decodes.push_back(d);
+                            else
+                                ++res.tally[1].too_slow;
+                        });
+    }
+    if (o.aggregated && !shared)
+        for_each_layout(m, hw.aggregated, planner_detail::pool_space(o),
+                        [&](const layout& l, const engine::stage_set&) {
+                            ++res.tally[0].layouts;
+                            decode_entry d{.l = l, .gpus = world_size(l)};
+                            d.table = table_of(hw.aggregated, l);
+                            if (d.table.n > 0)
+                                aggs.push_back(d);
+                            else
+                                ++res.tally[0].unfit;
+                        });
+
+    // Aggregated: every layout × token budget.
+    if (o.aggregated) {
+        mode_tally& ta = res.tally[0];
+        for (const decode_entry& d : aggs) {
+            const double tau = prefill_seconds_per_token(m, hw.aggregated, d.l, cx.s, o.eval, hit);
+            bool any = false;
+            for (int b : o.token_budgets) {
+                if (b <= 0)
+                    continue;
+                ++ta.candidates;
+                const report r = evaluate(
+                    m, hw.aggregated, d.l,
+                    decode_workload(cx.s, d.l.dp * d.l.pp, cx.s.final_context, b, hit), o.eval);
+                if (!r.evaluated || !r.memory.fits)
+                    continue;
+                ++ta.evaluated;
+                const serve_plan p = plan_aggregated(cx, d, tau, b, r.max_batch);
+                if (p.feasible) {
+                    any = true;
+                    planner_detail::offer(res, p);
+                } else if (best_mixed_point(d.table, cx.s, q, tau, double(b) * d.l.dp, o.target,
+                                            o.max_utilisation, cx.z, d.l.dp)
+                               .rate > 0)
+                    ++ta.over_budget;
+            }
+            if (!any)
+                ++ta.too_slow;
+        }
+    }
+    if (!o.disaggregated)
+        return res;
+
+    // Prefill layouts, each at its best batch.
+    std::vector<prefill_entry> prefills;
+    mode_tally& td = res.tally[1];
+    for_each_layout(
+        m, hw.prefill, planner_detail::pool_space(o),
+        [&](const layout& l, const engine::stage_set&) {
+            prefill_entry best{.l = l, .gpus = world_size(l)};
+            const kv_transfer least = kv_transfer_of(m, cx.s, hw.prefill, l, hw.decode, l);
+            bool fits = false;
+            for (int k : o.prefill_batches) {
+                if (k <= 0)
+                    continue;
+                const prefill_profile pf =
+                    make_prefill_profile(m, hw.prefill, l, cx.s, l.dp * l.pp * k, o.eval, hit);
+                fits = fits || pf.ok();
+                const double cap =
+                    prefill_capacity(pf, q, o.target.ttft.value, least.seconds, o.max_utilisation) /
+                    best.gpus;
+                if (cap > best.per_gpu_bound) {
+                    best.per_gpu_bound = cap;
+                    best.profile = pf;
+                }
+            }
+            ++td.layouts;
+            if (!fits)
+                ++td.unfit;
+            else if (best.per_gpu_bound > 0)
+                prefills.push_back(best);
+            else
+                ++td.too_slow;
+        });
+
+    std::sort(prefills.begin(), prefills.end(), [](const prefill_entry& a, const prefill_entry& b) {
+        return a.per_gpu_bound > b.per_gpu_bound;
+    });
+    std::sort(decodes.begin(), decodes.end(),
+              [](const decode_entry& a, const decode_entry& b) { return a.per_gpu > b.per_gpu; });
+    const std::size_t np = prefills.size(), nd = decodes.size();
+    td.candidates = static_cast<long>(np * nd);
+    std::vector<std::size_t> visited(np, 0); // pass 1 tried decodes [0, visited[i]) with prefill i
+    const auto try_pair = [&](std::size_t i, std::size_t j) {
+        if (!connectable(o.rules, prefills[i].l, decodes[j].l)) {
+            ++td.refused;
+            return;
+        }
+        ++td.evaluated;
+        const serve_plan p = plan_pair(cx, prefills[i], decodes[j]);
+        if (p.feasible)
+            planner_detail::offer(res, p);
+        else
+            ++td.over_budget;
+    };
+    const auto best_score = [&] { return res.best.feasible ? res.best.score : 0.0; };
+    // Pass 1, the best: pairs in falling order of their bound; a pair whose bound is below the
+    // best found is skipped, and so are those after it in the same row (smaller bounds).
+    for (std::size_t i = 0; i < np && nd > 0; ++i) {
+        const double x = prefills[i].per_gpu_bound;
+        if (serve_ranking::harmonic(x, decodes[0].per_gpu) < best_score())
+            break;
+        std::size_t j = 0;
+        for (; j < nd; ++j) {
+            if (serve_ranking::harmonic(x, decodes[j].per_gpu) < best_score())
+                break;
+            try_pair(i, j);
+        }
+        visited[i] = j;
+    }
+    // Pass 2, the front: a pair's point is at most (OSL·bound, 1 / the decode's fastest step);
+    // pairs whose optimistic point the front dominates are skipped.
+    const double osl = cx.s.output;
+    for (std::size_t j = 0; j < nd; ++j) {
+        const double user = 1.0 / decodes[j].table.step[0];
+        for (std::size_t i = 0; i < np; ++i) {
+            const double bound =
+                serve_ranking::harmonic(prefills[i].per_gpu_bound, decodes[j].per_gpu);
+            if (serve_ranking::dominated(res.pareto, res.n_pareto, osl * bound, user))
+                break;
+            if (j < visited[i])
+                continue;
+            try_pair(i, j);
+        }
+    }
+    td.pruned = td.candidates - td.evaluated - td.refused;
+    return res;
+}
+
+} // namespace moecost

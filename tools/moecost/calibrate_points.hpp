@@ -223,7 +223,8 @@ inline point read_training(const reader& r, point p, const std::filesystem::path
     read_deployment(r, dir, start, o.model, o.cluster, o.layout);
     const reader t = r.object("training");
     t.only({"global_batch", "micro_batch", "seq", "recompute", "zero", "virtual_stages",
-            "sequence_parallel", "fp8", "overlap_grad_reduce", "no_flash", "dropout"});
+            "sequence_parallel", "fp8", "overlap_grad_reduce", "no_flash", "dropout",
+            "uneven_stages", "embedding_in_pipeline_split", "loss_in_pipeline_split"});
     const auto batch = t.optional_integer("global_batch", 1, max_count);
     if (!batch)
         t.fail("global_batch", "required but missing");
@@ -242,6 +243,9 @@ inline point read_training(const reader& r, point p, const std::filesystem::path
     o.overlap_grad_reduce = t.optional_flag("overlap_grad_reduce").value_or(false);
     o.no_flash = t.optional_flag("no_flash").value_or(false);
     o.dropout = t.optional_flag("dropout").value_or(false);
+    o.uneven_stages = t.optional_flag("uneven_stages").value_or(false);
+    o.embedding_in_split = t.optional_flag("embedding_in_pipeline_split").value_or(false);
+    o.loss_in_split = t.optional_flag("loss_in_pipeline_split").value_or(false);
     o.modelling = read_modelling(r);
     p.training = train_cmd::resolve(o);
     return p;

@@ -98,8 +98,22 @@ constexpr perf_profile flat_profile(double compute, double memory,
     return p;
 }
 
-/// Adds the rules p breaks to `out`; `where` prefixes the fields' names.
+/// Whether every term is in its range: the evaluation's fast path; validate_into names the rest.
+constexpr bool in_range(const perf_profile& p) {
+    bool ok = p.attention_prefill > 0 && p.attention_prefill <= 1 && p.attention_decode > 0 &&
+              p.attention_decode <= 1 && p.hbm.peak > 0 && p.hbm.peak <= 1 && p.hbm.half >= 0 &&
+              p.kernel_overhead.value >= 0 && p.step_overhead.value >= 0 &&
+              p.a2a_latency.value >= 0 && p.comm_overlap >= 0 && p.comm_overlap <= 1 &&
+              p.unfused_elementwise >= 0 && p.unfused_elementwise <= 1;
+    for (const saturation& g : p.gemm)
+        ok = ok && g.peak > 0 && g.peak <= 1 && g.half >= 0;
+    return ok; // NaN fails every comparison
+}
+
+/// Adds the rules p breaks to `out`.
 constexpr void validate_into(violations& out, const perf_profile& p) {
+    if (in_range(p))
+        return;
     auto fraction = [&](const char* field, double x) {
         if (!(x > 0.0)) // NaN too
             out.add(rule::positive, field, x);

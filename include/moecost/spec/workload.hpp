@@ -43,8 +43,12 @@ namespace detail {
 /// The default micro-batch count: pp, but no more than the sequences one of dp ranks holds
 /// (⌈B/dp⌉, at least 1): a micro-batch holds at least one sequence.
 constexpr int default_micro_batches(const workload& w, int pp, int dp) {
-    const int per_rank = dp > 0 && w.batch > 0 ? (w.batch + dp - 1) / dp : 1;
-    return per_rank < pp ? per_rank : pp;
+    if (dp <= 0 || w.batch <= 0)
+        return 1 < pp ? 1 : pp;
+    // ⌈B/dp⌉ ≥ pp exactly when B > (pp − 1)·dp: the common case, without a division
+    if (static_cast<long long>(w.batch) > static_cast<long long>(pp - 1) * dp)
+        return pp;
+    return (w.batch + dp - 1) / dp;
 }
 } // namespace detail
 

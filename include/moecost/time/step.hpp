@@ -151,6 +151,44 @@ constexpr const link_spec& link_for_group(const cluster_spec& c, int span) {
  * never changes a result's last bit (a product regrouped can round differently).
  */
 
+/**
+ * Kernels one layer launches per operator group (docs/model.md §9.6): each pays the profile's
+ * kernel overhead and its HBM ramp. Counted from a CUDA-graph decode step of SGLang and vLLM:
+ * projections = norm, QKV, rope, output (MLA: norm, q down, q norm, q up, kv down, kv norm,
+ * output); core = cache write, attention; router = norm, gate, top-k; routed experts =
+ * permute, up, activation, down, unpermute; shared experts and dense FFN = up, activation,
+ * down (the dense layer's norm is the fourth); LM head = norm, head, sampling.
+ */
+constexpr double kernels_of(op_group g, bool mla) {
+    switch (g) {
+    case op_group::attention_proj:
+        return mla ? 7 : 4;
+    case op_group::attention_core:
+        return 2;
+    case op_group::router:
+        return 3;
+    case op_group::routed_experts:
+        return 5;
+    case op_group::shared_experts:
+        return 3;
+    case op_group::dense_ffn:
+        return 4;
+    case op_group::lm_head:
+        return 3;
+    }
+    return 0;
+}
+
+/// kernels_of for every group, with GQA-style and MLA projections (tables made once).
+constexpr std::array<double, op_group_count> kernels_per_layer_of(bool mla) {
+    std::array<double, op_group_count> out{};
+    for (std::size_t g = 0; g < op_group_count; ++g)
+        out[g] = kernels_of(static_cast<op_group>(g), mla);
+    return out;
+}
+inline constexpr std::array<double, op_group_count> kernels_gqa = kernels_per_layer_of(false),
+                                                    kernels_mla = kernels_per_layer_of(true);
+
 /// The parts of a step's cost fixed by the model, the cluster, the layout and the options.
 struct step_constants {
     const model_spec* m = nullptr;
@@ -171,12 +209,14 @@ struct step_constants {
     seconds_per_byte hbm_time{};      ///< HBM at the profile's plateau
     seconds_per_byte attn_hbm_time{}; ///< decode attention reading the KV cache
     double mm_half = 0, expert_half = 0, head_half = 0; ///< GEMM rows at half the plateau
-    double hbm_half = 0;          ///< bytes per kernel at half the HBM plateau
-    seconds kernel_overhead{};    ///< per kernel launched
-    seconds step_overhead{};      ///< per inference step (pipeline.hpp)
-    seconds a2a_latency{};        ///< per EP dispatch or combine
-    double comm_overlap = 0;      ///< share of communication hidden under compute
-    std::array<double, 2> proj{}; ///< attn_proj_per_gpu by mla_form
+    double hbm_half = 0;       ///< bytes per kernel at half the HBM plateau
+    seconds kernel_overhead{}; ///< per kernel launched
+    bool per_kernel = false;   ///< any per-kernel cost (ramp, overhead, elementwise bytes)
+    std::array<double, op_group_count> kernels{}; ///< kernels_per_layer of the model
+    seconds step_overhead{};                      ///< per inference step (pipeline.hpp)
+    seconds a2a_latency{};                        ///< per EP dispatch or combine
+    double comm_overlap = 0;                      ///< share of communication hidden under compute
+    std::array<double, 2> proj{};                 ///< attn_proj_per_gpu by mla_form
     double ctx_dim = 0;
     double kv_layer_bytes = 0; ///< KV bytes per token per full layer on one GPU
     double latent_up = 0; ///< MLA prefill: FLOPs to up-project one cached latent on one TP rank
@@ -216,13 +256,15 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
     const auto& a = m.attention;
     const auto& e = m.moe;
     const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
-    const double inv_tp = 1.0 / tp, inv_etp = 1.0 / etp, inv_shards = 1.0 / kv_shards(m, l);
+    const double inv_tp = 1.0 / tp, inv_etp = 1.0 / etp, inv_ep = 1.0 / ep,
+                 inv_shards = 1.0 / kv_shards(m, l);
     const double wb = bytes_of(m.precision.weights), ab = bytes_of(m.precision.activations),
                  kb = bytes_of(m.precision.kv);
     const dtype edt = experts_dtype(m.precision), tdt = embeddings_dtype(m.precision);
     const perf_profile& pf = c.gpu.perf;
     const seconds_per_flop mm_time = 1.0 / effective_flop_rate(c.gpu, m.precision.weights);
     const dtype adt = attention_dtype(m.precision);
+    const seconds_per_byte hbm_time = 1.0 / effective_hbm_rate(c.gpu);
     const weight_terms weights = weight_terms_of(m, l);
     const double q_dim = is_mla(m) ? a.heads * double(a.qk_nope_head_dim + a.qk_rope_head_dim)
                                    : a.heads * double(head_dim_of(m));
@@ -270,7 +312,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .etp = etp,
         .inv_tp = inv_tp,
         .inv_cp = 1.0 / cp,
-        .inv_ep = 1.0 / ep,
+        .inv_ep = inv_ep,
         .inv_etp = inv_etp,
         .wb = wb,
         .ab = ab,
@@ -284,14 +326,22 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .mm_time = mm_time,
         .expert_time = edt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, edt),
         .head_time = tdt == m.precision.weights ? mm_time : 1.0 / effective_flop_rate(c.gpu, tdt),
-        .attn_time = 1.0 / (pf.attention_prefill * peak_for(c.gpu, adt)),
-        .hbm_time = 1.0 / effective_hbm_rate(c.gpu),
-        .attn_hbm_time = 1.0 / (pf.attention_decode * c.gpu.hbm_bandwidth.get()),
+        // (a rate the matmuls or HBM share is not inverted again)
+        .attn_time = adt == m.precision.weights &&
+                             pf.attention_prefill == pf.gemm_of(format_of(c.gpu, adt)).peak
+                         ? mm_time
+                         : 1.0 / (pf.attention_prefill * peak_for(c.gpu, adt)),
+        .hbm_time = hbm_time,
+        .attn_hbm_time = pf.attention_decode == pf.hbm.peak
+                             ? hbm_time
+                             : 1.0 / (pf.attention_decode * c.gpu.hbm_bandwidth.get()),
         .mm_half = pf.gemm_of(format_of(c.gpu, m.precision.weights)).half,
         .expert_half = pf.gemm_of(format_of(c.gpu, edt)).half,
         .head_half = pf.gemm_of(format_of(c.gpu, tdt)).half,
         .hbm_half = pf.hbm.half,
         .kernel_overhead = pf.kernel_overhead.get(),
+        .per_kernel = !o.ideal && (pf.hbm.half > 0 || pf.kernel_overhead.value > 0 || ew > 0),
+        .kernels = is_mla(m) ? kernels_mla : kernels_gqa,
         .step_overhead = pf.step_overhead.get(),
         .a2a_latency = pf.a2a_latency.get(),
         .comm_overlap = pf.comm_overlap,
@@ -333,8 +383,8 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
                    (mats * e.shared_hidden * inv_tp * ab + (h + e.shared_hidden * inv_tp) * cw)},
         .head_weight_bytes = weights.head * bytes_of(tdt),
         .remote_nodes = remote_nodes_of(e, l, c.gpus_per_node, nodes),
-        .ll_local = ll ? (gpn / etp - 1.0) / ep : 0.0,
-        .ll_remote = ll ? 1.0 - gpn / span : 0.0,
+        .ll_local = ll ? (gpn * inv_etp - 1.0) * inv_ep : 0.0,
+        .ll_remote = ll ? 1.0 - gpn * inv_etp * inv_ep : 0.0,
         .dispatch_bytes = o.dispatch_fp8 ? 1.0 : ab,
         .intra = intra,
         .inter = inter,
@@ -356,34 +406,6 @@ constexpr seconds step_time_of(const step_constants& k, seconds compute, seconds
     if (k.comm_overlap > 0)
         t -= k.comm_overlap * (compute < comm ? compute : comm);
     return t;
-}
-
-/**
- * Kernels one layer launches per operator group (docs/model.md §9.6): each pays the profile's
- * kernel overhead and its HBM ramp. Counted from a CUDA-graph decode step of SGLang and vLLM:
- * projections = norm, QKV, rope, output (MLA: norm, q down, q norm, q up, kv down, kv norm,
- * output); core = cache write, attention; router = norm, gate, top-k; routed experts =
- * permute, up, activation, down, unpermute; shared experts and dense FFN = up, activation,
- * down (the dense layer's norm is the fourth); LM head = norm, head, sampling.
- */
-constexpr double kernels_of(op_group g, bool mla) {
-    switch (g) {
-    case op_group::attention_proj:
-        return mla ? 7 : 4;
-    case op_group::attention_core:
-        return 2;
-    case op_group::router:
-        return 3;
-    case op_group::routed_experts:
-        return 5;
-    case op_group::shared_experts:
-        return 3;
-    case op_group::dense_ffn:
-        return 4;
-    case op_group::lm_head:
-        return 3;
-    }
-    return 0;
 }
 
 } // namespace engine

@@ -48,18 +48,31 @@ constexpr double gemm_scale(double half, double rows) {
     return half > 0 && rows > 0 ? 1.0 + half / dmax(rows, gemm_curve_min_rows) : 1.0;
 }
 
-/// The profile's per-kernel costs of `kernels` kernels moving `traffic` HBM bytes: each one's
-/// HBM ramp (the bytes at which it reaches half the plateau) and launch overhead; and the
-/// `elementwise` bytes of the kernels beside the GEMMs, which run after the roofline's.
-constexpr void finish_kernels(const step_constants& k, op_cost& c, double traffic, double kernels,
+/**
+ * The profile's per-kernel costs of a group of `kernels` kernels whose roofline `c` is priced:
+ * each kernel's launch overhead, and the `elementwise` bytes of the kernels beside the GEMMs,
+ * which run after the roofline's. (Each kernel's HBM ramp, `hbm_ramp`, is inside the roofline.)
+ */
+constexpr void finish_kernels(const step_constants& k, op_cost& c, double kernels,
                               double elementwise = 0) {
-    if (k.hbm_half > 0)
-        c.memory_time = make<bytes>(traffic + kernels * k.hbm_half) * k.hbm_time;
     c.fixed = kernels * k.kernel_overhead;
     if (elementwise > 0) {
         c.traffic += make<bytes>(elementwise);
         c.fixed += make<bytes>(elementwise) * k.hbm_time;
     }
+}
+
+/// The roofline of a group of `kernels` kernels: `traffic` bytes, each kernel's ramp of the
+/// profile's `hbm.half` bytes priced with them (the op's traffic stays the bytes moved).
+constexpr op_cost ramped_roofline(const step_constants& k, double work, double traffic,
+                                  double kernels, seconds_per_flop per_flop,
+                                  seconds_per_byte per_byte) {
+    if (k.hbm_half <= 0)
+        return roofline(make<flops>(work), make<bytes>(traffic), per_flop, per_byte);
+    op_cost c = roofline(make<flops>(work), make<bytes>(traffic + kernels * k.hbm_half), per_flop,
+                         per_byte);
+    c.traffic = make<bytes>(traffic);
+    return c;
 }
 
 /// The load terms of `ld`, whose tokens touch `touched` distinct experts (experts_touched).
@@ -81,9 +94,11 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
         const double rows =
             ld.seqs * ld.logit_rows_per_seq * k.inv_cp; // inference: one row per sequence
         const double traffic = k.head_weight_bytes + rows * k.vocab * k.inv_tp * 4.0;
-        lm_head = roofline(make<flops>(rows * 2.0 * h * k.vocab * k.inv_tp), make<bytes>(traffic),
-                           k.head_time * gemm_scale(k.head_half, rows), k.hbm_time);
-        finish_kernels(k, lm_head, traffic, kernels_of(op_group::lm_head, false));
+        const double kernels = k.kernels[static_cast<std::size_t>(op_group::lm_head)];
+        lm_head = ramped_roofline(k, rows * 2.0 * h * k.vocab * k.inv_tp, traffic, kernels,
+                                  k.head_time * gemm_scale(k.head_half, rows), k.hbm_time);
+        if (k.per_kernel)
+            finish_kernels(k, lm_head, kernels);
     }
     const bool ep = moe && l.ep > 1;
     const double disp_b = k.dispatch_bytes, send_tokens = T_tp * k.imb;
@@ -105,35 +120,39 @@ constexpr load_terms load_terms_of(const step_constants& k, const step_load& ld,
                       : make<bytes>((T + ld.seqs * ld.kv_len * k.inv_cp) * k.kv_layer_bytes);
         cp_layer = all_gather_time(shard, l.cp, k.cp_link);
     }
-    return {.T = T,
-            .T_tp = T_tp,
-            .experts_touched = touched,
-            .routed_tokens = routed_tokens,
-            .attn_traffic = k.attn_weight_bytes + T * k.attn_io * ab,
-            .router_traffic = moe ? k.router_weight_bytes + T_tp * k.router_io * ab : 0.0,
-            .routed_traffic =
-                moe ? held * k.expert_bytes * k.inv_etp + routed_tokens * k.etp * k.expert_io * ab
-                    : 0.0,
-            .shared_traffic = moe ? k.shared_weight_bytes + T * k.shared_io * ab : 0.0,
-            .dense_traffic = k.dense_weight_bytes + T * k.dense_io * ab,
-            .mm_scale = gemm_scale(k.mm_half, T),
-            .expert_scale = gemm_scale(k.expert_half, held > 0 ? routed_tokens * k.etp / held : 0),
-            .lm_head = lm_head,
-            .tp_reduce =
-                l.tp > 1 ? all_reduce_time(make<bytes>(T * h * ab), l.tp, k.tp_link) : seconds{},
-            .ep_layer = ep ? all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
-                                 all_to_all_time(ab * in, ab * out, k.intra, k.inter) +
-                                 2.0 * k.a2a_latency
-                           : seconds{},
-            .etp_gather =
-                moe && etp_of(l) > 1
-                    ? all_gather_time(make<bytes>(routed_tokens * h * ab), etp_of(l), k.etp_link)
-                    : seconds{},
-            .cp_layer = cp_layer,
-            .pp_send = send_time(make<bytes>(T_tp * h * ab), k.pp_link),
-            .ep_intra = (disp_b + ab) * in,
-            .ep_inter = (disp_b + ab) * out,
-            .draft = {}};
+    return {
+        .T = T,
+        .T_tp = T_tp,
+        .experts_touched = touched,
+        .routed_tokens = routed_tokens,
+        .attn_traffic = k.attn_weight_bytes + T * k.attn_io * ab,
+        .router_traffic = moe ? k.router_weight_bytes + T_tp * k.router_io * ab : 0.0,
+        .routed_traffic =
+            moe ? held * k.expert_bytes * k.inv_etp + routed_tokens * k.etp * k.expert_io * ab
+                : 0.0,
+        .shared_traffic = moe ? k.shared_weight_bytes + T * k.shared_io * ab : 0.0,
+        .dense_traffic = k.dense_weight_bytes + T * k.dense_io * ab,
+        .mm_scale = gemm_scale(k.mm_half, T),
+        // rows per expert routed·etp/held, as one division: half·held / max(routed·etp, 64·held)
+        .expert_scale = k.expert_half > 0 && held > 0 && routed_tokens > 0
+                            ? 1.0 + k.expert_half * held /
+                                        dmax(routed_tokens * k.etp, gemm_curve_min_rows * held)
+                            : 1.0,
+        .lm_head = lm_head,
+        .tp_reduce =
+            l.tp > 1 ? all_reduce_time(make<bytes>(T * h * ab), l.tp, k.tp_link) : seconds{},
+        .ep_layer = ep ? all_to_all_time(disp_b * in, disp_b * out, k.intra, k.inter) +
+                             all_to_all_time(ab * in, ab * out, k.intra, k.inter) +
+                             2.0 * k.a2a_latency
+                       : seconds{},
+        .etp_gather = moe && etp_of(l) > 1 ? all_gather_time(make<bytes>(routed_tokens * h * ab),
+                                                             etp_of(l), k.etp_link)
+                                           : seconds{},
+        .cp_layer = cp_layer,
+        .pp_send = send_time(make<bytes>(T_tp * h * ab), k.pp_link),
+        .ep_intra = (disp_b + ab) * in,
+        .ep_inter = (disp_b + ab) * out,
+        .draft = {}};
 }
 
 /**
@@ -189,13 +208,14 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
     const mla_form form = ld.decode ? mla_form::absorbed : mla_form::naive;
     const double full = st.layers - st.sliding;
 
-    const bool mla = is_mla(m);
     // a group of `layers` layers: its roofline at `per_flop` (the plateau rate times the size
     // curve) and `per_byte`, and its kernels' ramps and overheads
     auto set = [&](op_group g, double layers, double work, double traffic,
                    seconds_per_flop per_flop, seconds_per_byte per_byte, double elementwise = 0) {
-        op_cost c = roofline(make<flops>(work), make<bytes>(traffic), per_flop, per_byte);
-        finish_kernels(k, c, traffic, layers * kernels_of(g, mla), layers * elementwise);
+        const double kernels = layers * k.kernels[static_cast<std::size_t>(g)];
+        op_cost c = ramped_roofline(k, work, traffic, kernels, per_flop, per_byte);
+        if (k.per_kernel)
+            finish_kernels(k, c, kernels, layers * elementwise);
         put(r, g, c);
     };
 

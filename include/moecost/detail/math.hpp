@@ -1,6 +1,6 @@
 #pragma once
 // Elementary functions usable in constant expressions, and the small arithmetic helpers
-// every layer shares (ceil_div, int_pow, dmin, dmax): <cmath> is not constexpr on clang 14
+// every layer shares (ceil_div, int_pow, nonneg_sqrt, dmin, dmax): <cmath> is not constexpr on clang 14
 // (docs/compilers.md). Accurate to a few units in the last place over the ranges moecost uses.
 
 namespace moecost::detail {
@@ -69,6 +69,20 @@ constexpr double int_pow(double x, int n) {
         r *= x;
     return r;
 }
+/// √x for x >= 0 by Newton's iteration from above (<cmath> is not constexpr on clang 14).
+constexpr double nonneg_sqrt(double x) {
+    if (!(x > 0))
+        return 0.0;
+    double r = x > 1 ? x : 1.0;
+    for (int i = 0; i < 200; ++i) {
+        const double next = 0.5 * (r + x / r);
+        if (!(next < r))
+            break;
+        r = next;
+    }
+    return r;
+}
+
 constexpr double dmin(double a, double b) {
     return a < b ? a : b;
 }

@@ -27,24 +27,6 @@
 
 namespace moecost {
 
-namespace detail {
-
-/// √x for x >= 0 by Newton's iteration from above (<cmath> is not constexpr on clang 14).
-constexpr double pool_sqrt(double x) {
-    if (!(x > 0))
-        return 0.0;
-    double r = x > 1 ? x : 1.0;
-    for (int i = 0; i < 200; ++i) {
-        const double next = 0.5 * (r + x / r);
-        if (!(next < r))
-            break;
-        r = next;
-    }
-    return r;
-}
-
-} // namespace detail
-
 /// The standard normal quantile z_p (P. J. Acklam's rational approximation, relative error
 /// below 1.2e-9: plenty for a percentile of a count).
 constexpr double standard_normal_quantile(double p) {
@@ -60,7 +42,7 @@ constexpr double standard_normal_quantile(double p) {
                             3.754408661907416e+00};
     const double lo = 0.02425, hi = 1.0 - lo;
     if (p < lo) {
-        const double q = detail::pool_sqrt(-2.0 * detail::natural_log(p));
+        const double q = detail::nonneg_sqrt(-2.0 * detail::natural_log(p));
         return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
     }
@@ -285,7 +267,7 @@ constexpr seen_concurrency concurrency_seen(const decode_table& t, double n, dou
     seen_concurrency c;
     c.kappa = kappa;
     c.mean = nn + 1.0;
-    const double v = c.mean + z * detail::pool_sqrt(g * nn / kappa);
+    const double v = c.mean + z * detail::nonneg_sqrt(g * nn / kappa);
     c.peak = v > c.mean ? v : c.mean;
     return c;
 }
@@ -548,7 +530,7 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
         (q.at(x.utilisation) - 1.0) * work * stretch + x.chunks * x.mixed_step + 0.5 * x.tpot;
     x.peak = c.peak;
     const double f = x.mixed_share < 1 ? x.mixed_share : 1.0;
-    double fp = f + z * detail::pool_sqrt(f * (1.0 - f) * x.chunks / s.decode_steps);
+    double fp = f + z * detail::nonneg_sqrt(f * (1.0 - f) * x.chunks / s.decode_steps);
     fp = fp < 1.0 ? fp : 1.0;
     x.tpot_p = t.at(c.peak) + fp * x.chunk * tau;
     return x;

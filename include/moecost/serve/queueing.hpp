@@ -52,20 +52,6 @@ constexpr request_rate little_rate(double count, seconds time_in_system) {
 
 namespace detail {
 
-/// √x for x >= 0 by Newton's iteration from above (<cmath> is not constexpr on clang 14).
-constexpr double queue_sqrt(double x) {
-    if (!(x > 0))
-        return 0.0;
-    double r = x > 1 ? x : 1.0;
-    for (int i = 0; i < 200; ++i) {
-        const double next = 0.5 * (r + x / r);
-        if (!(next < r))
-            break;
-        r = next;
-    }
-    return r;
-}
-
 /// Whether the inputs of an M/G/1 estimate are in their domain (NaN is not).
 constexpr bool queue_inputs_ok(double lambda, double mean, double cv) {
     constexpr double largest = 1.7976931348623157e308; // finite and not NaN, each of them
@@ -190,7 +176,7 @@ constexpr double mg1_sojourn_exceedance(request_rate arrival, seconds mean_servi
     };
     if (c <= 1.0)
         return phase(mean * (1.0 - c), mean * c);
-    const double q1 = 0.5 * (1.0 + detail::queue_sqrt((c * c - 1.0) / (c * c + 1.0)));
+    const double q1 = 0.5 * (1.0 + detail::nonneg_sqrt((c * c - 1.0) / (c * c + 1.0)));
     const double q2 = 1.0 - q1;
     return q1 * phase(0.0, mean / (2.0 * q1)) + q2 * phase(0.0, mean / (2.0 * q2));
 }

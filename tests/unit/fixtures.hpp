@@ -105,4 +105,25 @@ inline constexpr cluster_spec toy_cluster{
                    .efficiency = 1.0},
 };
 
+/**
+ * A made-up GPU with round numbers: 1 TFLOP/s bf16, 2 TFLOP/s fp8, 10 TB/s HBM (ridge at
+ * 0.1 FLOP/B: every operator group of the training tests is compute-bound), 1 GB; the ideal
+ * profile. Links: 100 GB/s with α = 0 inside a node of 8, 10 GB/s with α = 0 between nodes.
+ */
+inline constexpr cluster_spec round_gpu{
+    .gpu = {.name = "round",
+            .peak_bf16 = make<flop_rate>(1e12),
+            .peak_fp8 = make<flop_rate>(2e12),
+            .hbm = make<bytes>(1e9),
+            .hbm_bandwidth = make<byte_rate>(10e12)},
+    .gpus_per_node = 8,
+    .max_gpus = 0,
+    .intra_node = {.bandwidth = make<byte_rate>(100e9),
+                   .latency = make<seconds>(0),
+                   .efficiency = 1.0},
+    .inter_node = {.bandwidth = make<byte_rate>(10e9),
+                   .latency = make<seconds>(0),
+                   .efficiency = 1.0},
+};
+
 } // namespace moecost::test

@@ -57,22 +57,8 @@ constexpr model_spec gpt_spec(int layers, int h, int heads, int vocab, int posit
 /// 4 GPT layers, h = 64, a = 4 heads, V = 100.
 constexpr model_spec gpt4 = gpt_spec(4, 64, 4, 100, 16);
 
-/**
- * A made-up GPU with round numbers: 1 TFLOP/s bf16, 2 TFLOP/s fp8, 10 TB/s HBM (ridge at
- * 0.1 FLOP/B: every operator group below is compute-bound), 1 GB; every efficiency 1.
- * Links: 100 GB/s with α = 0 inside a node of 8, 10 GB/s with α = 0 between nodes.
- */
-constexpr cluster_spec round_gpu{
-    .gpu = {.name = "round",
-            .peak_bf16 = 1.0_TFLOP_per_s,
-            .peak_fp8 = 2.0_TFLOP_per_s,
-            .hbm = 1.0_GB,
-            .hbm_bandwidth = 10.0_TB_per_s},
-    .gpus_per_node = 8,
-    .max_gpus = 0,
-    .intra_node = {.bandwidth = 100_GB_per_s, .latency = 0.0_ns, .efficiency = 1.0},
-    .inter_node = {.bandwidth = 10_GB_per_s, .latency = 0.0_ns, .efficiency = 1.0},
-};
+/// The round GPU of fixtures.hpp: 1 TFLOP/s, 10 TB/s, 1 GB, the ideal profile.
+constexpr const cluster_spec& round_gpu = test::round_gpu;
 
 /// The same GPU with a latency of 10 ns per step on both links.
 constexpr cluster_spec round_gpu_alpha = [] {

@@ -24,18 +24,8 @@ namespace {
 
 constexpr model_spec gpt4 = presets::gpt(64, 4, 4, 100, 16);
 
-/// 1 TFLOP/s, 10 TB/s (every group compute-bound), 1 GB; the ideal profile.
-constexpr cluster_spec round_gpu{
-    .gpu = {.name = "round",
-            .peak_bf16 = 1.0_TFLOP_per_s,
-            .peak_fp8 = 2.0_TFLOP_per_s,
-            .hbm = 1.0_GB,
-            .hbm_bandwidth = 10.0_TB_per_s},
-    .gpus_per_node = 8,
-    .max_gpus = 0,
-    .intra_node = {.bandwidth = 100_GB_per_s, .latency = 0.0_ns, .efficiency = 1.0},
-    .inter_node = {.bandwidth = 10_GB_per_s, .latency = 0.0_ns, .efficiency = 1.0},
-};
+/// The round GPU of fixtures.hpp: 1 TFLOP/s, 10 TB/s, 1 GB, the ideal profile.
+constexpr const cluster_spec& round_gpu = test::round_gpu;
 
 } // namespace
 

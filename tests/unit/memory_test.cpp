@@ -187,3 +187,32 @@ TEST_CASE("activations without scores or dropout, gated FFN", "[memory][activati
                                                        {.store_scores = false, .dropout = false});
     CHECK(bytes.value() == 570'425'344.0);
 }
+
+TEST_CASE("fp8 training keeps the fp8 copies of GEMM inputs", "[memory][activations][fp8]") {
+    // The Llama-3-8B layer above with fp8 GEMMs (g = 1 byte per kept GEMM input):
+    //   unsplit: two norm inputs 4sbh (16-bit), QKV input sbh, FFN input sbh = 6·sbh = 24,576
+    //   attention: Q, K, V, context 16-bit 20,480, plus the out projection's fp8 copy of the
+    //   context 4,096 = 24,576
+    //   SwiGLU: gate out and up out 16-bit (4 B per f), down input fp8 (1 B): 5·14,336 = 71,680
+    //   total per token 120,832 B ; · 4096 = 494,927,872 B
+    const auto bytes = training_activation_bytes_layer(
+        presets::llama_3_8b, 0, 4096, 1,
+        {.store_scores = false, .dropout = false, .gemm_inputs = 1.0});
+    CHECK(bytes.value() == 494'927'872.0);
+
+    // A MoE layer of Qwen3-30B-A3B (h 2048; Q 32·128, K and V 4·128; 128 experts, top 8,
+    // expert f 768, gated; no shared experts), s 1, b 1:
+    //   unsplit: norms 4h, QKV input h (fp8), MoE input 2h (16-bit, kept by the router) = 7h
+    //   attention: 2·(4096 + 512 + 512 + 4096) + 4096 (fp8 context copy) = 22,528
+    //   experts: 8 copies · (h fp8 input + 5·768) = 8 · 5,888 = 47,104
+    //   router logits 2·128 = 256
+    //   total 14,336 + 22,528 + 47,104 + 256 = 84,224 B
+    const auto& q = presets::qwen3_30b_a3b;
+    const auto moe = training_activation_bytes_layer(
+        q, 0, 1, 1, {.store_scores = false, .dropout = false, .gemm_inputs = 1.0});
+    CHECK(moe.value() == 84'224.0);
+    // and in bf16 (g = 2): 8h + 2·9,216 + 8·(2h + 6·768) + 256 = 16,384 + 18,432 + 69,632 + 256
+    const auto moe16 =
+        training_activation_bytes_layer(q, 0, 1, 1, {.store_scores = false, .dropout = false});
+    CHECK(moe16.value() == 104'704.0);
+}

@@ -102,6 +102,9 @@ struct activation_options {
     bool store_scores =
         true;            ///< softmax/dropout of a·s² kept (the paper); false for flash attention
     bool dropout = true; ///< dropout masks kept (the paper); modern LLMs often have none
+    /// bytes per element of the GEMM inputs kept for the weight gradients: 2 (bf16), or 1 where
+    /// the GEMMs run in fp8 and keep the fp8 copy they cast (Transformer Engine)
+    double gemm_inputs = 2;
 };
 
 /**
@@ -126,17 +129,24 @@ constexpr bytes training_activation_bytes_layer(const model_spec& m, int i, doub
         k = v = kv_heads_of(m) * static_cast<double>(head_dim_of(m));
     }
     const double mask = o.dropout ? 1.0 : 0.0;
+    // g: bytes of a kept GEMM input. In fp8 the QKV, FFN and expert GEMMs keep the fp8 copy
+    // they cast in place of the 16-bit input; the output projection keeps its fp8 copy beside
+    // the 16-bit context the attention core keeps for its own backward; a MoE block's input
+    // stays 16-bit for the router (a 16-bit GEMM), its shared experts adding their fp8 copy.
+    const double g = o.gemm_inputs, copy = g < 2.0 ? g : 0.0;
+    const bool moe = is_moe_layer(m, i);
     // Unsplit under TP without SP: both norms' inputs (4sbh), the inputs of the QKV and
-    // first FFN matmuls (2sbh each) and the two dropout masks.
-    const double unsplit = 4.0 * sbh + 2.0 * sbh + 2.0 * sbh + 2.0 * mask * sbh;
+    // first FFN matmuls and the two dropout masks.
+    const double unsplit = 4.0 * sbh + g * sbh + (moe ? 2.0 : g) * sbh + 2.0 * mask * sbh;
     // Split by TP: Q, K, V and the context (2 bytes each), the FFN intermediates.
-    double split = 2.0 * s * b * (q + k + v + ctx);
-    const double per_f =
-        m.ffn.gated ? 6.0 : 4.0; // gate and up outputs, down input / act input and output
-    if (is_moe_layer(m, i)) {
+    double split = 2.0 * s * b * (q + k + v + ctx) + copy * s * b * ctx;
+    // per f: gate and up outputs and the down projection's input (gated), or the activation's
+    // input and the down projection's input (plain)
+    const double per_f = (m.ffn.gated ? 4.0 : 2.0) + g;
+    if (moe) {
         const auto& e = m.moe;
-        split += e.top_k * s * b * (2.0 * h + per_f * e.expert_hidden); // dispatched copies
-        split += e.shared_experts * s * b * per_f * e.shared_hidden;
+        split += e.top_k * s * b * (g * h + per_f * e.expert_hidden); // dispatched copies
+        split += e.shared_experts * s * b * (copy * h + per_f * e.shared_hidden);
         split += 2.0 * s * b * e.experts; // router logits
     } else {
         split += per_f * s * b * m.ffn.hidden;

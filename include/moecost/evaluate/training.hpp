@@ -157,7 +157,8 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
                                 .sequence_parallel = t.sequence_parallel,
                                 .rc = t.rc,
                                 .store_scores = !t.flash_attention,
-                                .dropout = t.dropout};
+                                .dropout = t.dropout,
+                                .gemm_inputs = t.fp8_gemm ? 1.0 : 2.0};
     const double s = static_cast<double>(t.seq) / l.cp, b = t.micro_batch;
     bytes total{};
     // One representative layer of each kind; layers of a kind cost the same. A stage of

@@ -145,7 +145,8 @@ inline json to_json(const scenario& s, const report& r) {
                      {"decode_micro_batches", decode_micro_batches_of(s.w, l.pp, l.dp)},
                      {"draft_tokens", s.w.draft_tokens},
                      {"draft_acceptance", s.w.draft_acceptance},
-                     {"prefix_cache_hit", s.w.prefix_cache_hit}};
+                     {"prefix_cache_hit", s.w.prefix_cache_hit},
+                     {"step_tokens", s.w.step_tokens > 0 ? json(s.w.step_tokens) : json(nullptr)}};
     j["options"] = options_json(s.opt);
     j["evaluated"] = ok;
     j["valid"] = r.valid();
@@ -246,13 +247,13 @@ inline void print_text(const scenario& s, const report& r) {
                                world_size(l) == 1 ? "" : "s", s.layout_source));
     line("workload",
          fmt::format("batch {}, {}, decode context {} tokens; micro-batches: "
-                     "prefill {}, decode {}{}",
+                     "prefill {}, decode {}{}{}",
                      s.w.batch, prompt_text(s.w), context_of(s.w),
                      s.w.prefill_micro_batches > 0 ? fmt::format("{}", s.w.prefill_micro_batches)
                                                    : fmt::format("{} (= pp)", l.pp),
                      s.w.decode_micro_batches > 0 ? fmt::format("{}", s.w.decode_micro_batches)
                                                   : fmt::format("{} (= pp)", l.pp),
-                     drafts_text(s.model.spec, s.w)));
+                     drafts_text(s.model.spec, s.w), step_budget_text(s.w)));
     line("modelling", modelling_text(s.opt));
 
     heading("Violations");

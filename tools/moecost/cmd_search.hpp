@@ -195,7 +195,8 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
                       s.w.decode_micro_batches > 0 ? json(s.w.decode_micro_batches) : json("pp")},
                      {"draft_tokens", s.w.draft_tokens},
                      {"draft_acceptance", s.w.draft_acceptance},
-                     {"prefix_cache_hit", s.w.prefix_cache_hit}};
+                     {"prefix_cache_hit", s.w.prefix_cache_hit},
+                     {"step_tokens", s.w.step_tokens > 0 ? json(s.w.step_tokens) : json(nullptr)}};
     j["options"] = options_json(s.opt);
     const std::array<double, 5> targets{s.req.min_prefill_tokens_per_gpu.value,
                                         s.req.min_decode_tokens_per_gpu.value, s.req.max_ttft.value,
@@ -293,13 +294,13 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
     line("space", space_text(s.space, c.gpus_per_node, "batch", s.batches));
     line("workload",
          fmt::format("{}, decode context {} tokens; micro-batches: prefill {}, "
-                     "decode {}{}",
+                     "decode {}{}{}",
                      prompt_text(s.w), context_of(s.w),
                      s.w.prefill_micro_batches > 0 ? std::to_string(s.w.prefill_micro_batches)
                                                    : std::string("= pp"),
                      s.w.decode_micro_batches > 0 ? std::to_string(s.w.decode_micro_batches)
                                                   : std::string("= pp"),
-                     drafts_text(s.model.spec, s.w)));
+                     drafts_text(s.model.spec, s.w), step_budget_text(s.w)));
     line("modelling", modelling_text(s.opt));
     const auto targets = requirement_phrases(s.req);
     line("requirements", targets.empty() ? std::string("none given: feasible = fits in memory")

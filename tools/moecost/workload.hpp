@@ -23,6 +23,7 @@ struct workload_options {
     int draft_tokens = 0;
     double draft_acceptance = 0.0;
     double prefix_cache_hit = 0.0;
+    int step_tokens = 0; ///< 0: one prefill micro-batch's whole prompts
 };
 
 inline const std::string workload_group = "Workload";
@@ -79,6 +80,14 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
         ->check(number_in({.lo = 0, .hi = 1, .hi_open = true}))
         ->capture_default_str()
         ->group(workload_group);
+    app.add_option("--step-tokens", o.step_tokens,
+                   "A serving step's token budget per DP rank (vLLM's max_num_batched_tokens, "
+                   "the prefill chunk): memory holds one such step's activations, as "
+                   "continuous-batching runtimes size them (default: one prefill micro-batch's "
+                   "whole prompts)")
+        ->type_name("N")
+        ->check(positive_integer())
+        ->group(workload_group);
 }
 
 inline workload make_workload(const workload_options& o) {
@@ -89,7 +98,16 @@ inline workload make_workload(const workload_options& o) {
             .decode_micro_batches = o.decode_micro_batches,
             .draft_tokens = o.draft_tokens,
             .draft_acceptance = o.draft_acceptance,
-            .prefix_cache_hit = o.prefix_cache_hit};
+            .prefix_cache_hit = o.prefix_cache_hit,
+            .step_tokens = o.step_tokens};
+}
+
+/// "; step budget N tokens per DP rank" for a workload with one, else nothing.
+inline std::string step_budget_text(const workload& w) {
+    return w.step_tokens > 0
+               ? fmt::format("; activations of a step of at most {} tokens per DP rank",
+                             w.step_tokens)
+               : std::string();
 }
 
 /// "prompt S tokens", with the share a prefix cache holds when there is one.

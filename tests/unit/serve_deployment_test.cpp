@@ -145,3 +145,16 @@ TEST_CASE("plan_deployment: aggregated instances scale the goodput", "[serve][de
     // No instances, nothing.
     CHECK_FALSE(plan_deployment(llama, h100, o, {.l = layout{}, .instances = 0}).feasible);
 }
+
+// A known defect, kept visible until it is fixed (then this test fails: drop the tag). The
+// decode table samples n0·{1, 1.5, 2, 3, ...} sequences with n0 = DP·PP; with DP > 1 and PP odd,
+// n0·1.5 is not a whole number of sequences per DP rank, `evaluate` refuses it, and the table
+// stops after its first point: the step is then flat in the concurrency, and a wide-EP decode
+// pool's capacity is overstated (docs/validation.md, the DeepSeek decode pool: 4.3×).
+TEST_CASE("known defect: a DP > 1 decode table holds more than its first point",
+          "[serve][deployment][!shouldfail]") {
+    const decode_table t =
+        make_decode_table(llama, h100, layout{.dp = 2}, lengths_of(options(0, 0, 0.5).load), {}, 0);
+    REQUIRE(t.max_concurrency > 4); // room for 2, 3, 4, ... sequences
+    CHECK(t.n > 1);
+}

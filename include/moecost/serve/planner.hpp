@@ -313,6 +313,8 @@ struct pair_capacity {
     [[nodiscard]] constexpr bool ok() const { return prefill > 0 && decode > 0; }
 };
 
+/// μ_P of the prefill entry at the pair's own KV transfer and μ_D of the decode entry's best
+/// point.
 constexpr pair_capacity pair_capacity_of(const serve_context& cx, const prefill_entry& pe,
                                          const decode_entry& de) {
     pair_capacity c;

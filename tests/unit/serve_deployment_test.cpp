@@ -142,6 +142,15 @@ TEST_CASE("plan_deployment: aggregated instances scale the goodput", "[serve][de
     CHECK(three.goodput == near(3 * one.goodput));
     CHECK(three.tokens_per_gpu == near(one.tokens_per_gpu));
     CHECK(one.tokens_per_gpu == near(one.goodput * osl));
+    // Its rate at the concurrency n it runs (§5, z = 0): prefill takes ISL·τ of each request's
+    // time, decode (OSL − 1) steps at the concurrency a request sees, n + 1; Little's law gives
+    // λ = n / ((OSL − 1)·T(n + 1) + n·ISL·τ).
+    const serve_lengths s = lengths_of(o.load);
+    const double tau = prefill_seconds_per_token(llama, h100, layout{}, s, {}, 0);
+    const decode_table t = make_decode_table(llama, h100, layout{}, s, {}, 0);
+    const double n = one.prefill.concurrency;
+    REQUIRE(n > 0);
+    CHECK(one.goodput == near(n / ((osl - 1) * t.at(n + 1) + n * isl * tau)));
     // No instances, nothing.
     CHECK_FALSE(plan_deployment(llama, h100, o, {.l = layout{}, .instances = 0}).feasible);
 }

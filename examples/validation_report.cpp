@@ -11,6 +11,7 @@
 
 #include "../tests/validation/held_out.hpp"
 #include "../tests/validation/published.hpp"
+#include "../tests/validation/serving_plans.hpp"
 
 #include <fmt/core.h>
 
@@ -366,6 +367,49 @@ void predictions() {
         }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Serving plans: the planner's costing of a published deployment under its published traffic
+// (plan_deployment), the default mode against the measurement and the ideal mode as its bound.
+// ---------------------------------------------------------------------------------------------
+
+std::string traffic_text(const serving_plans::plan_row& r) {
+    std::string s =
+        fmt::format("ISL {:.0f}, OSL {:.0f}", r.load.input_mean.value, r.load.output_mean.value);
+    if (r.load.prefix_cache_hit > 0)
+        s += fmt::format(", {:.1f}% cached", 100 * r.load.prefix_cache_hit);
+    if (serving_plans::offline_row(r))
+        return s + ", offline";
+    if (r.target.ttft.value > 0)
+        s += fmt::format(", TTFT ≤ {:g} s", r.target.ttft.value);
+    if (r.target.tpot.value > 0)
+        s += fmt::format(", TPOT ≤ {:g} ms", 1e3 * r.target.tpot.value);
+    return s + fmt::format(" at p{:g}", 100 * r.target.percentile);
+}
+
+void serving_plans_section() {
+    using namespace serving_plans;
+    fmt::print("\n### Serving plans (planner, held out; tests/validation/serving_plans.hpp)\n\n");
+    fmt::print("| row | set | traffic | figure | measured | ideal bound | prediction | "
+               "predicted / measured |\n");
+    fmt::print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+    error_summary e;
+    for (const plan_row& r : plan_rows) {
+        const double measured = measured_per_gpu(r);
+        const double bound = moecost_figure(r, true), pred = moecost_figure(r, false);
+        const std::string what(r.what);
+        bounds.add(what + " (planner)", measured / bound);
+        e.add(what, pred / measured);
+        fmt::print("| {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.3f} |\n", what,
+                   r.also_per_step_fit_row ? "held out (figure also a fit-set step row)"
+                                           : "held out",
+                   traffic_text(r), name_of(r.metric), measured, bound, pred, pred / measured);
+    }
+    fmt::print("\n{} rows: mean error {:.1f}%, worst {:.1f}% ({}); optimistic: {}; outside "
+               "0.5–2×: {}.\n",
+               e.n, 100.0 * e.sum / e.n, 100.0 * e.worst, e.worst_what, e.optimistic,
+               e.outside_half_to_2);
+}
+
 } // namespace
 
 int main() {
@@ -375,6 +419,7 @@ int main() {
     serving();
     training();
     predictions();
+    serving_plans_section();
     fmt::print(
         "\n### Summary of the bounds\n\n{} published throughputs and iteration times were set "
         "against moecost's "

@@ -6,7 +6,9 @@
  * its arrival rate, evaluated by the planner's own closed forms (<moecost/serve/pools.hpp>):
  * `evaluate_serving` gives TTFT and TPOT at an SLO's percentile, the utilisation of the prefill
  * queue and the memory of each pool; `serving_deployment<M, C, P, D, T>::meets<S>` is a compile-time
- * constant.
+ * constant. `plan_deployment` costs one given deployment (a prefill and a decode pool, or
+ * aggregated instances of one layout) with the planner's own per-candidate code: its goodput
+ * within the SLOs, or its latencies at the traffic's rate.
  *
  * @code
  * using namespace moecost;
@@ -126,5 +128,75 @@ struct serving_deployment {
     static constexpr int gpus =
         P::spec.instances * world_size(P::spec.l) + D::spec.instances * world_size(D::spec.l);
 };
+
+/**
+ * The plan of one given disaggregated deployment, `prefill` instances of a prefill layout and
+ * `decode` instances of a decode layout on `hw`, as `plan_serving` costs that candidate
+ * (the same prefill batch choice, decode point, rate matching and latencies: `plan_pair` with
+ * the instance counts given): with no arrival rate in `o.load`, at its goodput
+ * min(n_P·μ_P, n_D·μ_D) within the SLOs; with a rate, at that rate, infeasible when either pool
+ * cannot carry it. `o.max_gpus`, `exact_gpus` and the connect rules are not applied: the
+ * deployment is the caller's. Each pool's `capacity` is what one instance takes within the SLOs.
+ */
+constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardware& hw,
+                                     const serve_options& o, const pool_spec& prefill,
+                                     const pool_spec& decode) {
+    serve_plan none;
+    none.mode = serve_mode::disaggregated;
+    if (prefill.instances < 1 || decode.instances < 1)
+        return none;
+    const model_spec m = with_resolved_heads(spec);
+    const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
+    const serve_context cx = make_serve_context(m, q, hw, o);
+    bool fits = false;
+    const prefill_entry pe = make_prefill_entry(cx, prefill.l, fits);
+    const decode_entry de = with_best_point(make_decode_entry(cx, hw.decode, decode.l), cx);
+    if (!fits || de.table.n == 0)
+        return none;
+    const pair_capacity c = pair_capacity_of(cx, pe, de);
+    const double rate = o.load.arrival_rate.value;
+    if (!c.ok() ||
+        (rate > 0 && (rate > prefill.instances * c.prefill || rate > decode.instances * c.decode)))
+        return none;
+    return pair_plan_at(cx, pe, de, c, prefill.instances, decode.instances);
+}
+
+/**
+ * The plan of one given aggregated deployment, `instances` of one layout on `c` running prefill
+ * and decode with chunked prefill, as `plan_serving` costs that layout: each token budget of
+ * `o.token_budgets` tried (`plan_aggregated` with the instance count given), the best kept by
+ * the planner's ranking. With no arrival rate, at its goodput within the SLOs; with a rate, at
+ * that rate (a budget whose instances cannot carry it is skipped). `o.max_gpus` and `exact_gpus`
+ * are not applied.
+ */
+constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec& c,
+                                     const serve_options& o, const pool_spec& instances) {
+    serve_plan best;
+    if (instances.instances < 1)
+        return best;
+    const model_spec m = with_resolved_heads(spec);
+    const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
+    const serve_context cx = make_serve_context(m, q, {c, c, c}, o);
+    const decode_entry de = make_decode_entry(cx, c, instances.l);
+    if (de.table.n == 0)
+        return best;
+    const double tau =
+        prefill_seconds_per_token(m, c, instances.l, cx.s, o.eval, o.load.prefix_cache_hit);
+    const double rate = o.load.arrival_rate.value;
+    for (int b : o.token_budgets) {
+        if (b <= 0)
+            continue;
+        const double limit = aggregated_limit(cx, c, instances.l, b);
+        if (limit < 0)
+            continue;
+        const aggregated_unit u = aggregated_unit_of(cx, de, tau, b, limit);
+        if (!(u.best.rate > 0) || (rate > 0 && rate > instances.instances * u.best.rate))
+            continue;
+        const serve_plan p = aggregated_plan_at(cx, de, tau, b, u, instances.instances);
+        if (serve_ranking::better(p, best))
+            best = p;
+    }
+    return best;
+}
 
 } // namespace moecost

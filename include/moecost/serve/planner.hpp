@@ -221,6 +221,74 @@ struct serve_context {
     const sojourn_table* q = nullptr;
 };
 
+/// The context of a plan of model `m` (heads resolved) with the sojourn table `q` of the
+/// options' c_v and percentile; both must outlive it.
+constexpr serve_context make_serve_context(const model_spec& m, const sojourn_table& q,
+                                           const serve_hardware& hw, const serve_options& o) {
+    return {.m = &m,
+            .hw = hw,
+            .o = o,
+            .s = lengths_of(o.load),
+            .z = standard_normal_quantile(o.target.percentile),
+            .q = &q};
+}
+
+/// Layout l as a decode (or aggregated) instance on `c`: its table; empty when it breaks a
+/// rule or nothing fits.
+constexpr decode_entry make_decode_entry(const serve_context& cx, const cluster_spec& c,
+                                         const layout& l) {
+    decode_entry d{.l = l, .gpus = world_size(l)};
+    d.table = make_decode_table(*cx.m, c, l, cx.s, cx.o.eval, cx.o.load.prefix_cache_hit);
+    return d;
+}
+
+/// A decode entry's highest-rate point within the TPOT SLO, and that rate per GPU.
+constexpr decode_entry with_best_point(decode_entry d, const serve_context& cx) {
+    d.point = best_decode_point(d.table, cx.s, cx.o.target.tpot.value, cx.z);
+    d.per_gpu = d.point.rate / d.gpus;
+    return d;
+}
+
+/**
+ * Layout l as a prefill instance: of DP·PP·k prompts a pass (k of `prefill_batches`), the batch
+ * with the highest capacity per GPU at the least KV transfer any pair can have (its own shard
+ * count, toward a decode instance of the same layout). `fits`: some batch fits in memory.
+ * per_gpu_bound 0: none meets the TTFT SLO within the utilisation limit.
+ */
+constexpr prefill_entry make_prefill_entry(const serve_context& cx, const layout& l, bool& fits) {
+    const serve_options& o = cx.o;
+    prefill_entry best{.l = l, .gpus = world_size(l)};
+    const kv_transfer least = kv_transfer_of(*cx.m, cx.s, cx.hw.prefill, l, cx.hw.decode, l);
+    fits = false;
+    for (int k : o.prefill_batches) {
+        if (k <= 0)
+            continue;
+        const prefill_profile pf = make_prefill_profile(
+            *cx.m, cx.hw.prefill, l, cx.s, l.dp * l.pp * k, o.eval, o.load.prefix_cache_hit);
+        fits = fits || pf.ok();
+        const double cap =
+            prefill_capacity(pf, *cx.q, o.target.ttft.value, least.seconds, o.max_utilisation) /
+            best.gpus;
+        if (cap > best.per_gpu_bound) {
+            best.per_gpu_bound = cap;
+            best.profile = pf;
+        }
+    }
+    return best;
+}
+
+/// The largest batch an aggregated instance of layout l on `c` holds at a step budget of
+/// `budget_per_rank` tokens per DP rank (the memory limit of its steady state); −1 when it
+/// breaks a rule or does not fit.
+constexpr double aggregated_limit(const serve_context& cx, const cluster_spec& c, const layout& l,
+                                  int budget_per_rank) {
+    const report r = evaluate(*cx.m, c, l,
+                              decode_workload(cx.s, l.dp * l.pp, cx.s.final_context,
+                                              budget_per_rank, cx.o.load.prefix_cache_hit),
+                              cx.o.eval);
+    return r.evaluated && r.memory.fits ? static_cast<double>(r.max_batch) : -1.0;
+}
+
 /// Fills the decode side of a plan at the traffic's rate per instance.
 constexpr void finish_decode(serve_plan& p, const serve_context& cx, const decode_entry& d,
                              double per_instance) {
@@ -236,6 +304,61 @@ constexpr void finish_decode(serve_plan& p, const serve_context& cx, const decod
         d.table.weights_per_gpu + kv_share * (d.table.memory_per_gpu - d.table.weights_per_gpu);
 }
 
+/// What one instance of each pool of a pair takes within the SLOs, and the KV transfer between
+/// them.
+struct pair_capacity {
+    kv_transfer kv{};
+    double prefill = 0; ///< μ_P, requests/s a prefill instance takes within the TTFT SLO
+    double decode = 0;  ///< μ_D, requests/s a decode instance takes within the TPOT SLO
+    [[nodiscard]] constexpr bool ok() const { return prefill > 0 && decode > 0; }
+};
+
+/// μ_P of the prefill entry at the pair's own KV transfer and μ_D of the decode entry's best
+/// point.
+constexpr pair_capacity pair_capacity_of(const serve_context& cx, const prefill_entry& pe,
+                                         const decode_entry& de) {
+    pair_capacity c;
+    c.kv = kv_transfer_of(*cx.m, cx.s, cx.hw.prefill, pe.l, cx.hw.decode, de.l);
+    c.prefill = prefill_capacity(pe.profile, *cx.q, cx.o.target.ttft.value, c.kv.seconds,
+                                 cx.o.max_utilisation);
+    c.decode = de.point.rate;
+    return c;
+}
+
+/// The plan of np prefill and nd decode instances of a pair of capacities `c` (`c.ok()`), at the
+/// traffic's rate, or at their goodput min(np·μ_P, nd·μ_D) when none is given.
+constexpr serve_plan pair_plan_at(const serve_context& cx, const prefill_entry& pe,
+                                  const decode_entry& de, const pair_capacity& c, int np, int nd) {
+    serve_plan p;
+    p.mode = serve_mode::disaggregated;
+    const int gp = pe.gpus, gd = de.gpus;
+    const double R = cx.o.load.arrival_rate.value;
+    const double mu_p = c.prefill, mu_d = c.decode;
+    const kv_transfer& kv = c.kv;
+    p.feasible = true;
+    p.gpus = np * gp + nd * gd;
+    p.goodput = detail::dmin(np * mu_p, nd * mu_d);
+    p.rate = R > 0 ? R : p.goodput;
+    p.output_tokens = p.rate * cx.s.output;
+    p.tokens_per_gpu = p.output_tokens / p.gpus;
+    p.kv_transfer_s = kv.seconds;
+    p.kv_bytes = kv.bytes;
+    p.score = p.rate / p.gpus;
+    const ttft_estimate t = prefill_ttft(pe.profile, *cx.q, p.rate / np, kv.seconds);
+    p.ttft_p = t.ttft;
+    p.prefill = {.l = pe.l,
+                 .instances = np,
+                 .gpus = np * gp,
+                 .utilisation = t.utilisation,
+                 .capacity = mu_p,
+                 .concurrency = 0,
+                 .batch = pe.profile.batch,
+                 .memory_per_gpu = pe.profile.memory_per_gpu};
+    p.decode = {.l = de.l, .instances = nd, .gpus = nd * gd, .capacity = mu_d};
+    finish_decode(p, cx, de, p.rate / nd);
+    return p;
+}
+
 /**
  * A disaggregated pair's best plan: the instance counts that maximise requests/s per GPU within
  * the budget (with a traffic rate: the fewest that carry it), the unit replicated to fill the
@@ -245,12 +368,10 @@ constexpr serve_plan plan_pair(const serve_context& cx, const prefill_entry& pe,
                                const decode_entry& de) {
     serve_plan p;
     p.mode = serve_mode::disaggregated;
-    const kv_transfer kv = kv_transfer_of(*cx.m, cx.s, cx.hw.prefill, pe.l, cx.hw.decode, de.l);
-    const double mu_p = prefill_capacity(pe.profile, *cx.q, cx.o.target.ttft.value, kv.seconds,
-                                         cx.o.max_utilisation);
-    const double mu_d = de.point.rate;
-    if (!(mu_p > 0) || !(mu_d > 0))
+    const pair_capacity c = pair_capacity_of(cx, pe, de);
+    if (!c.ok())
         return p;
+    const double mu_p = c.prefill, mu_d = c.decode;
     const int gp = pe.gpus, gd = de.gpus, budget = cx.o.max_gpus;
     const double R = cx.o.load.arrival_rate.value;
     int np = 0, nd = 0, reps = 1;
@@ -290,58 +411,40 @@ constexpr serve_plan plan_pair(const serve_context& cx, const prefill_entry& pe,
         np *= reps;
         nd *= reps;
     }
-    p.feasible = true;
-    p.gpus = np * gp + nd * gd;
-    p.goodput = detail::dmin(np * mu_p, nd * mu_d);
-    p.rate = R > 0 ? R : p.goodput;
-    p.output_tokens = p.rate * cx.s.output;
-    p.tokens_per_gpu = p.output_tokens / p.gpus;
-    p.kv_transfer_s = kv.seconds;
-    p.kv_bytes = kv.bytes;
-    p.score = p.rate / p.gpus;
-    const ttft_estimate t = prefill_ttft(pe.profile, *cx.q, p.rate / np, kv.seconds);
-    p.ttft_p = t.ttft;
-    p.prefill = {.l = pe.l,
-                 .instances = np,
-                 .gpus = np * gp,
-                 .utilisation = t.utilisation,
-                 .capacity = mu_p,
-                 .concurrency = 0,
-                 .batch = pe.profile.batch,
-                 .memory_per_gpu = pe.profile.memory_per_gpu};
-    p.decode = {.l = de.l, .instances = nd, .gpus = nd * gd, .capacity = mu_d};
-    finish_decode(p, cx, de, p.rate / nd);
-    return p;
+    return pair_plan_at(cx, pe, de, c, np, nd);
 }
 
-/// An aggregated layout at one token budget: its best plan within the budget, or infeasible.
-constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry& de, double tau,
-                                     int budget_per_rank, double limit) {
+/// An aggregated instance of one layout at one token budget: its decode table with the memory
+/// limit of that budget, and its highest-rate point within the SLOs (rate 0: none).
+struct aggregated_unit {
+    decode_table table{};
+    double budget = 0; ///< tokens a step, the DP ranks together
+    mixed_point best{};
+};
+
+constexpr aggregated_unit aggregated_unit_of(const serve_context& cx, const decode_entry& de,
+                                             double tau, int budget_per_rank, double limit) {
+    aggregated_unit u;
+    u.table = de.table;
+    u.table.max_concurrency = limit;
+    u.budget = double(budget_per_rank) * de.l.dp;
+    u.best = best_mixed_point(u.table, cx.s, *cx.q, tau, u.budget, cx.o.target,
+                              cx.o.max_utilisation, cx.z, de.l.dp);
+    return u;
+}
+
+/// The plan of k aggregated instances of unit `u` (u.best.rate > 0), at the traffic's rate (each
+/// instance at the concurrency that carries R/k) or at their goodput k·λ* when none is given.
+constexpr serve_plan aggregated_plan_at(const serve_context& cx, const decode_entry& de, double tau,
+                                        int budget_per_rank, const aggregated_unit& u, int k) {
     serve_plan p;
     p.mode = serve_mode::aggregated;
-    decode_table t = de.table;
-    t.max_concurrency = limit;
-    const double budget = double(budget_per_rank) * de.l.dp;
-    const mixed_point best = best_mixed_point(t, cx.s, *cx.q, tau, budget, cx.o.target,
-                                              cx.o.max_utilisation, cx.z, de.l.dp);
-    if (!(best.rate > 0))
-        return p;
-    const int g = de.gpus, N = cx.o.max_gpus;
+    const decode_table& t = u.table;
+    const double limit = t.max_concurrency;
+    const double budget = u.budget;
+    const mixed_point& best = u.best;
+    const int g = de.gpus;
     const double R = cx.o.load.arrival_rate.value;
-    int k = 0;
-    if (R > 0) {
-        const double a = R / best.rate;
-        k = static_cast<int>(a);
-        k += k < a ? 1 : 0;
-        if (long(k) * g > N || (cx.o.exact_gpus && k * g != N))
-            return p;
-    } else {
-        if (cx.o.exact_gpus && N % g != 0)
-            return p;
-        k = N / g;
-    }
-    if (k < 1)
-        return p;
     mixed_point op = best;
     if (R > 0) { // the concurrency at which one instance takes R/k: λ(n) grows with n
         double lo = 0, hi = best.concurrency;
@@ -380,6 +483,31 @@ constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry
     return p;
 }
 
+/// An aggregated layout at one token budget: its best plan within the budget, or infeasible.
+constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry& de, double tau,
+                                     int budget_per_rank, double limit) {
+    const aggregated_unit u = aggregated_unit_of(cx, de, tau, budget_per_rank, limit);
+    if (!(u.best.rate > 0))
+        return {};
+    const int g = de.gpus, N = cx.o.max_gpus;
+    const double R = cx.o.load.arrival_rate.value;
+    int k = 0;
+    if (R > 0) {
+        const double a = R / u.best.rate;
+        k = static_cast<int>(a);
+        k += k < a ? 1 : 0;
+        if (long(k) * g > N || (cx.o.exact_gpus && k * g != N))
+            return {};
+    } else {
+        if (cx.o.exact_gpus && N % g != 0)
+            return {};
+        k = N / g;
+    }
+    if (k < 1)
+        return {};
+    return aggregated_plan_at(cx, de, tau, budget_per_rank, u, k);
+}
+
 namespace planner_detail {
 
 template <class Result>
@@ -415,27 +543,17 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
     serve_result<Front> res;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
-    serve_context cx{.m = &m,
-                     .hw = hw,
-                     .o = o,
-                     .s = lengths_of(o.load),
-                     .z = standard_normal_quantile(o.target.percentile),
-                     .q = &q};
+    const serve_context cx = make_serve_context(m, q, hw, o);
     const double hit = o.load.prefix_cache_hit;
-    const double tpot_limit = o.target.tpot.value;
     const bool shared = hw.aggregated == hw.decode;
 
     // Decode layouts (also the aggregated ones when they run on the same GPUs).
     std::vector<decode_entry> decodes;
     std::vector<decode_entry> aggs;
-    const auto table_of = [&](const cluster_spec& c, const layout& l) {
-        return make_decode_table(m, c, l, cx.s, o.eval, hit);
-    };
     if (o.disaggregated || (o.aggregated && shared)) {
         for_each_layout(m, hw.decode, planner_detail::pool_space(o),
                         [&](const layout& l, const engine::stage_set&) {
-                            decode_entry d{.l = l, .gpus = world_size(l)};
-                            d.table = table_of(hw.decode, l);
+                            decode_entry d = make_decode_entry(cx, hw.decode, l);
                             if (o.aggregated && shared) {
                                 ++res.tally[0].layouts;
                                 if (d.table.n > 0)
@@ -450,8 +568,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                                 ++res.tally[1].unfit;
                                 return;
                             }
-                            d.point = best_decode_point(d.table, cx.s, tpot_limit, cx.z);
-                            d.per_gpu = d.point.rate / d.gpus;
+                            d = with_best_point(d, cx);
                             if (d.point.rate > 0)
                                 decodes.push_back(d);
                             else
@@ -462,8 +579,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         for_each_layout(m, hw.aggregated, planner_detail::pool_space(o),
                         [&](const layout& l, const engine::stage_set&) {
                             ++res.tally[0].layouts;
-                            decode_entry d{.l = l, .gpus = world_size(l)};
-                            d.table = table_of(hw.aggregated, l);
+                            const decode_entry d = make_decode_entry(cx, hw.aggregated, l);
                             if (d.table.n > 0)
                                 aggs.push_back(d);
                             else
@@ -480,13 +596,11 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                 if (b <= 0)
                     continue;
                 ++ta.candidates;
-                const report r = evaluate(
-                    m, hw.aggregated, d.l,
-                    decode_workload(cx.s, d.l.dp * d.l.pp, cx.s.final_context, b, hit), o.eval);
-                if (!r.evaluated || !r.memory.fits)
+                const double limit = aggregated_limit(cx, hw.aggregated, d.l, b);
+                if (limit < 0)
                     continue;
                 ++ta.evaluated;
-                const serve_plan p = plan_aggregated(cx, d, tau, b, r.max_batch);
+                const serve_plan p = plan_aggregated(cx, d, tau, b, limit);
                 if (p.feasible) {
                     any = true;
                     planner_detail::offer(res, p);
@@ -505,34 +619,18 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
     // Prefill layouts, each at its best batch.
     std::vector<prefill_entry> prefills;
     mode_tally& td = res.tally[1];
-    for_each_layout(
-        m, hw.prefill, planner_detail::pool_space(o),
-        [&](const layout& l, const engine::stage_set&) {
-            prefill_entry best{.l = l, .gpus = world_size(l)};
-            const kv_transfer least = kv_transfer_of(m, cx.s, hw.prefill, l, hw.decode, l);
-            bool fits = false;
-            for (int k : o.prefill_batches) {
-                if (k <= 0)
-                    continue;
-                const prefill_profile pf =
-                    make_prefill_profile(m, hw.prefill, l, cx.s, l.dp * l.pp * k, o.eval, hit);
-                fits = fits || pf.ok();
-                const double cap =
-                    prefill_capacity(pf, q, o.target.ttft.value, least.seconds, o.max_utilisation) /
-                    best.gpus;
-                if (cap > best.per_gpu_bound) {
-                    best.per_gpu_bound = cap;
-                    best.profile = pf;
-                }
-            }
-            ++td.layouts;
-            if (!fits)
-                ++td.unfit;
-            else if (best.per_gpu_bound > 0)
-                prefills.push_back(best);
-            else
-                ++td.too_slow;
-        });
+    for_each_layout(m, hw.prefill, planner_detail::pool_space(o),
+                    [&](const layout& l, const engine::stage_set&) {
+                        bool fits = false;
+                        const prefill_entry best = make_prefill_entry(cx, l, fits);
+                        ++td.layouts;
+                        if (!fits)
+                            ++td.unfit;
+                        else if (best.per_gpu_bound > 0)
+                            prefills.push_back(best);
+                        else
+                            ++td.too_slow;
+                    });
 
     std::sort(prefills.begin(), prefills.end(), [](const prefill_entry& a, const prefill_entry& b) {
         return a.per_gpu_bound > b.per_gpu_bound;

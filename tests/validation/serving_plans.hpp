@@ -1,0 +1,234 @@
+#pragma once
+// Serving plans: published serving figures that come with their traffic (offline maximum
+// throughput at stated input and output lengths; a disaggregated deployment's pools at their
+// per-user speed), each set against the serving planner's own costing of the published
+// deployment (`plan_deployment`, <moecost/serve/plan_type.hpp>): the calibrated default mode is
+// the prediction, the ideal mode (`eval_options{.ideal = true}`, all memory usable, the prefill
+// queue allowed to be busy all the time) the bound a measurement may never exceed.
+//
+// A held-out set: no term of moecost was fitted or tuned on these rows, and none may be. The
+// TensorRT-LLM rows appear nowhere else in the validation; the DeepSeek rows take the same two
+// published figures as the per-step rows of published.hpp's fit set (serving_cases), here
+// through the planner with DeepSeek's traffic rather than at a chosen batch. Each figure is
+// copied from its source, named beside it; each setting is the published one or an assumption
+// named as such. serving_plans_test.cpp checks every row against its bound.
+
+#include "held_out.hpp"
+
+#include <moecost.hpp>
+#include <moecost/serve/plan_type.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace moecost::validation::serving_plans {
+
+/// What a row's published figure measures.
+enum class plan_metric : unsigned char {
+    /// Output tokens/s per GPU of the whole deployment at its goodput (offline: no SLO, every
+    /// request queued from the start).
+    output_per_gpu,
+    /// Output tokens/s per GPU of the decode pool: what one decode instance completes within the
+    /// TPOT SLO (its capacity μ_D) times OSL, over its GPUs.
+    decode_output_per_gpu,
+    /// Input tokens/s per GPU of the prefill pool, prefix-cache hits counted: one prefill
+    /// instance's capacity μ_P times ISL, over its GPUs.
+    prefill_input_per_gpu,
+};
+
+constexpr const char* name_of(plan_metric m) {
+    switch (m) {
+    case plan_metric::output_per_gpu:
+        return "output tok/s per GPU";
+    case plan_metric::decode_output_per_gpu:
+        return "decode pool output tok/s per GPU";
+    case plan_metric::prefill_input_per_gpu:
+        return "prefill pool input tok/s per GPU";
+    }
+    return "?";
+}
+
+/// A published serving figure, its deployment and its traffic.
+struct plan_row {
+    std::string_view what;
+    std::string_view source;
+    const model_spec* model;
+    const cluster_spec* cluster;
+    bool disaggregated;
+    pool_spec prefill; ///< aggregated: the deployment's instances
+    pool_spec decode;  ///< disaggregated only
+    traffic load;      ///< ISL, OSL, their spread, the prefix-cache hit rate; no rate: offline
+    slo target;        ///< the published per-user speed as a TPOT limit, or none
+    plan_metric metric;
+    double published;   ///< tokens/s per `published_gpus` GPUs, as published
+    int published_gpus; ///< 1: per GPU; 8: per node; the deployment's GPUs: a total
+    eval_options o{};
+    /// The same published figure is a per-step row of published.hpp's fit set.
+    bool also_per_step_fit_row = false;
+};
+
+/// Llama 3.1 8B (the preset's architecture, Llama 3's) as NVIDIA's ModelOpt FP8 checkpoint
+/// nvidia/Llama-3.1-8B-Instruct-FP8, served with an fp8 KV cache (assumed: the smaller cache
+/// raises the bound).
+inline constexpr model_spec llama_3_1_8b_fp8 = held_out::fp8_served(presets::llama_3_8b);
+/// Llama 3.3 70B (Llama 3 70B's architecture) as nvidia/Llama-3.3-70B-Instruct-FP8, an fp8 KV
+/// cache assumed.
+inline constexpr model_spec llama_3_3_70b_fp8 = held_out::fp8_served(presets::llama_3_70b);
+
+/// Offline: fixed lengths (the benchmark's `--input-stdev=0 --output-stdev=0`), no arrival rate.
+constexpr traffic offline(int isl, int osl) {
+    return {.input_mean = make<tokens>(isl), .output_mean = make<tokens>(osl)};
+}
+/// No SLO, the median request (z = 0): offline throughput.
+inline constexpr slo no_slo{.percentile = 0.5};
+
+// NVIDIA/TensorRT-LLM:docs/source/performance/perf-overview.md (commit 00f37686, "NEW for
+// v1.0"), "Throughput Measurements": "a local inference client is fed requests at an infinite
+// rate (no delay between messages), and shows the throughput scenario under maximum load. The
+// reported metric is `Total Output Throughput (tokens/sec)`"; `trtllm-bench ... throughput`,
+// PyTorch backend, datasets from `prepare_dataset.py ... token-norm-dist --input-mean=$isl
+// --output-mean=$osl --input-stdev=0 --output-stdev=0`; "H100 SXM 80GB (DGX H100)", "H200 SXM
+// 141GB (DGX H200)"; `--kv_cache_free_gpu_mem_fraction 0.95` in many cases. Tables "Llama 3.1 8B"
+// (columns "H200 TP1 (FP8)", "H100 TP1 (FP8)") and "Llama 3.3 70B" ("H200 TP1 (FP8)", "H100
+// TP2 (FP8)"), rows "Sequence Length (ISL/OSL)":
+//   8B:  "128/2048 | 26,221 | 22,714", "1000/1000 | 17,744 | 15,220", "2048/128 | 3,538 | 3,450",
+//        "20000/2000 | 1,804 | 1,351";
+//   70B: "1000/2000 | 2,994 | 4,146", "5000/500 | 566 | 898".
+// The figures are totals: per GPU is the total over the TP degree. Settings of the planner:
+// an aggregated deployment of one instance (continuous batching with chunked prefill), the best
+// of the planner's token budgets (trtllm-bench sets its own max_num_tokens: not published);
+// max_utilisation 1 in both modes (offline: the prefill queue may be busy all the time); no
+// SLO, the median request. Assumptions: fp8 weights and KV cache, 16-bit activations as
+// elsewhere in the held-out set (ModelOpt FP8 also runs the GEMMs' inputs in fp8; moecost's fp8
+// weights already take the fp8 tensor-core rate).
+//
+// deepseek-ai/open-infra-index, 202502OpenSourceWeek/day_6_one_more_thing_deepseekV3R1_inference_
+// system_overview.md ("DeepSeek-V3/R1 Inference System Overview"), H800: prefill "Routed Expert
+// EP32, MLA/Shared Expert DP32", "4 nodes", "32 redundant routed experts"; decode "EP144 ...
+// DP144", "18 nodes", 32 redundant; fp8 matmuls and dispatch. Statistics of 24 hours: "608B"
+// input tokens, "342B tokens (56.3%)" of which "hit the on-disk KV cache"; "168B" output tokens;
+// "The average output speed was 20–22 tokens per second"; "the average kvcache length per output
+// token was 4,989 tokens"; "each H800 node delivers an average throughput of ~73.7k tokens/s
+// input (including cache hits) during prefilling or ~14.8k tokens/s output during decoding";
+// "average node occupancy" 226.75 nodes. Assumptions, each named:
+// - ISL and OSL are not published: the ratio 608B/168B = 3.62 and the mean context of a decode
+//   step ISL + OSL/2 = 4,989 give ISL 4,383 and OSL 1,211 (means; their spread is not published:
+//   c_v 0);
+// - the per-user speed as a TPOT SLO: 50 ms (20 tokens/s, the slower end) at the median request;
+//   no TTFT SLO (none published);
+// - pool sizes: 608B/86,400 s/73.7k = 95.5 prefill nodes and 168B/86,400 s/14.8k = 131.4 decode
+//   nodes (226.9 together, the published 226.75 average occupancy): 24 prefill instances of 4
+//   nodes and 7 decode instances of 18, rounded. The metrics are per pool and per GPU, which the
+//   counts do not change;
+// - the prediction's prefill pool runs at the planner's default utilisation limit, 0.9 (the
+//   node count follows the load through the day); the bound lets it be busy all the time;
+// - no speculative decoding: the planner does not draft, and the overview does not say whether
+//   the service drafts with MTP (if it does, the decode bound is too low by the accepted drafts);
+// - routing spread uniformly over the experts (the bound's per-step rows of published.hpp do
+//   the same).
+
+inline constexpr layout deepseek_prefill_layout{.dp = 32, .ep = 32, .redundant_experts = 32};
+inline constexpr layout deepseek_decode_layout{.dp = 144, .ep = 144, .redundant_experts = 32};
+inline constexpr traffic deepseek_traffic{.input_mean = make<tokens>(4383),
+                                          .output_mean = make<tokens>(1211),
+                                          .prefix_cache_hit = deepseek_cache_hit};
+inline constexpr slo deepseek_slo{.tpot = make<seconds>(0.050), .percentile = 0.5};
+
+// clang-format off
+inline constexpr std::array plan_rows{
+    plan_row{"Llama 3.1 8B, 1 H100, FP8, TP1, ISL/OSL 128/2048",
+             "TensorRT-LLM perf-overview.md (v1.0), Llama 3.1 8B, H100 TP1 (FP8)",
+             &llama_3_1_8b_fp8, &presets::h100_sxm, false, {.l = {}, .instances = 1}, {},
+             offline(128, 2048), no_slo, plan_metric::output_per_gpu, 22714, 1},
+    plan_row{"Llama 3.1 8B, 1 H100, FP8, TP1, ISL/OSL 1000/1000",
+             "TensorRT-LLM perf-overview.md (v1.0), Llama 3.1 8B, H100 TP1 (FP8)",
+             &llama_3_1_8b_fp8, &presets::h100_sxm, false, {.l = {}, .instances = 1}, {},
+             offline(1000, 1000), no_slo, plan_metric::output_per_gpu, 15220, 1},
+    plan_row{"Llama 3.1 8B, 1 H200, FP8, TP1, ISL/OSL 2048/128",
+             "TensorRT-LLM perf-overview.md (v1.0), Llama 3.1 8B, H200 TP1 (FP8)",
+             &llama_3_1_8b_fp8, &presets::h200, false, {.l = {}, .instances = 1}, {},
+             offline(2048, 128), no_slo, plan_metric::output_per_gpu, 3538, 1},
+    plan_row{"Llama 3.1 8B, 1 H200, FP8, TP1, ISL/OSL 20000/2000",
+             "TensorRT-LLM perf-overview.md (v1.0), Llama 3.1 8B, H200 TP1 (FP8)",
+             &llama_3_1_8b_fp8, &presets::h200, false, {.l = {}, .instances = 1}, {},
+             offline(20000, 2000), no_slo, plan_metric::output_per_gpu, 1804, 1},
+    plan_row{"Llama 3.3 70B, 2 H100, FP8, TP2, ISL/OSL 1000/2000",
+             "TensorRT-LLM perf-overview.md (v1.0), Llama 3.3 70B, H100 TP2 (FP8)",
+             &llama_3_3_70b_fp8, &presets::h100_sxm, false, {.l = {.tp = 2}, .instances = 1}, {},
+             offline(1000, 2000), no_slo, plan_metric::output_per_gpu, 4146, 2},
+    plan_row{"Llama 3.3 70B, 1 H200, FP8, TP1, ISL/OSL 5000/500",
+             "TensorRT-LLM perf-overview.md (v1.0), Llama 3.3 70B, H200 TP1 (FP8)",
+             &llama_3_3_70b_fp8, &presets::h200, false, {.l = {}, .instances = 1}, {},
+             offline(5000, 500), no_slo, plan_metric::output_per_gpu, 566, 1},
+    plan_row{"DeepSeek-V3, H800, decode pool EP144 x 7 (prefill EP32 x 24), FP8",
+             "DeepSeek open-infra-index day 6 (~14.8k output tok/s per node, 20-22 tok/s per user)",
+             &presets::deepseek_v3, &presets::h800, true,
+             {.l = deepseek_prefill_layout, .instances = 24}, {.l = deepseek_decode_layout, .instances = 7},
+             deepseek_traffic, deepseek_slo, plan_metric::decode_output_per_gpu, 14.8e3, 8,
+             {.dispatch_fp8 = true}, true},
+    plan_row{"DeepSeek-V3, H800, prefill pool EP32 x 24 (decode EP144 x 7), FP8",
+             "DeepSeek open-infra-index day 6 (~73.7k input tok/s per node, cache hits included)",
+             &presets::deepseek_v3, &presets::h800, true,
+             {.l = deepseek_prefill_layout, .instances = 24}, {.l = deepseek_decode_layout, .instances = 7},
+             deepseek_traffic, deepseek_slo, plan_metric::prefill_input_per_gpu, 73.7e3, 8,
+             {.dispatch_fp8 = true}, true},
+};
+// clang-format on
+
+/// Whether a row's traffic is offline (no arrival rate, no SLO).
+constexpr bool offline_row(const plan_row& r) {
+    return r.target.ttft.value <= 0 && r.target.tpot.value <= 0;
+}
+
+/// The planner's options for a row: the prediction in the default (calibrated) mode, or the
+/// bound in the ideal mode with all memory usable and the prefill queue allowed to be busy all
+/// the time (offline rows: both modes).
+constexpr serve_options options_of(const plan_row& r, bool ideal) {
+    serve_options o;
+    o.load = r.load;
+    o.target = r.target;
+    o.eval = r.o;
+    o.eval.ideal = ideal;
+    if (ideal)
+        o.eval.memory_headroom = 1.0;
+    o.max_utilisation = ideal || offline_row(r) ? 1.0 : 0.9;
+    return o;
+}
+
+/// The planner's plan of the row's deployment (ideal: the bound).
+constexpr serve_plan plan_of(const plan_row& r, bool ideal) {
+    const serve_options o = options_of(r, ideal);
+    if (r.disaggregated)
+        return plan_deployment(*r.model, {*r.cluster, *r.cluster, *r.cluster}, o, r.prefill,
+                               r.decode);
+    return plan_deployment(*r.model, *r.cluster, o, r.prefill);
+}
+
+/// moecost's figure in the row's metric (tokens/s per GPU): the bound or the prediction.
+constexpr double moecost_figure(const plan_row& r, bool ideal) {
+    const serve_plan p = plan_of(r, ideal);
+    if (!p.feasible)
+        return 0;
+    switch (r.metric) {
+    case plan_metric::output_per_gpu:
+        return p.tokens_per_gpu;
+    case plan_metric::decode_output_per_gpu:
+        return p.decode.capacity * r.load.output_mean.value / world_size(r.decode.l);
+    case plan_metric::prefill_input_per_gpu:
+        return p.prefill.capacity * r.load.input_mean.value / world_size(r.prefill.l);
+    }
+    return 0;
+}
+
+/// The published figure per GPU.
+constexpr double measured_per_gpu(const plan_row& r) {
+    return r.published / r.published_gpus;
+}
+
+/// The GPUs of the row's deployment.
+constexpr int deployment_gpus(const plan_row& r) {
+    const int agg = r.prefill.instances * world_size(r.prefill.l);
+    return r.disaggregated ? agg + r.decode.instances * world_size(r.decode.l) : agg;
+}
+
+} // namespace moecost::validation::serving_plans

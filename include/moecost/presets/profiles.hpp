@@ -18,6 +18,8 @@
 
 #include <moecost/spec/profile.hpp>
 
+#include <optional>
+
 namespace moecost::presets {
 
 using namespace moecost::literals;
@@ -60,6 +62,45 @@ inline constexpr double attention_decode = 0.90;
 } // namespace profile_terms
 
 /**
+ * The figures a family's profile states of its own; family_profile adds the shared terms.
+ * A GEMM format without a plateau of its own runs on the curve of the format it is executed
+ * as: fp8 and fp4 on the bf16 curve (no FP8 or FP4 tensor cores: W8A16, W4A16), int8 on the
+ * fp8 curve (the same tensor-core rate).
+ */
+struct family_figures {
+    detail::fixed_string<32> name;
+    double bf16 = 1.0;              ///< bf16 GEMM plateau; half at profile_terms::bf16_half_rows
+    std::optional<double> fp8{};    ///< fp8 GEMM plateau; half at profile_terms::fp8_half_rows
+    std::optional<double> fp4{};    ///< fp4 GEMM plateau; half at profile_terms::fp8_half_rows
+    double attention_prefill = 1.0; ///< prefill attention core: fraction of peak
+    saturation hbm = profile_terms::hbm; ///< HBM curve (Hopper's joint fit unless stated)
+};
+
+/**
+ * A family's profile: its figures f, and the terms every family shares: decode attention,
+ * per-kernel overhead and all-to-all latency from profile_terms, no step overhead, no
+ * overlap, unfused elementwise kernels (1) and DeepEP's low-latency decode dispatch.
+ */
+constexpr perf_profile family_profile(const family_figures& f) {
+    const saturation bf16{.peak = f.bf16, .half = profile_terms::bf16_half_rows};
+    const saturation fp8 =
+        f.fp8 ? saturation{.peak = *f.fp8, .half = profile_terms::fp8_half_rows} : bf16;
+    const saturation fp4 =
+        f.fp4 ? saturation{.peak = *f.fp4, .half = profile_terms::fp8_half_rows} : bf16;
+    perf_profile p;
+    p.name = f.name;
+    p.gemm = {bf16, fp8, fp4, fp8}; // per gemm_format: bf16, fp8, fp4, int8
+    p.attention_prefill = f.attention_prefill;
+    p.attention_decode = profile_terms::attention_decode;
+    p.hbm = f.hbm;
+    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
+    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
+    p.unfused_elementwise = 1.0;
+    p.low_latency_decode_dispatch = true;
+    return p;
+}
+
+/**
  * Ampere (A100): cuBLAS bf16 GEMMs, FlashAttention-2.
  * - gemm[bf16]: MAMF A100 SXM, 271.2 of 312 TFLOP/s (ml-engineering, 0.87); no fp8 or fp4
  *   tensor cores, and no int8 figure: the other formats take the bf16 curve.
@@ -70,20 +111,12 @@ inline constexpr double attention_decode = 0.90;
  *   Hopper's per-kernel overhead puts half of the plateau at 1.5 MB.
  * - attention_decode, kernel_overhead, a2a_latency: transferred from Hopper.
  */
-inline constexpr perf_profile a100_profile = [] {
-    perf_profile p;
-    p.name = "ampere";
-    const saturation bf16{.peak = 0.87, .half = profile_terms::bf16_half_rows};
-    p.gemm = {bf16, bf16, bf16, bf16};
-    p.attention_prefill = 0.61;
-    p.attention_decode = profile_terms::attention_decode;
-    p.hbm = {.peak = 0.85, .half = 1.5e6};
-    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
-    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
-    p.unfused_elementwise = 1.0;
-    p.low_latency_decode_dispatch = true;
-    return p;
-}();
+inline constexpr perf_profile a100_profile = family_profile({
+    .name = "ampere",
+    .bf16 = 0.87,
+    .attention_prefill = 0.61,
+    .hbm = {.peak = 0.85, .half = 1.5e6},
+});
 
 /**
  * Hopper (H100, H200, H800, H20): cuBLAS and DeepGEMM, FlashAttention-3, FlashMLA, DeepEP.
@@ -98,21 +131,12 @@ inline constexpr perf_profile a100_profile = [] {
  * - attention_decode: FlashMLA, 3000 GB/s of 3350 on H800 (0.90).
  * - hbm, kernel_overhead, a2a_latency: as in profile_terms above.
  */
-inline constexpr perf_profile h100_profile = [] {
-    perf_profile p;
-    p.name = "hopper";
-    const saturation bf16{.peak = 0.78, .half = profile_terms::bf16_half_rows};
-    const saturation fp8{.peak = 0.65, .half = profile_terms::fp8_half_rows};
-    p.gemm = {bf16, fp8, bf16, fp8};
-    p.attention_prefill = 0.61;
-    p.attention_decode = profile_terms::attention_decode;
-    p.hbm = profile_terms::hbm;
-    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
-    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
-    p.unfused_elementwise = 1.0;
-    p.low_latency_decode_dispatch = true;
-    return p;
-}();
+inline constexpr perf_profile h100_profile = family_profile({
+    .name = "hopper",
+    .bf16 = 0.78,
+    .fp8 = 0.65,
+    .attention_prefill = 0.61,
+});
 
 /**
  * Blackwell (B200, GB200).
@@ -125,22 +149,13 @@ inline constexpr perf_profile h100_profile = [] {
  *   sparse prefill on B200 (1450 of 2250) and H800 (640 of 989): 0.996.
  * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
  */
-inline constexpr perf_profile b200_profile = [] {
-    perf_profile p;
-    p.name = "blackwell";
-    const saturation bf16{.peak = 0.75, .half = profile_terms::bf16_half_rows};
-    const saturation fp8{.peak = 0.74, .half = profile_terms::fp8_half_rows};
-    const saturation fp4{.peak = 0.74, .half = profile_terms::fp8_half_rows};
-    p.gemm = {bf16, fp8, fp4, fp8};
-    p.attention_prefill = 0.61;
-    p.attention_decode = profile_terms::attention_decode;
-    p.hbm = profile_terms::hbm;
-    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
-    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
-    p.unfused_elementwise = 1.0;
-    p.low_latency_decode_dispatch = true;
-    return p;
-}();
+inline constexpr perf_profile b200_profile = family_profile({
+    .name = "blackwell",
+    .bf16 = 0.75,
+    .fp8 = 0.74,
+    .fp4 = 0.74,
+    .attention_prefill = 0.61,
+});
 
 /**
  * CDNA 3 (MI300X).
@@ -150,19 +165,10 @@ inline constexpr perf_profile b200_profile = [] {
  *   Hopper, none having an MI300X figure; its bf16 GEMM fraction (0.51 against Hopper's 0.78)
  *   suggests the transferred attention fraction is optimistic here.
  */
-inline constexpr perf_profile mi300x_profile = [] {
-    perf_profile p;
-    p.name = "cdna3";
-    const saturation bf16{.peak = 0.51, .half = profile_terms::bf16_half_rows};
-    p.gemm = {bf16, bf16, bf16, bf16};
-    p.attention_prefill = 0.61;
-    p.attention_decode = profile_terms::attention_decode;
-    p.hbm = profile_terms::hbm;
-    p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
-    p.a2a_latency = make<seconds>(profile_terms::a2a_latency_us * 1e-6);
-    p.unfused_elementwise = 1.0;
-    p.low_latency_decode_dispatch = true;
-    return p;
-}();
+inline constexpr perf_profile mi300x_profile = family_profile({
+    .name = "cdna3",
+    .bf16 = 0.51,
+    .attention_prefill = 0.61,
+});
 
 } // namespace moecost::presets

@@ -98,57 +98,73 @@ constexpr perf_profile flat_profile(double compute, double memory,
     return p;
 }
 
+namespace detail {
+
+/// The range of one profile term: above 0 or from 0, up to 1 or without bound.
+template <bool ZeroAllowed, bool AtMostOne>
+struct term_range {
+    static constexpr bool zero_allowed = ZeroAllowed;
+    static constexpr bool at_most_one = AtMostOne;
+    /// Whether x is in the range (NaN fails every comparison, so it is in none).
+    [[nodiscard]] static constexpr bool holds(double x) {
+        return (ZeroAllowed ? x >= 0.0 : x > 0.0) && (!AtMostOne || x <= 1.0);
+    }
+};
+using fraction_range = term_range<false, true>; ///< (0, 1]: a fraction of a peak
+using share_range = term_range<true, true>;     ///< [0, 1]: a share
+using size_range = term_range<true, false>;     ///< [0, inf): a size or a fixed cost
+
+/// The GEMM terms' field names, per gemm_format (at namespace scope, so that the fast path,
+/// which names nothing, builds no array of them).
+inline constexpr std::array<const char*, gemm_format_count> gemm_peak_fields{
+    "profile.gemm.bf16.peak", "profile.gemm.fp8.peak", "profile.gemm.fp4.peak",
+    "profile.gemm.int8.peak"};
+inline constexpr std::array<const char*, gemm_format_count> gemm_half_fields{
+    "profile.gemm.bf16.half", "profile.gemm.fp8.half", "profile.gemm.fp4.half",
+    "profile.gemm.int8.half"};
+
+/**
+ * Calls f(field, value, range) for every term of p with its name and its range (a
+ * term_range), in the order validate_into reports them: the one list of the profile's ranges.
+ */
+template <class F>
+constexpr void for_each_term(const perf_profile& p, F&& f) {
+    for (std::size_t i = 0; i < gemm_format_count; ++i) {
+        f(gemm_peak_fields[i], p.gemm[i].peak, fraction_range{});
+        f(gemm_half_fields[i], p.gemm[i].half, size_range{});
+    }
+    f("profile.attention_prefill", p.attention_prefill, fraction_range{});
+    f("profile.attention_decode", p.attention_decode, fraction_range{});
+    f("profile.hbm.peak", p.hbm.peak, fraction_range{});
+    f("profile.hbm.half", p.hbm.half, size_range{});
+    f("profile.kernel_overhead", p.kernel_overhead.value, size_range{});
+    f("profile.step_overhead", p.step_overhead.value, size_range{});
+    f("profile.a2a_latency", p.a2a_latency.value, size_range{});
+    f("profile.comm_overlap", p.comm_overlap, share_range{});
+    f("profile.unfused_elementwise", p.unfused_elementwise, share_range{});
+}
+
+} // namespace detail
+
 /// Whether every term is in its range: the evaluation's fast path; validate_into names the rest.
 constexpr bool in_range(const perf_profile& p) {
-    bool ok = p.attention_prefill > 0 && p.attention_prefill <= 1 && p.attention_decode > 0 &&
-              p.attention_decode <= 1 && p.hbm.peak > 0 && p.hbm.peak <= 1 && p.hbm.half >= 0 &&
-              p.kernel_overhead.value >= 0 && p.step_overhead.value >= 0 &&
-              p.a2a_latency.value >= 0 && p.comm_overlap >= 0 && p.comm_overlap <= 1 &&
-              p.unfused_elementwise >= 0 && p.unfused_elementwise <= 1;
-    for (const saturation& g : p.gemm)
-        ok = ok && g.peak > 0 && g.peak <= 1 && g.half >= 0;
-    return ok; // NaN fails every comparison
+    bool ok = true;
+    detail::for_each_term(
+        p, [&ok](const char*, double x, auto range) { ok = ok && decltype(range)::holds(x); });
+    return ok;
 }
 
 /// Adds the rules p breaks to `out`.
 constexpr void validate_into(violations& out, const perf_profile& p) {
     if (in_range(p))
         return;
-    auto fraction = [&](const char* field, double x) {
-        if (!(x > 0.0)) // NaN too
-            out.add(rule::positive, field, x);
-        else if (x > 1.0)
+    detail::for_each_term(p, [&out](const char* field, double x, auto range) {
+        using range_t = decltype(range);
+        if (!(range_t::zero_allowed ? x >= 0.0 : x > 0.0)) // NaN too
+            out.add(range_t::zero_allowed ? rule::non_negative : rule::positive, field, x);
+        else if (range_t::at_most_one && x > 1.0)
             out.add(rule::at_most, field, x, 1);
-    };
-    auto size = [&](const char* field, double x) {
-        if (!(x >= 0.0))
-            out.add(rule::non_negative, field, x);
-    };
-    constexpr std::array<const char*, gemm_format_count> peaks{
-        "profile.gemm.bf16.peak", "profile.gemm.fp8.peak", "profile.gemm.fp4.peak",
-        "profile.gemm.int8.peak"};
-    constexpr std::array<const char*, gemm_format_count> halves{
-        "profile.gemm.bf16.half", "profile.gemm.fp8.half", "profile.gemm.fp4.half",
-        "profile.gemm.int8.half"};
-    for (std::size_t f = 0; f < gemm_format_count; ++f) {
-        fraction(peaks[f], p.gemm[f].peak);
-        size(halves[f], p.gemm[f].half);
-    }
-    fraction("profile.attention_prefill", p.attention_prefill);
-    fraction("profile.attention_decode", p.attention_decode);
-    fraction("profile.hbm.peak", p.hbm.peak);
-    size("profile.hbm.half", p.hbm.half);
-    size("profile.kernel_overhead", p.kernel_overhead.value);
-    size("profile.step_overhead", p.step_overhead.value);
-    size("profile.a2a_latency", p.a2a_latency.value);
-    if (!(p.comm_overlap >= 0.0))
-        out.add(rule::non_negative, "profile.comm_overlap", p.comm_overlap);
-    else if (p.comm_overlap > 1.0)
-        out.add(rule::at_most, "profile.comm_overlap", p.comm_overlap, 1);
-    if (!(p.unfused_elementwise >= 0.0))
-        out.add(rule::non_negative, "profile.unfused_elementwise", p.unfused_elementwise);
-    else if (p.unfused_elementwise > 1.0)
-        out.add(rule::at_most, "profile.unfused_elementwise", p.unfused_elementwise, 1);
+    });
 }
 
 } // namespace moecost

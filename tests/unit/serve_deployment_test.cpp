@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <algorithm>
 
 using namespace moecost;
@@ -155,15 +157,24 @@ TEST_CASE("plan_deployment: aggregated instances scale the goodput", "[serve][de
     CHECK_FALSE(plan_deployment(llama, h100, o, {.l = layout{}, .instances = 0}).feasible);
 }
 
-// A known defect, kept visible until it is fixed (then this test fails: drop the tag). The
-// decode table samples n0·{1, 1.5, 2, 3, ...} sequences with n0 = DP·PP; with DP > 1 and PP odd,
-// n0·1.5 is not a whole number of sequences per DP rank, `evaluate` refuses it, and the table
-// stops after its first point: the step is then flat in the concurrency, and a wide-EP decode
-// pool's capacity is overstated (docs/validation.md, the DeepSeek decode pool: 4.3×).
-TEST_CASE("known defect: a DP > 1 decode table holds more than its first point",
-          "[serve][deployment][!shouldfail]") {
+// The decode table samples n0·{1, 1.5, 2, 3, ...} sequences, n0 = DP·PP, each rounded down to
+// whole sequences per DP rank: with DP 2, n0·1.5 = 3 sequences would be refused by `evaluate`,
+// and a table that stopped there would hold a step flat in the concurrency (a wide-EP decode
+// pool's capacity was overstated 4.3× so). Every point is a multiple of DP, above the one
+// before, and a step of more sequences is no shorter.
+TEST_CASE("a DP > 1 decode table holds every point, in whole sequences per DP rank",
+          "[serve][deployment]") {
     const decode_table t =
         make_decode_table(llama, h100, layout{.dp = 2}, lengths_of(options(0, 0, 0.5).load), {}, 0);
-    REQUIRE(t.max_concurrency > 4); // room for 2, 3, 4, ... sequences
-    CHECK(t.n > 1);
+    REQUIRE(t.max_concurrency > 4); // room for 2, 4, 6, ... sequences
+    REQUIRE(t.n > 2);
+    CHECK(t.concurrency[0] == 2);
+    CHECK(t.concurrency[1] == 4); // 2·1.5 = 3 rounds down to 2, already sampled: 2·2 next
+    for (int i = 0; i < t.n; ++i) {
+        CHECK(std::fmod(t.concurrency[std::size_t(i)], 2.0) == 0.0);
+        if (i > 0) {
+            CHECK(t.concurrency[std::size_t(i)] > t.concurrency[std::size_t(i - 1)]);
+            CHECK(t.step[std::size_t(i)] >= t.step[std::size_t(i - 1)]);
+        }
+    }
 }

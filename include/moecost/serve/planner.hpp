@@ -171,6 +171,22 @@ constexpr bool dominated(const std::array<serve_plan, N>& f, int n, double x, do
     return false;
 }
 
+/// Whether a plan at most (x, y) could enter the front: not dominated, and either room left or
+/// an existing point it would displace (a full front keeps its own otherwise: add_to_front).
+template <std::size_t N>
+constexpr bool could_enter(const std::array<serve_plan, N>& f, int n, double x, double y) {
+    if (dominated(f, n, x, y))
+        return false;
+    if (n < static_cast<int>(N))
+        return true;
+    for (int i = 0; i < n; ++i) {
+        const serve_plan& o = f[std::size_t(i)];
+        if (x >= o.tokens_per_gpu && y >= o.tokens_per_user)
+            return true;
+    }
+    return false;
+}
+
 /// Keeps the front of (tokens/s per GPU ↑, tokens/s per user ↑); a full front keeps its own.
 template <std::size_t N>
 constexpr void add_to_front(std::array<serve_plan, N>& f, int& n, const serve_plan& c) {
@@ -201,6 +217,10 @@ struct decode_entry {
     decode_table table{};
     decode_point point{}; ///< the highest-rate point within the TPOT SLO
     double per_gpu = 0;   ///< point.rate / gpus
+    /// Corners of a staircase above every (requests/s per GPU, tokens/s per user) the layout
+    /// can reach within the TPOT SLO (decode_corners_of), for the planner's pass 2.
+    std::array<double, decode_table::capacity + 1> corner_rate{}, corner_speed{};
+    int corners = 0;
 };
 
 /// What the planner keeps of a prefill layout (its best batch).
@@ -242,10 +262,50 @@ constexpr decode_entry make_decode_entry(const serve_context& cx, const cluster_
     return d;
 }
 
-/// A decode entry's highest-rate point within the TPOT SLO, and that rate per GPU.
+/**
+ * The staircase above what a decode layout can reach (docs/serving.md §10). At concurrency m
+ * between two table points n_i ≤ m ≤ n_(i+1) (memory's limit the last) a request's TPOT is at
+ * least T_i = min over k ≥ i of T(n_k) (the step is linear between points, and a request sees
+ * m + 1 ≥ n_i), so its speed is at most 1/T_i and the rate at most n_(i+1)/(steps·T_i), never
+ * above the best point within the SLO; segments slower than the TPOT limit are left out.
+ */
+constexpr void decode_corners_of(decode_entry& d, const serve_context& cx) {
+    const decode_table& t = d.table;
+    d.corners = 0;
+    if (t.n == 0 || d.per_gpu <= 0)
+        return;
+    std::array<double, decode_table::capacity + 1> n{}, T{};
+    int P = t.n;
+    for (int k = 0; k < P; ++k) {
+        n[std::size_t(k)] = t.concurrency[std::size_t(k)];
+        T[std::size_t(k)] = t.step[std::size_t(k)];
+    }
+    if (t.max_concurrency > n[std::size_t(P - 1)]) {
+        n[std::size_t(P)] = t.max_concurrency;
+        T[std::size_t(P)] = t.at(t.max_concurrency);
+        ++P;
+    }
+    for (int k = P - 2; k >= 0; --k)
+        T[std::size_t(k)] = detail::dmin(T[std::size_t(k)], T[std::size_t(k + 1)]);
+    const double limit = cx.o.target.tpot.value;
+    for (int i = 0; i < P; ++i) {
+        const double step = T[std::size_t(i)];
+        if (!(step > 0) || (limit > 0 && step > limit))
+            continue;
+        const double next = n[std::size_t(i + 1 < P ? i + 1 : i)];
+        d.corner_rate[std::size_t(d.corners)] =
+            detail::dmin(next / (cx.s.decode_steps * step) / d.gpus, d.per_gpu);
+        d.corner_speed[std::size_t(d.corners)] = 1.0 / step;
+        ++d.corners;
+    }
+}
+
+/// A decode entry's highest-rate point within the TPOT SLO, that rate per GPU, and the
+/// staircase above its reach.
 constexpr decode_entry with_best_point(decode_entry d, const serve_context& cx) {
     d.point = best_decode_point(d.table, cx.s, cx.o.target.tpot.value, cx.z);
     d.per_gpu = d.point.rate / d.gpus;
+    decode_corners_of(d, cx);
     return d;
 }
 
@@ -667,15 +727,21 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         }
         visited[i] = j;
     }
-    // Pass 2, the front: a pair's point is at most (OSL·bound, 1 / the decode's fastest step);
-    // pairs whose optimistic point the front dominates are skipped.
+    // Pass 2, the front: a pair's points lie under its decode layout's staircase, each corner's
+    // rate matched with the prefill's bound (decode_corners_of); pairs whose every corner the
+    // front dominates are skipped, and so are the rest of the row (smaller prefill bounds).
     const double osl = cx.s.output;
     for (std::size_t j = 0; j < nd; ++j) {
-        const double user = 1.0 / decodes[j].table.step[0];
+        const decode_entry& d = decodes[j];
         for (std::size_t i = 0; i < np; ++i) {
-            const double bound =
-                serve_ranking::harmonic(prefills[i].per_gpu_bound, decodes[j].per_gpu);
-            if (serve_ranking::dominated(res.pareto, res.n_pareto, osl * bound, user))
+            const double x = prefills[i].per_gpu_bound;
+            bool covered = true;
+            for (int c = 0; c < d.corners && covered; ++c)
+                covered = !serve_ranking::could_enter(
+                    res.pareto, res.n_pareto,
+                    osl * serve_ranking::harmonic(x, d.corner_rate[std::size_t(c)]),
+                    d.corner_speed[std::size_t(c)]);
+            if (covered)
                 break;
             if (j < visited[i])
                 continue;

@@ -226,7 +226,16 @@ constexpr decode_table make_decode_table(const model_spec& m, const cluster_spec
         const bool last = b >= limit || t.n == decode_table::capacity - 1;
         if (last)
             b = limit;
-        const int batch = static_cast<int>(b);
+        mult = half ? mult * 4.0 / 3.0 : mult * 1.5; // 1, 1.5, 2, 3, 4, 6, 8, ...
+        half = !half;
+        // whole sequences per DP rank (evaluate refuses a batch DP does not divide), each point
+        // above the one before
+        const int batch = static_cast<int>(b) / l.dp * l.dp;
+        if (t.n > 0 && batch <= t.concurrency[std::size_t(t.n - 1)]) {
+            if (last)
+                break;
+            continue;
+        }
         const report d =
             evaluate(m, c, l, decode_workload(s, batch, s.mean_context, per_rank, cache_hit), opt);
         if (!d.evaluated)
@@ -236,8 +245,6 @@ constexpr decode_table make_decode_table(const model_spec& m, const cluster_spec
         ++t.n;
         if (last)
             break;
-        mult = half ? mult * 4.0 / 3.0 : mult * 1.5; // 1, 1.5, 2, 3, 4, 6, 8, ...
-        half = !half;
     }
     return t;
 }

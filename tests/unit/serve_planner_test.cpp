@@ -160,3 +160,50 @@ TEST_CASE("the pruned plan is the best of every pair", "[serve][planner]") {
                              a.tokens_per_user >= b.tokens_per_user));
             }
 }
+
+TEST_CASE("the front's pruning skips no pair that would enter it", "[serve][planner]") {
+    // The same toy plan; the front's pass skips pairs under their decode layout's staircase
+    // (decode_corners_of). Every pair of the planner's own pools, evaluated, must be dominated
+    // by the front it returns (or, the front full, displace none of its points).
+    serve_options o;
+    o.max_gpus = 8;
+    o.load = {.input_mean = make<tokens>(64), .output_mean = make<tokens>(16)};
+    o.target = {.ttft = make<seconds>(1.5e-5), .tpot = make<seconds>(1e-6), .percentile = 0.9};
+    o.rules = connect_rules::any;
+    const serve_hardware hw{test::toy_cluster, test::toy_cluster, test::toy_cluster};
+    const auto r = plan_serving(test::tiny_moe, hw, o);
+    REQUIRE(r.best.feasible);
+    REQUIRE(r.tally[1].pruned > 0);
+
+    const model_spec m = with_resolved_heads(test::tiny_moe);
+    const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
+    const serve_context cx = make_serve_context(m, q, hw, o);
+    std::vector<prefill_entry> pre;
+    std::vector<decode_entry> dec;
+    const search_space space{.min_gpus = 1, .max_gpus = 8};
+    for_each_layout(m, test::toy_cluster, space, [&](const layout& l, const engine::stage_set&) {
+        const decode_entry d = with_best_point(make_decode_entry(cx, test::toy_cluster, l), cx);
+        if (d.table.n > 0 && d.per_gpu > 0)
+            dec.push_back(d);
+        bool fits = false;
+        const prefill_entry p = make_prefill_entry(cx, l, fits);
+        if (fits && p.per_gpu_bound > 0)
+            pre.push_back(p);
+    });
+    REQUIRE(!pre.empty());
+    REQUIRE(!dec.empty());
+    const bool full = r.n_pareto == static_cast<int>(r.pareto.size());
+    long checked = 0;
+    for (const auto& p : pre)
+        for (const auto& d : dec) {
+            const serve_plan x = plan_pair(cx, p, d);
+            if (!x.feasible)
+                continue;
+            ++checked;
+            const bool in =
+                serve_ranking::dominated(r.pareto, r.n_pareto, x.tokens_per_gpu, x.tokens_per_user);
+            CHECK((in || (full && !serve_ranking::could_enter(
+                                      r.pareto, r.n_pareto, x.tokens_per_gpu, x.tokens_per_user))));
+        }
+    CHECK(checked > 0);
+}

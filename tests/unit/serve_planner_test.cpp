@@ -18,6 +18,19 @@ serve_lengths lengths(int isl, int osl) {
     return lengths_of(traffic{.input_mean = make<tokens>(isl), .output_mean = make<tokens>(osl)});
 }
 
+/// The toy plan of the pruning tests: 8 GPUs, limits that bind on the toy GPU (aggregated
+/// plans meet TPOT with no margin to spare), every pair connectable.
+serve_options toy_plan() {
+    serve_options o;
+    o.max_gpus = 8;
+    o.load = {.input_mean = make<tokens>(64), .output_mean = make<tokens>(16)};
+    o.target = {.ttft = make<seconds>(1.5e-5), .tpot = make<seconds>(1e-6), .percentile = 0.9};
+    o.rules = connect_rules::any;
+    return o;
+}
+
+const serve_hardware toy_hw{test::toy_cluster, test::toy_cluster, test::toy_cluster};
+
 } // namespace
 
 TEST_CASE("a disaggregated pair's instance counts, by hand", "[serve][planner]") {
@@ -86,13 +99,8 @@ TEST_CASE("the connect rules", "[serve][planner]") {
 }
 
 TEST_CASE("the pruned plan is the best of every pair", "[serve][planner]") {
-    serve_options o;
-    o.max_gpus = 8;
-    o.load = {.input_mean = make<tokens>(64), .output_mean = make<tokens>(16)};
-    // limits that bind on the toy GPU: aggregated plans meet TPOT with no margin to spare
-    o.target = {.ttft = make<seconds>(1.5e-5), .tpot = make<seconds>(1e-6), .percentile = 0.9};
-    o.rules = connect_rules::any;
-    const serve_hardware hw{test::toy_cluster, test::toy_cluster, test::toy_cluster};
+    const serve_options o = toy_plan();
+    const serve_hardware& hw = toy_hw;
     const auto r = plan_serving(test::tiny_moe, hw, o);
     REQUIRE(r.best.feasible);
     const mode_tally& t = r.tally[1];
@@ -165,12 +173,8 @@ TEST_CASE("the front's pruning skips no pair that would enter it", "[serve][plan
     // The same toy plan; the front's pass skips pairs under their decode layout's staircase
     // (decode_corners_of). Every pair of the planner's own pools, evaluated, must be dominated
     // by the front it returns (or, the front full, displace none of its points).
-    serve_options o;
-    o.max_gpus = 8;
-    o.load = {.input_mean = make<tokens>(64), .output_mean = make<tokens>(16)};
-    o.target = {.ttft = make<seconds>(1.5e-5), .tpot = make<seconds>(1e-6), .percentile = 0.9};
-    o.rules = connect_rules::any;
-    const serve_hardware hw{test::toy_cluster, test::toy_cluster, test::toy_cluster};
+    const serve_options o = toy_plan();
+    const serve_hardware& hw = toy_hw;
     const auto r = plan_serving(test::tiny_moe, hw, o);
     REQUIRE(r.best.feasible);
     REQUIRE(r.tally[1].pruned > 0);

@@ -169,7 +169,8 @@ constexpr decode_entry make_decode_entry(const serve_context& cx, const cluster_
  * between two table points n_i ≤ m ≤ n_(i+1) (memory's limit the last) a request's TPOT is at
  * least T_i = min over k ≥ i of T(n_k) (the step is linear between points, and a request sees
  * m + 1 ≥ n_i), so its speed is at most 1/T_i and the rate at most n_(i+1)/(steps·T_i), never
- * above the best point within the SLO; segments slower than the TPOT limit are left out.
+ * above the best point within the SLO; segments slower than the TPOT limit are left out
+ * (for a percentile of at least the median).
  */
 constexpr void decode_corners_of(decode_entry& d, const serve_context& cx) {
     const decode_table& t = d.table;
@@ -189,7 +190,9 @@ constexpr void decode_corners_of(decode_entry& d, const serve_context& cx) {
     }
     for (int k = P - 2; k >= 0; --k)
         T[std::size_t(k)] = detail::dmin(T[std::size_t(k)], T[std::size_t(k + 1)]);
-    const double limit = cx.o.target.tpot.value;
+    // A segment slower than the TPOT limit is out of reach when the SLO's percentile is at
+    // least the median: a request then sees at least the mean concurrency (z ≥ 0).
+    const double limit = cx.z >= 0 ? cx.o.target.tpot.value : 0.0;
     for (int i = 0; i < P; ++i) {
         const double step = T[std::size_t(i)];
         if (!(step > 0) || (limit > 0 && step > limit))

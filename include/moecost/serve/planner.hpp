@@ -31,7 +31,7 @@ struct mode_tally {
     long too_slow = 0;   ///< fit, but no load meets the SLOs within the utilisation limit
     long candidates = 0; ///< aggregated: layouts × token budgets; disaggregated: pairs
     long evaluated = 0;
-    long pruned = 0;  ///< skipped: an upper bound below the best and off the front
+    long pruned = 0;  ///< skipped: bounds show it could neither beat the best nor enter the front
     long refused = 0; ///< pairs the connect rules refuse (among those not pruned)
     long over_budget =
         0; ///< evaluated, but no instance count fits the budget (or carries the rate)

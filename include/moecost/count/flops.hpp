@@ -247,15 +247,16 @@ enum class recompute : std::uint8_t { none, selective, full };
  * token (and the MTP modules, mtp_flops), backward = 2× forward (input and weight gradients;
  * Megatron-LM's convention, so model FLOPs are 3 passes), plus the recomputed forward work:
  * the attention core for selective recomputation, the whole forward but the logits for full
- * recomputation (4 passes).
+ * recomputation (4 passes), of which a block recomputation of a share `recomputed` of the
+ * layers runs that share.
  */
 constexpr flops_per_token training_flops_per_token(const model_spec& m, double s, recompute rc,
-                                                   flop_options opt) {
+                                                   flop_options opt, double recomputed = 1.0) {
     flop_breakdown fwd = prefill_flops(m, s, opt, s);
     fwd += mtp_flops(m, s, opt);
     flops total = 3.0 * fwd.matmul();
     if (rc == recompute::full)
-        total += fwd.matmul() - fwd.lm_head;
+        total += recomputed * (fwd.matmul() - fwd.lm_head);
     if (rc == recompute::selective)
         total += fwd.attention_core;
     return total / make<tokens>(s);
@@ -272,11 +273,13 @@ constexpr flops_per_token training_flops_per_token(const model_spec& m, double s
  * causal half (and a sliding window's band). Unfused attention (`flash` false: Megatron-LM
  * 2021's baddbmm, scale-mask-softmax and bmm kernels) computes every layer's whole s×s score
  * and value products, then masks them: s² keys per layer in the forward, the backward and any
- * recomputation, as Megatron-LM's Eq. 3 (Narayanan et al. 2021) counts them.
+ * recomputation, as Megatron-LM's Eq. 3 (Narayanan et al. 2021) counts them. `recomputed`:
+ * the share of the layers a full recomputation recomputes (recomputed_share).
  */
 constexpr flops_per_token executed_training_flops_per_token(const model_spec& m, double s,
-                                                            recompute rc, bool flash) {
-    return training_flops_per_token(m, s, rc, flop_options{.whole_scores = !flash});
+                                                            recompute rc, bool flash,
+                                                            double recomputed = 1.0) {
+    return training_flops_per_token(m, s, rc, flop_options{.whole_scores = !flash}, recomputed);
 }
 
 /// HBM bytes of one layer's score matrices in the forward and in the backward.

@@ -33,6 +33,10 @@ struct training_workload {
     bool fp8_gemm = false;               ///< matmuls at the fp8 rate
     int zero = 0;                        ///< ZeRO stage 0–3 over DP (dense) and EDP (experts)
     recompute rc = recompute::none;
+    /// with rc full: the layers of each model chunk recomputed, its first ones (Megatron-LM's
+    /// --recompute-method block --recompute-num-layers); the others keep their activations.
+    /// 0: every layer (--recompute-method uniform over whole chunks)
+    int recompute_layers = 0;
     bool sequence_parallel = false;
     int virtual_stages = 1;           ///< > 1: interleaved 1F1B with v model chunks per GPU
     bool overlap_grad_reduce = false; ///< reduce gradients during backward
@@ -111,6 +115,11 @@ constexpr void validate_into(violations& out, const training_workload& t) {
         out.add(rule::at_most, "training.zero (0..3)", t.zero, 3);
     if (t.virtual_stages <= 0)
         out.add(rule::positive, "training.virtual_stages", t.virtual_stages);
+    if (t.recompute_layers < 0)
+        out.add(rule::non_negative, "training.recompute_layers", t.recompute_layers);
+    if (t.recompute_layers > 0 && t.rc != recompute::full)
+        out.add(rule::at_most, "training.recompute_layers (0 unless recompute full)",
+                t.recompute_layers, 0);
     if (weight_only(t.grads))
         out.add(rule::weight_format, "training.grads", 8.0 * bytes_of(t.grads));
     if (weight_only(t.optimizer_state))
@@ -122,6 +131,50 @@ constexpr violations validate(const training_workload& t) {
     violations out;
     validate_into(out, t);
     return out;
+}
+
+namespace detail {
+
+/// Layers of [first, end) a chunk recomputes in full: its first n, all of them with n = 0.
+constexpr int recomputed_in(const engine::layer_range& r, int n) {
+    const int layers = r.end > r.first ? r.end - r.first : 0;
+    return n > 0 && n < layers ? n : layers;
+}
+
+} // namespace detail
+
+/**
+ * φ, the share of stage s's transformer layers that full recomputation recomputes: each of
+ * its v chunks recomputes its first t.recompute_layers layers (all with 0), the others keep
+ * their activations. 1 exactly with 0, with a count at least each chunk's layers, and for
+ * any rc but full (where it is not used).
+ */
+constexpr double recomputed_share(const model_spec& m, const layout& l, const training_workload& t,
+                                  int s) {
+    if (t.rc != recompute::full || t.recompute_layers <= 0)
+        return 1.0;
+    const engine::pipeline_split p = pipeline_split_of(l, t);
+    int all = 0, recomputed = 0;
+    for (int k = 0; k < p.virtual_stages; ++k) {
+        const engine::layer_range r = engine::chunk_layers(m, p, s + k * p.pp);
+        all += r.end > r.first ? r.end - r.first : 0;
+        recomputed += detail::recomputed_in(r, t.recompute_layers);
+    }
+    return all > 0 && recomputed < all ? static_cast<double>(recomputed) / all : 1.0;
+}
+
+/// φ over the whole model: the recomputed layers of all pp·v chunks over all layers (HFU's).
+constexpr double recomputed_share(const model_spec& m, const layout& l,
+                                  const training_workload& t) {
+    if (t.rc != recompute::full || t.recompute_layers <= 0)
+        return 1.0;
+    const engine::pipeline_split p = pipeline_split_of(l, t);
+    const long long chunks = engine::split_chunks(p);
+    long long recomputed = 0;
+    for (long long c = 0; c < chunks; ++c)
+        recomputed += detail::recomputed_in(engine::chunk_layers(m, p, static_cast<int>(c)),
+                                            t.recompute_layers);
+    return m.layers > 0 && recomputed < m.layers ? static_cast<double>(recomputed) / m.layers : 1.0;
 }
 
 namespace detail {
@@ -150,9 +203,13 @@ constexpr double training_params_per_gpu(const weight_terms& w, const stage_shap
     return p;
 }
 
-/// Activation bytes of one micro-batch on one GPU of a stage.
+/**
+ * Activation bytes of one micro-batch on one GPU of a stage, a share `phi` of whose layers
+ * full recomputation recomputes (recomputed_share): that share at the full-recompute size,
+ * the rest at the size without recomputation.
+ */
 constexpr bytes stage_activations(const model_spec& m, const layout& l, const stage_shape& st,
-                                  const training_workload& t) {
+                                  const training_workload& t, double phi = 1.0) {
     const activation_options ao{.tp = l.tp,
                                 .sequence_parallel = t.sequence_parallel,
                                 .rc = t.rc,
@@ -160,6 +217,16 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
                                 .dropout = t.dropout,
                                 .gemm_inputs = t.fp8_gemm ? 1.0 : 2.0};
     const double s = static_cast<double>(t.seq) / l.cp, b = t.micro_batch;
+    // block recomputation: the layers it leaves alone keep everything
+    const bool partial = t.rc == recompute::full && phi < 1.0;
+    activation_options kept = ao;
+    kept.rc = recompute::none;
+    auto layer_bytes = [&](int i) {
+        const bytes full = training_activation_bytes_layer(m, i, s, b, ao);
+        return partial
+                   ? phi * full + (1.0 - phi) * training_activation_bytes_layer(m, i, s, b, kept)
+                   : full;
+    };
     bytes total{};
     // One representative layer of each kind; layers of a kind cost the same. A stage of
     // interleaved chunks holds layers past [first, first + layers): look further for a kind
@@ -177,10 +244,9 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
     if ((st.moe > 0 && moe_i < 0) || (st.dense > 0 && dense_i < 0))
         find(0, m.layers);
     if (moe_i >= 0)
-        total += static_cast<double>(st.moe) * training_activation_bytes_layer(m, moe_i, s, b, ao);
+        total += static_cast<double>(st.moe) * layer_bytes(moe_i);
     if (dense_i >= 0)
-        total +=
-            static_cast<double>(st.dense) * training_activation_bytes_layer(m, dense_i, s, b, ao);
+        total += static_cast<double>(st.dense) * layer_bytes(dense_i);
     const bytes logits = make<bytes>(s * b * m.vocab / l.tp * 4.0); // fp32, 0 without a vocabulary
     if (st.head)
         total += logits;
@@ -195,11 +261,13 @@ constexpr bytes stage_activations(const model_spec& m, const layout& l, const st
     if (st.head && m.mtp_layers > 0) {
         // Each MTP module: its block, its own fp32 logits, and the 16-bit inputs of its two
         // norms and of its projection (h, h and 2h per token: 8sbh bytes, split by t only
-        // with SP); under full recomputation only the module's two inputs (4sbh).
-        const double inputs = (t.rc == recompute::full ? 4.0 : 8.0) * s * b * m.hidden / outside;
+        // with SP); under full recomputation only the module's two inputs (4sbh), blended by
+        // phi as the layers are.
+        const double per_token =
+            !partial ? (t.rc == recompute::full ? 4.0 : 8.0) : 4.0 * phi + 8.0 * (1.0 - phi);
+        const double inputs = per_token * s * b * m.hidden / outside;
         total += static_cast<double>(m.mtp_layers) *
-                 (training_activation_bytes_layer(m, mtp_block_layer(m), s, b, ao) +
-                  make<bytes>(inputs) + logits);
+                 (layer_bytes(mtp_block_layer(m)) + make<bytes>(inputs) + logits);
     }
     return total;
 }
@@ -315,10 +383,14 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
                                                bool overlap, const score_times& scores = {}) {
     const layout& l = k.l;
     const double v = t.virtual_stages;
-    const double forwards = t.rc == recompute::none ? 1.0 : 2.0;
     micro_batch_cost out;
     bool first = true;
-    for_each_shape(m, ss, [&](const stage_shape& st, int, int) {
+    for_each_shape(m, ss, [&](const stage_shape& st, int, int s_idx) {
+        // the share of the stage's layers a full recomputation recomputes (1: all of them)
+        const double phi = recomputed_share(m, l, t, s_idx);
+        const double forwards = t.rc == recompute::none   ? 1.0
+                                : t.rc == recompute::full ? 1.0 + phi
+                                                          : 2.0;
         const stage_step fwd = step_cost(k, lt, st, ld);
         const double attending = st.layers + (st.head ? m.mtp_layers : 0);
         const seconds score = attending * (forwards * scores.forward + scores.backward);
@@ -327,7 +399,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
         const seconds f_compute = fwd.compute + x.compute;
         seconds comp = 3.0 * f_compute; // forward, then backward at twice its cost
         if (t.rc == recompute::full)
-            comp += f_compute - fwd.op(op_group::lm_head).time() - x.head;
+            comp += phi * (f_compute - fwd.op(op_group::lm_head).time() - x.head);
         if (t.rc == recompute::selective)
             comp += fwd.op(op_group::attention_core).time() + x.core;
         comp += score;
@@ -340,7 +412,7 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
         const double sends =
             l.pp > 1 ? 2.0 * v - (st.embedding ? 1.0 : 0.0) - (st.head ? 1.0 : 0.0) : 0.0;
         const seconds comm =
-            (t.rc == recompute::full ? 3.0 : 2.0) * (layer_comm(fwd.comm) + x.comm) +
+            (t.rc == recompute::full ? 2.0 + phi : 2.0) * (layer_comm(fwd.comm) + x.comm) +
             sends * lt.pp_send;
         // Ideal mode overlaps the operator groups of the forward, backward and recomputation
         // as a step's (docs/model.md §9.5): their compute and HBM times are summed apart, in
@@ -355,8 +427,8 @@ constexpr micro_batch_cost micro_batch_cost_of(const model_spec& m, const step_c
             const op_cost& head = fwd.op(op_group::lm_head);
             const op_cost& core = fwd.op(op_group::attention_core);
             if (t.rc == recompute::full) {
-                all.compute += f.compute - head.compute_time - x.heads.compute;
-                all.memory += f.memory - head.memory_time - x.heads.memory;
+                all.compute += phi * (f.compute - head.compute_time - x.heads.compute);
+                all.memory += phi * (f.memory - head.memory_time - x.heads.memory);
             }
             if (t.rc == recompute::selective) {
                 all.compute += core.compute_time + x.cores.compute;
@@ -421,7 +493,8 @@ constexpr training_state training_state_of(training_memory& mem, const model_spe
         here.optimizer = make<bytes>(shard(state_bytes, 1));
         // 1F1B keeps p − s micro-batches in flight on stage s (Korthikanti et al. 2022 §4.2.3)
         const double in_flight = (M < pp - s_idx ? M : pp - s_idx) * in_flight_scale;
-        here.activations = in_flight * detail::stage_activations(m, l, st, t);
+        here.activations =
+            in_flight * detail::stage_activations(m, l, st, t, recomputed_share(m, l, t, s_idx));
         here.stage = s_idx;
         if (first || here.total() > mem.total()) {
             here.usable = mem.usable;
@@ -534,8 +607,9 @@ constexpr training_report evaluate_training(const model_spec& model, const clust
     const double tokens_per_iter = static_cast<double>(t.global_batch) * S;
     r.model_flops_per_iteration =
         tokens_per_iter * make<tokens>(1.0) * training_flops_per_token(model, S);
-    r.hardware_flops_per_iteration = tokens_per_iter * make<tokens>(1.0) *
-                                     executed_training_flops_per_token(model, S, t.rc, fused);
+    r.hardware_flops_per_iteration =
+        tokens_per_iter * make<tokens>(1.0) *
+        executed_training_flops_per_token(model, S, t.rc, fused, recomputed_share(m, l, t));
     r.tokens_per_gpu = make<tokens>(tokens_per_iter) / r.step_time / world;
     const flop_rate peak = peak_for(cluster.gpu, m.precision.weights);
     r.mfu = r.model_flops_per_iteration / (r.step_time * world * peak);

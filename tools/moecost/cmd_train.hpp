@@ -223,6 +223,14 @@ inline command add_train(CLI::App& app) {
         ->check(one_of(recompute_names(), "recompute mode"))
         ->capture_default_str()
         ->group(tr);
+    sub->add_option("--recompute-layers", o->recompute_layers,
+                    "With --recompute full: recompute only the first N layers of each model "
+                    "chunk, the others keeping their activations (Megatron-LM's "
+                    "--recompute-method block); 0 recomputes every layer")
+        ->type_name("N")
+        ->check(integer_in(0, max_count))
+        ->capture_default_str()
+        ->group(tr);
     sub->add_option("--zero", o->zero,
                     "ZeRO stage over DP (dense) and EDP (experts): 1 shards optimizer states, "
                     "2 also gradients, 3 also weights")

@@ -39,6 +39,7 @@ struct options {
     int micro_batch = 1;
     int seq = training_workload{}.seq;
     std::string recompute = "none";
+    int recompute_layers = 0; ///< with --recompute full: the first N layers of each chunk
     int zero = 0;
     int virtual_stages = 1;
     bool sequence_parallel = false;
@@ -87,6 +88,7 @@ inline json training_settings_json(const training_workload& t) {
     return {{"micro_batch", t.micro_batch},
             {"seq", t.seq},
             {"recompute", recompute_name(t.rc)},
+            {"recompute_layers", t.recompute_layers},
             {"zero", t.zero},
             {"virtual_stages", t.virtual_stages},
             {"sequence_parallel", t.sequence_parallel},
@@ -155,12 +157,16 @@ inline scenario resolve(const options& o) {
     for (const recompute r : recompute_modes)
         if (o.recompute == recompute_name(r))
             rc = r;
+    if (o.recompute_layers > 0 && rc != recompute::full)
+        throw usage_error("--recompute-layers: only with --recompute full (the first N layers "
+                          "of each chunk recomputed in full)");
     s.t = {.global_batch = s.batches.front(),
            .micro_batch = o.micro_batch,
            .seq = o.seq,
            .fp8_gemm = o.fp8,
            .zero = o.zero,
            .rc = rc,
+           .recompute_layers = o.recompute_layers,
            .sequence_parallel = o.sequence_parallel,
            .virtual_stages = o.virtual_stages,
            .overlap_grad_reduce = o.overlap_grad_reduce,
@@ -234,7 +240,10 @@ inline std::string pipeline_text(const model_spec& m, const layout& l, const tra
 inline std::string schedule_text(const training_workload& t, const eval_options& opt) {
     return fmt::format(
         "recompute {}; sequence parallel {}; {}; dropout masks {}; {}; gradient reduction {}",
-        recompute_name(t.rc), t.sequence_parallel ? "on" : "off",
+        t.rc == recompute::full && t.recompute_layers > 0
+            ? fmt::format("full, first {} layers of each chunk", t.recompute_layers)
+            : std::string(recompute_name(t.rc)),
+        t.sequence_parallel ? "on" : "off",
         t.flash_attention ? "flash attention (no s^2 scores stored)"
                           : "s^2 attention scores stored",
         t.dropout ? "stored" : "none",

@@ -35,7 +35,7 @@ struct training_workload {
     recompute rc = recompute::none;
     /// with rc full: the layers of each model chunk recomputed, its first ones (Megatron-LM's
     /// --recompute-method block --recompute-num-layers); the others keep their activations.
-    /// 0: every layer (--recompute-method uniform over whole chunks)
+    /// 0: every layer
     int recompute_layers = 0;
     bool sequence_parallel = false;
     int virtual_stages = 1;           ///< > 1: interleaved 1F1B with v model chunks per GPU

@@ -133,48 +133,26 @@ constexpr violations validate(const training_workload& t) {
     return out;
 }
 
-namespace detail {
-
-/// Layers of [first, end) a chunk recomputes in full: its first n, all of them with n = 0.
-constexpr int recomputed_in(const engine::layer_range& r, int n) {
-    const int layers = r.end > r.first ? r.end - r.first : 0;
-    return n > 0 && n < layers ? n : layers;
-}
-
-} // namespace detail
-
 /**
- * φ, the share of stage s's transformer layers that full recomputation recomputes: each of
- * its v chunks recomputes its first t.recompute_layers layers (all with 0), the others keep
- * their activations. 1 exactly with 0, with a count at least each chunk's layers, and for
- * any rc but full (where it is not used).
+ * φ, the share of stage s's transformer layers (of the model's with s < 0) that full
+ * recomputation recomputes: each chunk its first t.recompute_layers (all with 0), the others
+ * keeping their activations. 1 exactly with 0, with a count at least every chunk's layers,
+ * and for any rc but full (where it is not used).
  */
 constexpr double recomputed_share(const model_spec& m, const layout& l, const training_workload& t,
-                                  int s) {
+                                  int s = -1) {
     if (t.rc != recompute::full || t.recompute_layers <= 0)
         return 1.0;
     const engine::pipeline_split p = pipeline_split_of(l, t);
-    int all = 0, recomputed = 0;
-    for (int k = 0; k < p.virtual_stages; ++k) {
-        const engine::layer_range r = engine::chunk_layers(m, p, s + k * p.pp);
-        all += r.end > r.first ? r.end - r.first : 0;
-        recomputed += detail::recomputed_in(r, t.recompute_layers);
+    const long long chunks = engine::split_chunks(p), step = s < 0 ? 1 : p.pp;
+    long long all = 0, recomputed = 0;
+    for (long long c = s < 0 ? 0 : s; c < chunks; c += step) {
+        const engine::layer_range r = engine::chunk_layers(m, p, static_cast<int>(c));
+        const int n = r.end > r.first ? r.end - r.first : 0;
+        all += n;
+        recomputed += t.recompute_layers < n ? t.recompute_layers : n;
     }
     return all > 0 && recomputed < all ? static_cast<double>(recomputed) / all : 1.0;
-}
-
-/// φ over the whole model: the recomputed layers of all pp·v chunks over all layers (HFU's).
-constexpr double recomputed_share(const model_spec& m, const layout& l,
-                                  const training_workload& t) {
-    if (t.rc != recompute::full || t.recompute_layers <= 0)
-        return 1.0;
-    const engine::pipeline_split p = pipeline_split_of(l, t);
-    const long long chunks = engine::split_chunks(p);
-    long long recomputed = 0;
-    for (long long c = 0; c < chunks; ++c)
-        recomputed += detail::recomputed_in(engine::chunk_layers(m, p, static_cast<int>(c)),
-                                            t.recompute_layers);
-    return m.layers > 0 && recomputed < m.layers ? static_cast<double>(recomputed) / m.layers : 1.0;
 }
 
 namespace detail {
@@ -203,11 +181,8 @@ constexpr double training_params_per_gpu(const weight_terms& w, const stage_shap
     return p;
 }
 
-/**
- * Activation bytes of one micro-batch on one GPU of a stage, a share `phi` of whose layers
- * full recomputation recomputes (recomputed_share): that share at the full-recompute size,
- * the rest at the size without recomputation.
- */
+/// Activation bytes of one micro-batch on one GPU of a stage, `phi` of whose layers full
+/// recomputation recomputes (recomputed_share; the others keep everything).
 constexpr bytes stage_activations(const model_spec& m, const layout& l, const stage_shape& st,
                                   const training_workload& t, double phi = 1.0) {
     const activation_options ao{.tp = l.tp,

@@ -17,6 +17,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 using namespace moecost;
 using moecost::test::near;
 

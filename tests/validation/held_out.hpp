@@ -137,6 +137,7 @@ struct training_case {
     /// where the recipe states it (see evaluate_training_case).
     bool recipe_states_recompute = false;
     recompute recipe = recompute::none;
+    int recipe_layers = 0; ///< with `recipe` full: the first N layers of each chunk (0: all)
 };
 
 // NVIDIA-NeMo/Megatron-Bridge:docs/performance-summary.md, "25.11 NeMo Container", "Pre-Training
@@ -155,9 +156,10 @@ struct training_case {
 // Settings from the recipes (Megatron-Bridge scripts/performance: utils.WorkloadBaseConfig turns
 // sequence parallelism on wherever TP > 1; configs/*_workload_base_configs.py set what is
 // recomputed: nothing for the Llama and Qwen3 rows, "layernorm" and "moe_act" for gpt-oss (cheap
-// elementwise work: moecost's none), 5 of 32 layers for Llama 3 8B (none here: about 5% more
-// work left out), "mla_up_proj" and "mlp" for DeepSeek-V3 (about 60% of a layer's forward
-// FLOPs: moecost's full). The prediction uses these (evaluate_training_case).
+// elementwise work: moecost's none), the first 5 of its 32 layers for Llama 3 8B
+// (recompute_num_layers 5: full recomputation of 5 layers, `recompute_layers`), "mla_up_proj"
+// and "mlp" for DeepSeek-V3 (about 60% of a layer's forward FLOPs: moecost's full). The
+// prediction uses these (evaluate_training_case).
 //
 // Assumptions, each raising the bound: no activation recomputation (the recipes recompute some
 // modules); flash attention; the distributed optimizer (ZeRO-1), ZeRO-3 where FSDP is on;
@@ -196,7 +198,7 @@ inline constexpr std::array training_cases{
                   "Megatron-Bridge performance summary, 25.11, DGX-H100",
                   &presets::llama_3_8b, &presets::h100_sxm, {.dp = 8},
                   {.global_batch = 128, .micro_batch = 1, .seq = 8192, .fp8_gemm = true, .zero = 3},
-                  training_metric::tokens_per_gpu, 14451, 8, {}, true, true, recompute::none},
+                  training_metric::tokens_per_gpu, 14451, 8, {}, true, true, recompute::full, 5},
     training_case{"Llama 3 70B, 64 H100, FP8, TP4 PP8 VP5, GBS 128, seq 8192",
                   "Megatron-Bridge performance summary, 25.11, DGX-H100",
                   &presets::llama_3_70b, &presets::h100_sxm, {.tp = 4, .dp = 2, .pp = 8},
@@ -298,8 +300,8 @@ constexpr training_report evaluate_as_published(const training_case& c, bool ide
  * is a planning margin) and takes the recomputation the recipe states where it states one and
  * the deployment fits with it, else the least recomputation under which it fits (none,
  * selective where the framework had it, full): a prediction for a deployment that cannot run
- * would mean nothing. Recipes that recompute some modules or layers fall between two modes:
- * the row names the mode nearest in recomputed work.
+ * would mean nothing. Recipes that recompute some layers take `recompute_layers`; some
+ * modules fall between two modes: the row names the mode nearest in recomputed work.
  */
 constexpr training_report evaluate_training_case(const training_case& c, bool ideal) {
     if (ideal || c.t.rc != recompute::none)
@@ -308,9 +310,11 @@ constexpr training_report evaluate_training_case(const training_case& c, bool id
     run.o.memory_headroom = 1.0;
     if (c.recipe_states_recompute) {
         run.t.rc = c.recipe;
+        run.t.recompute_layers = c.recipe_layers;
         const training_report r = evaluate_as_published(run, false);
         if (r.memory.fits)
             return r;
+        run.t.recompute_layers = 0;
     }
     training_report r{};
     for (const recompute rc : {recompute::none, recompute::selective, recompute::full}) {

@@ -223,9 +223,9 @@ inline point read_training(const reader& r, point p, const std::filesystem::path
     train_cmd::options o;
     read_deployment(r, dir, start, o.model, o.cluster, o.layout);
     const reader t = r.object("training");
-    t.only({"global_batch", "micro_batch", "seq", "recompute", "zero", "virtual_stages",
-            "sequence_parallel", "fp8", "overlap_grad_reduce", "no_flash", "dropout",
-            "uneven_stages", "embedding_in_pipeline_split", "loss_in_pipeline_split"});
+    t.only({"global_batch", "micro_batch", "seq", "recompute", "recompute_layers", "zero",
+            "virtual_stages", "sequence_parallel", "fp8", "overlap_grad_reduce", "no_flash",
+            "dropout", "uneven_stages", "embedding_in_pipeline_split", "loss_in_pipeline_split"});
     const auto batch = t.optional_integer("global_batch", 1, max_count);
     if (!batch)
         t.fail("global_batch", "required but missing");
@@ -237,6 +237,7 @@ inline point read_training(const reader& r, point p, const std::filesystem::path
     if (std::find(modes.begin(), modes.end(), o.recompute) == modes.end())
         t.fail("recompute", "unknown recompute mode '" + o.recompute +
                                 "' (expected one of: " + join(modes) + ")");
+    o.recompute_layers = int_key(t, "recompute_layers", 0, 0);
     o.zero = static_cast<int>(t.optional_integer("zero", 0, 3).value_or(0));
     o.virtual_stages = int_key(t, "virtual_stages", 1, 1);
     o.sequence_parallel = t.optional_flag("sequence_parallel").value_or(false);

@@ -47,6 +47,7 @@
 #include <moecost/search/layouts.hpp>
 #include <moecost/search/training.hpp>
 
+#include <moecost/serve/aggregated.hpp>
 #include <moecost/serve/candidates.hpp>
 #include <moecost/serve/plan_type.hpp>
 #include <moecost/serve/planner.hpp>

@@ -315,3 +315,55 @@ TEST_CASE("mean wait and p90 sojourn agree with a FIFO event simulation", "[queu
         CHECK(t90 == Approx(m.p90_sojourn).epsilon(0.10));
     }
 }
+
+TEST_CASE("the stall of attention DP ranks that step together", "[queueing][adp]") {
+    // One rank, or none joined: no stall.
+    CHECK(adp_stall(1, 0.3) == 1.0);
+    CHECK(adp_stall(0, 0.3) == 1.0);
+    // Two ranks, one prompt a rank a step on average: E[max(X, Y)] for X, Y iid Poisson(1), summed
+    // over the joint pmf (not the CDF form the code uses), over the mean 1.
+    double expected = 0, p_i = std::exp(-1.0);
+    for (int i = 0; i < 40; ++i, p_i *= 1.0 / i) {
+        double p_j = std::exp(-1.0);
+        for (int j = 0; j < 40; ++j, p_j *= 1.0 / j)
+            expected += std::max(i, j) * p_i * p_j;
+    }
+    CHECK(expected ==
+          Approx(1.5238).epsilon(1e-4)); // Σ_k (1 − F(k)²), by hand: 0.8647 + 0.4586 + …
+    CHECK(adp_stall(2, 1.0) == Approx(expected).epsilon(1e-9));
+    // Sparse prompts: a step holds at most one, on one rank, and every other rank waits for it:
+    // E[max] = 1 − e^(−d·μ) + O(μ²), so the stall tends to d.
+    CHECK(adp_stall(8, 1e-6) == Approx(8.0).epsilon(1e-4));
+    CHECK(adp_stall(8, 0.0) == 8.0);
+    // Dense prompts: the busiest rank is within √(2·ln d·μ) of the mean (the Gaussian bound), and
+    // the stall falls toward 1.
+    CHECK(adp_stall(8, 100.0) > 1.0);
+    CHECK(adp_stall(8, 100.0) < 1.0 + std::sqrt(2.0 * std::log(8.0) / 100.0));
+    CHECK(adp_stall(8, 100.0) < adp_stall(8, 10.0));
+    // Against a simulation: 8 ranks, 1/16 of a prompt each a step (DeepSeek-R1 on 8 H200 at
+    // concurrency 1,024 and OSL 2,048), 200,000 steps.
+    std::mt19937_64 rng(7);
+    std::poisson_distribution<int> arrivals(1.0 / 16);
+    double sum_max = 0;
+    const int steps = 200000;
+    for (int s = 0; s < steps; ++s) {
+        int most = 0;
+        for (int r = 0; r < 8; ++r)
+            most = std::max(most, arrivals(rng));
+        sum_max += most;
+    }
+    CHECK(adp_stall(8, 1.0 / 16) == Approx(sum_max / steps * 16).epsilon(0.02));
+    // At most one unit a step (chunks): any of d ranks busy over one busy, (1 − e^(−dμ))/(1 − e^(−μ)).
+    CHECK(adp_stall(4, 0.24, 1) == Approx((1 - std::exp(-0.96)) / (1 - std::exp(-0.24))));
+    // Capped at 2: E[max of min(2, X_m)] / E[min(2, X)], X ~ Poisson(0.5), by the pmf: P(X = 0) =
+    // e^−0.5, P(X = 1) = 0.5·e^−0.5, so P(min ≥ 1) = 1 − e^−0.5, P(min ≥ 2) = 1 − 1.5·e^−0.5.
+    {
+        const double p0 = std::exp(-0.5), f1 = p0 + 0.5 * p0;
+        const double busiest = (1 - std::pow(p0, 3)) + (1 - std::pow(f1, 3));
+        CHECK(adp_stall(3, 0.5, 2) == Approx(busiest / ((1 - p0) + (1 - f1))));
+    }
+    // Every rank at its cap: balanced.
+    CHECK(adp_stall(8, 500.0, 3) == 1.0);
+    CHECK(adp_stall(8, 50.0, 3) == Approx(1.0).epsilon(1e-9));
+    static_assert(adp_stall(2, 1.0) > 1.52 && adp_stall(2, 1.0) < 1.53);
+}

@@ -5,6 +5,7 @@
 #include "fixtures.hpp"
 
 #include <moecost/evaluate/inference.hpp>
+#include <moecost/serve/aggregated.hpp>
 #include <moecost/serve/pools.hpp>
 
 #include <catch2/catch.hpp>
@@ -187,6 +188,33 @@ TEST_CASE("an aggregated instance with chunked prefill, by hand", "[serve][pools
     CHECK(x.tpot_p == near(0.0248));
     // A budget no larger than the decode tokens leaves no chunk: no steady state.
     CHECK(mixed_point_at(t, lengths(1000, 101), q, 1e-5, 48, 48, 0.0).rate == 0);
+    // The same on 4 DP ranks that one expert group joins: a rank's share of the chunk is 500
+    // tokens, so a prompt of 1000 is K = 2 chunks, one a step, and 48/(100·4) = 0.12 prompts
+    // arrive a rank a step, 0.24 chunks. A step waits for the busiest rank: the chance that any
+    // of the 4 holds a chunk over the chance that one does, (1 − e^(−4·0.24))/(1 − e^(−0.24))
+    // = 2.892, and every prefill token costs τ·g: λ = 48 / (100·0.02 + 48·1000·1e-5·g).
+    const double g = (1 - std::exp(-0.96)) / (1 - std::exp(-0.24));
+    const mixed_point joined = mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0, 4, 4);
+    CHECK(g == Approx(2.892).epsilon(1e-3));
+    CHECK(joined.chunks == near(2));
+    CHECK(joined.rate == near(48.0 / (2.0 + 0.48 * g)));
+    CHECK(joined.mixed_step == near(0.02 + 2000 * 1e-5 * g));
+    // A budget whose rank share holds two whole prompts (8048 tokens: 2000 a rank): prompts, at
+    // most 2 a step, 0.12 a rank a step.
+    const mixed_point wide = mixed_point_at(t, lengths(1000, 101), q, 1e-5, 8048, 48, 0.0, 4, 4);
+    CHECK(wide.rate == near(48.0 / (2.0 + 0.48 * adp_stall(4, 0.12, 2))));
+    // Ranks side by side but not joined (no expert parallelism) step on their own: as one rank.
+    CHECK(mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0, 4, 1).rate ==
+          near(48.0 / 2.48));
+}
+
+TEST_CASE("the DP ranks one expert group joins", "[serve][pools][adp]") {
+    CHECK(joined_dp_ranks(layout{.dp = 8, .ep = 8}) == 8);
+    CHECK(joined_dp_ranks(layout{.dp = 32, .etp = 1, .ep = 8}) == 8); // four groups of 8
+    CHECK(joined_dp_ranks(layout{.tp = 2, .dp = 64, .pp = 8, .etp = 1, .ep = 64}) == 32);
+    CHECK(joined_dp_ranks(layout{.dp = 128}) == 1);                  // no EP: ranks on their own
+    CHECK(joined_dp_ranks(layout{.tp = 8, .etp = 2, .ep = 4}) == 1); // one DP rank
+    CHECK(joined_dp_ranks(layout{.tp = 2, .dp = 4, .etp = 4, .ep = 2}) == 4);
 }
 
 TEST_CASE("a serving step's activations follow its token budget", "[serve][memory]") {

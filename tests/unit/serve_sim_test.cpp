@@ -7,6 +7,7 @@
 // The draws are written out from std::mt19937_64 (whose output the standard fixes), as in
 // queueing_test.cpp, so the same seed gives the same numbers with every standard library.
 
+#include <moecost/serve/aggregated.hpp>
 #include <moecost/serve/pools.hpp>
 
 #include <catch2/catch.hpp>

@@ -562,8 +562,12 @@ constexpr double moecost_figure(const serving_run& c, bool ideal) {
     case serving_metric::concurrent_output_per_gpu: {
         if (ideal)
             return decode_of(c, true, ctx, acceptance).decode.tokens_per_gpu.value();
-        // prediction: each sequence's prefill once per OSL decode steps
-        const double pf = prefill_of(c, false).prefill.batch_time.value();
+        // prediction: each sequence's prefill once per OSL decode steps, a DP rank's prompts
+        // admitted as they arrive while the ranks its expert group joins wait (adp_stall:
+        // batch/(dp·OSL) prompts a rank a step)
+        const double stall =
+            adp_stall(joined_dp_ranks(c.l), c.batch / (double(c.l.dp) * c.osl));
+        const double pf = prefill_of(c, false).prefill.batch_time.value() * stall;
         const double step = decode_of(c, false, ctx, acceptance).decode.batch_time.value();
         return c.batch * static_cast<double>(c.osl) / (pf + c.osl * step) / gpus;
     }

@@ -127,6 +127,7 @@ inline json to_json(const scenario& s, const result& r, double elapsed) {
                 {"tpot_s", o.target.tpot.value > 0 ? json(o.target.tpot.value) : json(nullptr)},
                 {"percentile", o.target.percentile}};
     j["max_utilisation"] = o.max_utilisation;
+    j["balanced_dp"] = o.balanced_dp;
     j["connect_rules"] = name_of(o.rules);
     j["options"] = options_json(o.eval);
     j["evaluated"] = r.evaluated();
@@ -208,12 +209,13 @@ inline void print_text(const scenario& s, const result& r, double elapsed) {
          o.load.arrival_rate.value > 0 ? fmt::format("{:g} requests/s", o.load.arrival_rate.value)
                                        : "rate: the highest that meets the SLOs");
     const bool any_slo = o.target.ttft.value > 0 || o.target.tpot.value > 0;
-    emit("SLO: {} at p{:g}; utilisation <= {:g}; connect rules: {}\n",
+    emit("SLO: {} at p{:g}; utilisation <= {:g}; connect rules: {}{}\n",
          any_slo ? fmt::format("TTFT <= {}, TPOT <= {}",
                                o.target.ttft.value > 0 ? seconds_text(o.target.ttft.value) : "any",
                                o.target.tpot.value > 0 ? seconds_text(o.target.tpot.value) : "any")
                  : "none (offline maximum throughput)",
-         100 * o.target.percentile, o.max_utilisation, name_of(o.rules));
+         100 * o.target.percentile, o.max_utilisation, name_of(o.rules),
+         o.balanced_dp ? "; DP ranks balanced" : "");
     emit("\n");
     if (r.best.feasible) {
         heading(fmt::format("Best: {}", name_of(r.best.mode)));

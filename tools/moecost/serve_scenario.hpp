@@ -34,6 +34,7 @@ struct options {
     double rate = 0;
     double ttft = 0, tpot = 0, percentile = 90;
     double max_utilisation = 0.9;
+    bool balanced_dp = false;
     std::string connect = "sglang";
     std::string mode = "both";
     std::string plot;
@@ -153,6 +154,7 @@ inline scenario resolve(const options& o) {
                 .tpot = make<seconds>(o.tpot),
                 .percentile = o.percentile / 100.0};
     p.max_utilisation = o.max_utilisation;
+    p.balanced_dp = o.balanced_dp;
     p.rules = o.connect == "vllm"  ? connect_rules::vllm
               : o.connect == "any" ? connect_rules::any
                                    : connect_rules::sglang;
@@ -257,6 +259,11 @@ inline void add_serve_options(CLI::App& sub, options& o) {
         ->type_name("X")
         ->check(number_in({.lo = 0.01, .hi = 0.99}))
         ->capture_default_str()
+        ->group(plan);
+    sub.add_flag("--balanced-dp", o.balanced_dp,
+                 "The runtime balances prompts over the attention DP ranks an expert group joins "
+                 "(TensorRT-LLM's attention_dp_config.enable_balance); default: each rank admits "
+                 "its prompts as they arrive and the others wait for the busiest")
         ->group(plan);
     sub.add_option("--connect", o.connect,
                    "Prefill-decode layout pairs a runtime can connect: sglang (equal TP unless "

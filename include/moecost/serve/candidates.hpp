@@ -8,6 +8,7 @@
  * them is <moecost/serve/planner.hpp>; one given deployment, <moecost/serve/plan_type.hpp>.
  */
 
+#include <moecost/serve/aggregated.hpp>
 #include <moecost/serve/pools.hpp>
 
 #include <array>
@@ -70,6 +71,10 @@ struct serve_options {
     bool aggregated = true;       ///< plan aggregated deployments
     bool disaggregated = true;    ///< plan disaggregated deployments
     double max_utilisation = 0.9; ///< a plan whose prefill queue is busier is refused
+    /// The runtime balances prompts over the attention DP ranks an expert group joins (TensorRT-
+    /// LLM's `attention_dp_config.enable_balance`): they no longer wait for the busiest rank's
+    /// prompts (`adp_stall`); off, each rank admits its prompts as they arrive.
+    bool balanced_dp = false;
     connect_rules rules = connect_rules::sglang;
     int max_cp = 1;
     bool pow2_only = false;
@@ -80,6 +85,12 @@ struct serve_options {
     /// Prompts per pass of a prefill instance, as multiples of DP·PP (zeros unused).
     std::array<int, 3> prefill_batches{1, 2, 4};
 };
+
+/// The DP ranks of layout l that step together and wait for the busiest one's prompts: those an
+/// expert group joins (`joined_dp_ranks`), or 1 where the runtime balances them.
+constexpr int stalled_ranks(const serve_options& o, const layout& l) {
+    return o.balanced_dp ? 1 : joined_dp_ranks(l);
+}
 
 /// One pool of a plan.
 struct pool_plan {
@@ -394,7 +405,7 @@ constexpr aggregated_unit aggregated_unit_of(const serve_context& cx, const deco
     u.table.max_concurrency = limit;
     u.budget = double(budget_per_rank) * de.l.dp;
     u.best = best_mixed_point(u.table, cx.s, *cx.q, tau, u.budget, cx.o.target,
-                              cx.o.max_utilisation, cx.z, de.l.dp);
+                              cx.o.max_utilisation, cx.z, de.l.dp, stalled_ranks(cx.o, de.l));
     return u;
 }
 
@@ -411,15 +422,16 @@ constexpr serve_plan aggregated_plan_at(const serve_context& cx, const decode_en
     const int g = de.gpus;
     const double R = cx.o.load.arrival_rate.value;
     mixed_point op = best;
+    const int joined = stalled_ranks(cx.o, de.l);
     if (R > 0) { // the concurrency at which one instance takes R/k: λ(n) grows with n
         double lo = 0, hi = best.concurrency;
         for (int i = 0; i < 60; ++i) {
             const double mid = 0.5 * (lo + hi);
-            (mixed_point_at(t, cx.s, *cx.q, tau, budget, mid, cx.z, de.l.dp).rate < R / k ? lo
-                                                                                          : hi) =
-                mid;
+            (mixed_point_at(t, cx.s, *cx.q, tau, budget, mid, cx.z, de.l.dp, joined).rate < R / k
+                 ? lo
+                 : hi) = mid;
         }
-        op = mixed_point_at(t, cx.s, *cx.q, tau, budget, hi, cx.z, de.l.dp);
+        op = mixed_point_at(t, cx.s, *cx.q, tau, budget, hi, cx.z, de.l.dp, joined);
     }
     p.feasible = true;
     p.gpus = k * g;

@@ -209,7 +209,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                     any = true;
                     planner_detail::offer(res, p);
                 } else if (best_mixed_point(d.table, cx.s, q, tau, double(b) * d.l.dp, o.target,
-                                            o.max_utilisation, cx.z, d.l.dp)
+                                            o.max_utilisation, cx.z, d.l.dp, stalled_ranks(o, d.l))
                                .rate > 0)
                     ++ta.over_budget;
             }

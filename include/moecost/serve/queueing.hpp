@@ -210,4 +210,45 @@ constexpr queue_estimate mg1_sojourn_percentile(request_rate arrival, seconds me
     return {true, rho, make<seconds>(hi)};
 }
 
+/**
+ * The stall of attention data parallelism (docs/serving.md §5): `ranks` DP ranks step together
+ * (the MoE all-to-all joins every step), each admitting its own prefill work as it arrives, so
+ * a step lasts as long as its busiest rank's prefill while the others wait. A rank's work a
+ * step is min(cap, N), N Poisson of mean `mu` units (prompts, or chunks of one), independent
+ * over the ranks, and at most `cap` units fit a step (0: no cap). Returns the prefill time of
+ * the busiest rank over that of balanced ranks, E[max of `ranks` such] / E[min(cap, N)]:
+ *
+ *     g = Σ_{k<cap} (1 − F(k)^ranks) / Σ_{k<cap} (1 − F(k)),   F the Poisson CDF,
+ *
+ * from 1 (one rank, or every rank at its cap) to `ranks` (mu → 0: a step's work on one rank).
+ * Without a cap past mu = 400, where the sum's first terms underflow, the Gaussian bound
+ * 1 + √(2·ln(ranks)/mu) stands in.
+ */
+constexpr double adp_stall(int ranks, double mu, int cap = 0) {
+    if (ranks <= 1)
+        return 1.0;
+    if (!(mu > 0))
+        return static_cast<double>(ranks); // NaN too: the sparse limit, every unit alone
+    if (mu > 400.0) {
+        if (cap > 0 && cap < mu)
+            return 1.0; // every rank at its cap
+        return 1.0 + detail::nonneg_sqrt(2.0 * detail::natural_log(ranks) / mu);
+    }
+    double p = detail::natural_exp(-mu), cdf = p, busiest = 0.0, mean = 0.0;
+    for (int k = 0; cap <= 0 || k < cap; ++k) {
+        double power = 1.0, base = cdf; // cdf^ranks by squaring
+        for (int e = ranks; e > 0; e >>= 1, base *= base)
+            if ((e & 1) != 0)
+                power *= base;
+        const double tail = 1.0 - power;
+        busiest += tail;
+        mean += 1.0 - cdf;
+        if ((double(k) > mu && tail < 1e-12) || k >= 4000)
+            break;
+        p *= mu / (k + 1);
+        cdf = detail::dmin(cdf + p, 1.0);
+    }
+    return cap > 0 ? busiest / mean : busiest / mu;
+}
+
 } // namespace moecost

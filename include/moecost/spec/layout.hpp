@@ -43,6 +43,13 @@ constexpr int edp_of(const layout& l) {
     const int e = etp_of(l) * l.ep;
     return e > 0 && stage_gpus(l) % e == 0 ? stage_gpus(l) / e : 0;
 }
+/// Attention DP ranks of a stage that one expert group (its ETP·EP GPUs) spans: the group's MoE
+/// dispatch joins them, so they step together (1 without expert parallelism, at most dp).
+constexpr int joined_dp_ranks(const layout& l) {
+    const int rank = l.tp * l.cp;
+    const int j = rank > 0 ? etp_of(l) * l.ep / rank : 1;
+    return j < 1 ? 1 : (j > l.dp ? l.dp : j);
+}
 
 /**
  * The seed's notation `EP × PP × DP × TP = GPUs`: attention (TP = tp, DP = dp·ep, PP = pp),

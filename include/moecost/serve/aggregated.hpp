@@ -1,0 +1,170 @@
+#pragma once
+/**
+ * @file
+ * The chunked-prefill model of an aggregated serving instance, built on the decode table of
+ * <moecost/serve/pools.hpp>: its steady state at a concurrency and token budget (rate, TPOT,
+ * the prefill queue's utilisation and TTFT percentile), the stall of attention DP ranks that
+ * an expert group joins, and the instance's best point within the SLOs. docs/serving.md §5
+ * derives each formula.
+ *
+ * Every function is constexpr and allocation-free.
+ */
+
+#include <moecost/detail/math.hpp>
+#include <moecost/evaluate/inference.hpp>
+#include <moecost/serve/pools.hpp>
+#include <moecost/serve/queueing.hpp>
+#include <moecost/spec/hardware.hpp>
+#include <moecost/spec/layout.hpp>
+#include <moecost/spec/model.hpp>
+
+namespace moecost {
+
+/// An aggregated instance's prefill cost: seconds per prompt token it computes, the marginal
+/// cost of a prefill pass (the slope between passes of b and 2b prompts: a chunk rides on a
+/// step that reads the weights anyway).
+constexpr double prefill_seconds_per_token(const model_spec& m, const cluster_spec& c,
+                                           const layout& l, const serve_lengths& s,
+                                           const eval_options& opt, double cache_hit) {
+    const int b = l.dp * l.pp;
+    const report one =
+        evaluate(m, c, l, {.batch = b, .prompt = s.prompt, .prefix_cache_hit = cache_hit}, opt);
+    const report two =
+        evaluate(m, c, l, {.batch = 2 * b, .prompt = s.prompt, .prefix_cache_hit = cache_hit}, opt);
+    if (!one.evaluated || !two.evaluated)
+        return 0;
+    const double tokens = b * s.computed;
+    const double slope = (two.prefill.batch_time.value() - one.prefill.batch_time.value()) / tokens;
+    const double average = two.prefill.batch_time.value() / (2.0 * tokens);
+    return slope > 0 ? slope : average;
+}
+
+/// An aggregated instance's steady state at decode concurrency n and step budget B tokens.
+struct mixed_point {
+    double concurrency = 0; ///< n, sequences decoding (time average)
+    double rate = 0;        ///< λ = n / ((OSL − 1)·T_seen(n) + n·ISL_c·τ)
+    double chunk = 0;       ///< C = B − n prefill tokens a mixed step carries
+    double chunks = 0;      ///< ⌈ISL_c / (C/DP)⌉ mixed steps a prompt spans on its DP rank
+    double mixed_step = 0;  ///< T_D(n) + C·τ (τ with the DP ranks' stall)
+    double mixed_share = 0; ///< f, the share of steps that carry a chunk
+    double utilisation = 0; ///< ρ = λ·(ISL_c/C)·T_mix: the share of time prefill work is in
+    double tpot = 0;        ///< mean TPOT: T_seen(n) / (1 − λ·ISL_c·τ)
+    double tpot_p = 0;      ///< TPOT at the percentile
+    double ttft_p = 0;      ///< TTFT at the percentile
+    double peak = 0;        ///< concurrency at the percentile
+};
+
+/**
+ * The steady state of an aggregated instance at concurrency n with `budget` tokens a step and
+ * τ seconds per prefill token (docs/serving.md §5). Prefill occupies u = λ·ISL_c·τ of the
+ * time, so a request's mean step is T̄ = T_seen(n)/(1 − u) (T_seen: the decode step at the
+ * concurrency a request sees, `concurrency_seen`); Little gives n = λ·(OSL − 1)·T̄; solving
+ * both, λ = n / ((OSL − 1)·T_seen(n) + n·ISL_c·τ). Prompts queue first come, first served
+ * for the C = B − n tokens of each step: an M/G/1 queue of work ISL_c·T_mix/C a prompt (the
+ * DP ranks' chunks pooled), whose wait a prompt adds to the ⌈ISL_c/(C/DP)⌉ mixed steps its own
+ * chunks span on its DP rank and half a step (the step in progress when it arrives).
+ * Where `joined` > 1 DP ranks step together (an expert group spans them, `joined_dp_ranks`),
+ * every prefill token costs τ·g: they wait for the one with the most prefill,
+ * g = adp_stall(joined, μ, cap) (docs/serving.md §5). n/(OSL − 1) prompts arrive a step in all
+ * (Little), n/((OSL − 1)·DP) a rank: whole prompts, ⌊(C/DP)/ISL_c⌋ of them a step at most,
+ * where a prompt fits a rank's share of the chunk; otherwise chunks, K a prompt, one a step.
+ */
+constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths& s,
+                                     const sojourn_table& q, double tau_balanced, double budget,
+                                     double n, double z, int ranks = 1, int joined = 1) {
+    mixed_point x;
+    x.concurrency = n;
+    x.chunk = budget - n;
+    if (!(x.chunk >= 1.0) || !(tau_balanced > 0))
+        return x;
+    const double own = x.chunk / (ranks > 1 ? ranks : 1); // a prompt lives on one DP rank
+    const double whole = static_cast<double>(static_cast<long long>(s.computed / own));
+    x.chunks = whole * own < s.computed ? whole + 1 : whole;
+    x.chunks = x.chunks < 1 ? 1 : x.chunks;
+    double tau = tau_balanced;
+    if (joined > 1) {
+        const double prompts = n / (s.decode_steps * (ranks > 1 ? ranks : 1));
+        const double fit = s.computed > 0 ? own / s.computed : 0;
+        tau *= fit >= 1 ? adp_stall(joined, prompts, static_cast<int>(detail::dmin(fit, 1e6)))
+                        : adp_stall(joined, prompts * x.chunks, 1);
+    }
+    const seen_concurrency c = concurrency_seen(t, n, z);
+    const double td = t.at(c.mean);
+    x.rate = n / (s.decode_steps * td + n * s.computed * tau);
+    const double u = x.rate * s.computed * tau;
+    x.tpot = td / (1.0 - u);
+    x.mixed_step = t.at(n) + x.chunk * tau;
+    x.mixed_share = x.rate * s.computed * x.tpot / x.chunk;
+    const double work = s.computed / x.chunk * x.mixed_step; // E[S] of the prefill queue
+    x.utilisation = x.rate * work;
+    // The queue drains at the pace c = C/T_mix tokens/s, which moves with the decode
+    // concurrency (an OU process of variance n/κ and correlation time τ_c = (OSL − 1)·TPOT/κ):
+    // in the diffusion limit its variance rate 2·Var(c)·τ_c adds to the arrivals' λ·E[ISL_c²],
+    // filtered by the queue's relaxation time τ_q (docs/serving.md §5), and the wait grows with
+    // the sum.
+    const double pace = x.chunk / x.mixed_step;
+    const double gap = pace - x.rate * s.computed; // c(1 − ρ): the drift of the work
+    const double arrivals = x.rate * s.computed * s.computed * (1.0 + q.cv * q.cv);
+    double stretch = 1.0;
+    if (gap > 0 && arrivals > 0) {
+        const double dpace =
+            (-x.mixed_step - x.chunk * (t.slope(n) - tau)) / (x.mixed_step * x.mixed_step);
+        const double var_pace = dpace * dpace * n / c.kappa;
+        const double tau_c = s.decode_steps * x.tpot / c.kappa;
+        const double tau_q = arrivals / (gap * gap);
+        stretch += 2.0 * var_pace * tau_c * (tau_q / (tau_q + tau_c)) / arrivals;
+    }
+    x.ttft_p =
+        (q.at(x.utilisation) - 1.0) * work * stretch + x.chunks * x.mixed_step + 0.5 * x.tpot;
+    x.peak = c.peak;
+    const double f = x.mixed_share < 1 ? x.mixed_share : 1.0;
+    double fp = f + z * detail::nonneg_sqrt(f * (1.0 - f) * x.chunks / s.decode_steps);
+    fp = fp < 1.0 ? fp : 1.0;
+    x.tpot_p = t.at(c.peak) + fp * x.chunk * tau;
+    return x;
+}
+
+/**
+ * The highest-rate steady state of an aggregated instance within the SLOs (0: none), ρ and the
+ * memory at the percentile concurrency: the largest feasible concurrency on the table's
+ * points, refined by bisection toward the next. rate 0: none.
+ */
+constexpr mixed_point best_mixed_point(const decode_table& t, const serve_lengths& s,
+                                       const sojourn_table& q, double tau, double budget,
+                                       const slo& target, double max_rho, double z, int ranks = 1,
+                                       int joined = 1) {
+    const auto at = [&](double n) {
+        return mixed_point_at(t, s, q, tau, budget, n, z, ranks, joined);
+    };
+    const auto ok = [&](const mixed_point& x) {
+        return x.rate > 0 && x.utilisation <= max_rho && x.peak <= t.max_concurrency &&
+               (target.ttft.value <= 0 || x.ttft_p <= target.ttft.value) &&
+               (target.tpot.value <= 0 || x.tpot_p <= target.tpot.value);
+    };
+    if (t.n == 0)
+        return {};
+    double lo = 0, hi = t.max_concurrency < budget - 1 ? t.max_concurrency : budget - 1;
+    for (int i = 0; i < t.n; ++i) {
+        const double x = t.concurrency[std::size_t(i)];
+        if (x > hi)
+            break;
+        if (ok(at(x)))
+            lo = x;
+        else {
+            hi = x;
+            break;
+        }
+    }
+    if (lo == 0)
+        hi = t.concurrency[0] < hi ? t.concurrency[0] : hi;
+    for (int k = 0; k < 40 && hi - lo > 1e-3 * (hi > 1 ? hi : 1); ++k) {
+        const double mid = 0.5 * (lo + hi);
+        (ok(at(mid)) ? lo : hi) = mid;
+    }
+    if (!(lo > 0))
+        return {};
+    const mixed_point best = at(lo);
+    return ok(best) ? best : mixed_point{};
+}
+
+} // namespace moecost

@@ -194,18 +194,39 @@ TEST_CASE("an aggregated instance with chunked prefill, by hand", "[serve][pools
     // of the 4 holds a chunk over the chance that one does, (1 − e^(−4·0.24))/(1 − e^(−0.24))
     // = 2.892, and every prefill token costs τ·g: λ = 48 / (100·0.02 + 48·1000·1e-5·g).
     const double g = (1 - std::exp(-0.96)) / (1 - std::exp(-0.24));
-    const mixed_point joined = mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0, 4, 4);
+    const mixed_point joined =
+        mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0, {.ranks = 4, .joined = 4});
     CHECK(g == Approx(2.892).epsilon(1e-3));
     CHECK(joined.chunks == near(2));
     CHECK(joined.rate == near(48.0 / (2.0 + 0.48 * g)));
     CHECK(joined.mixed_step == near(0.02 + 2000 * 1e-5 * g));
     // A budget whose rank share holds two whole prompts (8048 tokens: 2000 a rank): prompts, at
     // most 2 a step, 0.12 a rank a step.
-    const mixed_point wide = mixed_point_at(t, lengths(1000, 101), q, 1e-5, 8048, 48, 0.0, 4, 4);
+    const mixed_point wide =
+        mixed_point_at(t, lengths(1000, 101), q, 1e-5, 8048, 48, 0.0, {.ranks = 4, .joined = 4});
     CHECK(wide.rate == near(48.0 / (2.0 + 0.48 * adp_stall(4, 0.12, 2))));
+    // Only the rank's own share waits: with half of a token's time in routed experts (spread
+    // over the group by EP), τ·(0.5·g + 0.5).
+    const mixed_point half = mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0,
+                                            {.ranks = 4, .joined = 4, .local_share = 0.5});
+    CHECK(half.rate == near(48.0 / (2.0 + 0.48 * (0.5 * g + 0.5))));
     // Ranks side by side but not joined (no expert parallelism) step on their own: as one rank.
-    CHECK(mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0, 4, 1).rate ==
-          near(48.0 / 2.48));
+    CHECK(mixed_point_at(t, lengths(1000, 101), q, 1e-5, 2048, 48, 0.0, {.ranks = 4, .joined = 1})
+              .rate == near(48.0 / 2.48));
+}
+
+TEST_CASE("the share of a step on the rank that holds its tokens", "[serve][pools][adp]") {
+    // A step of 10 s whose routed experts take 4 s (compute-bound; their tokens spread over the
+    // expert group): 6 s stay with the rank, 0.6. No routed experts: all of it.
+    stage_step s;
+    s.time = make<seconds>(10.0);
+    s.ops[static_cast<std::size_t>(op_group::routed_experts)].compute_time = make<seconds>(4.0);
+    s.ops[static_cast<std::size_t>(op_group::routed_experts)].memory_time = make<seconds>(1.0);
+    CHECK(dp_local_share(s) == near(0.6));
+    stage_step dense;
+    dense.time = make<seconds>(10.0);
+    CHECK(dp_local_share(dense) == 1.0);
+    CHECK(dp_local_share(stage_step{}) == 1.0);
 }
 
 TEST_CASE("the DP ranks one expert group joins", "[serve][pools][adp]") {

@@ -563,11 +563,12 @@ constexpr double moecost_figure(const serving_run& c, bool ideal) {
         if (ideal)
             return decode_of(c, true, ctx, acceptance).decode.tokens_per_gpu.value();
         // prediction: each sequence's prefill once per OSL decode steps, a DP rank's prompts
-        // admitted as they arrive while the ranks its expert group joins wait (adp_stall:
-        // batch/(dp·OSL) prompts a rank a step)
-        const double stall =
-            adp_stall(joined_dp_ranks(c.l), c.batch / (double(c.l.dp) * c.osl));
-        const double pf = prefill_of(c, false).prefill.batch_time.value() * stall;
+        // admitted as they arrive while the ranks its expert group joins wait for the rank's
+        // own share of the prefill (adp_stall: batch/(dp·OSL) prompts a rank a step)
+        const report p = prefill_of(c, false);
+        const double g = adp_stall(joined_dp_ranks(c.l), c.batch / (double(c.l.dp) * c.osl));
+        const double share = dp_local_share(p.prefill.slowest);
+        const double pf = p.prefill.batch_time.value() * (share * g + 1.0 - share);
         const double step = decode_of(c, false, ctx, acceptance).decode.batch_time.value();
         return c.batch * static_cast<double>(c.osl) / (pf + c.osl * step) / gpus;
     }

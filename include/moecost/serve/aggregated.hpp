@@ -20,24 +20,59 @@
 
 namespace moecost {
 
-/// An aggregated instance's prefill cost: seconds per prompt token it computes, the marginal
-/// cost of a prefill pass (the slope between passes of b and 2b prompts: a chunk rides on a
-/// step that reads the weights anyway).
-constexpr double prefill_seconds_per_token(const model_spec& m, const cluster_spec& c,
-                                           const layout& l, const serve_lengths& s,
-                                           const eval_options& opt, double cache_hit) {
+/// The share of a step's time spent on the DP rank that holds its tokens: all but the routed
+/// experts' GEMMs, whose tokens expert parallelism spreads over the group (attention, dense and
+/// shared FFN, router, LM head and the all-to-all that sends the tokens stay with the rank).
+constexpr double dp_local_share(const stage_step& s) {
+    const double total = s.time.value();
+    if (!(total > 0))
+        return 1.0;
+    const double spread = s.op(op_group::routed_experts).time().value() / total;
+    return spread > 0 ? (spread < 1 ? 1.0 - spread : 0.0) : 1.0;
+}
+
+/// An aggregated instance's prefill cost: seconds per prompt token it computes, and the share of
+/// that time on the prompt's DP rank (`dp_local_share`).
+struct prefill_token_cost {
+    double tau = 0;           ///< seconds per computed prompt token (0: the passes did not run)
+    double local_share = 1.0; ///< of tau, on the prompt's DP rank
+};
+
+/// τ is the marginal cost of a prefill pass (the slope between passes of b and 2b prompts: a
+/// chunk rides on a step that reads the weights anyway); the share is the 2b pass's.
+constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const cluster_spec& c,
+                                                    const layout& l, const serve_lengths& s,
+                                                    const eval_options& opt, double cache_hit) {
     const int b = l.dp * l.pp;
     const report one =
         evaluate(m, c, l, {.batch = b, .prompt = s.prompt, .prefix_cache_hit = cache_hit}, opt);
     const report two =
         evaluate(m, c, l, {.batch = 2 * b, .prompt = s.prompt, .prefix_cache_hit = cache_hit}, opt);
     if (!one.evaluated || !two.evaluated)
-        return 0;
+        return {};
     const double tokens = b * s.computed;
     const double slope = (two.prefill.batch_time.value() - one.prefill.batch_time.value()) / tokens;
     const double average = two.prefill.batch_time.value() / (2.0 * tokens);
-    return slope > 0 ? slope : average;
+    return {.tau = slope > 0 ? slope : average, .local_share = dp_local_share(two.prefill.slowest)};
 }
+
+/// τ of `prefill_cost_per_token`.
+constexpr double prefill_seconds_per_token(const model_spec& m, const cluster_spec& c,
+                                           const layout& l, const serve_lengths& s,
+                                           const eval_options& opt, double cache_hit) {
+    return prefill_cost_per_token(m, c, l, s, opt, cache_hit).tau;
+}
+
+/**
+ * An aggregated instance's attention DP ranks: how many hold prompts, how many of them step
+ * together (an expert group joins them, `joined_dp_ranks`; 1 where the runtime balances them)
+ * and the share of a prefill token's time spent on its own rank (`dp_local_share`).
+ */
+struct dp_ranks {
+    int ranks = 1;
+    int joined = 1;
+    double local_share = 1.0;
+};
 
 /// An aggregated instance's steady state at decode concurrency n and step budget B tokens.
 struct mixed_point {
@@ -63,30 +98,34 @@ struct mixed_point {
  * for the C = B − n tokens of each step: an M/G/1 queue of work ISL_c·T_mix/C a prompt (the
  * DP ranks' chunks pooled), whose wait a prompt adds to the ⌈ISL_c/(C/DP)⌉ mixed steps its own
  * chunks span on its DP rank and half a step (the step in progress when it arrives).
- * Where `joined` > 1 DP ranks step together (an expert group spans them, `joined_dp_ranks`),
- * every prefill token costs τ·g: they wait for the one with the most prefill,
- * g = adp_stall(joined, μ, cap) (docs/serving.md §5). n/(OSL − 1) prompts arrive a step in all
- * (Little), n/((OSL − 1)·DP) a rank: whole prompts, ⌊(C/DP)/ISL_c⌋ of them a step at most,
- * where a prompt fits a rank's share of the chunk; otherwise chunks, K a prompt, one a step.
+ * Where `dp.joined` > 1 DP ranks step together (an expert group spans them), a step waits for
+ * the rank with the most prefill: the share of a token's time spent on its own rank costs g
+ * times as much, τ·(share·g + 1 − share), g = adp_stall(joined, μ, cap) (docs/serving.md §5).
+ * n/(OSL − 1) prompts arrive a step in all (Little), μ = n/((OSL − 1)·DP) a rank: whole
+ * prompts, ⌊(C/DP)/ISL_c⌋ of them a step at most, where a prompt fits a rank's share of the
+ * chunk; otherwise chunks, K a prompt, one a step.
  */
 constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths& s,
                                      const sojourn_table& q, double tau_balanced, double budget,
-                                     double n, double z, int ranks = 1, int joined = 1) {
+                                     double n, double z, const dp_ranks& dp = {}) {
     mixed_point x;
     x.concurrency = n;
     x.chunk = budget - n;
     if (!(x.chunk >= 1.0) || !(tau_balanced > 0))
         return x;
-    const double own = x.chunk / (ranks > 1 ? ranks : 1); // a prompt lives on one DP rank
+    const int ranks = dp.ranks > 1 ? dp.ranks : 1;
+    const double own = x.chunk / ranks; // a prompt lives on one DP rank
     const double whole = static_cast<double>(static_cast<long long>(s.computed / own));
     x.chunks = whole * own < s.computed ? whole + 1 : whole;
     x.chunks = x.chunks < 1 ? 1 : x.chunks;
     double tau = tau_balanced;
-    if (joined > 1) {
-        const double prompts = n / (s.decode_steps * (ranks > 1 ? ranks : 1));
+    if (dp.joined > 1) {
+        const double prompts = n / (s.decode_steps * ranks);
         const double fit = s.computed > 0 ? own / s.computed : 0;
-        tau *= fit >= 1 ? adp_stall(joined, prompts, static_cast<int>(detail::dmin(fit, 1e6)))
-                        : adp_stall(joined, prompts * x.chunks, 1);
+        const double g =
+            fit >= 1 ? adp_stall(dp.joined, prompts, static_cast<int>(detail::dmin(fit, 1e6)))
+                     : adp_stall(dp.joined, prompts * x.chunks, 1);
+        tau *= dp.local_share * g + (1.0 - dp.local_share);
     }
     const seen_concurrency c = concurrency_seen(t, n, z);
     const double td = t.at(c.mean);
@@ -131,11 +170,9 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
  */
 constexpr mixed_point best_mixed_point(const decode_table& t, const serve_lengths& s,
                                        const sojourn_table& q, double tau, double budget,
-                                       const slo& target, double max_rho, double z, int ranks = 1,
-                                       int joined = 1) {
-    const auto at = [&](double n) {
-        return mixed_point_at(t, s, q, tau, budget, n, z, ranks, joined);
-    };
+                                       const slo& target, double max_rho, double z,
+                                       const dp_ranks& dp = {}) {
+    const auto at = [&](double n) { return mixed_point_at(t, s, q, tau, budget, n, z, dp); };
     const auto ok = [&](const mixed_point& x) {
         return x.rate > 0 && x.utilisation <= max_rho && x.peak <= t.max_concurrency &&
                (target.ttft.value <= 0 || x.ttft_p <= target.ttft.value) &&

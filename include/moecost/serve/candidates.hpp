@@ -86,10 +86,13 @@ struct serve_options {
     std::array<int, 3> prefill_batches{1, 2, 4};
 };
 
-/// The DP ranks of layout l that step together and wait for the busiest one's prompts: those an
-/// expert group joins (`joined_dp_ranks`), or 1 where the runtime balances them.
-constexpr int stalled_ranks(const serve_options& o, const layout& l) {
-    return o.balanced_dp ? 1 : joined_dp_ranks(l);
+/// Layout l's DP ranks as an aggregated instance: those that step together and wait for the
+/// busiest one's prompts are the ones an expert group joins (`joined_dp_ranks`), or 1 where the
+/// runtime balances them; `local_share` of a prefill token's time is on its own rank.
+constexpr dp_ranks dp_ranks_of(const serve_options& o, const layout& l, double local_share) {
+    return {.ranks = l.dp,
+            .joined = o.balanced_dp ? 1 : joined_dp_ranks(l),
+            .local_share = local_share};
 }
 
 /// One pool of a plan.
@@ -399,20 +402,22 @@ struct aggregated_unit {
 };
 
 constexpr aggregated_unit aggregated_unit_of(const serve_context& cx, const decode_entry& de,
-                                             double tau, int budget_per_rank, double limit) {
+                                             const prefill_token_cost& pc, int budget_per_rank,
+                                             double limit) {
     aggregated_unit u;
     u.table = de.table;
     u.table.max_concurrency = limit;
     u.budget = double(budget_per_rank) * de.l.dp;
-    u.best = best_mixed_point(u.table, cx.s, *cx.q, tau, u.budget, cx.o.target,
-                              cx.o.max_utilisation, cx.z, de.l.dp, stalled_ranks(cx.o, de.l));
+    u.best = best_mixed_point(u.table, cx.s, *cx.q, pc.tau, u.budget, cx.o.target,
+                              cx.o.max_utilisation, cx.z, dp_ranks_of(cx.o, de.l, pc.local_share));
     return u;
 }
 
 /// The plan of k aggregated instances of unit `u` (u.best.rate > 0), at the traffic's rate (each
 /// instance at the concurrency that carries R/k) or at their goodput k·λ* when none is given.
-constexpr serve_plan aggregated_plan_at(const serve_context& cx, const decode_entry& de, double tau,
-                                        int budget_per_rank, const aggregated_unit& u, int k) {
+constexpr serve_plan aggregated_plan_at(const serve_context& cx, const decode_entry& de,
+                                        const prefill_token_cost& pc, int budget_per_rank,
+                                        const aggregated_unit& u, int k) {
     serve_plan p;
     p.mode = serve_mode::aggregated;
     const decode_table& t = u.table;
@@ -422,16 +427,15 @@ constexpr serve_plan aggregated_plan_at(const serve_context& cx, const decode_en
     const int g = de.gpus;
     const double R = cx.o.load.arrival_rate.value;
     mixed_point op = best;
-    const int joined = stalled_ranks(cx.o, de.l);
+    const dp_ranks dp = dp_ranks_of(cx.o, de.l, pc.local_share);
     if (R > 0) { // the concurrency at which one instance takes R/k: λ(n) grows with n
         double lo = 0, hi = best.concurrency;
         for (int i = 0; i < 60; ++i) {
             const double mid = 0.5 * (lo + hi);
-            (mixed_point_at(t, cx.s, *cx.q, tau, budget, mid, cx.z, de.l.dp, joined).rate < R / k
-                 ? lo
-                 : hi) = mid;
+            (mixed_point_at(t, cx.s, *cx.q, pc.tau, budget, mid, cx.z, dp).rate < R / k ? lo : hi) =
+                mid;
         }
-        op = mixed_point_at(t, cx.s, *cx.q, tau, budget, hi, cx.z, de.l.dp, joined);
+        op = mixed_point_at(t, cx.s, *cx.q, pc.tau, budget, hi, cx.z, dp);
     }
     p.feasible = true;
     p.gpus = k * g;
@@ -461,9 +465,10 @@ constexpr serve_plan aggregated_plan_at(const serve_context& cx, const decode_en
 }
 
 /// An aggregated layout at one token budget: its best plan within the budget, or infeasible.
-constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry& de, double tau,
-                                     int budget_per_rank, double limit) {
-    const aggregated_unit u = aggregated_unit_of(cx, de, tau, budget_per_rank, limit);
+constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry& de,
+                                     const prefill_token_cost& pc, int budget_per_rank,
+                                     double limit) {
+    const aggregated_unit u = aggregated_unit_of(cx, de, pc, budget_per_rank, limit);
     if (!(u.best.rate > 0))
         return {};
     const int g = de.gpus, N = cx.o.max_gpus;
@@ -482,7 +487,7 @@ constexpr serve_plan plan_aggregated(const serve_context& cx, const decode_entry
     }
     if (k < 1)
         return {};
-    return aggregated_plan_at(cx, de, tau, budget_per_rank, u, k);
+    return aggregated_plan_at(cx, de, pc, budget_per_rank, u, k);
 }
 
 } // namespace moecost

@@ -194,7 +194,8 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
     if (o.aggregated) {
         mode_tally& ta = res.tally[0];
         for (const decode_entry& d : aggs) {
-            const double tau = prefill_seconds_per_token(m, hw.aggregated, d.l, cx.s, o.eval, hit);
+            const prefill_token_cost pc =
+                prefill_cost_per_token(m, hw.aggregated, d.l, cx.s, o.eval, hit);
             bool any = false;
             for (int b : o.token_budgets) {
                 if (b <= 0)
@@ -204,12 +205,13 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                 if (limit < 0)
                     continue;
                 ++ta.evaluated;
-                const serve_plan p = plan_aggregated(cx, d, tau, b, limit);
+                const serve_plan p = plan_aggregated(cx, d, pc, b, limit);
                 if (p.feasible) {
                     any = true;
                     planner_detail::offer(res, p);
-                } else if (best_mixed_point(d.table, cx.s, q, tau, double(b) * d.l.dp, o.target,
-                                            o.max_utilisation, cx.z, d.l.dp, stalled_ranks(o, d.l))
+                } else if (best_mixed_point(d.table, cx.s, q, pc.tau, double(b) * d.l.dp, o.target,
+                                            o.max_utilisation, cx.z,
+                                            dp_ranks_of(o, d.l, pc.local_share))
                                .rate > 0)
                     ++ta.over_budget;
             }

@@ -9,6 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <random>
+
 using namespace moecost;
 using moecost::test::near;
 
@@ -171,8 +174,8 @@ TEST_CASE("the pruned plan is the best of every pair", "[serve][planner]") {
 
 TEST_CASE("the front's pruning skips no pair that would enter it", "[serve][planner]") {
     // The same toy plan; the front's pass skips pairs under their decode layout's staircase
-    // (decode_corners_of). Every pair of the planner's own pools, evaluated, must be dominated
-    // by the front it returns (or, the front full, displace none of its points).
+    // (decode_corners_of). Every pair of the planner's own pools, evaluated, must be unable to
+    // enter the front it returns: dominated, or beaten in its band of tokens/s per user.
     const serve_options o = toy_plan();
     const serve_hardware& hw = toy_hw;
     const auto r = plan_serving(test::tiny_moe, hw, o);
@@ -196,7 +199,6 @@ TEST_CASE("the front's pruning skips no pair that would enter it", "[serve][plan
     });
     REQUIRE(!pre.empty());
     REQUIRE(!dec.empty());
-    const bool full = r.n_pareto == static_cast<int>(r.pareto.size());
     long checked = 0;
     for (const auto& p : pre)
         for (const auto& d : dec) {
@@ -204,10 +206,76 @@ TEST_CASE("the front's pruning skips no pair that would enter it", "[serve][plan
             if (!x.feasible)
                 continue;
             ++checked;
-            const bool in =
-                serve_ranking::dominated(r.pareto, r.n_pareto, x.tokens_per_gpu, x.tokens_per_user);
-            CHECK((in || (full && !serve_ranking::could_enter(
-                                      r.pareto, r.n_pareto, x.tokens_per_gpu, x.tokens_per_user))));
+            CHECK_FALSE(serve_ranking::could_enter(r.pareto, r.n_pareto, x.tokens_per_gpu,
+                                                   x.tokens_per_user));
         }
     CHECK(checked > 0);
+}
+
+namespace {
+serve_plan front_point(double per_gpu, double per_user) {
+    serve_plan p;
+    p.feasible = true;
+    p.tokens_per_gpu = per_gpu;
+    p.tokens_per_user = per_user;
+    return p;
+}
+} // namespace
+
+TEST_CASE("the front keeps one point a band of tokens/s per user", "[serve][planner][front]") {
+    // 32 bands, log-spaced from 1 to 10^4 tokens/s per user: each 10^(4/32) = 1.334 wide.
+    // log10(2)·8 = 2.41: band 2; log10(120)·8 = 16.6: band 16; below 1 the first, above 10^4 the
+    // last.
+    CHECK(serve_ranking::front_band<32>(2.0) == 2);
+    CHECK(serve_ranking::front_band<32>(120.0) == 16);
+    CHECK(serve_ranking::front_band<32>(0.5) == 0);
+    CHECK(serve_ranking::front_band<32>(2e4) == 31);
+
+    std::array<serve_plan, 32> f{};
+    int n = 0;
+    CHECK(serve_ranking::add_to_front(f, n, front_point(100, 20.0))); // band 10
+    CHECK(serve_ranking::add_to_front(f, n, front_point(200, 10.0))); // band 8
+    // Band 10 again, fewer tokens/s per GPU and more per user: not dominated, but the band's
+    // point beats it.
+    CHECK_FALSE(serve_ranking::add_to_front(f, n, front_point(90, 21.0)));
+    // Band 10 again with more per GPU: it takes the band.
+    CHECK(serve_ranking::add_to_front(f, n, front_point(120, 19.0)));
+    CHECK(n == 2);
+    // Dominated by (120, 19): refused.
+    CHECK_FALSE(serve_ranking::add_to_front(f, n, front_point(110, 15.0)));
+    // A faster point with more per GPU than both removes them.
+    CHECK(serve_ranking::add_to_front(f, n, front_point(250, 30.0)));
+    REQUIRE(n == 1);
+    CHECK(f[0].tokens_per_gpu == 250);
+}
+
+TEST_CASE("the front's box bound answers as every point below it would",
+          "[serve][planner][front]") {
+    // could_enter_below(x, y) is false only if no plan (x, y') with y' <= y could enter: checked
+    // on random fronts against the point rule at y' on a fine grid below y.
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> lx(0.0, 3.0), ly(-0.5, 4.5); // log10 of x and y
+    long refused = 0, admitted = 0, wrong = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        std::array<serve_plan, 32> f{};
+        int n = 0;
+        for (int k = 0; k < 40; ++k)
+            serve_ranking::add_to_front(f, n,
+                                        front_point(std::pow(10, lx(rng)), std::pow(10, ly(rng))));
+        const auto bands = serve_ranking::bands_of(f, n);
+        for (int q = 0; q < 20; ++q) {
+            const double x = std::pow(10, lx(rng)), y = std::pow(10, ly(rng));
+            const bool box = serve_ranking::could_enter_below(bands, x, y);
+            if (box) {
+                ++admitted;
+                continue;
+            }
+            ++refused;
+            for (int g = 1; g <= 400; ++g)
+                wrong += serve_ranking::could_enter(f, n, x, y * g / 400.0) ? 1 : 0;
+        }
+    }
+    CHECK(wrong == 0);
+    CHECK(refused > 100);
+    CHECK(admitted > 100);
 }

@@ -4,7 +4,8 @@
  * The serving planner: for a model, a traffic, service-level objectives and a GPU budget, every
  * aggregated deployment (one layout × instances, chunked prefill at each token budget) and
  * every disaggregated one (prefill layout × decode layout × instance counts), ranked by
- * goodput per GPU, with the Pareto front of output tokens/s per GPU against tokens/s per user.
+ * goodput per GPU, with the Pareto front of output tokens/s per GPU against tokens/s per user
+ * (one point a band of tokens/s per user, `serve_ranking::add_to_front`).
  * A disaggregated pair is skipped only when an upper bound on its goodput per GPU is below the
  * best found and its best point could not enter the front; the counts say how many were
  * evaluated and how many skipped, so the answer is the best under the model.
@@ -15,6 +16,7 @@
  * <moecost/serve/candidates.hpp>.
  */
 
+#include <moecost/detail/math.hpp>
 #include <moecost/search/layouts.hpp>
 #include <moecost/serve/candidates.hpp>
 
@@ -42,7 +44,9 @@ struct serve_result {
     serve_plan best{};
     std::array<serve_plan, 2> by_mode{}; ///< [aggregated, disaggregated]
     std::array<mode_tally, 2> tally{};
-    std::array<serve_plan, Front> pareto{}; ///< tokens/s per GPU ↑ against tokens/s per user ↑
+    /// tokens/s per GPU ↑ against tokens/s per user ↑, one point a band of the latter (Front
+    /// bands, `serve_ranking::front_band`)
+    std::array<serve_plan, Front> pareto{};
     int n_pareto = 0;
     [[nodiscard]] constexpr long evaluated() const {
         return tally[0].evaluated + tally[1].evaluated;
@@ -73,36 +77,115 @@ constexpr bool dominated(const std::array<serve_plan, N>& f, int n, double x, do
     return false;
 }
 
-/// Whether a plan at most (x, y) could enter the front: not dominated, and either room left or
-/// an existing point it would displace (a full front keeps its own otherwise: add_to_front).
+/// The front's bands of tokens/s per user: N log-spaced from 1 to 10^4 (below and above go to
+/// the first and the last), so that the front spans the interactivity range rather than
+/// filling with near-equal points. Band b holds [edge b − 1, edge b); the last is open above.
+inline constexpr double front_band_low = 1.0;
+inline constexpr double front_band_high = 1e4;
+
 template <std::size_t N>
-constexpr bool could_enter(const std::array<serve_plan, N>& f, int n, double x, double y) {
-    if (dominated(f, n, x, y))
-        return false;
-    if (n < static_cast<int>(N))
-        return true;
-    for (int i = 0; i < n; ++i) {
-        const serve_plan& o = f[std::size_t(i)];
-        if (x >= o.tokens_per_gpu && y >= o.tokens_per_user)
-            return true;
+inline constexpr std::array<double, N> front_band_edges = [] {
+    std::array<double, N> e{};
+    const double span = detail::natural_log(front_band_high / front_band_low);
+    for (std::size_t i = 0; i + 1 < N; ++i)
+        e[i] = front_band_low * detail::natural_exp(span * double(i + 1) / double(N));
+    e[N - 1] = 1.7976931348623157e308;
+    return e;
+}();
+
+/// The band of y tokens/s per user.
+template <std::size_t N>
+constexpr int front_band(double y) {
+    std::size_t lo = 0, hi = N - 1; // the first edge above y
+    while (lo < hi) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (y < front_band_edges<N>[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    return false;
+    return static_cast<int>(lo);
 }
 
-/// Keeps the front of (tokens/s per GPU ↑, tokens/s per user ↑); a full front keeps its own.
+/// Whether (x, y) takes band b from its point o: more tokens/s per GPU, or as many and more per
+/// user.
+constexpr bool beats(double x, double y, const serve_plan& o) {
+    return x > o.tokens_per_gpu || (x == o.tokens_per_gpu && y > o.tokens_per_user);
+}
+
+/**
+ * Whether a plan (x, y) would enter the front (add_to_front's rule): no point of a higher band
+ * has as many tokens/s per GPU (it would dominate it: its band's users are faster), and the
+ * point of its own band, if any, is beaten. The front holds one point a band, the most
+ * tokens/s per GPU among the plans of that band that nothing dominates.
+ */
 template <std::size_t N>
-constexpr void add_to_front(std::array<serve_plan, N>& f, int& n, const serve_plan& c) {
-    if (!c.feasible || dominated(f, n, c.tokens_per_gpu, c.tokens_per_user))
-        return;
+constexpr bool could_enter(const std::array<serve_plan, N>& f, int n, double x, double y) {
+    const int b = front_band<N>(y);
+    for (int i = 0; i < n; ++i) {
+        const serve_plan& o = f[std::size_t(i)];
+        const int bo = front_band<N>(o.tokens_per_user);
+        if ((bo > b && o.tokens_per_gpu >= x) || (bo == b && !beats(x, y, o)))
+            return false;
+    }
+    return true;
+}
+
+/// The front by band, for the search's bounds: each band's point (x < 0: none) and the most
+/// tokens/s per GPU of the bands above it.
+template <std::size_t N>
+struct front_bands {
+    std::array<double, N> x{}, y{}, above{};
+};
+
+template <std::size_t N>
+constexpr front_bands<N> bands_of(const std::array<serve_plan, N>& f, int n) {
+    front_bands<N> s;
+    s.x.fill(-1.0);
+    s.y.fill(0.0);
+    for (int i = 0; i < n; ++i) {
+        const serve_plan& o = f[std::size_t(i)];
+        const auto b = static_cast<std::size_t>(front_band<N>(o.tokens_per_user));
+        s.x[b] = o.tokens_per_gpu;
+        s.y[b] = o.tokens_per_user;
+    }
+    double m = -1.0;
+    for (std::size_t b = N; b-- > 0;) {
+        s.above[b] = m;
+        m = s.x[b] > m ? s.x[b] : m;
+    }
+    return s;
+}
+
+/**
+ * Whether any plan at most (x, y) in both could enter the front. (x, y) itself is the one to
+ * test: where a band's point beats it, or a higher band's point has at least x, that point
+ * also dominates every plan of at most x in the lower bands (their users are slower).
+ */
+template <std::size_t N>
+constexpr bool could_enter_below(const front_bands<N>& s, double x, double y) {
+    const auto b = static_cast<std::size_t>(front_band<N>(y));
+    return s.above[b] < x && (s.x[b] < 0 || x > s.x[b] || (x == s.x[b] && y > s.y[b]));
+}
+
+/// Keeps the front of (tokens/s per GPU ↑, tokens/s per user ↑), one point a band of tokens/s
+/// per user (`front_band`); returns whether c entered.
+template <std::size_t N>
+constexpr bool add_to_front(std::array<serve_plan, N>& f, int& n, const serve_plan& c) {
+    if (!c.feasible || !could_enter(f, n, c.tokens_per_gpu, c.tokens_per_user))
+        return false;
+    const int band = front_band<N>(c.tokens_per_user);
     int k = 0;
     for (int i = 0; i < n; ++i) {
         const serve_plan& o = f[std::size_t(i)];
-        if (!(c.tokens_per_gpu >= o.tokens_per_gpu && c.tokens_per_user >= o.tokens_per_user))
+        const bool dominated_by_c =
+            c.tokens_per_gpu >= o.tokens_per_gpu && c.tokens_per_user >= o.tokens_per_user;
+        if (!dominated_by_c && front_band<N>(o.tokens_per_user) != band)
             f[std::size_t(k++)] = o;
     }
     n = k;
-    if (n < static_cast<int>(N))
-        f[std::size_t(n++)] = c;
+    f[std::size_t(n++)] = c; // one point a band: n <= N
+    return true;
 }
 
 /// 1 / (1/x + 1/y): requests/s per GPU of two pools matched exactly, x and y each pool's per GPU.
@@ -114,16 +197,17 @@ constexpr double harmonic(double x, double y) {
 
 namespace planner_detail {
 
+/// Offers a plan to the best, its mode's best and the front; returns whether the front changed.
 template <class Result>
-constexpr void offer(Result& res, const serve_plan& p) {
+constexpr bool offer(Result& res, const serve_plan& p) {
     if (!p.feasible)
-        return;
+        return false;
     const auto mode = static_cast<std::size_t>(p.mode);
     if (serve_ranking::better(p, res.by_mode[mode]))
         res.by_mode[mode] = p;
     if (serve_ranking::better(p, res.best))
         res.best = p;
-    serve_ranking::add_to_front(res.pareto, res.n_pareto, p);
+    return serve_ranking::add_to_front(res.pareto, res.n_pareto, p);
 }
 
 /// Every layout of a pool's budget, as the inference search enumerates them.
@@ -246,6 +330,8 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
     const std::size_t np = prefills.size(), nd = decodes.size();
     td.candidates = static_cast<long>(np * nd);
     std::vector<std::size_t> visited(np, 0); // pass 1 tried decodes [0, visited[i]) with prefill i
+    bool front_changed = true;               // since `bands` was drawn
+    serve_ranking::front_bands<Front> bands{};
     const auto try_pair = [&](std::size_t i, std::size_t j) {
         if (!connectable(o.rules, prefills[i].l, decodes[j].l)) {
             ++td.refused;
@@ -254,7 +340,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         ++td.evaluated;
         const serve_plan p = plan_pair(cx, prefills[i], decodes[j]);
         if (p.feasible)
-            planner_detail::offer(res, p);
+            front_changed = planner_detail::offer(res, p) || front_changed;
         else
             ++td.over_budget;
     };
@@ -274,18 +360,22 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         visited[i] = j;
     }
     // Pass 2, the front: a pair's points lie under its decode layout's staircase, each corner's
-    // rate matched with the prefill's bound (decode_corners_of); pairs whose every corner the
-    // front dominates are skipped, and so are the rest of the row (smaller prefill bounds).
+    // rate matched with the prefill's bound (decode_corners_of); pairs none of whose points
+    // below a corner could enter the front are skipped, and so are the rest of the row (smaller
+    // prefill bounds).
     const double osl = cx.s.output;
     for (std::size_t j = 0; j < nd; ++j) {
         const decode_entry& d = decodes[j];
         for (std::size_t i = 0; i < np; ++i) {
+            if (front_changed) {
+                bands = serve_ranking::bands_of(res.pareto, res.n_pareto);
+                front_changed = false;
+            }
             const double x = prefills[i].per_gpu_bound;
             bool covered = true;
             for (int c = 0; c < d.corners && covered; ++c)
-                covered = !serve_ranking::could_enter(
-                    res.pareto, res.n_pareto,
-                    osl * serve_ranking::harmonic(x, d.corner_rate[std::size_t(c)]),
+                covered = !serve_ranking::could_enter_below(
+                    bands, osl * serve_ranking::harmonic(x, d.corner_rate[std::size_t(c)]),
                     d.corner_speed[std::size_t(c)]);
             if (covered)
                 break;

@@ -7,8 +7,8 @@
 
 #include <moecost/presets/hardware.hpp>
 #include <moecost/presets/models.hpp>
-#include <moecost/serve/plan_type.hpp>
 #include <moecost/serve/aggregated.hpp>
+#include <moecost/serve/plan_type.hpp>
 #include <moecost/serve/pools.hpp>
 
 #include <catch2/catch.hpp>

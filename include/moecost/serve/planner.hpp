@@ -66,17 +66,6 @@ constexpr bool better(const serve_plan& a, const serve_plan& b) {
     return a.goodput > b.goodput;
 }
 
-/// (x, y) is dominated by (or equal to) a point of the front.
-template <std::size_t N>
-constexpr bool dominated(const std::array<serve_plan, N>& f, int n, double x, double y) {
-    for (int i = 0; i < n; ++i) {
-        const serve_plan& o = f[std::size_t(i)];
-        if (o.tokens_per_gpu >= x && o.tokens_per_user >= y)
-            return true;
-    }
-    return false;
-}
-
 /// The front's bands of tokens/s per user: N log-spaced from 1 to 10^4 (below and above go to
 /// the first and the last), so that the front spans the interactivity range rather than
 /// filling with near-equal points. Band b holds [edge b − 1, edge b); the last is open above.

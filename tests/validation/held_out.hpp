@@ -567,8 +567,8 @@ constexpr double moecost_figure(const serving_run& c, bool ideal) {
         // own share of the prefill (adp_stall: batch/(dp·OSL) prompts a rank a step)
         const report p = prefill_of(c, false);
         const double g = adp_stall(joined_dp_ranks(c.l), c.batch / (double(c.l.dp) * c.osl));
-        const double share = dp_local_share(p.prefill.slowest);
-        const double pf = p.prefill.batch_time.value() * (share * g + 1.0 - share);
+        const double pf =
+            p.prefill.batch_time.value() * stalled_prefill(dp_local_share(p.prefill.slowest), g);
         const double step = decode_of(c, false, ctx, acceptance).decode.batch_time.value();
         return c.batch * static_cast<double>(c.osl) / (pf + c.osl * step) / gpus;
     }

@@ -31,6 +31,12 @@ constexpr double dp_local_share(const stage_step& s) {
     return spread > 0 ? (spread < 1 ? 1.0 - spread : 0.0) : 1.0;
 }
 
+/// A prefill token's cost over its balanced cost where its `local_share` waits on the busiest of
+/// the joined ranks, `stall` (adp_stall) times the mean: share·stall + 1 − share.
+constexpr double stalled_prefill(double local_share, double stall) {
+    return local_share * stall + (1.0 - local_share);
+}
+
 /// An aggregated instance's prefill cost: seconds per prompt token it computes, and the share of
 /// that time on the prompt's DP rank (`dp_local_share`).
 struct prefill_token_cost {
@@ -125,7 +131,7 @@ constexpr mixed_point mixed_point_at(const decode_table& t, const serve_lengths&
         const double g =
             fit >= 1 ? adp_stall(dp.joined, prompts, static_cast<int>(detail::dmin(fit, 1e6)))
                      : adp_stall(dp.joined, prompts * x.chunks, 1);
-        tau *= dp.local_share * g + (1.0 - dp.local_share);
+        tau *= stalled_prefill(dp.local_share, g);
     }
     const seen_concurrency c = concurrency_seen(t, n, z);
     const double td = t.at(c.mean);

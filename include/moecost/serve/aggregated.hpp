@@ -62,13 +62,6 @@ constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const c
     return {.tau = slope > 0 ? slope : average, .local_share = dp_local_share(two.prefill.slowest)};
 }
 
-/// τ of `prefill_cost_per_token`.
-constexpr double prefill_seconds_per_token(const model_spec& m, const cluster_spec& c,
-                                           const layout& l, const serve_lengths& s,
-                                           const eval_options& opt, double cache_hit) {
-    return prefill_cost_per_token(m, c, l, s, opt, cache_hit).tau;
-}
-
 /**
  * An aggregated instance's attention DP ranks: how many hold prompts, how many of them step
  * together (an expert group joins them, `joined_dp_ranks`; 1 where the runtime balances them)

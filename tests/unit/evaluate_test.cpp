@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 using namespace moecost;
 using namespace moecost::literals;
@@ -1457,6 +1458,28 @@ TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp
     CHECK(tokens_per_decode_step({.draft_acceptance = 0.9}) == 1.0);
     // an invalid count does not run away: the 16 drafts validate allows, then no more
     CHECK(tokens_per_decode_step({.draft_tokens = 1'000'000'000, .draft_acceptance = 1.0}) == 17.0);
+
+    // The acceptance from a reported mean acceptance length L: one draft gains 1 + α, so
+    // α = L − 1; two drafts at α = 0.5 gain 1.75; three at α = 0.5 gain 1.875 (above).
+    CHECK(draft_acceptance_for(1, 1.85) == Approx(0.85).epsilon(1e-12));
+    CHECK(draft_acceptance_for(2, 1.75) == Approx(0.5).epsilon(1e-12));
+    CHECK(draft_acceptance_for(3, 1.875) == Approx(0.5).epsilon(1e-12));
+    // TensorRT-LLM's MTP-3 on DeepSeek-R1, 2.82 tokens a step: α solves
+    // 1 + α + α² + α³ = 2.82; α = 0.7701 gives 2.819865, 0.7702 gives 2.820297
+    const double a3 = draft_acceptance_for(3, 2.82);
+    CHECK(a3 > 0.7701);
+    CHECK(a3 < 0.7702);
+    CHECK(draft_acceptance_for(4, 1.0) == 0.0);
+    CHECK(draft_acceptance_for(4, 5.0) == 1.0);
+    // outside 1 ≤ L ≤ d + 1, or without drafts: NaN, which validate refuses
+    for (const auto& [d, len] : {std::pair{3, 0.99}, std::pair{3, 4.01}, std::pair{0, 1.5},
+                                 std::pair{17, 2.0}, std::pair{2, std::nan("")}}) {
+        const double a = draft_acceptance_for(d, len);
+        CHECK(std::isnan(a));
+        CHECK(validate(workload{.draft_tokens = 1, .draft_acceptance = a}).count == 1);
+    }
+    static_assert(draft_acceptance_for(1, 1.5) > 0.5 - 1e-12 &&
+                  draft_acceptance_for(1, 1.5) < 0.5 + 1e-12);
 
     // Drafts need MTP modules: tiny has none.
     const report r =

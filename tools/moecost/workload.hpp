@@ -8,9 +8,14 @@
 #include <fmt/core.h>
 #include <moecost.hpp>
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 namespace moecost::cli {
+
+/// An option's value before it is given (the validators refuse NaN as a value).
+inline constexpr double not_given = std::numeric_limits<double>::quiet_NaN();
 
 /// The inference workload: --batch (unless the subcommand takes its own), --prompt,
 /// --context, --micro-batches, --decode-micro-batches.
@@ -21,7 +26,8 @@ struct workload_options {
     int micro_batches = 0;        ///< 0: = pp
     int decode_micro_batches = 0; ///< 0: = pp
     int draft_tokens = 0;
-    double draft_acceptance = 0.0;
+    double draft_acceptance = not_given;  ///< NaN: not given
+    double acceptance_length = not_given; ///< NaN: not given (else it sets draft_acceptance)
     double prefix_cache_hit = 0.0;
     int step_tokens = 0; ///< 0: one prefill micro-batch's whole prompts
 };
@@ -71,7 +77,17 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
             ->check(number_in({.lo = 0, .hi = 1}))
             ->needs(drafts)
             ->group(workload_group);
-    drafts->needs(acceptance); // no silent default: the rate is the model's and the data's
+    app.add_option("--acceptance-length", o.acceptance_length,
+                   "Speculative decoding: the mean tokens a decode step gains, as runtimes report "
+                   "it (TensorRT-LLM's DeepSeek-R1 with 3 MTP drafts: 2.82); from 1 to D + 1, "
+                   "sets --draft-acceptance")
+        ->type_name("L")
+        ->check(number_in({.lo = 1, .hi = 17}))
+        ->needs(drafts)
+        ->excludes(acceptance)
+        ->group(workload_group);
+    // no silent default for the rate (the model's and the data's): make_workload refuses
+    // --draft-tokens without one of the two
     app.add_option("--prefix-cache-hit", o.prefix_cache_hit,
                    "Prefix caching: the share of each prompt whose KV the cache already holds, "
                    "not computed again (DeepSeek reports 0.563); prefill tokens/s still count "
@@ -90,6 +106,25 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
         ->group(workload_group);
 }
 
+/// The acceptance of the drafts: --draft-acceptance, or the one --acceptance-length gives.
+inline double draft_acceptance_of(const workload_options& o) {
+    if (o.draft_tokens <= 0)
+        return 0.0;
+    if (!std::isnan(o.acceptance_length)) {
+        const double a = draft_acceptance_for(o.draft_tokens, o.acceptance_length);
+        if (!(a >= 0.0)) // NaN: outside 1 to D + 1
+            throw usage_error(fmt::format(
+                "--acceptance-length: {:g} tokens a step is more than {} draft{} can gain (at "
+                "most {})",
+                o.acceptance_length, o.draft_tokens, o.draft_tokens == 1 ? "" : "s",
+                o.draft_tokens + 1));
+        return a;
+    }
+    if (std::isnan(o.draft_acceptance))
+        throw usage_error("--draft-tokens requires --draft-acceptance or --acceptance-length");
+    return o.draft_acceptance;
+}
+
 inline workload make_workload(const workload_options& o) {
     return {.batch = o.batch,
             .prompt = o.prompt,
@@ -97,7 +132,7 @@ inline workload make_workload(const workload_options& o) {
             .prefill_micro_batches = o.micro_batches,
             .decode_micro_batches = o.decode_micro_batches,
             .draft_tokens = o.draft_tokens,
-            .draft_acceptance = o.draft_acceptance,
+            .draft_acceptance = draft_acceptance_of(o),
             .prefix_cache_hit = o.prefix_cache_hit,
             .step_tokens = o.step_tokens};
 }

@@ -10,6 +10,8 @@
 #include <moecost/spec/violation.hpp>
 #include <moecost/units.hpp>
 
+#include <limits>
+
 namespace moecost {
 
 /// An inference workload for the whole deployment.
@@ -73,6 +75,36 @@ constexpr double tokens_per_decode_step(const workload& w) {
     for (int i = 0; i < w.draft_tokens && i < 16; ++i)
         sum += (p *= w.draft_acceptance);
     return sum;
+}
+
+/**
+ * The acceptance α at which `drafts` drafts gain `tokens_per_step` tokens a decode step on
+ * average: the α with Σ_{i=0..d} α^i = L, the inverse of tokens_per_decode_step. Runtimes report
+ * L ("acceptance length": TensorRT-LLM's "acceptance rate" table, vLLM's and SGLang's mean
+ * accept length); a chain whose later drafts are accepted less often (MTP modules reused
+ * autoregressively) gains the same tokens a step at this one α, and a step's time depends on
+ * its drafts and its tokens only. NaN unless 1 ≤ drafts ≤ 16 and 1 ≤ L ≤ drafts + 1, which
+ * validate then refuses as an acceptance.
+ */
+constexpr double draft_acceptance_for(int drafts, double tokens_per_step) {
+    const double none = std::numeric_limits<double>::quiet_NaN();
+    if (drafts < 1 || drafts > 16 || !(tokens_per_step >= 1.0 && tokens_per_step <= drafts + 1.0))
+        return none;
+    if (tokens_per_step == 1.0 || tokens_per_step == drafts + 1.0)
+        return tokens_per_step == 1.0 ? 0.0 : 1.0;
+    const auto miss = [&](double a) { // E(α) − L, rising with α
+        return tokens_per_decode_step({.draft_tokens = drafts, .draft_acceptance = a}) -
+               tokens_per_step;
+    };
+    double lo = 0.0, hi = 1.0; // bisect to adjacent doubles (or 2^-64 apart)
+    for (int i = 0; i < 64; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        if (mid == lo || mid == hi)
+            break;
+        (miss(mid) < 0 ? lo : hi) = mid;
+    }
+    const double below = -miss(lo), above = miss(hi);
+    return above <= below ? hi : lo;
 }
 
 /// Adds the rules w breaks to `out` (the list `validate` returns).

@@ -187,13 +187,17 @@ inline point read_serving(const reader& r, point p, const std::filesystem::path&
     read_deployment(r, dir, start, o.model, o.cluster, o.layout);
     const reader w = r.object("workload");
     w.only({"batch", "prompt", "context", "micro_batches", "decode_micro_batches", "draft_tokens",
-            "draft_acceptance", "prefix_cache_hit", "step_tokens"});
+            "draft_acceptance", "acceptance_length", "prefix_cache_hit", "step_tokens"});
     o.workload.batch = int_key(w, "batch", 1, o.workload.batch);
     o.workload.prompt = int_key(w, "prompt", 1, o.workload.prompt);
     o.workload.context = int_key(w, "context", 1, 0);
     o.workload.micro_batches = int_key(w, "micro_batches", 1, 0);
     o.workload.decode_micro_batches = int_key(w, "decode_micro_batches", 1, 0);
     o.workload.draft_tokens = int_key(w, "draft_tokens", 0, 0);
+    // the acceptance (0 when absent), or the mean tokens a step gains (--acceptance-length)
+    if (w.find("draft_acceptance") != nullptr && w.find("acceptance_length") != nullptr)
+        w.fail("acceptance_length", "give draft_acceptance or acceptance_length, not both");
+    o.workload.acceptance_length = w.optional_number("acceptance_length").value_or(not_given);
     o.workload.draft_acceptance = w.optional_number("draft_acceptance").value_or(0);
     o.workload.prefix_cache_hit = w.optional_number("prefix_cache_hit").value_or(0);
     o.workload.step_tokens = int_key(w, "step_tokens", 1, 0);

@@ -1469,6 +1469,18 @@ TEST_CASE("speculative decoding: tokens per step and the rules", "[evaluate][mtp
     const double a3 = draft_acceptance_for(3, 2.82);
     CHECK(a3 > 0.7701);
     CHECK(a3 < 0.7702);
+    // the round trip, every draft count: E(α(L)) = L to rounding, α rising with L
+    for (int d = 1; d <= 16; ++d) {
+        double last = 0;
+        for (int k = 1; k < 20; ++k) {
+            const double len = 1.0 + d * k / 20.0;
+            const double a = draft_acceptance_for(d, len);
+            CHECK(tokens_per_decode_step({.draft_tokens = d, .draft_acceptance = a}) ==
+                  Approx(len).epsilon(1e-14));
+            CHECK(a > last);
+            last = a;
+        }
+    }
     CHECK(draft_acceptance_for(4, 1.0) == 0.0);
     CHECK(draft_acceptance_for(4, 5.0) == 1.0);
     // outside 1 ≤ L ≤ d + 1, or without drafts: NaN, which validate refuses

@@ -16,6 +16,7 @@
 #include <moecost.hpp>
 #include <moecost/evaluate/training.hpp>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -552,6 +553,11 @@ constexpr report decode_of(const serving_run& c, bool ideal, int ctx, double acc
 /// Tokens a decode step gains with three MTP drafts in TensorRT-LLM's DeepSeek-R1 runs (the
 /// comment above serving_runs).
 inline constexpr double mtp3_tokens_per_step = 2.82;
+
+// every row that drafts has the chain the published tokens a step are for
+static_assert(std::ranges::all_of(serving_runs, [](const serving_run& c) {
+    return c.draft_tokens == 0 || c.draft_tokens == 3;
+}));
 
 /// moecost's figure in the row's metric: the ideal bound (ideal) or the default prediction.
 /// The bound takes the shortest context (the prompt) and every draft accepted; the prediction

@@ -194,11 +194,15 @@ inline point read_serving(const reader& r, point p, const std::filesystem::path&
     o.workload.micro_batches = int_key(w, "micro_batches", 1, 0);
     o.workload.decode_micro_batches = int_key(w, "decode_micro_batches", 1, 0);
     o.workload.draft_tokens = int_key(w, "draft_tokens", 0, 0);
-    // the acceptance (0 when absent), or the mean tokens a step gains (--acceptance-length)
-    if (w.find("draft_acceptance") != nullptr && w.find("acceptance_length") != nullptr)
+    // drafts take the acceptance or the mean tokens a step gains (--acceptance-length)
+    const bool rate = w.find("draft_acceptance") != nullptr,
+               length = w.find("acceptance_length") != nullptr;
+    if (rate && length)
         w.fail("acceptance_length", "give draft_acceptance or acceptance_length, not both");
+    if (o.workload.draft_tokens > 0 && !rate && !length)
+        w.fail("draft_tokens", "requires draft_acceptance or acceptance_length");
     o.workload.acceptance_length = w.optional_number("acceptance_length").value_or(not_given);
-    o.workload.draft_acceptance = w.optional_number("draft_acceptance").value_or(0);
+    o.workload.draft_acceptance = w.optional_number("draft_acceptance").value_or(not_given);
     o.workload.prefix_cache_hit = w.optional_number("prefix_cache_hit").value_or(0);
     o.workload.step_tokens = int_key(w, "step_tokens", 1, 0);
     o.modelling = read_modelling(r);

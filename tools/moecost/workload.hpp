@@ -106,22 +106,29 @@ inline void add_workload_options(CLI::App& app, workload_options& o, bool with_b
         ->group(workload_group);
 }
 
-/// The acceptance of the drafts: --draft-acceptance, or the one --acceptance-length gives.
+/// The acceptance of the drafts: --draft-acceptance, or the one --acceptance-length gives
+/// (drafting nothing, only 1 token a step).
 inline double draft_acceptance_of(const workload_options& o) {
-    if (o.draft_tokens <= 0)
-        return 0.0;
+    const int d = o.draft_tokens;
     if (!std::isnan(o.acceptance_length)) {
-        const double a = draft_acceptance_for(o.draft_tokens, o.acceptance_length);
-        if (!(a >= 0.0)) // NaN: outside 1 to D + 1
+        const double len = o.acceptance_length;
+        if (!(len >= 1.0))
+            throw usage_error(fmt::format(
+                "--acceptance-length: {:g} tokens a step is fewer than the one every step gains",
+                len));
+        if (len > d + 1.0)
             throw usage_error(fmt::format(
                 "--acceptance-length: {:g} tokens a step is more than {} draft{} can gain (at "
                 "most {})",
-                o.acceptance_length, o.draft_tokens, o.draft_tokens == 1 ? "" : "s",
-                o.draft_tokens + 1));
-        return a;
+                len, d, d == 1 ? "" : "s", d + 1));
+        const double a = draft_acceptance_for(d, len);
+        return a >= 0.0 ? a : 0.0; // NaN: no drafts, or more than validate allows (it says so)
     }
-    if (std::isnan(o.draft_acceptance))
-        throw usage_error("--draft-tokens requires --draft-acceptance or --acceptance-length");
+    if (std::isnan(o.draft_acceptance)) {
+        if (d > 0)
+            throw usage_error("--draft-tokens requires --draft-acceptance or --acceptance-length");
+        return 0.0;
+    }
     return o.draft_acceptance;
 }
 

@@ -566,10 +566,9 @@ static_assert(std::ranges::all_of(serving_runs, [](const serving_run& c) {
 constexpr double moecost_figure(const serving_run& c, bool ideal) {
     const double gpus = world_size(c.l);
     const int ctx = ideal ? c.isl : c.isl + c.osl / 2;
-    // (only three-draft rows have a published figure: NaN, which evaluate refuses, for others)
-    const double published = c.draft_tokens == 3 ? mtp3_tokens_per_step : 0.0;
-    const double acceptance =
-        ideal || c.draft_tokens == 0 ? 1.0 : draft_acceptance_for(c.draft_tokens, published);
+    const double acceptance = ideal || c.draft_tokens == 0
+                                  ? 1.0
+                                  : draft_acceptance_for(c.draft_tokens, mtp3_tokens_per_step);
     switch (c.metric) {
     case serving_metric::ttft:
         return prefill_of(c, ideal).prefill.batch_time.value();

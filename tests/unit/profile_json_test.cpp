@@ -30,6 +30,7 @@ calibration distinct() {
     p.gemm[2] = {.peak = 0.43, .half = 128};
     p.gemm[3] = {.peak = 0.64, .half = 7};
     p.attention_prefill = 0.61;
+    p.attention_prefill_half = 275;
     p.attention_decode = 0.77;
     p.hbm = {.peak = 0.83, .half = 3.5e6};
     p.kernel_overhead.value = 4.25e-6;
@@ -93,6 +94,8 @@ TEST_CASE("profile file: a hand-written file reads as written", "[io][profile]")
     CHECK(p.gemm_of(gemm_format::fp4).peak == 0.5);
     CHECK(p.gemm_of(gemm_format::int8).peak == 0.7);
     CHECK(p.attention_prefill == 0.65);
+    // optional, and left out here (files written before it): no curve
+    CHECK(p.attention_prefill_half == 0);
     CHECK(p.attention_decode == 0.9);
     CHECK(p.hbm.peak == 0.85);
     CHECK(p.hbm.half == 1e6);
@@ -116,6 +119,7 @@ TEST_CASE("profile file: written and read back unchanged, to the last bit", "[io
     CHECK(j.at("step_overhead_s") == 1.75e-3);
     CHECK(j.at("a2a_latency_s") == 2.2e-5);
     CHECK(j.at("hbm").at("half_bytes") == 3.5e6);
+    CHECK(j.at("attention_prefill_half_keys") == 275);
     CHECK(j.at("gemm").at("fp8").at("half_rows") == 96);
     CHECK(j.at("links").at("intra_node").at("latency_s") == 2.5e-6);
     CHECK_FALSE(j.at("links").at("inter_node").contains("latency_s"));
@@ -172,9 +176,10 @@ TEST_CASE("profile file: every error is one line naming the key", "[io][profile]
     j = valid_file();
     j["kernel_overhead_us"] = 4;
     CHECK(error_of(j) == "cal.json: key 'kernel_overhead_us': unknown key (expected "
-                         "moecost_profile, name, gemm, attention_prefill, attention_decode, hbm, "
-                         "kernel_overhead_s, step_overhead_s, a2a_latency_s, comm_overlap, "
-                         "unfused_elementwise, low_latency_decode_dispatch, links)");
+                         "moecost_profile, name, gemm, attention_prefill, "
+                         "attention_prefill_half_keys, attention_decode, hbm, kernel_overhead_s, "
+                         "step_overhead_s, a2a_latency_s, comm_overlap, unfused_elementwise, "
+                         "low_latency_decode_dispatch, links)");
     j = valid_file();
     j["gemm"]["bf8"] = j["gemm"]["fp8"];
     CHECK(error_of(j) == "cal.json: key 'gemm.bf8': unknown key (expected bf16, fp8, fp4, int8)");
@@ -227,6 +232,13 @@ TEST_CASE("profile file: each term's range, as the library's validate_into holds
           "cal.json: key 'gemm.int8.half_rows': expected a number >= 0, got -1");
     CHECK(with("attention_prefill", nullptr, nullptr, 1.01) ==
           "cal.json: key 'attention_prefill': expected a number in (0, 1], got 1.01");
+    CHECK(with("attention_prefill_half_keys", nullptr, nullptr, -300) ==
+          "cal.json: key 'attention_prefill_half_keys': expected a number >= 0, got -300");
+    {
+        json k = valid_file();
+        k["attention_prefill_half_keys"] = 300;
+        CHECK(parse(k).profile.attention_prefill_half == 300);
+    }
     CHECK(with("attention_decode", nullptr, nullptr, -0.5) ==
           "cal.json: key 'attention_decode': expected a number in (0, 1], got -0.5");
     CHECK(with("hbm", "peak", nullptr, 2) ==

@@ -19,6 +19,7 @@
  *     "int8": {"peak": 0.75, "half_rows": 0}
  *   },
  *   "attention_prefill": 0.75,
+ *   "attention_prefill_half_keys": 300,
  *   "attention_decode": 0.85,
  *   "hbm": {"peak": 0.85, "half_bytes": 0},
  *   "kernel_overhead_s": 4e-6,
@@ -39,8 +40,10 @@
  * - `gemm.F.peak`: the fraction of format F's dense peak FLOP/s large GEMMs reach;
  *   `gemm.F.half_rows`: the GEMM rows M (tokens; tokens per expert in a grouped expert GEMM)
  *   at which half of it is reached (0: the peak at every size).
- * - `attention_prefill`: the flash-attention-class prefill core's fraction of peak FLOP/s;
- *   `attention_decode`: decode attention's fraction of HBM bandwidth.
+ * - `attention_prefill`: the flash-attention-class prefill core's fraction of peak FLOP/s (its
+ *   plateau); `attention_prefill_half_keys` (optional, 0 when left out, as in files written
+ *   before it): the keys per query at which half of it is reached (0: the plateau at every
+ *   length); `attention_decode`: decode attention's fraction of HBM bandwidth.
  * - `hbm.peak`, `hbm.half_bytes`: the fraction of HBM bandwidth large kernels reach, and the
  *   bytes one kernel moves at which half of it is reached.
  * - `kernel_overhead_s` (per kernel launched), `step_overhead_s` (per inference step),
@@ -54,7 +57,8 @@
  *   their bandwidth in collectives, (0, 1]) and `latency_s` (per message, the α of every
  *   collective). A link or key left out keeps the GPU preset's.
  *
- * Every profile key is required (a file is a whole profile, not a patch on a preset's), a key
+ * Every profile key but the optional ones named above is required (a file is a whole profile,
+ * not a patch on a preset's), a key
  * not listed here is refused (a misspelt term would otherwise be ignored), and so is a key
  * given twice. Every failure is a load_error whose what() is one line naming the file and
  * the key: `cal.json: key 'gemm.fp8.peak': expected a number in (0, 1], got 1.3`.
@@ -125,6 +129,8 @@ inline std::string file_key(std::string_view field) {
         k += k.rfind("gemm.", 0) == 0 ? "_rows" : "_bytes";
     else if (k == "kernel_overhead" || k == "step_overhead" || k == "a2a_latency")
         k += "_s";
+    else if (k == "attention_prefill_half")
+        k += "_keys";
     return k;
 }
 
@@ -281,9 +287,9 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
         throw load_error(source + ": expected a JSON object (a calibration profile), got " +
                          hf_reader::shown(doc));
     const profile_detail::object_reader r(doc, source, "");
-    r.only({"moecost_profile", "name", "gemm", "attention_prefill", "attention_decode", "hbm",
-            "kernel_overhead_s", "step_overhead_s", "a2a_latency_s", "comm_overlap",
-            "unfused_elementwise", "low_latency_decode_dispatch", "links"});
+    r.only({"moecost_profile", "name", "gemm", "attention_prefill", "attention_prefill_half_keys",
+            "attention_decode", "hbm", "kernel_overhead_s", "step_overhead_s", "a2a_latency_s",
+            "comm_overlap", "unfused_elementwise", "low_latency_decode_dispatch", "links"});
     if (const json& v = r.required("moecost_profile");
         !(v.is_number_integer() && v.get<long long>() == profile_format_version))
         r.fail("moecost_profile", "expected " + std::to_string(profile_format_version) +
@@ -303,6 +309,7 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
         p.gemm[f] = {.peak = g.number("peak"), .half = g.number("half_rows")};
     }
     p.attention_prefill = r.number("attention_prefill");
+    p.attention_prefill_half = r.optional_number("attention_prefill_half_keys").value_or(0.0);
     p.attention_decode = r.number("attention_decode");
     const auto hbm = r.object("hbm");
     hbm.only({"peak", "half_bytes"});
@@ -349,6 +356,7 @@ inline nlohmann::ordered_json calibration_json(const calibration& cal) {
     j["name"] = std::string(p.name.view());
     j["gemm"] = gemm;
     j["attention_prefill"] = p.attention_prefill;
+    j["attention_prefill_half_keys"] = p.attention_prefill_half;
     j["attention_decode"] = p.attention_decode;
     j["hbm"] = {{"peak", p.hbm.peak}, {"half_bytes", p.hbm.half}};
     j["kernel_overhead_s"] = p.kernel_overhead.value;

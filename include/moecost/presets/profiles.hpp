@@ -56,6 +56,12 @@ inline constexpr double kernel_overhead_us = 0.45;
 /// (docs/calibration.md).
 inline constexpr double a2a_latency_us = 21;
 
+/// Keys per query at which the prefill attention core reaches half its plateau: the fit of
+/// FlashAttention-3's BF16 forward on H100 (paper Fig. 5: 512 to 16k tokens, head dim 64 to
+/// 256, causal and not; a causal sequence of s tokens has s/2 keys per query), 303 keys with
+/// plateau 0.666. Used in every family whose prefill core has no figure by length of its own.
+inline constexpr double attention_prefill_half_keys = 300;
+
 /// FlashMLA's dense MLA decode on H800: up to 3000 GB/s of 3350 memory-bound.
 inline constexpr double attention_decode = 0.90;
 
@@ -72,7 +78,9 @@ struct family_figures {
     double bf16 = 1.0;              ///< bf16 GEMM plateau; half at profile_terms::bf16_half_rows
     std::optional<double> fp8{};    ///< fp8 GEMM plateau; half at profile_terms::fp8_half_rows
     std::optional<double> fp4{};    ///< fp4 GEMM plateau; half at profile_terms::fp8_half_rows
-    double attention_prefill = 1.0; ///< prefill attention core: fraction of peak
+    double attention_prefill = 1.0; ///< prefill attention core: plateau fraction of peak
+    /// keys per query at half of it (profile_terms::attention_prefill_half_keys; 0: none)
+    double attention_prefill_half = profile_terms::attention_prefill_half_keys;
     saturation hbm = profile_terms::hbm; ///< HBM curve (Hopper's joint fit unless stated)
 };
 
@@ -91,6 +99,7 @@ constexpr perf_profile family_profile(const family_figures& f) {
     p.name = f.name;
     p.gemm = {bf16, fp8, fp4, fp8}; // per gemm_format: bf16, fp8, fp4, int8
     p.attention_prefill = f.attention_prefill;
+    p.attention_prefill_half = f.attention_prefill_half;
     p.attention_decode = profile_terms::attention_decode;
     p.hbm = f.hbm;
     p.kernel_overhead = make<seconds>(profile_terms::kernel_overhead_us * 1e-6);
@@ -105,7 +114,8 @@ constexpr perf_profile family_profile(const family_figures& f) {
  * - gemm[bf16]: MAMF A100 SXM, 271.2 of 312 TFLOP/s (ml-engineering, 0.87); no fp8 or fp4
  *   tensor cores, and no int8 figure: the other formats take the bf16 curve.
  * - attention_prefill: FlashAttention-2 paper, "50-73% of the theoretical maximum FLOPs/s on
- *   A100": the geometric mean of the two ends, 0.61.
+ *   A100": the geometric mean of the two ends, 0.61, at every length (the figures state none;
+ *   no curve).
  * - hbm: RRZE-HPC gpu-benches' streaming kernels on A100 80GB: 1713 and 1742 of 2039 GB/s
  *   beyond the L2 (plateau 0.85), and a 64 kB kernel in 1.34 us under a CUDA graph, which with
  *   Hopper's per-kernel overhead puts half of the plateau at 1.5 MB.
@@ -115,6 +125,7 @@ inline constexpr perf_profile a100_profile = family_profile({
     .name = "ampere",
     .bf16 = 0.87,
     .attention_prefill = 0.61,
+    .attention_prefill_half = 0,
     .hbm = {.peak = 0.85, .half = 1.5e6},
 });
 
@@ -126,8 +137,9 @@ inline constexpr perf_profile a100_profile = family_profile({
  *   plateau 0.65, under bf16's 0.78 (block-scaled FP8 promotes partial sums on CUDA cores).
  * - gemm[fp4]: no FP4 tensor cores, nvfp4 weights run W4A16 at the bf16 rate: the bf16 curve.
  * - gemm[int8]: the FP8 rate and no figure: the fp8 curve (transferred).
- * - attention_prefill: FlashAttention-3 paper Fig. 5, BF16 forward on H100 at 2k to 16k
- *   tokens, head dim 64 to 256, causal and not: geometric mean 0.61 (0.47 to 0.76).
+ * - attention_prefill: FlashAttention-3 paper Fig. 5, BF16 forward on H100 at 512 to 16k
+ *   tokens, head dim 64 to 256, causal and not: by keys per query x, 0.67 · x / (x + 300)
+ *   (profile_terms::attention_prefill_half_keys; 0.29 to 0.76 measured).
  * - attention_decode: FlashMLA, 3000 GB/s of 3350 on H800 (0.90).
  * - hbm, kernel_overhead, a2a_latency: as in profile_terms above.
  */
@@ -135,7 +147,7 @@ inline constexpr perf_profile h100_profile = family_profile({
     .name = "hopper",
     .bf16 = 0.78,
     .fp8 = 0.65,
-    .attention_prefill = 0.61,
+    .attention_prefill = 0.67,
 });
 
 /**
@@ -145,8 +157,9 @@ inline constexpr perf_profile h100_profile = family_profile({
  * - gemm[fp4]: B200 NVFP4, 6624 of 9000 TFLOP/s (0.74; read in a secondary copy of the MAMF
  *   author's report).
  * - gemm[int8]: no figure: the fp8 curve (transferred). GEMM halves: Hopper's (transferred).
- * - attention_prefill: Hopper's 0.61 times the ratio of the same kernel's maxima, FlashMLA's
- *   sparse prefill on B200 (1450 of 2250) and H800 (640 of 989): 0.996.
+ * - attention_prefill: Hopper's plateau 0.67 times the ratio of the same kernel's maxima,
+ *   FlashMLA's sparse prefill on B200 (1450 of 2250) and H800 (640 of 989): 0.996; Hopper's
+ *   half (transferred).
  * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
  */
 inline constexpr perf_profile b200_profile = family_profile({
@@ -154,7 +167,7 @@ inline constexpr perf_profile b200_profile = family_profile({
     .bf16 = 0.75,
     .fp8 = 0.74,
     .fp4 = 0.74,
-    .attention_prefill = 0.61,
+    .attention_prefill = 0.67,
 });
 
 /**
@@ -168,7 +181,7 @@ inline constexpr perf_profile b200_profile = family_profile({
 inline constexpr perf_profile mi300x_profile = family_profile({
     .name = "cdna3",
     .bf16 = 0.51,
-    .attention_prefill = 0.61,
+    .attention_prefill = 0.67,
 });
 
 } // namespace moecost::presets

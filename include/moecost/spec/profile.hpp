@@ -62,7 +62,10 @@ struct perf_profile {
     detail::fixed_string<32> name{"ideal"};
     /// GEMM: fraction of the format's dense peak FLOP/s by rows M, per gemm_format.
     std::array<saturation, gemm_format_count> gemm{};
-    double attention_prefill = 1.0;    ///< flash-attention-class prefill core: fraction of peak
+    double attention_prefill = 1.0; ///< flash-attention-class prefill core: fraction of peak
+    /// Keys per query at which the prefill core reaches half of `attention_prefill` (its
+    /// fraction at x keys: attention_prefill · x / (x + half); 0: the fraction at every length)
+    double attention_prefill_half = 0.0;
     double attention_decode = 1.0;     ///< decode attention (GQA, MLA): fraction of HBM bandwidth
     saturation hbm{};                  ///< fraction of HBM bandwidth by bytes one kernel moves
     stored<seconds> kernel_overhead{}; ///< per kernel: launch gap and tail (under CUDA graphs)
@@ -134,6 +137,7 @@ constexpr void for_each_term(const perf_profile& p, F&& f) {
         f(gemm_half_fields[i], p.gemm[i].half, size_range{});
     }
     f("profile.attention_prefill", p.attention_prefill, fraction_range{});
+    f("profile.attention_prefill_half", p.attention_prefill_half, size_range{});
     f("profile.attention_decode", p.attention_decode, fraction_range{});
     f("profile.hbm.peak", p.hbm.peak, fraction_range{});
     f("profile.hbm.half", p.hbm.half, size_range{});

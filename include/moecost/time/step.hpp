@@ -209,6 +209,7 @@ struct step_constants {
     seconds_per_byte hbm_time{};      ///< HBM at the profile's plateau
     seconds_per_byte attn_hbm_time{}; ///< decode attention reading the KV cache
     double mm_half = 0, expert_half = 0, head_half = 0; ///< GEMM rows at half the plateau
+    double attn_half = 0;      ///< keys per query at half the prefill core's plateau
     double hbm_half = 0;       ///< bytes per kernel at half the HBM plateau
     seconds kernel_overhead{}; ///< per kernel launched
     bool per_kernel = false;   ///< any per-kernel cost (ramp, overhead, elementwise bytes)
@@ -338,6 +339,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .mm_half = pf.gemm_of(format_of(c.gpu, m.precision.weights)).half,
         .expert_half = pf.gemm_of(format_of(c.gpu, edt)).half,
         .head_half = pf.gemm_of(format_of(c.gpu, tdt)).half,
+        .attn_half = pf.attention_prefill_half,
         .hbm_half = pf.hbm.half,
         .kernel_overhead = pf.kernel_overhead.get(),
         .per_kernel = !o.ideal && (pf.hbm.half > 0 || pf.kernel_overhead.value > 0 || ew > 0),

@@ -235,8 +235,17 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
     const double L = st.layers, moe = st.moe, dense = st.dense;
     const seconds_per_flop mm = k.mm_time * t.mm_scale;
     set(op_group::attention_proj, L, proj, L * t.attn_traffic, mm, k.hbm_time, T * k.ew[0]);
+    // the core's fraction of its plateau rises with the keys each query attends to, x:
+    // x / (x + half) (the profile's curve; a decode query's context puts it at the plateau)
+    seconds_per_flop core_time = k.attn_time;
+    if (k.attn_half > 0 && L > 0 && ld.tokens_per_seq > 0) {
+        const double per_query =
+            (full * ld.keys_full + st.sliding * ld.keys_sliding) / (L * ld.tokens_per_seq);
+        if (per_query > 0)
+            core_time = k.attn_time * (1.0 + k.attn_half / per_query);
+    }
     set(op_group::attention_core, L, attn_core_flops(m, form, keys) * k.inv_tp, core_traffic,
-        k.attn_time, ld.decode ? k.attn_hbm_time : k.hbm_time);
+        core_time, ld.decode ? k.attn_hbm_time : k.hbm_time);
     if (st.moe > 0) {
         set(op_group::router, moe, moe * T * 2.0 * h * k.experts * k.inv_tp, moe * t.router_traffic,
             mm, k.hbm_time);

@@ -67,7 +67,7 @@ constexpr term gemm_half(const char* name, const char* meaning) {
 // clang-format off
 /// Every term a fit may free. `compute` and `memory` set several fields to one value, as
 /// --compute-efficiency and --memory-efficiency do.
-inline const std::array<term, 23> terms{{
+inline const std::array<term, 24> terms{{
     {"compute", "fraction", "every GEMM format's plateau and the prefill attention core",
      1e-3, 1, true, 1,
      [](const cluster_spec& c) { return c.gpu.perf.gemm[detail::bf16].peak; },
@@ -93,6 +93,10 @@ inline const std::array<term, 23> terms{{
     {"attention_prefill", "fraction", "prefill attention core: fraction of peak FLOP/s", 1e-3, 1,
      true, 1, [](const cluster_spec& c) { return c.gpu.perf.attention_prefill; },
      [](cluster_spec& c, double x) { c.gpu.perf.attention_prefill = x; }},
+    {"attention_prefill_half_keys", "keys",
+     "prefill attention core: keys per query at half its plateau", 0, 1e6, false, 100,
+     [](const cluster_spec& c) { return c.gpu.perf.attention_prefill_half; },
+     [](cluster_spec& c, double x) { c.gpu.perf.attention_prefill_half = x; }},
     {"attention_decode", "fraction", "decode attention: fraction of HBM bandwidth", 1e-3, 1, true,
      1, [](const cluster_spec& c) { return c.gpu.perf.attention_decode; },
      [](cluster_spec& c, double x) { c.gpu.perf.attention_decode = x; }},

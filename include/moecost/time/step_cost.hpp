@@ -235,12 +235,13 @@ constexpr void layer_costs(Step& r, const step_constants& k, const load_terms& t
     const double L = st.layers, moe = st.moe, dense = st.dense;
     const seconds_per_flop mm = k.mm_time * t.mm_scale;
     set(op_group::attention_proj, L, proj, L * t.attn_traffic, mm, k.hbm_time, T * k.ew[0]);
-    // the core's fraction of its plateau rises with the keys each query attends to, x:
-    // x / (x + half) (the profile's curve; a decode query's context puts it at the plateau)
+    // the core's fraction of its plateau rises with the keys each query attends to in one
+    // kernel, x: x / (x + half) (the profile's curve; with CP a rank's kernels see 1/cp of
+    // them: the decode cache is split, prefill's ring passes chunks)
     seconds_per_flop core_time = k.attn_time;
     if (k.attn_half > 0 && L > 0 && ld.tokens_per_seq > 0) {
-        const double per_query =
-            (full * ld.keys_full + st.sliding * ld.keys_sliding) / (L * ld.tokens_per_seq);
+        const double per_query = (full * ld.keys_full + st.sliding * ld.keys_sliding) * k.inv_cp /
+                                 (L * ld.tokens_per_seq);
         if (per_query > 0)
             core_time = k.attn_time * (1.0 + k.attn_half / per_query);
     }

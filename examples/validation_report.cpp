@@ -392,13 +392,14 @@ void serving_plans_section() {
     fmt::print("| row | set | traffic | figure | measured | ideal bound | prediction | "
                "predicted / measured |\n");
     fmt::print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
-    error_summary e;
+    error_summary e, by_kind[2]; // by_kind: dense models, MoE models
     for (const plan_row& r : plan_rows) {
         const double measured = measured_per_gpu(r);
         const double bound = moecost_figure(r, true), pred = moecost_figure(r, false);
         const std::string what(r.what);
         bounds.add(what + " (planner)", measured / bound);
         e.add(what, pred / measured);
+        by_kind[is_moe(*r.model) ? 1 : 0].add(what, pred / measured);
         fmt::print("| {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.3f} |\n", what,
                    r.also_per_step_fit_row ? "held out (figure also a fit-set step row)"
                                            : "held out",
@@ -408,6 +409,13 @@ void serving_plans_section() {
                "0.5–2×: {}.\n",
                e.n, 100.0 * e.sum / e.n, 100.0 * e.worst, e.worst_what, e.optimistic,
                e.outside_half_to_2);
+    for (int moe = 0; moe < 2; ++moe) {
+        const error_summary& k = by_kind[moe];
+        if (k.n > 0)
+            fmt::print("- {} models, {} rows: mean error {:.1f}%, worst {:.1f}%; optimistic: {}.\n",
+                       moe ? "MoE" : "dense", k.n, 100.0 * k.sum / k.n, 100.0 * k.worst,
+                       k.optimistic);
+    }
 }
 
 } // namespace

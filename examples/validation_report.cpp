@@ -16,6 +16,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 
 using namespace moecost;
@@ -392,14 +393,17 @@ void serving_plans_section() {
     fmt::print("| row | set | traffic | figure | measured | ideal bound | prediction | "
                "predicted / measured |\n");
     fmt::print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
-    error_summary e, by_kind[2]; // by_kind: dense models, MoE models
+    error_summary e;
+    std::map<std::string, error_summary> by_kind; // GPU family's profile, dense or MoE
     for (const plan_row& r : plan_rows) {
         const double measured = measured_per_gpu(r);
         const double bound = moecost_figure(r, true), pred = moecost_figure(r, false);
         const std::string what(r.what);
         bounds.add(what + " (planner)", measured / bound);
         e.add(what, pred / measured);
-        by_kind[is_moe(*r.model) ? 1 : 0].add(what, pred / measured);
+        by_kind[fmt::format("{} GPUs, {} models", r.cluster->gpu.perf.name.view(),
+                            is_moe(*r.model) ? "MoE" : "dense")]
+            .add(what, pred / measured);
         fmt::print("| {} | {} | {} | {} | {:.0f} | {:.0f} | {:.0f} | {:.3f} |\n", what,
                    r.also_per_step_fit_row ? "held out (figure also a fit-set step row)"
                                            : "held out",
@@ -409,13 +413,9 @@ void serving_plans_section() {
                "0.5–2×: {}.\n",
                e.n, 100.0 * e.sum / e.n, 100.0 * e.worst, e.worst_what, e.optimistic,
                e.outside_half_to_2);
-    for (int moe = 0; moe < 2; ++moe) {
-        const error_summary& k = by_kind[moe];
-        if (k.n > 0)
-            fmt::print("- {} models, {} rows: mean error {:.1f}%, worst {:.1f}%; optimistic: {}.\n",
-                       moe ? "MoE" : "dense", k.n, 100.0 * k.sum / k.n, 100.0 * k.worst,
-                       k.optimistic);
-    }
+    for (const auto& [kind, k] : by_kind)
+        fmt::print("- {}, {} rows: mean error {:.1f}%, worst {:.1f}%; optimistic: {}.\n", kind,
+                   k.n, 100.0 * k.sum / k.n, 100.0 * k.worst, k.optimistic);
 }
 
 } // namespace

@@ -33,6 +33,23 @@ TEST_CASE("serving plans: each row states its deployment and figure consistently
     }
 }
 
+TEST_CASE("serving plans: a TensorRT-LLM row's memory is the weights and 0.90 of what they leave",
+          "[validation][serving_plans]") {
+    // Llama 3.1 70B in fp8 (Llama 3 70B: 70.55B parameters, Meta's model card, one byte each,
+    // embedding and head included) on one H100 of 80 GB: 0.90 + 0.10 × 70.55/80.
+    const plan_row* row = nullptr;
+    for (const plan_row& r : plan_rows)
+        if (r.what == "Llama 3.1 70B, 1 H100, FP8, TP1, ISL/OSL 128/128 (v0.17)")
+            row = &r;
+    REQUIRE(row != nullptr);
+    CHECK(row->kv_of_free_memory);
+    CHECK(runtime_headroom(*row) == Approx(0.90 + 0.10 * 70.55 / 80).epsilon(1e-3));
+    CHECK(options_of(*row, false).eval.memory_headroom == runtime_headroom(*row));
+    CHECK(options_of(*row, true).eval.memory_headroom == 1.0);
+    // DeepSeek's rows keep moecost's default.
+    CHECK(runtime_headroom(plan_rows.back()) == eval_options{}.memory_headroom);
+}
+
 TEST_CASE("serving plans: no published figure exceeds the ideal planner's bound",
           "[validation][serving_plans]") {
     for (const plan_row& r : plan_rows) {

@@ -148,13 +148,39 @@ TEST_CASE("plan_deployment: aggregated instances scale the goodput", "[serve][de
     // time, decode (OSL − 1) steps at the concurrency a request sees, n + 1; Little's law gives
     // λ = n / ((OSL − 1)·T(n + 1) + n·ISL·τ).
     const serve_lengths s = lengths_of(o.load);
-    const double tau = prefill_cost_per_token(llama, h100, layout{}, s, {}, 0).tau;
+    const double tau = prefill_cost_per_token(llama, h100, layout{}, s, {}, 0, one.prefill.batch).tau;
     const decode_table t = make_decode_table(llama, h100, layout{}, s, {}, 0);
     const double n = one.prefill.concurrency;
     REQUIRE(n > 0);
     CHECK(one.goodput == near(n / ((osl - 1) * t.at(n + 1) + n * isl * tau)));
     // No instances, nothing.
     CHECK_FALSE(plan_deployment(llama, h100, o, {.l = layout{}, .instances = 0}).feasible);
+}
+
+// An aggregated step's prefill token costs the slope between two prefill passes, taken at the
+// step's budget: Mixtral 8x7B in fp8 on one H100, prompts of 128 tokens. At a budget of 4096
+// the passes hold 2048 and 4096 tokens (512 and 1024 rows an expert, top-2 of 8), both
+// compute-bound, and the slope is the GEMMs' FLOPs a token at the fp8 plateau: 12.9B active
+// parameters (Mistral AI, "Mixtral of experts") less the 32000 × 4096 embedding and head, two
+// FLOPs each, at 0.65 × 1979 TFLOP/s: 19.65 µs, plus the elementwise kernels' bytes (at most
+// 40% more here). A budget of two prompts (256) keeps the passes at 128 and 256 tokens, whose
+// experts' weight read binds (below the GEMM curve's 64-row floor): their slope is below the
+// FLOPs' cost, which a chunk riding on a step of thousands of tokens does pay.
+TEST_CASE("an aggregated step's prefill token cost is the slope at the step's budget",
+          "[serve][deployment]") {
+    model_spec m = presets::mixtral_8x7b;
+    m.precision.weights = dtype::fp8;
+    m.precision.kv = dtype::fp8;
+    const serve_lengths s =
+        lengths_of({.input_mean = make<tokens>(128), .output_mean = make<tokens>(128)});
+    const auto tau = [&](int budget) {
+        return prefill_cost_per_token(m, h100, layout{}, s, {}, 0, budget).tau;
+    };
+    const double flops = 2.0 * (12.9e9 - 2.0 * 32000.0 * 4096.0) / (0.65 * 1979e12);
+    CHECK(tau(4096) >= flops);
+    CHECK(tau(4096) <= 1.4 * flops);
+    CHECK(tau(16384) == Approx(tau(4096)).epsilon(0.05)); // past the floor: the plateau's slope
+    CHECK(tau(256) < flops);
 }
 
 // The decode table samples n0·{1, 1.5, 2, 3, ...} sequences, n0 = DP·PP, each rounded down to

@@ -44,12 +44,21 @@ struct prefill_token_cost {
     double local_share = 1.0; ///< of tau, on the prompt's DP rank
 };
 
-/// τ is the marginal cost of a prefill pass (the slope between passes of b and 2b prompts: a
-/// chunk rides on a step that reads the weights anyway); the share is the 2b pass's.
+/**
+ * τ is the marginal cost of a prefill pass (the slope between passes of b and 2b prompts: a
+ * chunk rides on a step that reads the weights anyway), taken where the chunks ride: b is k
+ * prompts a DP rank and micro-batch, k the most whose 2k fill `budget_per_rank` tokens (at
+ * least one). A pass of a few short prompts has GEMMs of fewer rows than a step of the budget,
+ * and the slope there is not a chunk's cost in that step (below the GEMM curve's floor it is
+ * the floor's cost per row, up to 1 + half/64 times the plateau's). The share is the 2b pass's.
+ */
 constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const cluster_spec& c,
                                                     const layout& l, const serve_lengths& s,
-                                                    const eval_options& opt, double cache_hit) {
-    const int b = l.dp * l.pp;
+                                                    const eval_options& opt, double cache_hit,
+                                                    int budget_per_rank) {
+    const double fill = s.computed > 0 ? budget_per_rank / (2.0 * s.computed) : 1.0;
+    const int k = fill >= 2.0 ? static_cast<int>(fill) : 1;
+    const int b = l.dp * l.pp * k;
     const report one =
         evaluate(m, c, l, {.batch = b, .prompt = s.prompt, .prefix_cache_hit = cache_hit}, opt);
     const report two =

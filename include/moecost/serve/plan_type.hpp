@@ -180,8 +180,6 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec&
     const decode_entry de = make_decode_entry(cx, c, instances.l);
     if (de.table.n == 0)
         return best;
-    const prefill_token_cost pc =
-        prefill_cost_per_token(m, c, instances.l, cx.s, o.eval, o.load.prefix_cache_hit);
     const double rate = o.load.arrival_rate.value;
     for (int b : o.token_budgets) {
         if (b <= 0)
@@ -189,6 +187,8 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec&
         const double limit = aggregated_limit(cx, c, instances.l, b);
         if (limit < 0)
             continue;
+        const prefill_token_cost pc =
+            prefill_cost_per_token(m, c, instances.l, cx.s, o.eval, o.load.prefix_cache_hit, b);
         const aggregated_unit u = aggregated_unit_of(cx, de, pc, b, limit);
         if (!(u.best.rate > 0) || (rate > 0 && rate > instances.instances * u.best.rate))
             continue;

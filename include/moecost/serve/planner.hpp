@@ -267,8 +267,6 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
     if (o.aggregated) {
         mode_tally& ta = res.tally[0];
         for (const decode_entry& d : aggs) {
-            const prefill_token_cost pc =
-                prefill_cost_per_token(m, hw.aggregated, d.l, cx.s, o.eval, hit);
             bool any = false;
             for (int b : o.token_budgets) {
                 if (b <= 0)
@@ -277,6 +275,8 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                 const double limit = aggregated_limit(cx, hw.aggregated, d.l, b);
                 if (limit < 0)
                     continue;
+                const prefill_token_cost pc =
+                    prefill_cost_per_token(m, hw.aggregated, d.l, cx.s, o.eval, hit, b);
                 ++ta.evaluated;
                 const serve_plan p = plan_aggregated(cx, d, pc, b, limit);
                 if (p.feasible) {

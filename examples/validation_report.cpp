@@ -414,8 +414,8 @@ void serving_plans_section() {
                e.n, 100.0 * e.sum / e.n, 100.0 * e.worst, e.worst_what, e.optimistic,
                e.outside_half_to_2);
     for (const auto& [kind, k] : by_kind)
-        fmt::print("- {}, {} rows: mean error {:.1f}%, worst {:.1f}%; optimistic: {}.\n", kind,
-                   k.n, 100.0 * k.sum / k.n, 100.0 * k.worst, k.optimistic);
+        fmt::print("- {}, {} rows: mean error {:.1f}%, worst {:.1f}%; optimistic: {}.\n", kind, k.n,
+                   100.0 * k.sum / k.n, 100.0 * k.worst, k.optimistic);
 }
 
 } // namespace

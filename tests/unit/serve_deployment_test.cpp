@@ -148,7 +148,8 @@ TEST_CASE("plan_deployment: aggregated instances scale the goodput", "[serve][de
     // time, decode (OSL − 1) steps at the concurrency a request sees, n + 1; Little's law gives
     // λ = n / ((OSL − 1)·T(n + 1) + n·ISL·τ).
     const serve_lengths s = lengths_of(o.load);
-    const double tau = prefill_cost_per_token(llama, h100, layout{}, s, {}, 0, one.prefill.batch).tau;
+    const double tau =
+        prefill_cost_per_token(llama, h100, layout{}, s, {}, 0, one.prefill.batch).tau;
     const decode_table t = make_decode_table(llama, h100, layout{}, s, {}, 0);
     const double n = one.prefill.concurrency;
     REQUIRE(n > 0);

@@ -18,6 +18,8 @@
 #include <moecost/spec/layout.hpp>
 #include <moecost/spec/model.hpp>
 
+#include <limits>
+
 namespace moecost {
 
 /// The share of a step's time spent on the DP rank that holds its tokens: all but the routed
@@ -45,20 +47,32 @@ struct prefill_token_cost {
 };
 
 /**
- * τ is the marginal cost of a prefill pass (the slope between passes of b and 2b prompts: a
- * chunk rides on a step that reads the weights anyway), taken where the chunks ride: b is k
- * prompts a DP rank and micro-batch, k the most whose 2k fill `budget_per_rank` tokens (at
- * least one). A pass of a few short prompts has GEMMs of fewer rows than a step of the budget,
- * and the slope there is not a chunk's cost in that step (below the GEMM curve's floor it is
- * the floor's cost per row, up to 1 + half/64 times the plateau's). The share is the 2b pass's.
+ * The prompts a DP rank and micro-batch of the passes `prefill_cost_per_token` measures at a
+ * step budget of `budget_per_rank` tokens: the most, k, whose 2k fill a micro-batch's share of
+ * the budget (B/PP: a step's budget spans its micro-batches), at least one; bounded so that
+ * the passes' batches stay ints.
  */
-constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const cluster_spec& c,
+constexpr int prefill_probe_prompts(const layout& l, const serve_lengths& s, int budget_per_rank) {
+    const double per_prompt = s.computed > 1.0 ? s.computed : 1.0; // at least one token
+    const double fill = budget_per_rank / (2.0 * l.pp * per_prompt);
+    const double most = 0.25 * std::numeric_limits<int>::max() / (double(l.dp) * l.pp);
+    return fill >= 2.0 ? static_cast<int>(fill < most ? fill : most) : 1;
+}
+
+/**
+ * τ is the marginal cost of a prefill pass (the slope between passes of b and 2b prompts: a
+ * chunk rides on a step that reads the weights anyway), taken where the chunks ride: b is
+ * `prompts` a DP rank and micro-batch (prefill_probe_prompts of the step's budget). A pass of
+ * a few short prompts has GEMMs of fewer rows than a step of the budget, and the slope there
+ * is not a chunk's cost in that step (its weight read binds, or below the GEMM curve's floor
+ * it is the floor's cost per row, up to 1 + half/64 times the plateau's). The share is the 2b
+ * pass's.
+ */
+constexpr prefill_token_cost prefill_cost_of_passes(const model_spec& m, const cluster_spec& c,
                                                     const layout& l, const serve_lengths& s,
                                                     const eval_options& opt, double cache_hit,
-                                                    int budget_per_rank) {
-    const double fill = s.computed > 0 ? budget_per_rank / (2.0 * s.computed) : 1.0;
-    const int k = fill >= 2.0 ? static_cast<int>(fill) : 1;
-    const int b = l.dp * l.pp * k;
+                                                    int prompts) {
+    const int b = l.dp * l.pp * prompts;
     const report one =
         evaluate(m, c, l, {.batch = b, .prompt = s.prompt, .prefix_cache_hit = cache_hit}, opt);
     const report two =
@@ -69,6 +83,15 @@ constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const c
     const double slope = (two.prefill.batch_time.value() - one.prefill.batch_time.value()) / tokens;
     const double average = two.prefill.batch_time.value() / (2.0 * tokens);
     return {.tau = slope > 0 ? slope : average, .local_share = dp_local_share(two.prefill.slowest)};
+}
+
+/// τ at a step budget of `budget_per_rank` tokens a DP rank (prefill_cost_of_passes).
+constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const cluster_spec& c,
+                                                    const layout& l, const serve_lengths& s,
+                                                    const eval_options& opt, double cache_hit,
+                                                    int budget_per_rank) {
+    return prefill_cost_of_passes(m, c, l, s, opt, cache_hit,
+                                  prefill_probe_prompts(l, s, budget_per_rank));
 }
 
 /**

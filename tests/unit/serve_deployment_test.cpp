@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include <algorithm>
 
@@ -182,6 +183,24 @@ TEST_CASE("an aggregated step's prefill token cost is the slope at the step's bu
     CHECK(tau(4096) <= 1.4 * flops);
     CHECK(tau(16384) == Approx(tau(4096)).epsilon(0.05)); // past the floor: the plateau's slope
     CHECK(tau(256) < flops);
+}
+
+// The passes τ is measured with: k prompts a DP rank and micro-batch, the most whose 2k fill a
+// micro-batch's share of the budget, B/PP, at least one, and bounded so that 2·DP·PP·k stays
+// an int whatever the prompt's computed tokens.
+TEST_CASE("the prefill passes fill a micro-batch's share of the step budget",
+          "[serve][deployment]") {
+    const serve_lengths s128 =
+        lengths_of({.input_mean = make<tokens>(128), .output_mean = make<tokens>(128)});
+    CHECK(prefill_probe_prompts(layout{}, s128, 4096) == 16);       // 2·16·128 = 4096
+    CHECK(prefill_probe_prompts(layout{.pp = 2}, s128, 4096) == 8); // 2·8·128 = 2048 = B/2
+    CHECK(prefill_probe_prompts(layout{.pp = 4}, s128, 1000) == 1); // 1000/4 < 2·2·128
+    CHECK(prefill_probe_prompts(layout{}, s128, 256) == 1);         // one prompt at least
+    serve_lengths cached = s128;
+    cached.computed = 1e-9; // a prompt almost all cached: a token a prompt at least
+    CHECK(prefill_probe_prompts(layout{}, cached, 16384) == 8192);
+    const int k = prefill_probe_prompts(layout{.dp = 4096, .pp = 64}, cached, 1 << 30);
+    CHECK(2.0 * 4096 * 64 * k <= std::numeric_limits<int>::max());
 }
 
 // The decode table samples n0·{1, 1.5, 2, 3, ...} sequences, n0 = DP·PP, each rounded down to

@@ -56,7 +56,8 @@ constexpr int prefill_probe_prompts(const layout& l, const serve_lengths& s, int
     const double per_prompt = s.computed > 1.0 ? s.computed : 1.0; // at least one token
     const double fill = budget_per_rank / (2.0 * l.pp * per_prompt);
     const double most = 0.25 * std::numeric_limits<int>::max() / (double(l.dp) * l.pp);
-    return fill >= 2.0 ? static_cast<int>(fill < most ? fill : most) : 1;
+    const double k = fill < most ? fill : most;
+    return k >= 2.0 ? static_cast<int>(k) : 1;
 }
 
 /**

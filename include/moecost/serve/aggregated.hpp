@@ -95,6 +95,23 @@ constexpr prefill_token_cost prefill_cost_per_token(const model_spec& m, const c
                                   prefill_probe_prompts(l, s, budget_per_rank));
 }
 
+/// τ for the budgets of one layout, tried in turn: measured again only when a budget's passes
+/// (prefill_probe_prompts) differ from the last one's.
+struct prefill_cost_memo {
+    int prompts = 0; ///< the passes `cost` is from (0: none yet)
+    prefill_token_cost cost{};
+    constexpr const prefill_token_cost& at(const model_spec& m, const cluster_spec& c,
+                                           const layout& l, const serve_lengths& s,
+                                           const eval_options& opt, double cache_hit,
+                                           int budget_per_rank) {
+        if (const int k = prefill_probe_prompts(l, s, budget_per_rank); k != prompts) {
+            cost = prefill_cost_of_passes(m, c, l, s, opt, cache_hit, k);
+            prompts = k;
+        }
+        return cost;
+    }
+};
+
 /**
  * An aggregated instance's attention DP ranks: how many hold prompts, how many of them step
  * together (an expert group joins them, `joined_dp_ranks`; 1 where the runtime balances them)

@@ -181,20 +181,15 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec&
     if (de.table.n == 0)
         return best;
     const double rate = o.load.arrival_rate.value;
-    prefill_token_cost pc{};
-    // prompts a rank of the passes pc is from: budgets sharing them share it
-    int probed = 0;
+    prefill_cost_memo tau;
     for (int b : o.token_budgets) {
         if (b <= 0)
             continue;
         const double limit = aggregated_limit(cx, c, instances.l, b);
         if (limit < 0)
             continue;
-        if (const int k = prefill_probe_prompts(instances.l, cx.s, b); k != probed) {
-            pc =
-                prefill_cost_of_passes(m, c, instances.l, cx.s, o.eval, o.load.prefix_cache_hit, k);
-            probed = k;
-        }
+        const prefill_token_cost& pc =
+            tau.at(m, c, instances.l, cx.s, o.eval, o.load.prefix_cache_hit, b);
         const aggregated_unit u = aggregated_unit_of(cx, de, pc, b, limit);
         if (!(u.best.rate > 0) || (rate > 0 && rate > instances.instances * u.best.rate))
             continue;

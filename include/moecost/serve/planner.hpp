@@ -268,9 +268,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
         mode_tally& ta = res.tally[0];
         for (const decode_entry& d : aggs) {
             bool any = false;
-            prefill_token_cost pc{};
-            // prompts a rank of the passes pc is from: budgets sharing them share it
-            int probed = 0;
+            prefill_cost_memo tau;
             for (int b : o.token_budgets) {
                 if (b <= 0)
                     continue;
@@ -278,10 +276,7 @@ serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& h
                 const double limit = aggregated_limit(cx, hw.aggregated, d.l, b);
                 if (limit < 0)
                     continue;
-                if (const int k = prefill_probe_prompts(d.l, cx.s, b); k != probed) {
-                    pc = prefill_cost_of_passes(m, hw.aggregated, d.l, cx.s, o.eval, hit, k);
-                    probed = k;
-                }
+                const prefill_token_cost& pc = tau.at(m, hw.aggregated, d.l, cx.s, o.eval, hit, b);
                 ++ta.evaluated;
                 const serve_plan p = plan_aggregated(cx, d, pc, b, limit);
                 if (p.feasible) {

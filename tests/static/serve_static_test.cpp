@@ -103,4 +103,15 @@ TEST_CASE("a serving plan as a type", "[serve][static]") {
     STATIC_REQUIRE(!seed_plan<400>::meets<loose>);
     // Far beyond the prefill pool: its queue has no steady state.
     STATIC_REQUIRE(!seed_plan<1000000>::verdict<loose>.stable);
+    // A utilisation limit above 1 admits a queue that grows without end: no plan meets under it
+    // (the check comes before any costing), and the options' rules say why at compile time.
+    constexpr traffic at_300{.input_mean = make<tokens>(10240),
+                             .output_mean = make<tokens>(1024),
+                             .arrival_rate = requests_per_second(300)};
+    STATIC_REQUIRE(!evaluate_serving(presets::seed_moe, presets::seed_gpu, prefill_pool::spec,
+                                     presets::seed_gpu, decode_pool::spec, at_300, loose::spec, {},
+                                     1.5)
+                        .meets());
+    STATIC_REQUIRE(validate(serve_options{}).ok());
+    STATIC_REQUIRE(validate(serve_options{.max_utilisation = 1.5}).has(rule::at_most));
 }

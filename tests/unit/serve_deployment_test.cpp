@@ -224,3 +224,82 @@ TEST_CASE("a DP > 1 decode table holds every point, in whole sequences per DP ra
         }
     }
 }
+
+TEST_CASE("serving inputs that break a rule are named and planned nothing", "[serve][validate]") {
+    const serve_options good = options(2.0, 0.05, 0.9);
+    REQUIRE(validate(good).ok());
+    REQUIRE(validate_serving(llama, hw, good).ok());
+    const auto broken = [](const serve_options& o, rule r, const char* field) {
+        const violations v = validate(o);
+        REQUIRE(v.count == 1);
+        CHECK(v.items[0].what == r);
+        CHECK(std::string(v.items[0].field) == field);
+    };
+    SECTION("the utilisation limit is a share: above 0, at most 1 (beyond, the queue grows)") {
+        for (double u : {1.0 + 1e-9, 1.5}) {
+            serve_options o = good;
+            o.max_utilisation = u;
+            broken(o, rule::at_most, "serve.max_utilisation");
+        }
+        serve_options offline = good; // every request queued: throughput, no bound on the wait
+        offline.max_utilisation = 1.0;
+        CHECK(validate(offline).ok());
+        for (double u : {0.0, -0.5, std::numeric_limits<double>::quiet_NaN()}) {
+            serve_options o = good;
+            o.max_utilisation = u;
+            broken(o, rule::positive, "serve.max_utilisation");
+        }
+    }
+    SECTION("the GPU budget and the CP degree: at least 1, within a layout's caps") {
+        serve_options o = good;
+        o.max_gpus = 0;
+        broken(o, rule::positive, "serve.max_gpus");
+        o.max_gpus = (1 << 24) + 1;
+        broken(o, rule::at_most, "serve.max_gpus");
+        o = good;
+        o.max_cp = 0;
+        broken(o, rule::positive, "serve.max_cp");
+    }
+    SECTION("token budgets and prefill batches: none negative, one used by each mode planned") {
+        serve_options o = good;
+        o.token_budgets = {1024, -512, 0, 0, 0, 0};
+        broken(o, rule::non_negative, "serve.token_budgets");
+        o.token_budgets = {};
+        const violations none = validate(o);
+        REQUIRE(none.count == 1);
+        CHECK(none.items[0].what == rule::positive);
+        o.aggregated = false; // no aggregated plan: its budgets are not needed
+        CHECK(validate(o).ok());
+        o = good;
+        o.prefill_batches = {0, 0, 0};
+        broken(o, rule::positive, "serve.prefill_batches");
+        o.disaggregated = false;
+        CHECK(validate(o).ok());
+    }
+    SECTION("the traffic, the SLOs and the evaluation options are the options' too") {
+        serve_options o = good;
+        o.target.percentile = 1.0;
+        broken(o, rule::below, "slo.percentile");
+        o = good;
+        o.eval.memory_headroom = 0;
+        broken(o, rule::positive, "options.memory_headroom");
+    }
+    SECTION("the planner and plan_deployment plan nothing for them") {
+        serve_options o = good;
+        o.exact_gpus = true;
+        o.max_gpus = 1;
+        o.disaggregated = false;
+        REQUIRE(plan_serving(llama, hw, o).by_mode[0].feasible);
+        REQUIRE(plan_deployment(llama, h100, o, {.l = layout{}, .instances = 1}).feasible);
+        o.max_utilisation = 1.5;
+        const auto r = plan_serving(llama, hw, o);
+        CHECK_FALSE(r.problems.ok());
+        CHECK(r.problems.has(rule::at_most));
+        CHECK_FALSE(r.best.feasible);
+        CHECK(r.evaluated() == 0);
+        CHECK_FALSE(plan_deployment(llama, h100, o, {.l = layout{}, .instances = 1}).feasible);
+        model_spec zero = llama;
+        zero.layers = 0;
+        CHECK(plan_serving(zero, hw, good).problems.has(rule::positive));
+    }
+}

@@ -161,8 +161,9 @@ inline scenario resolve(const options& o) {
     p.aggregated = o.mode != "disaggregated";
     p.disaggregated = o.mode != "aggregated";
     p.eval = make_eval_options(o.modelling);
-    if (const auto v = validate(p.load); !v.ok())
-        throw usage_error("the traffic is invalid: " + describe(*v.begin()));
+    // the flags' own checks come first; this is the library's rule for what they build
+    if (const auto v = validate_serving(s.model.spec, s.hw, p); !v.ok())
+        throw usage_error("the plan is invalid: " + describe(*v.begin()));
     return s;
 }
 

@@ -86,6 +86,72 @@ struct serve_options {
     std::array<int, 3> prefill_batches{1, 2, 4};
 };
 
+/**
+ * Adds the rules o breaks to `out`: its traffic, SLOs and evaluation options, and the
+ * planner's own settings. Above a utilisation of 1 a queue grows without end; at 1 (an offline
+ * run, every request queued) throughput is defined but the wait is not (a plan's `ttft_p` above
+ * ρ = 0.99 is 1e300, no bound). A mode with no positive token budget or prefill batch would
+ * plan nothing.
+ */
+constexpr void validate_into(violations& out, const serve_options& o) {
+    validate_into(out, o.load);
+    validate_into(out, o.target);
+    validate_into(out, o.eval);
+    // a layout's world and degrees stay within `layout`'s caps (every int product exact)
+    constexpr int world_cap = 1 << 24, entry_cap = 1 << 20;
+    if (o.max_gpus < 1)
+        out.add(rule::positive, "serve.max_gpus", o.max_gpus);
+    else if (o.max_gpus > world_cap)
+        out.add(rule::at_most, "serve.max_gpus", o.max_gpus, world_cap);
+    if (o.max_cp < 1)
+        out.add(rule::positive, "serve.max_cp", o.max_cp);
+    else if (o.max_cp > entry_cap)
+        out.add(rule::at_most, "serve.max_cp", o.max_cp, entry_cap);
+    if (!(o.max_utilisation > 0))
+        out.add(rule::positive, "serve.max_utilisation", o.max_utilisation);
+    else if (!(o.max_utilisation <= 1))
+        out.add(rule::at_most, "serve.max_utilisation", o.max_utilisation, 1);
+    // zeros are unused entries; a negative one is a slip, and some entry must be used
+    const auto entries = [&](const char* field, const auto& values, bool needed) {
+        int most = 0;
+        for (int v : values) {
+            if (v < 0)
+                out.add(rule::non_negative, field, v);
+            else if (v > entry_cap)
+                out.add(rule::at_most, field, v, entry_cap);
+            most = v > most ? v : most;
+        }
+        if (needed && most == 0)
+            out.add(rule::positive, field, most);
+    };
+    entries("serve.token_budgets", o.token_budgets, o.aggregated);
+    entries("serve.prefill_batches", o.prefill_batches, o.disaggregated);
+}
+
+/// Every rule serving options must satisfy.
+constexpr violations validate(const serve_options& o) {
+    violations out;
+    validate_into(out, o);
+    return out;
+}
+
+/// Every rule a planning problem breaks: the model's, the clusters' the modes of `o` use, and
+/// the options'.
+constexpr violations validate_serving(const model_spec& m, const serve_hardware& hw,
+                                      const serve_options& o) {
+    violations out;
+    validate_into(out, m);
+    if (o.aggregated)
+        validate_into(out, hw.aggregated);
+    if (o.disaggregated) {
+        validate_into(out, hw.prefill);
+        if (!(hw.decode == hw.prefill))
+            validate_into(out, hw.decode);
+    }
+    validate_into(out, o);
+    return out;
+}
+
 /// Layout l's DP ranks as an aggregated instance: those that step together and wait for the
 /// busiest one's prompts are the ones an expert group joins (`joined_dp_ranks`), or 1 where the
 /// runtime balances them; `local_share` of a prefill token's time is on its own rank.
@@ -240,7 +306,7 @@ constexpr prefill_entry make_prefill_entry(const serve_context& cx, const layout
     const kv_transfer least = kv_transfer_of(*cx.m, cx.s, cx.hw.prefill, l, cx.hw.decode, l);
     fits = false;
     for (int k : o.prefill_batches) {
-        if (k <= 0)
+        if (k <= 0 || 1LL * l.dp * l.pp * k > 1LL << 30) // an int batch, exact in every product
             continue;
         const prefill_profile pf = make_prefill_profile(
             *cx.m, cx.hw.prefill, l, cx.s, l.dp * l.pp * k, o.eval, o.load.prefix_cache_hit);

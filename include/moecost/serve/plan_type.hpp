@@ -67,7 +67,8 @@ constexpr serving_verdict evaluate_serving(const model_spec& spec, const cluster
                                            double max_utilisation = 0.9) {
     serving_verdict v;
     const double rate = t.arrival_rate.value;
-    if (!(rate > 0) || p.instances < 1 || d.instances < 1 || !validate(t).ok() || !validate(s).ok())
+    if (!(rate > 0) || p.instances < 1 || d.instances < 1 || !validate(t).ok() ||
+        !validate(s).ok() || !(max_utilisation > 0 && max_utilisation <= 1))
         return v;
     const model_spec m = with_resolved_heads(spec);
     const serve_lengths len = lengths_of(t);
@@ -137,13 +138,17 @@ struct serving_deployment {
  * min(n_P·μ_P, n_D·μ_D) within the SLOs; with a rate, at that rate, infeasible when either pool
  * cannot carry it. `o.max_gpus`, `exact_gpus` and the connect rules are not applied: the
  * deployment is the caller's. Each pool's `capacity` is what one instance takes within the SLOs.
+ * Inputs that break a rule give an infeasible plan; `validate_serving` names the rules.
  */
 constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardware& hw,
                                      const serve_options& o, const pool_spec& prefill,
                                      const pool_spec& decode) {
     serve_plan none;
     none.mode = serve_mode::disaggregated;
-    if (prefill.instances < 1 || decode.instances < 1)
+    serve_options pools = o; // the rules of a disaggregated plan
+    pools.aggregated = false;
+    pools.disaggregated = true;
+    if (prefill.instances < 1 || decode.instances < 1 || !validate_serving(spec, hw, pools).ok())
         return none;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
@@ -167,12 +172,16 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardwar
  * `o.token_budgets` tried (`plan_aggregated` with the instance count given), the best kept by
  * the planner's ranking. With no arrival rate, at its goodput within the SLOs; with a rate, at
  * that rate (a budget whose instances cannot carry it is skipped). `o.max_gpus` and `exact_gpus`
- * are not applied.
+ * are not applied. Inputs that break a rule give an infeasible plan; `validate_serving` names
+ * the rules.
  */
 constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec& c,
                                      const serve_options& o, const pool_spec& instances) {
     serve_plan best;
-    if (instances.instances < 1)
+    serve_options one = o; // the rules of an aggregated plan
+    one.aggregated = true;
+    one.disaggregated = false;
+    if (instances.instances < 1 || !validate_serving(spec, {c, c, c}, one).ok())
         return best;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);

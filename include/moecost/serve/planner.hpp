@@ -48,6 +48,8 @@ struct serve_result {
     /// bands, `serve_ranking::front_band`)
     std::array<serve_plan, Front> pareto{};
     int n_pareto = 0;
+    /// The rules the inputs break (`validate_serving`); none planned where any is broken.
+    violations problems{};
     [[nodiscard]] constexpr long evaluated() const {
         return tally[0].evaluated + tally[1].evaluated;
     }
@@ -218,6 +220,9 @@ template <std::size_t Front = 32>
 serve_result<Front> plan_serving(const model_spec& spec, const serve_hardware& hw,
                                  const serve_options& o) {
     serve_result<Front> res;
+    res.problems = validate_serving(spec, hw, o);
+    if (!res.problems.ok())
+        return res;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
     const serve_context cx = make_serve_context(m, q, hw, o);

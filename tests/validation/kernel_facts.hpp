@@ -88,6 +88,20 @@ inline constexpr std::string_view xla_sm90 =
     "gpu/model/matmul_interpolator_data.h, kDefaultMatmulPTable, key sm_90, "
     "flops[bf16xbf16->bf16] (TFLOP/s here: the table's FLOP/s over 1e12)";
 
+// vLLM's GEMM benchmarks (benchmarks/kernels/bench_fp8_gemm.py, bench_nvfp4_gemm.py) on B200:
+// CUTLASS SM100 kernels, Llama-3.1-8B's QKV shape (N = 6144, K = 4096), TFLOP/s by M, the
+// "-noquant" columns (the GEMM alone, without quantising the activations). FP8: per-channel
+// weights and per-token activations, after that PR's tunings; the PR states B200. NVFP4: the
+// table before #20646's tuned configs (the kernel of #20578); the GPU is not named, but NVFP4
+// needs SM100 and the same table's torch-bf16 column matches #18778's B200 runs within 1.5% at
+// M = 1 to 256 (5.92 / 5.91, 94.8 / 94.8, 402.5 / 402.6, 729.1 / 727.3, 1127 / 1112).
+inline constexpr std::string_view vllm_fp8_b200 =
+    "vllm-project/vllm pull request #18778 (\"Tunings for SM100 FP8 CUTLASS kernel\", B200), "
+    "bench_fp8_gemm.py, N=6144 K=4096, fp8-channel-w-token-a-noquant";
+inline constexpr std::string_view vllm_nvfp4_b200 =
+    "vllm-project/vllm pull request #20646 (\"Basic tuned configs for NVFP4 CUTLASS dense GEMM\", "
+    "the Before table; the script of #20578), bench_nvfp4_gemm.py, N=6144 K=4096, nvfp4-noquant";
+
 // clang-format off
 inline constexpr std::array gemm_facts{
     // DeepGEMM dense FP8 on H800: decode-sized M (64, 128) and prefill-sized M (4096)
@@ -150,6 +164,26 @@ inline constexpr std::array gemm_facts{
               "Stas Bekman's B200 NVFP4 vs MXFP4 MAMF report (2026-10-02, torch 2.14), read in a "
               "secondary copy: a public write-up quoting it (search index id 70687791667), not in "
               "ml-engineering@744d01e", informs::gemm_fp4},
+    // vLLM's CUTLASS GEMMs on B200 by M, from 64 rows (the curve's range, held below). Below,
+    // the engine prices a GEMM by its weights' read at the HBM curve; these kernels do not reach
+    // it (M = 1, kept for the record: NVFP4 11.3 us for 13 MB of weights, FP8 5.9 us
+    // for 25 MB, where the curve gives 2.3 and 4.2 us; docs/calibration.md)
+    gemm_fact{"vLLM CUTLASS fp8", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1,    64, 6144, 4096, 542.513655, 0, vllm_fp8_b200, informs::gemm_fp8},
+    gemm_fact{"vLLM CUTLASS fp8", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1,   128, 6144, 4096, 914.948318, 0, vllm_fp8_b200, informs::gemm_fp8},
+    gemm_fact{"vLLM CUTLASS fp8", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1,   256, 6144, 4096, 1478.033168, 0, vllm_fp8_b200, informs::gemm_fp8},
+    gemm_fact{"vLLM CUTLASS fp8", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1,   512, 6144, 4096, 1795.570613, 0, vllm_fp8_b200, informs::gemm_fp8},
+    gemm_fact{"vLLM CUTLASS fp8", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1,  1024, 6144, 4096, 2585.290571, 0, vllm_fp8_b200, informs::gemm_fp8},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,    64, 6144, 4096, 281.971021, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   128, 6144, 4096, 549.526976, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   256, 6144, 4096, 1102.033286, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   512, 6144, 4096, 2187.995534, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,  1024, 6144, 4096, 2894.987191, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,  2048, 6144, 4096, 3411.463557, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,  4096, 6144, 4096, 3645.594842, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,  8192, 6144, 4096, 3778.760919, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 16384, 6144, 4096, 3904.329097, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    gemm_fact{"vLLM CUTLASS fp8, M = 1", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1, 1, 6144, 4096, 8.513710, 0, vllm_fp8_b200, informs::none},
+    gemm_fact{"vLLM CUTLASS nvfp4, M = 1", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 1, 6144, 4096, 4.439497, 0, vllm_nvfp4_b200, informs::none},
     gemm_fact{"MAMF mxfp4", "B200 SXM", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 0, 0, 0, 6087, 0,
               "the same secondary copy as the NVFP4 figure (moecost multiplies mxfp4 weights at the "
               "bf16 rate, so this informs no term)", informs::none},
@@ -439,7 +473,7 @@ inline constexpr std::array ep_facts{
 
 // =============================================================================================
 // 6. Memory-bound kernels by size: RRZE-HPC gpu-benches' gpu-small-kernels, 10,000 calls of a
-//    streaming SCALE kernel (B[i] = s * A[i], doubles) of `doubles` elements, queued in a stream
+//    streaming SCALE kernel (B[i] = s * A[i], doubles) of `elements` doubles, queued in a stream
 //    or captured in a CUDA graph; the file's GB/s count 16 bytes per element (read and write).
 //    The figure kept is the best over the file's block sizes (32 to 1024 threads), as the
 //    repository's plot.py takes it. Sizes between about 1 MB and twice the L2 (50 MB on H200,
@@ -451,11 +485,12 @@ struct stream_fact {
     std::string_view gpu;
     const cluster_spec* cluster;
     family fam;
-    bool graph;     ///< launched from a captured CUDA graph
-    double doubles; ///< elements; bytes moved = 16 x doubles
+    bool graph;      ///< launched from a captured CUDA graph
+    double elements; ///< bytes moved = element_bytes x elements
     double gbps;
     std::string_view source;
     informs term;
+    double element_bytes = 16; ///< bytes read and written per element (SCALE on doubles: 16)
 };
 
 inline constexpr std::string_view rrze_h200 =
@@ -463,6 +498,18 @@ inline constexpr std::string_view rrze_h200 =
 inline constexpr std::string_view rrze_h200_graph =
     "RRZE-HPC/gpu-benches@1038c5d0d0f48cfe9912930d34eb2d8a31b72b9b:gpu-small-kernels/"
     "h200_graph.txt";
+// B200 (no RRZE file): CUB's DeviceTransform benchmarks under nvbench, L2 flushed before each
+// launch, single launches timed ("GPU Time", so not under a graph), at 2^28 elements (1.6 and
+// 2.1 GB moved, far beyond the 126 MB L2); and CUTLASS's CuTe DSL RMSNorm (read x, write y in
+// bf16, 32768 x 16384). The PR reports BWUtil against the 7.672 TB/s the driver gives; the
+// profile's fraction is of the preset's 8 TB/s (the datasheet's).
+inline constexpr std::string_view cccl_b200 =
+    "NVIDIA/cccl pull request #7391, nvbench tables on NVIDIA B200 (F16 add: 2^28 elements, "
+    "239.643 us, 6.721 TB/s; F32 two-array transform: 2^28, 320.278 us, 6.705 TB/s)";
+inline constexpr std::string_view cutlass_rmsnorm_b200 =
+    "NVIDIA/cutlass pull request #2917, CuTe DSL RMSNorm on B200, M=32768 N=16384 bf16: "
+    "\"Kernel execution time: 329.54 us / Memory throughput: 6516.67 GB/s\"";
+
 inline constexpr std::string_view rrze_a100 =
     "RRZE-HPC/gpu-benches@1038c5d0d0f48cfe9912930d34eb2d8a31b72b9b:gpu-small-kernels/"
     "a100_80.txt (its size column, labelled kB, is MB: the first column, elements, is used)";
@@ -482,6 +529,11 @@ inline constexpr std::array stream_facts{
     stream_fact{"scale kernel, stream, large",     "H200", &presets::h200, family::hopper, false, 18012850, 3282, rrze_h200, informs::hbm},
     stream_fact{"scale kernel, CUDA graph, large", "A100 SXM 80GB", &presets::a100_sxm_80gb, family::ampere, true, 61620009, 1742, rrze_a100_graph, informs::hbm},
     stream_fact{"scale kernel, stream, large",     "A100 SXM 80GB", &presets::a100_sxm_80gb, family::ampere, false, 24470157, 1713, rrze_a100, informs::hbm},
+    // B200 beyond the L2: the Blackwell plateau (its half stays Hopper's: no small-kernel figure
+    // under a graph)
+    stream_fact{"CUB add, F16, nvbench",            "B200", &presets::b200, family::blackwell, false, 268435456, 6721, cccl_b200, informs::hbm, 6},
+    stream_fact{"CUB two-array transform, F32",     "B200", &presets::b200, family::blackwell, false, 268435456, 6705, cccl_b200, informs::hbm, 8},
+    stream_fact{"CuTe DSL RMSNorm, bf16",           "B200", &presets::b200, family::blackwell, false, 536870912, 6516.67, cutlass_rmsnorm_b200, informs::hbm, 4},
     // tiny kernels launched one by one in a stream: the launch cost without graphs (no term)
     stream_fact{"scale kernel, stream, tiny", "H200", &presets::h200, family::hopper, false,  4096,  27, rrze_h200, informs::none},
     stream_fact{"scale kernel, stream, tiny", "H200", &presets::h200, family::hopper, false, 16562, 104, rrze_h200, informs::none},

@@ -308,13 +308,22 @@ double measured_fraction(const gemm_fact& g) {
     return g.tflops * 1e12 / peak_flops(g);
 }
 
+/// Predicted over measured time; a fact without a shape is its plateau's: the ratio of the
+/// measured fraction to the curve's peak.
+double time_ratio(const gemm_fact& g, const curve& gemm, const curve& hbm,
+                  gemm_size size = gemm_size::rows) {
+    if (g.m <= 0)
+        return measured_fraction(g) / gemm.peak;
+    return predicted_seconds(g, gemm, hbm, size) / measured_seconds(g);
+}
+
 bool is(const gemm_fact& g, family f, gemm_dtype t) {
     return g.fam == f && g.dtype == t;
 }
 
 // Memory-bound streaming kernels (section 6 of the facts).
 double stream_bytes(const stream_fact& x) {
-    return 16.0 * x.doubles;
+    return x.element_bytes * x.elements;
 }
 double measured_seconds(const stream_fact& x) {
     return stream_bytes(x) / (x.gbps * 1e9);
@@ -568,7 +577,7 @@ curve fit_gemm_curve(family f, gemm_dtype t, const curve& hbm, gemm_size size = 
         const curve c{fraction_of(x[0]), std::exp(x[1])};
         double s = 0;
         for (const gemm_fact& g : facts) {
-            const double r = log_ratio(predicted_seconds(g, c, hbm, size), measured_seconds(g));
+            const double r = std::log(time_ratio(g, c, hbm, size));
             s += r * r;
         }
         return s;
@@ -611,6 +620,16 @@ double kernel_overhead_blog() {
             graph = o.us;
     }
     return (graph - alone) * 1e-6;
+}
+
+/// The plateau of a family's HBM curve from its streaming figures beyond the L2 alone: the
+/// geometric mean of their fractions of HBM bandwidth.
+double stream_plateau(family f) {
+    std::vector<double> fractions;
+    for (const stream_fact& x : stream_facts)
+        if (x.fam == f && x.term == informs::hbm && large_stream(x))
+            fractions.push_back(x.gbps * 1e9 / x.cluster->gpu.hbm_bandwidth.value);
+    return fractions.empty() ? 0.0 : geometric_mean(fractions);
 }
 
 /// A family's HBM curve from streaming kernels alone (Ampere): the plateau from the large
@@ -658,8 +677,9 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
         const double e = fit_intra_efficiency(f);
         WARN("family " << static_cast<int>(f) << ": bf16 peak "
                        << fit_gemm_peak(f, gemm_dtype::bf16, hopper.gemm_bf16.half) << ", fp8 peak "
-                       << fit_gemm_peak(f, gemm_dtype::fp8, hopper.gemm_fp8.half) << ", fp4 peak "
-                       << fit_gemm_peak(f, gemm_dtype::fp4, hopper.gemm_fp8.half)
+                       << fit_gemm_peak(f, gemm_dtype::fp8, chosen(f).gemm_fp8.half)
+                       << ", fp4 peak "
+                       << fit_gemm_peak(f, gemm_dtype::fp4, chosen(f).gemm_fp4.half)
                        << ", attention prefill " << fit_attention_prefill(f)
                        << ", flashmla sparse prefill " << flashmla_sparse_prefill(f)
                        << ", intra eff " << e << ", alpha "
@@ -670,6 +690,14 @@ TEST_CASE("calibration fit summary", "[.][calibration-summary]") {
     {
         const curve b = fit_gemm_curve(family::hopper, gemm_dtype::bf16, hopper.hbm);
         WARN("hopper bf16 curve {" << b.peak << ", " << b.half << "}");
+        const curve f8 = fit_gemm_curve(family::blackwell, gemm_dtype::fp8, blackwell.hbm);
+        const curve f4 = fit_gemm_curve(family::blackwell, gemm_dtype::fp4, blackwell.hbm);
+        WARN("blackwell fp8 curve {"
+             << f8.peak << ", " << f8.half << "} rms "
+             << gemm_rms(family::blackwell, gemm_dtype::fp8, f8, blackwell.hbm, gemm_size::rows)
+             << ", fp4 curve {" << f4.peak << ", " << f4.half << "} rms "
+             << gemm_rms(family::blackwell, gemm_dtype::fp4, f4, blackwell.hbm, gemm_size::rows)
+             << ", hbm plateau " << stream_plateau(family::blackwell));
     }
     WARN("a2a latency " << a.latency << " inter alpha " << a.inter_alpha << " inter eff "
                         << a.inter_efficiency << " rms " << a.rms);
@@ -887,11 +915,9 @@ TEST_CASE("GEMM plateaus by family and format: MAMF and FP4 figures are the prof
         family f;
         gemm_dtype t;
     };
-    for (const peak_case c :
-         {peak_case{family::ampere, gemm_dtype::bf16},
-          peak_case{family::blackwell, gemm_dtype::bf16},
-          peak_case{family::cdna3, gemm_dtype::bf16}, peak_case{family::blackwell, gemm_dtype::fp8},
-          peak_case{family::blackwell, gemm_dtype::fp4}}) {
+    for (const peak_case c : {peak_case{family::ampere, gemm_dtype::bf16},
+                              peak_case{family::blackwell, gemm_dtype::bf16},
+                              peak_case{family::cdna3, gemm_dtype::bf16}}) {
         const curve& p = chosen_gemm(c.f, c.t);
         const double fit = fit_gemm_peak(c.f, c.t, p.half);
         INFO("family " << static_cast<int>(c.f) << " dtype " << static_cast<int>(c.t)
@@ -904,15 +930,45 @@ TEST_CASE("GEMM plateaus by family and format: MAMF and FP4 figures are the prof
             CHECK(within(p.peak, measured_fraction(g), plateau_tolerance));
         }
     }
-    // The halves of the other families are Hopper's, fitted on the only figures by M below the
-    // plateau: bf16's on XLA's H100 table, fp8's (and fp4's) on DeepGEMM (docs/calibration.md).
+    // The bf16 halves of the other families are Hopper's, fitted on the only bf16 figures by M
+    // below the plateau, XLA's H100 table (docs/calibration.md); Blackwell's fp8 and fp4 curves
+    // have figures by M of their own (the next test case).
     for (const chosen_terms* c : {&ampere, &blackwell, &cdna3})
         CHECK(c->gemm_bf16.half == hopper.gemm_bf16.half);
-    CHECK(blackwell.gemm_fp8.half == hopper.gemm_fp8.half);
-    CHECK(blackwell.gemm_fp4.half == hopper.gemm_fp8.half);
     // FP8 below bf16 on Hopper: block-scaled FP8 promotes partial sums on CUDA cores, which
     // the 2x FP8 peak does not account for (DeepGEMM README), and it shows in both sources.
     CHECK(hopper.gemm_fp8.peak < hopper.gemm_bf16.peak);
+}
+
+TEST_CASE("Blackwell fp8 and fp4 GEMM curves: fitted on vLLM's B200 kernels by M and MAMF",
+          "[validation][calibration][gemm]") {
+    // Each curve: least squares over its format's shaped figures (vLLM's CUTLASS kernels at
+    // N = 6144, K = 4096, M = 64 to 1024 or 16384) and its plateau figures (MAMF), the HBM curve
+    // the profile's. The shaped figures reach less than MAMF's best shape (NVFP4 3904 TFLOP/s at
+    // M = 16384 against 6624), so the plateaus fall between the two, as Hopper's fp8 does.
+    for (const gemm_dtype t : {gemm_dtype::fp8, gemm_dtype::fp4}) {
+        const curve& chosen_curve = chosen_gemm(family::blackwell, t);
+        const curve fit = fit_gemm_curve(family::blackwell, t, blackwell.hbm);
+        INFO("dtype " << static_cast<int>(t) << ": fit {" << fit.peak << ", " << fit.half
+                      << " rows}, chosen {" << chosen_curve.peak << ", " << chosen_curve.half
+                      << "}");
+        CHECK(std::abs(chosen_curve.peak - fit.peak) <= 0.005);
+        CHECK(std::abs(chosen_curve.half / fit.half - 1) <= 0.05);
+        for (const gemm_fact& g : gemm_facts) {
+            if (!is(g, family::blackwell, t) || g.term == informs::none)
+                continue;
+            const double ratio = time_ratio(g, chosen_curve, blackwell.hbm);
+            INFO(g.what << " " << g.gpu << " M " << g.m << ": " << g.tflops
+                        << " TFLOP/s, predicted/measured time " << ratio);
+            CHECK(within(ratio, 1.0, gemm_tolerance));
+        }
+    }
+    // The curve these figures replace (MAMF's NVFP4 plateau, 0.74, at Hopper's DeepGEMM half of
+    // 140 rows) made B200's NVFP4 GEMM at M = 128 almost 4x faster than measured.
+    const curve transferred{0.74, hopper.gemm_fp8.half};
+    for (const gemm_fact& g : gemm_facts)
+        if (is(g, family::blackwell, gemm_dtype::fp4) && g.m == 128)
+            CHECK(predicted_seconds(g, transferred, blackwell.hbm) < 0.3 * measured_seconds(g));
 }
 
 TEST_CASE("Prefill attention: FlashAttention-2 and -3 figures against the profiles",
@@ -1058,10 +1114,12 @@ TEST_CASE("Expert-parallel all-to-all: DeepEP's figures against a2a_latency and 
 
 TEST_CASE("Terms without facts are the nearest family's, as docs/calibration.md states",
           "[validation][calibration]") {
-    for (const chosen_terms* c : {&blackwell, &cdna3}) {
-        CHECK(c->hbm.peak == hopper.hbm.peak);
-        CHECK(c->hbm.half == hopper.hbm.half);
-    }
+    CHECK(cdna3.hbm.peak == hopper.hbm.peak);
+    CHECK(cdna3.hbm.half == hopper.hbm.half);
+    // Blackwell's HBM plateau is its streaming figures' (B200 beyond the L2), its half Hopper's
+    // (no small kernel under a graph was found)
+    CHECK(std::abs(blackwell.hbm.peak - stream_plateau(family::blackwell)) <= 0.005);
+    CHECK(blackwell.hbm.half == hopper.hbm.half);
     for (const chosen_terms* c : {&ampere, &blackwell, &cdna3}) {
         CHECK(c->attention_decode == hopper.attention_decode);
         CHECK(c->kernel_overhead_us == hopper.kernel_overhead_us);

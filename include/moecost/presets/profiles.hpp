@@ -28,8 +28,8 @@ namespace profile_terms {
 
 /// GEMM rows M at which an FP8 GEMM reaches half its plateau: the joint fit of DeepGEMM's FP8
 /// dense and grouped GEMMs on H800 (README at 55ab91f, Performance: M = 64 to 8192 rows, N up
-/// to 32768) and the MAMF FP8 plateaus of H100 and H200 (139 rows). Used for fp8 and fp4 in
-/// every family that has them.
+/// to 32768) and the MAMF FP8 plateaus of H100 and H200 (139 rows). The default of a family's
+/// fp8 and fp4 curves; Blackwell's have figures by M of their own.
 inline constexpr double fp8_half_rows = 140;
 
 /// The same for bf16: the fit of XLA's H100 matmul table (sm_90, bf16, M = 256 to 4096, N and K
@@ -75,9 +75,11 @@ inline constexpr double attention_decode = 0.90;
  */
 struct family_figures {
     detail::fixed_string<32> name;
-    double bf16 = 1.0;              ///< bf16 GEMM plateau; half at profile_terms::bf16_half_rows
-    std::optional<double> fp8{};    ///< fp8 GEMM plateau; half at profile_terms::fp8_half_rows
-    std::optional<double> fp4{};    ///< fp4 GEMM plateau; half at profile_terms::fp8_half_rows
+    double bf16 = 1.0;           ///< bf16 GEMM plateau; half at profile_terms::bf16_half_rows
+    std::optional<double> fp8{}; ///< fp8 GEMM plateau
+    std::optional<double> fp4{}; ///< fp4 GEMM plateau
+    double fp8_half = profile_terms::fp8_half_rows; ///< rows at half the fp8 plateau
+    double fp4_half = profile_terms::fp8_half_rows; ///< rows at half the fp4 plateau
     double attention_prefill = 1.0; ///< prefill attention core: plateau fraction of peak
     /// keys per query at half of it (profile_terms::attention_prefill_half_keys; 0: none)
     double attention_prefill_half = profile_terms::attention_prefill_half_keys;
@@ -91,10 +93,8 @@ struct family_figures {
  */
 constexpr perf_profile family_profile(const family_figures& f) {
     const saturation bf16{.peak = f.bf16, .half = profile_terms::bf16_half_rows};
-    const saturation fp8 =
-        f.fp8 ? saturation{.peak = *f.fp8, .half = profile_terms::fp8_half_rows} : bf16;
-    const saturation fp4 =
-        f.fp4 ? saturation{.peak = *f.fp4, .half = profile_terms::fp8_half_rows} : bf16;
+    const saturation fp8 = f.fp8 ? saturation{.peak = *f.fp8, .half = f.fp8_half} : bf16;
+    const saturation fp4 = f.fp4 ? saturation{.peak = *f.fp4, .half = f.fp4_half} : bf16;
     perf_profile p;
     p.name = f.name;
     p.gemm = {bf16, fp8, fp4, fp8}; // per gemm_format: bf16, fp8, fp4, int8
@@ -152,22 +152,31 @@ inline constexpr perf_profile h100_profile = family_profile({
 
 /**
  * Blackwell (B200, GB200).
- * - gemm[bf16]: MAMF B200 1745 of 2250 and GB200 1822 of 2500 TFLOP/s (0.776, 0.729): 0.75.
- * - gemm[fp8]: MAMF B200 3432.5 of 4500 and GB200 3615.6 of 5000 (0.763, 0.723): 0.74.
- * - gemm[fp4]: B200 NVFP4, 6624 of 9000 TFLOP/s (0.74; read in a secondary copy of the MAMF
- *   author's report).
- * - gemm[int8]: no figure: the fp8 curve (transferred). GEMM halves: Hopper's (transferred).
+ * - gemm[bf16]: MAMF B200 1745 of 2250 and GB200 1822 of 2500 TFLOP/s (0.776, 0.729): 0.75;
+ *   Hopper's half (transferred).
+ * - gemm[fp8]: vLLM's CUTLASS FP8 GEMM on B200 by M (N 6144, K 4096, M 64 to 1024: 543 to
+ *   2585 TFLOP/s) with MAMF B200 3432.5 of 4500 and GB200 3615.6 of 5000: plateau 0.73, half
+ *   at 330 rows.
+ * - gemm[fp4]: vLLM's CUTLASS NVFP4 GEMM by M (the same shape, M 64 to 16384: 282 to 3904
+ *   TFLOP/s) with B200 NVFP4 MAMF, 6624 of 9000 (read in a secondary copy of the MAMF author's
+ *   report): plateau 0.55, half at 940 rows.
+ * - gemm[int8]: no figure: the fp8 curve (transferred).
+ * - hbm: CUB's streaming transforms and CUTLASS's RMSNorm on B200 beyond the L2 (6.52 to 6.72
+ *   of the datasheet's 8 TB/s): plateau 0.83; Hopper's half (transferred).
  * - attention_prefill: Hopper's plateau 0.67 times the ratio of the same kernel's maxima,
  *   FlashMLA's sparse prefill on B200 (1450 of 2250) and H800 (640 of 989): 0.996; Hopper's
  *   half (transferred).
- * - attention_decode, hbm, kernel_overhead, a2a_latency: transferred from Hopper.
+ * - attention_decode, kernel_overhead, a2a_latency: transferred from Hopper.
  */
 inline constexpr perf_profile b200_profile = family_profile({
     .name = "blackwell",
     .bf16 = 0.75,
-    .fp8 = 0.74,
-    .fp4 = 0.74,
+    .fp8 = 0.73,
+    .fp4 = 0.55,
+    .fp8_half = 330,
+    .fp4_half = 940,
     .attention_prefill = 0.67,
+    .hbm = {.peak = 0.83, .half = profile_terms::hbm.half},
 });
 
 /**

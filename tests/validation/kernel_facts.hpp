@@ -98,6 +98,13 @@ inline constexpr std::string_view xla_sm90 =
 inline constexpr std::string_view vllm_fp8_b200 =
     "vllm-project/vllm pull request #18778 (\"Tunings for SM100 FP8 CUTLASS kernel\", B200), "
     "bench_fp8_gemm.py, N=6144 K=4096, fp8-channel-w-token-a-noquant";
+// TensorRT-LLM's dense NVFP4 FC1 on one B200 (docs/source/blogs/tech_blog/
+// blog23_MoE_as_Dense_GEMM.md at 4124b5a, "FC1 Roofline": the AutoTuner's best config by
+// num_tokens): DeepSeek-V3's 256 routed experts' W1/W3 under TP8 as one GEMM, N = 256 x 2 x 256
+// = 131072, K = 7168 (its 66.1 us roofline at 8 TB/s is those weights with their scales).
+inline constexpr std::string_view trtllm_fc1_b200 =
+    "NVIDIA/TensorRT-LLM@4124b5a7e8ee02d36e2811afa0acd296e107ddcb:docs/source/blogs/tech_blog/"
+    "blog23_MoE_as_Dense_GEMM.md, FC1 Roofline (B200, NVFP4, N=131072 K=7168)";
 inline constexpr std::string_view vllm_nvfp4_b200 =
     "vllm-project/vllm pull request #20646 (\"Basic tuned configs for NVFP4 CUTLASS dense GEMM\", "
     "the Before table; the script of #20578), bench_nvfp4_gemm.py, N=6144 K=4096, nvfp4-noquant";
@@ -182,6 +189,16 @@ inline constexpr std::array gemm_facts{
     gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,  4096, 6144, 4096, 3645.594842, 0, vllm_nvfp4_b200, informs::gemm_fp4},
     gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,  8192, 6144, 4096, 3778.760919, 0, vllm_nvfp4_b200, informs::gemm_fp4},
     gemm_fact{"vLLM CUTLASS nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 16384, 6144, 4096, 3904.329097, 0, vllm_nvfp4_b200, informs::gemm_fp4},
+    // TensorRT-LLM's NVFP4 FC1 on B200, one GEMM over many output tiles (1024 at M = 128): at the
+    // same M 2.7 to 5.3x the TFLOP/s of vLLM's 6144 x 4096 shape (48 tiles at M = 128, a third of
+    // the SMs)
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   128, 131072, 7168, 2898.9, 0, trtllm_fc1_b200, informs::gemm_fp4},
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   256, 131072, 7168, 4897.0, 0, trtllm_fc1_b200, informs::gemm_fp4},
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   336, 131072, 7168, 4342.8, 0, trtllm_fc1_b200, informs::gemm_fp4},
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,   512, 131072, 7168, 5900.8, 0, trtllm_fc1_b200, informs::gemm_fp4},
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4, M < 64", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,     1, 131072, 7168, 19.19, 0, trtllm_fc1_b200, informs::none},
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4, M < 64", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,    32, 131072, 7168, 687.43, 0, trtllm_fc1_b200, informs::none},
+    gemm_fact{"TensorRT-LLM dense FC1 nvfp4, M < 64", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1,    48, 131072, 7168, 1090.62, 0, trtllm_fc1_b200, informs::none},
     gemm_fact{"vLLM CUTLASS fp8, M = 1", "B200", &presets::b200, family::blackwell, gemm_dtype::fp8, 1, 1, 6144, 4096, 8.513710, 0, vllm_fp8_b200, informs::none},
     gemm_fact{"vLLM CUTLASS nvfp4, M = 1", "B200", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 1, 6144, 4096, 4.439497, 0, vllm_nvfp4_b200, informs::none},
     gemm_fact{"MAMF mxfp4", "B200 SXM", &presets::b200, family::blackwell, gemm_dtype::fp4, 1, 0, 0, 0, 6087, 0,

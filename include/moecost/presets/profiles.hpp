@@ -158,8 +158,10 @@ inline constexpr perf_profile h100_profile = family_profile({
  *   2585 TFLOP/s) with MAMF B200 3432.5 of 4500 and GB200 3615.6 of 5000: plateau 0.73, half
  *   at 330 rows.
  * - gemm[fp4]: vLLM's CUTLASS NVFP4 GEMM by M (the same shape, M 64 to 16384: 282 to 3904
- *   TFLOP/s) with B200 NVFP4 MAMF, 6624 of 9000 (read in a secondary copy of the MAMF author's
- *   report): plateau 0.55, half at 940 rows.
+ *   TFLOP/s), TensorRT-LLM's NVFP4 FC1 of DeepSeek-V3's experts (N 131072, K 7168, M 128 to
+ *   512: 2899 to 5901) and B200 NVFP4 MAMF, 6624 of 9000 (read in a secondary copy of the MAMF
+ *   author's report): plateau 0.55, half at 400 rows. The two shapes differ 2.7-5.3x at the
+ *   same M (output tiles: 48 against 1024 at M = 128); a curve of M splits the difference.
  * - gemm[int8]: no figure: the fp8 curve (transferred).
  * - hbm: CUB's streaming transforms and CUTLASS's RMSNorm on B200 beyond the L2 (6.52 to 6.72
  *   of the datasheet's 8 TB/s): plateau 0.83; Hopper's half (transferred).
@@ -174,7 +176,7 @@ inline constexpr perf_profile b200_profile = family_profile({
     .fp8 = 0.73,
     .fp4 = 0.55,
     .fp8_half = 330,
-    .fp4_half = 940,
+    .fp4_half = 400,
     .attention_prefill = 0.67,
     .hbm = {.peak = 0.83, .half = profile_terms::hbm.half},
 });

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 using namespace moecost;
 using namespace moecost::literals;
 
@@ -129,4 +131,29 @@ TEST_CASE("search reports nearest misses when no layout meets the targets", "[se
     CHECK(r.nearest_misses[0].decode.value() <= 1.44e12 / (10240.0 * 16 * 2 * 512 * 2));
     // short by 1e5 / decode − 1 ≥ 1e5 / 4,291.5 − 1 ≈ 22.3
     CHECK(r.nearest_misses[0].shortfall >= 1e5 / 4291.5 - 1.0);
+}
+
+TEST_CASE("a search space that breaks a rule is named, and nothing is searched", "[search]") {
+    CHECK(validate(search_space{}).ok());
+    const auto only = [](const search_space& s, rule r, const char* field) {
+        const violations v = validate(s);
+        REQUIRE(v.count == 1);
+        CHECK(v.items[0].what == r);
+        CHECK(std::string(v.items[0].field) == field);
+    };
+    only({.min_gpus = 0}, rule::positive, "search.min_gpus");
+    only({.min_gpus = 1, .max_gpus = 0}, rule::positive, "search.max_gpus");
+    // an int loop over world sizes up to INT_MAX would overflow: capped as a layout's world is
+    only({.min_gpus = 1, .max_gpus = (1 << 24) + 1}, rule::at_most, "search.max_gpus");
+    only({.min_gpus = 16, .max_gpus = 8}, rule::at_most, "search.min_gpus");
+    only({.max_cp = 0}, rule::positive, "search.max_cp");
+    only({.batches = {64, -1}}, rule::non_negative, "search.batches");
+    const auto r =
+        search(presets::llama_3_8b, presets::h100_sxm, {.min_gpus = 16, .max_gpus = 8}, seed_load);
+    CHECK(r.problems.has(rule::at_most));
+    CHECK(r.evaluated == 0);
+    CHECK(r.rejected == 0);
+    // a valid space leaves the list empty
+    CHECK(search(presets::llama_3_8b, presets::h100_sxm, {.min_gpus = 1, .max_gpus = 2}, seed_load)
+              .problems.ok());
 }

@@ -77,3 +77,13 @@ TEST_CASE("training search works in a constant expression", "[train][search][sta
     STATIC_REQUIRE(r.evaluated == 10);
     STATIC_REQUIRE(world_size(r.best[0].l) == 8);
 }
+
+TEST_CASE("a training search over a space that breaks a rule names it and searches nothing",
+          "[search][train]") {
+    const auto r = search_training(presets::llama_3_8b, presets::h100_sxm,
+                                   {.min_gpus = 1, .max_gpus = 8, .max_cp = 0}, llama_base);
+    REQUIRE(r.problems.count == 1);
+    CHECK(r.problems.items[0].what == rule::positive);
+    CHECK(r.evaluated == 0);
+    CHECK(r.n_best == 0);
+}

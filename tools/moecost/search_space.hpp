@@ -95,6 +95,9 @@ inline search_space make_search_space(const search_space_options& o,
     s.max_cp = o.max_cp;
     s.pow2_only = o.pow2;
     s.pad_experts = o.pad_experts;
+    // the flags' own checks come first; this is the library's rule for what they build
+    if (const auto v = validate(s); !v.ok())
+        throw usage_error("the search space is invalid: " + describe(*v.begin()));
     return s;
 }
 

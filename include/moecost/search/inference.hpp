@@ -74,6 +74,8 @@ struct search_result {
     /// and the first one's violation of each rule, to say what to change.
     std::array<long, rule_count> refused_by{};
     std::array<violation, rule_count> refused_example{};
+    /// The rules the model, cluster, workload, options or space break; nothing is searched then.
+    violations problems{};
 };
 
 namespace ranking {
@@ -164,8 +166,8 @@ constexpr search_result<Top, Front> search(const model_spec& spec, const cluster
         nb += b > 0 ? 1 : 0;
     if (nb == 0)
         batches[0] = base.batch;
-    const violations specs = validate_all(spec, c, base, opt);
-    if (!specs.ok())
+    res.problems = validate_all(spec, c, base, opt, space);
+    if (!res.problems.ok())
         return res;
     const model_spec m = with_resolved_heads(spec);
     long layouts_done = 0;

@@ -64,6 +64,8 @@ struct training_search_result {
     long evaluated = 0; ///< layouts evaluated (passed the division rules)
     long feasible = 0;
     long rejected = 0; ///< layouts refused by the division rules
+    /// The rules the model, cluster, workload, options or space break; nothing is searched then.
+    violations problems{};
 };
 
 namespace detail {
@@ -101,8 +103,8 @@ constexpr training_search_result<Top> search_training(
         any = any || b > 0;
     if (!any)
         batches[0] = base.global_batch;
-    const violations specs = validate_all(m, c, base, opt);
-    if (!specs.ok())
+    res.problems = validate_all(m, c, base, opt, space);
+    if (!res.problems.ok())
         return res;
     search_space bare = space;
     bare.pad_experts = false; // training keeps no redundant experts (nor does Megatron-Core)

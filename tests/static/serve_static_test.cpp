@@ -112,6 +112,10 @@ TEST_CASE("a serving plan as a type", "[serve][static]") {
                                      presets::seed_gpu, decode_pool::spec, at_300, loose::spec, {},
                                      1.5)
                         .meets());
+    STATIC_REQUIRE(!evaluate_serving(presets::seed_moe, presets::seed_gpu, prefill_pool::spec,
+                                     presets::seed_gpu, decode_pool::spec, at_300, loose::spec, {},
+                                     0.0)
+                        .meets());
     STATIC_REQUIRE(validate(serve_options{}).ok());
     STATIC_REQUIRE(validate(serve_options{.max_utilisation = 1.5}).has(rule::at_most));
 }

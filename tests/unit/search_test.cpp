@@ -148,11 +148,16 @@ TEST_CASE("a search space that breaks a rule is named, and nothing is searched",
     only({.min_gpus = 16, .max_gpus = 8}, rule::at_most, "search.min_gpus");
     only({.max_cp = 0}, rule::positive, "search.max_cp");
     only({.batches = {64, -1}}, rule::non_negative, "search.batches");
-    const auto r =
-        search(presets::llama_3_8b, presets::h100_sxm, {.min_gpus = 16, .max_gpus = 8}, seed_load);
-    CHECK(r.problems.has(rule::at_most));
+    CHECK(search(presets::llama_3_8b, presets::h100_sxm, {.min_gpus = 16, .max_gpus = 8}, seed_load)
+              .problems.has(rule::at_most));
+    // a space the search would otherwise have searched: 1 to 2 GPUs at batch 64
+    const auto r = search(presets::llama_3_8b, presets::h100_sxm,
+                          {.min_gpus = 1, .max_gpus = 2, .batches = {64, -1}}, seed_load);
+    CHECK(r.problems.has(rule::non_negative));
     CHECK(r.evaluated == 0);
     CHECK(r.rejected == 0);
+    CHECK(count_layouts(presets::llama_3_8b, presets::h100_sxm,
+                        {.min_gpus = 1, .max_gpus = (1 << 24) + 1}) == 0);
     // a valid space leaves the list empty
     CHECK(search(presets::llama_3_8b, presets::h100_sxm, {.min_gpus = 1, .max_gpus = 2}, seed_load)
               .problems.ok());

@@ -302,4 +302,27 @@ TEST_CASE("serving inputs that break a rule are named and planned nothing", "[se
         zero.layers = 0;
         CHECK(plan_serving(zero, hw, good).problems.has(rule::positive));
     }
+    SECTION("plan_deployment checks what it applies: the pools and the options, not the budget") {
+        serve_options o = good;
+        const pool_spec one{.l = layout{}, .instances = 1};
+        REQUIRE(plan_deployment(llama, hw, o, one, one).feasible);
+        o.max_gpus = 0; // not applied to a given deployment
+        o.max_cp = 0;
+        CHECK(plan_deployment(llama, hw, o, one, one).feasible);
+        CHECK(plan_deployment(llama, h100, o, one).feasible);
+        o.max_utilisation = 1.5;
+        CHECK_FALSE(plan_deployment(llama, hw, o, one, one).feasible);
+        o = good;
+        CHECK_FALSE(
+            plan_deployment(llama, hw, o, {.l = layout{.tp = 0}, .instances = 1}, one).feasible);
+        CHECK_FALSE(
+            plan_deployment(llama, h100, o, {.l = layout{}, .instances = (1 << 24) + 1}).feasible);
+    }
+    SECTION("one cluster shared by the pools is checked once") {
+        cluster_spec broken = h100;
+        broken.gpu.hbm_bandwidth = make<byte_rate>(0);
+        const violations v = validate_serving(llama, {broken, broken, broken}, good);
+        REQUIRE(v.count == 1);
+        CHECK(v.items[0].what == rule::positive);
+    }
 }

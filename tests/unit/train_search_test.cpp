@@ -80,10 +80,11 @@ TEST_CASE("training search works in a constant expression", "[train][search][sta
 
 TEST_CASE("a training search over a space that breaks a rule names it and searches nothing",
           "[search][train]") {
+    // the space of the first test case, but for a negative batch beside its own
     const auto r = search_training(presets::llama_3_8b, presets::h100_sxm,
-                                   {.min_gpus = 1, .max_gpus = 8, .max_cp = 0}, llama_base);
+                                   {.min_gpus = 8, .max_gpus = 8, .batches = {64, -1}}, llama_base);
     REQUIRE(r.problems.count == 1);
-    CHECK(r.problems.items[0].what == rule::positive);
+    CHECK(r.problems.items[0].what == rule::non_negative);
     CHECK(r.evaluated == 0);
     CHECK(r.n_best == 0);
 }

@@ -917,7 +917,7 @@ TEST_CASE("GEMM curve by output tiles: the same Hopper facts, fitted better than
     }
 }
 
-TEST_CASE("GEMM plateaus by family and format: MAMF and FP4 figures are the profiles' peaks",
+TEST_CASE("bf16 GEMM plateaus by family: the MAMF figures are the profiles' peaks",
           "[validation][calibration][gemm]") {
     struct peak_case {
         family f;
@@ -954,7 +954,8 @@ TEST_CASE("Blackwell fp8 and fp4 GEMM curves: fitted on B200 kernels by M and MA
     // (MAMF), the HBM curve the profile's. fp8: vLLM's CUTLASS kernels at N = 6144, K = 4096,
     // M = 64 to 1024. fp4: the same shape at M = 64 to 16384 and TensorRT-LLM's FC1, N = 131072,
     // K = 7168, M = 128 to 512. The two fp4 sources differ 2.7-5.3x at the same M: a curve of M
-    // alone splits the difference (rms log error near 0.6, each figure within 2.6x), where a
+    // alone splits the difference (rms log error near 0.6; each figure within 2.6x, the fit's worst
+    // residual, 2.54, rounded up: a guard, where the sources' spread at one M is 5.3x), where a
     // curve of the launch's output elements fits both (below).
     for (const gemm_dtype t : {gemm_dtype::fp8, gemm_dtype::fp4}) {
         const curve& chosen_curve = chosen_gemm(family::blackwell, t);
@@ -989,7 +990,7 @@ TEST_CASE("Blackwell fp8 and fp4 GEMM curves: fitted on B200 kernels by M and MA
     CHECK(tiles.half > 1.0 * 148 * 128 * 128);
     CHECK(tiles.half < 4.0 * 148 * 128 * 128);
     // The curve these figures replace (MAMF's NVFP4 plateau at Hopper's DeepGEMM half of 140
-    // rows) made vLLM's NVFP4 GEMM at M = 128 almost 4x faster than measured.
+    // rows) made vLLM's NVFP4 GEMM at M = 128 4.6x faster than measured.
     const curve transferred{0.74, hopper.gemm_fp8.half};
     for (const gemm_fact& g : gemm_facts)
         if (is(g, family::blackwell, gemm_dtype::fp4) && g.m == 128 && g.n == 6144)
@@ -1014,7 +1015,10 @@ constexpr std::array trtllm_gen_moe_b200{
 // groups per MoE layer for a decode step of that many tokens on the same layout (TP8 with the
 // experts' hidden split 8 ways). From 64 tokens, where most experts get a token and their
 // weights' read binds, within 20%; below, where few experts get one token each, up to 2.5x
-// optimistic (docs/calibration.md): the kernels' fixed costs per expert have no term.
+// optimistic (docs/calibration.md): the kernels' fixed costs per expert have no term. The
+// bounds are guards that cover the blog's earlier revision too (blog23 at 4124b5a: the same
+// path 4-13% slower, 30.32, 155.28 and 176.79 us at 1, 64 and 128 tokens; up to 1.30 and 2.79
+// against the engine), not a tolerance the facts set.
 TEST_CASE("The MoE block on B200 in NVFP4 against TensorRT-LLM's module latencies",
           "[validation][calibration][moe]") {
     model_spec m = presets::deepseek_v3;
@@ -1034,7 +1038,7 @@ TEST_CASE("The MoE block on B200 in NVFP4 against TensorRT-LLM's module latencie
         INFO(f.tokens << " tokens: measured " << f.us << " us, engine " << us << " us, ratio "
                       << measured_over_predicted);
         CHECK(measured_over_predicted >= 1.0);
-        CHECK(measured_over_predicted <= (f.tokens >= 64 ? 1.25 : 2.6));
+        CHECK(measured_over_predicted <= (f.tokens >= 64 ? 1.35 : 2.85));
     }
 }
 

@@ -161,7 +161,9 @@ inline constexpr perf_profile h100_profile = family_profile({
  *   TFLOP/s), TensorRT-LLM's NVFP4 FC1 of DeepSeek-V3's experts (N 131072, K 7168, M 128 to
  *   512: 2899 to 5901) and B200 NVFP4 MAMF, 6624 of 9000 (read in a secondary copy of the MAMF
  *   author's report): plateau 0.55, half at 400 rows. The two shapes differ 2.7-5.3x at the
- *   same M (output tiles: 48 against 1024 at M = 128); a curve of M splits the difference.
+ *   same M (output tiles: 48 against 1024 at M = 128); a curve of M splits the difference, its
+ *   plateau under the FC1's 0.66 at M = 512 and MAMF's 0.74 (large NVFP4 GEMMs up to 1.34x
+ *   slow).
  * - gemm[int8]: no figure: the fp8 curve (transferred).
  * - hbm: CUB's streaming transforms and CUTLASS's RMSNorm on B200 beyond the L2 (6.52 to 6.72
  *   of the datasheet's 8 TB/s): plateau 0.83; Hopper's half (transferred).

@@ -75,6 +75,8 @@ constexpr bool is_pow2(int x) {
 template <class F>
 constexpr void for_each_layout(const model_spec& m, const cluster_spec& c,
                                const search_space& space, F&& f) {
+    if (!validate(space).ok()) // e.g. max_gpus near INT_MAX: the world loop would overflow
+        return;
     const int gpn = c.gpus_per_node;
     for (int world = space.min_gpus; world <= space.max_gpus; ++world) {
         if (space.pow2_only && !detail::is_pow2(world))

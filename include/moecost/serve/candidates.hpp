@@ -135,8 +135,8 @@ constexpr violations validate(const serve_options& o) {
     return out;
 }
 
-/// Every rule a planning problem breaks: the model's, the clusters' the modes of `o` use, and
-/// the options'.
+/// Every rule a planning problem breaks: the model's, the clusters' the modes of `o` use (each
+/// distinct cluster once), and the options'.
 constexpr violations validate_serving(const model_spec& m, const serve_hardware& hw,
                                       const serve_options& o) {
     violations out;
@@ -144,8 +144,9 @@ constexpr violations validate_serving(const model_spec& m, const serve_hardware&
     if (o.aggregated)
         validate_into(out, hw.aggregated);
     if (o.disaggregated) {
-        validate_into(out, hw.prefill);
-        if (!(hw.decode == hw.prefill))
+        if (!(o.aggregated && hw.prefill == hw.aggregated))
+            validate_into(out, hw.prefill);
+        if (!(hw.decode == hw.prefill) && !(o.aggregated && hw.decode == hw.aggregated))
             validate_into(out, hw.decode);
     }
     validate_into(out, o);

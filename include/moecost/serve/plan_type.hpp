@@ -34,6 +34,13 @@ struct pool_spec {
     friend constexpr bool operator==(const pool_spec&, const pool_spec&) = default;
 };
 
+/// Whether a pool can be costed: a valid layout, and at least one instance, their GPUs within a
+/// layout's cap on the world (every int product exact).
+constexpr bool valid_pool(const pool_spec& p) {
+    return p.instances >= 1 && validate(p.l).ok() &&
+           1LL * p.instances * world_size(p.l) <= (1LL << 24);
+}
+
 /// A serving plan's verdict: the plan and whether it meets the SLO it was evaluated for.
 struct serving_verdict {
     serve_plan plan{};
@@ -58,7 +65,8 @@ constexpr double plan_z(double p) {
  * `t` (whose arrival rate must be given) at the percentile of `s`: TTFT of the prefill queue
  * (M/G/1 sojourn, the service c_v that of the prompt length) plus the KV transfer, and TPOT of
  * continuous batching at the concurrency Little's law gives; each pool's memory checked on its
- * own; a prefill queue busier than `max_utilisation` is not stable.
+ * own; a prefill queue busier than `max_utilisation` is not stable. A pool that is not
+ * `valid_pool`, a traffic or SLO that breaks a rule, or a limit outside (0, 1] meets nothing.
  */
 constexpr serving_verdict evaluate_serving(const model_spec& spec, const cluster_spec& cp,
                                            const pool_spec& p, const cluster_spec& cd,
@@ -67,8 +75,8 @@ constexpr serving_verdict evaluate_serving(const model_spec& spec, const cluster
                                            double max_utilisation = 0.9) {
     serving_verdict v;
     const double rate = t.arrival_rate.value;
-    if (!(rate > 0) || p.instances < 1 || d.instances < 1 || !validate(t).ok() ||
-        !validate(s).ok() || !(max_utilisation > 0 && max_utilisation <= 1))
+    if (!(rate > 0) || !valid_pool(p) || !valid_pool(d) || !validate(t).ok() || !validate(s).ok() ||
+        !(max_utilisation > 0 && max_utilisation <= 1))
         return v;
     const model_spec m = with_resolved_heads(spec);
     const serve_lengths len = lengths_of(t);
@@ -138,17 +146,20 @@ struct serving_deployment {
  * min(n_P·μ_P, n_D·μ_D) within the SLOs; with a rate, at that rate, infeasible when either pool
  * cannot carry it. `o.max_gpus`, `exact_gpus` and the connect rules are not applied: the
  * deployment is the caller's. Each pool's `capacity` is what one instance takes within the SLOs.
- * Inputs that break a rule give an infeasible plan; `validate_serving` names the rules.
+ * Inputs that break a rule give an infeasible plan: a pool that is not `valid_pool`, or what
+ * `validate_serving` names with the options' modes set to disaggregated alone (the GPU budget and
+ * CP limit, not applied, are not checked).
  */
 constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardware& hw,
                                      const serve_options& o, const pool_spec& prefill,
                                      const pool_spec& decode) {
     serve_plan none;
     none.mode = serve_mode::disaggregated;
-    serve_options pools = o; // the rules of a disaggregated plan
+    serve_options pools = o; // the rules of a disaggregated plan, but for what it does not apply
     pools.aggregated = false;
     pools.disaggregated = true;
-    if (prefill.instances < 1 || decode.instances < 1 || !validate_serving(spec, hw, pools).ok())
+    pools.max_gpus = pools.max_cp = 1;
+    if (!valid_pool(prefill) || !valid_pool(decode) || !validate_serving(spec, hw, pools).ok())
         return none;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
@@ -172,16 +183,18 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardwar
  * `o.token_budgets` tried (`plan_aggregated` with the instance count given), the best kept by
  * the planner's ranking. With no arrival rate, at its goodput within the SLOs; with a rate, at
  * that rate (a budget whose instances cannot carry it is skipped). `o.max_gpus` and `exact_gpus`
- * are not applied. Inputs that break a rule give an infeasible plan; `validate_serving` names
- * the rules.
+ * are not applied. Inputs that break a rule give an infeasible plan: a pool that is not
+ * `valid_pool`, or what `validate_serving` names with the options' modes set to aggregated alone
+ * (the GPU budget and CP limit, not applied, are not checked).
  */
 constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec& c,
                                      const serve_options& o, const pool_spec& instances) {
     serve_plan best;
-    serve_options one = o; // the rules of an aggregated plan
+    serve_options one = o; // the rules of an aggregated plan, but for what it does not apply
     one.aggregated = true;
     one.disaggregated = false;
-    if (instances.instances < 1 || !validate_serving(spec, {c, c, c}, one).ok())
+    one.max_gpus = one.max_cp = 1;
+    if (!valid_pool(instances) || !validate_serving(spec, {c, c, c}, one).ok())
         return best;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);

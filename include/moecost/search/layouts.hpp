@@ -34,19 +34,13 @@ struct search_space {
 /// cap (every int product exact), min_gpus at most max_gpus, a CP limit of at least 1, and no
 /// negative batch (zeros are unused entries).
 constexpr void validate_into(violations& out, const search_space& s) {
-    constexpr int world_cap = 1 << 24, degree_cap = 1 << 20;
     if (s.min_gpus < 1)
         out.add(rule::positive, "search.min_gpus", s.min_gpus);
-    if (s.max_gpus < 1)
-        out.add(rule::positive, "search.max_gpus", s.max_gpus);
-    else if (s.max_gpus > world_cap)
-        out.add(rule::at_most, "search.max_gpus", s.max_gpus, world_cap);
-    else if (s.min_gpus > s.max_gpus)
+    const int start = out.count, dropped = out.dropped;
+    validate_budget_into(out, "search.max_gpus", s.max_gpus);
+    if (out.count == start && out.dropped == dropped && s.min_gpus > s.max_gpus)
         out.add(rule::at_most, "search.min_gpus", s.min_gpus, s.max_gpus);
-    if (s.max_cp < 1)
-        out.add(rule::positive, "search.max_cp", s.max_cp);
-    else if (s.max_cp > degree_cap)
-        out.add(rule::at_most, "search.max_cp", s.max_cp, degree_cap);
+    validate_degree_limit_into(out, "search.max_cp", s.max_cp);
     for (int b : s.batches)
         if (b < 0)
             out.add(rule::non_negative, "search.batches", b);

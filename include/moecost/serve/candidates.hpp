@@ -97,16 +97,8 @@ constexpr void validate_into(violations& out, const serve_options& o) {
     validate_into(out, o.load);
     validate_into(out, o.target);
     validate_into(out, o.eval);
-    // a layout's world and degrees stay within `layout`'s caps (every int product exact)
-    constexpr int world_cap = 1 << 24, entry_cap = 1 << 20;
-    if (o.max_gpus < 1)
-        out.add(rule::positive, "serve.max_gpus", o.max_gpus);
-    else if (o.max_gpus > world_cap)
-        out.add(rule::at_most, "serve.max_gpus", o.max_gpus, world_cap);
-    if (o.max_cp < 1)
-        out.add(rule::positive, "serve.max_cp", o.max_cp);
-    else if (o.max_cp > entry_cap)
-        out.add(rule::at_most, "serve.max_cp", o.max_cp, entry_cap);
+    validate_budget_into(out, "serve.max_gpus", o.max_gpus);
+    validate_degree_limit_into(out, "serve.max_cp", o.max_cp);
     if (!(o.max_utilisation > 0))
         out.add(rule::positive, "serve.max_utilisation", o.max_utilisation);
     else if (!(o.max_utilisation <= 1))
@@ -117,8 +109,8 @@ constexpr void validate_into(violations& out, const serve_options& o) {
         for (int v : values) {
             if (v < 0)
                 out.add(rule::non_negative, field, v);
-            else if (v > entry_cap)
-                out.add(rule::at_most, field, v, entry_cap);
+            else if (v > layout_degree_cap) // multiples of a layout's degrees: int products
+                out.add(rule::at_most, field, v, layout_degree_cap);
             most = v > most ? v : most;
         }
         if (needed && most == 0)

@@ -38,7 +38,7 @@ struct pool_spec {
 /// layout's cap on the world (every int product exact).
 constexpr bool valid_pool(const pool_spec& p) {
     return p.instances >= 1 && validate(p.l).ok() &&
-           1LL * p.instances * world_size(p.l) <= (1LL << 24);
+           1LL * p.instances * world_size(p.l) <= layout_world_cap;
 }
 
 /// A serving plan's verdict: the plan and whether it meets the SLO it was evaluated for.

@@ -60,6 +60,26 @@ constexpr layout seed_layout(int ep, int pp, int dp, int tp) {
     return {.tp = tp, .cp = 1, .dp = dp * ep, .pp = pp, .etp = tp, .ep = ep};
 }
 
+/// A layout's degrees up to 2^20 and its world up to 2^24 keep every int product exact.
+inline constexpr int layout_degree_cap = 1 << 20;
+inline constexpr int layout_world_cap = 1 << 24;
+
+/// Adds the rule a GPU budget (world sizes up to n) breaks: at least 1, at most a layout's world.
+constexpr void validate_budget_into(violations& out, const char* field, int n) {
+    if (n < 1)
+        out.add(rule::positive, field, n);
+    else if (n > layout_world_cap)
+        out.add(rule::at_most, field, n, layout_world_cap);
+}
+
+/// Adds the rule a limit on a degree (CP up to n) breaks: at least 1, at most a layout's degree.
+constexpr void validate_degree_limit_into(violations& out, const char* field, int n) {
+    if (n < 1)
+        out.add(rule::positive, field, n);
+    else if (n > layout_degree_cap)
+        out.add(rule::at_most, field, n, layout_degree_cap);
+}
+
 /// Adds the rules l breaks to `out` (the list `validate` returns).
 constexpr void validate_into(violations& out, const layout& l) {
     const int start = out.count, dropped = out.dropped;
@@ -79,8 +99,7 @@ constexpr void validate_into(violations& out, const layout& l) {
         out.add(rule::non_negative, "layout.redundant_experts", l.redundant_experts);
     if (out.count != start || out.dropped != dropped)
         return;
-    // degrees up to 2^20 and a world up to 2^24 keep every int product exact
-    constexpr long long cap = 1 << 20, world_cap = 1 << 24;
+    constexpr long long cap = layout_degree_cap, world_cap = layout_world_cap;
     const long long degrees[] = {l.tp, l.cp, l.dp, l.pp, l.etp, l.ep};
     for (long long d : degrees)
         if (d > cap)

@@ -41,6 +41,15 @@ constexpr bool valid_pool(const pool_spec& p) {
            1LL * p.instances * world_size(p.l) <= layout_world_cap;
 }
 
+/// The options `validate_serving` checks for one given deployment of mode `m`: that mode alone,
+/// and the GPU budget and CP limit, which a given deployment does not apply, left unchecked.
+constexpr serve_options deployment_rules(serve_options o, serve_mode m) {
+    o.aggregated = m == serve_mode::aggregated;
+    o.disaggregated = !o.aggregated;
+    o.max_gpus = o.max_cp = 1;
+    return o;
+}
+
 /// A serving plan's verdict: the plan and whether it meets the SLO it was evaluated for.
 struct serving_verdict {
     serve_plan plan{};
@@ -155,11 +164,8 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardwar
                                      const pool_spec& decode) {
     serve_plan none;
     none.mode = serve_mode::disaggregated;
-    serve_options pools = o; // the rules of a disaggregated plan, but for what it does not apply
-    pools.aggregated = false;
-    pools.disaggregated = true;
-    pools.max_gpus = pools.max_cp = 1;
-    if (!valid_pool(prefill) || !valid_pool(decode) || !validate_serving(spec, hw, pools).ok())
+    if (!valid_pool(prefill) || !valid_pool(decode) ||
+        !validate_serving(spec, hw, deployment_rules(o, serve_mode::disaggregated)).ok())
         return none;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);
@@ -190,11 +196,8 @@ constexpr serve_plan plan_deployment(const model_spec& spec, const serve_hardwar
 constexpr serve_plan plan_deployment(const model_spec& spec, const cluster_spec& c,
                                      const serve_options& o, const pool_spec& instances) {
     serve_plan best;
-    serve_options one = o; // the rules of an aggregated plan, but for what it does not apply
-    one.aggregated = true;
-    one.disaggregated = false;
-    one.max_gpus = one.max_cp = 1;
-    if (!valid_pool(instances) || !validate_serving(spec, {c, c, c}, one).ok())
+    if (!valid_pool(instances) ||
+        !validate_serving(spec, {c, c, c}, deployment_rules(o, serve_mode::aggregated)).ok())
         return best;
     const model_spec m = with_resolved_heads(spec);
     const sojourn_table q = make_sojourn_table(o.load.input_cv, o.target.percentile);

@@ -224,47 +224,73 @@ TEST_CASE("profile file: each term's range, as the library's validate_into holds
             j[a] = v;
         return error_of(j);
     };
+    // efficiencies from 0.001 (the CLI's flags' floor) to 1: 5e-324 would make every time inf
     CHECK(with("gemm", "fp8", "peak", 1.3) ==
-          "cal.json: key 'gemm.fp8.peak': expected a number in (0, 1], got 1.3");
+          "cal.json: key 'gemm.fp8.peak': expected a number in [0.001, 1], got 1.3");
     CHECK(with("gemm", "bf16", "peak", 0) ==
-          "cal.json: key 'gemm.bf16.peak': expected a number in (0, 1], got 0");
+          "cal.json: key 'gemm.bf16.peak': expected a number in [0.001, 1], got 0");
+    CHECK(with("gemm", "bf16", "peak", 5e-324) ==
+          "cal.json: key 'gemm.bf16.peak': expected a number in [0.001, 1], got 4.94066e-324");
     CHECK(with("gemm", "int8", "half_rows", -1) ==
-          "cal.json: key 'gemm.int8.half_rows': expected a number >= 0, got -1");
+          "cal.json: key 'gemm.int8.half_rows': expected a number in [0, 1000000], got -1");
+    CHECK(with("gemm", "int8", "half_rows", 1e308) ==
+          "cal.json: key 'gemm.int8.half_rows': expected a number in [0, 1000000], got 1e+308");
     CHECK(with("attention_prefill", nullptr, nullptr, 1.01) ==
-          "cal.json: key 'attention_prefill': expected a number in (0, 1], got 1.01");
+          "cal.json: key 'attention_prefill': expected a number in [0.001, 1], got 1.01");
     CHECK(with("attention_prefill_half_keys", nullptr, nullptr, -300) ==
-          "cal.json: key 'attention_prefill_half_keys': expected a number >= 0, got -300");
+          "cal.json: key 'attention_prefill_half_keys': expected a number in [0, 1000000], got "
+          "-300");
     {
         json k = valid_file();
         k["attention_prefill_half_keys"] = 300;
         CHECK(parse(k).profile.attention_prefill_half == 300);
     }
     CHECK(with("attention_decode", nullptr, nullptr, -0.5) ==
-          "cal.json: key 'attention_decode': expected a number in (0, 1], got -0.5");
+          "cal.json: key 'attention_decode': expected a number in [0.001, 1], got -0.5");
     CHECK(with("hbm", "peak", nullptr, 2) ==
-          "cal.json: key 'hbm.peak': expected a number in (0, 1], got 2");
+          "cal.json: key 'hbm.peak': expected a number in [0.001, 1], got 2");
     CHECK(with("hbm", "half_bytes", nullptr, -3) ==
-          "cal.json: key 'hbm.half_bytes': expected a number >= 0, got -3");
+          "cal.json: key 'hbm.half_bytes': expected a number in [0, 1000000000000], got -3");
+    // fixed costs up to a second (a step's ten), as the CLI's flags take them
     CHECK(with("kernel_overhead_s", nullptr, nullptr, -1e-6) ==
-          "cal.json: key 'kernel_overhead_s': expected a number >= 0, got -1e-06");
+          "cal.json: key 'kernel_overhead_s': expected a number in [0, 1], got -1e-06");
+    CHECK(with("kernel_overhead_s", nullptr, nullptr, 1e308) ==
+          "cal.json: key 'kernel_overhead_s': expected a number in [0, 1], got 1e+308");
     CHECK(with("step_overhead_s", nullptr, nullptr, -1) ==
-          "cal.json: key 'step_overhead_s': expected a number >= 0, got -1");
+          "cal.json: key 'step_overhead_s': expected a number in [0, 10], got -1");
+    CHECK(with("step_overhead_s", nullptr, nullptr, 11) ==
+          "cal.json: key 'step_overhead_s': expected a number in [0, 10], got 11");
     CHECK(with("a2a_latency_s", nullptr, nullptr, -2) ==
-          "cal.json: key 'a2a_latency_s': expected a number >= 0, got -2");
+          "cal.json: key 'a2a_latency_s': expected a number in [0, 1], got -2");
     CHECK(with("comm_overlap", nullptr, nullptr, 1.5) ==
           "cal.json: key 'comm_overlap': expected a number in [0, 1], got 1.5");
     CHECK(with("unfused_elementwise", nullptr, nullptr, 1.2) ==
           "cal.json: key 'unfused_elementwise': expected a number in [0, 1], got 1.2");
     CHECK(with("comm_overlap", nullptr, nullptr, -0.1) ==
           "cal.json: key 'comm_overlap': expected a number in [0, 1], got -0.1");
+    // the ends themselves are in range
+    CHECK(parse([] {
+              json k = valid_file();
+              k["gemm"]["bf16"]["peak"] = 0.001;
+              k["step_overhead_s"] = 10;
+              k["kernel_overhead_s"] = 1;
+              return k;
+          }())
+              .profile.step_overhead.value == 10);
 
     json j = valid_file();
     j["links"] = {{"intra_node", {{"efficiency", 0}}}};
     CHECK(error_of(j) ==
-          "cal.json: key 'links.intra_node.efficiency': expected a number in (0, 1], got 0");
+          "cal.json: key 'links.intra_node.efficiency': expected a number in [0.001, 1], got 0");
+    j["links"] = {{"intra_node", {{"efficiency", 5e-324}}}};
+    CHECK(error_of(j) == "cal.json: key 'links.intra_node.efficiency': expected a number in "
+                         "[0.001, 1], got 4.94066e-324");
     j["links"] = {{"inter_node", {{"latency_s", -1e-6}}}};
     CHECK(error_of(j) ==
-          "cal.json: key 'links.inter_node.latency_s': expected a number >= 0, got -1e-06");
+          "cal.json: key 'links.inter_node.latency_s': expected a number in [0, 1], got -1e-06");
+    j["links"] = {{"inter_node", {{"latency_s", 1e308}}}};
+    CHECK(error_of(j) ==
+          "cal.json: key 'links.inter_node.latency_s': expected a number in [0, 1], got 1e+308");
     j["links"] = {{"inter_node", {{"bandwidth", 50e9}}}};
     CHECK(error_of(j) == "cal.json: key 'links.inter_node.bandwidth': unknown key (expected "
                          "efficiency, latency_s)");

@@ -190,3 +190,45 @@ TEST_CASE("profile: impossible terms name themselves", "[profile][validate]") {
     CHECK_FALSE(validate(c).ok());
     CHECK_FALSE(evaluate(test::dense4, c, one_gpu, two_by_eight).valid());
 }
+
+TEST_CASE("profile and links: terms that would make a time infinite name themselves",
+          "[profile][validate]") {
+    // a fraction of a peak of 5e-324 divides a finite time into inf; a fixed cost of 1e308
+    // adds up to inf over a model's kernels: each is refused with the bound it passes
+    const auto only = [](const violations& v) {
+        REQUIRE(v.count == 1);
+        return *v.begin();
+    };
+    perf_profile p;
+    p.gemm[0].peak = 5e-324;
+    violation v = only(validate(with(p)));
+    CHECK(v.what == rule::at_least);
+    CHECK(std::string_view(v.field) == "profile.gemm.bf16.peak");
+    CHECK(v.limit == 0.001);
+    p = {};
+    p.kernel_overhead = make<seconds>(1e308);
+    v = only(validate(with(p)));
+    CHECK(v.what == rule::at_most);
+    CHECK(std::string_view(v.field) == "profile.kernel_overhead");
+    CHECK(v.limit == 1);
+    p = {};
+    p.step_overhead = make<seconds>(10.5); // a step's fixed cost: up to ten seconds
+    CHECK(only(validate(with(p))).limit == 10);
+    p.step_overhead = make<seconds>(10);
+    CHECK(validate(with(p)).ok());
+    p = {};
+    p.hbm.half = 2e12;
+    CHECK(std::string_view(only(validate(with(p))).field) == "profile.hbm.half");
+
+    cluster_spec c = test::toy_cluster;
+    c.inter_node.efficiency = 5e-324;
+    CHECK(std::string_view(only(validate(c)).field) == "inter_node.efficiency");
+    c = test::toy_cluster;
+    c.intra_node.latency = make<seconds>(1e308);
+    v = only(validate(c));
+    CHECK(std::string_view(v.field) == "intra_node.latency");
+    CHECK(v.what == rule::at_most);
+    c.intra_node.latency = make<seconds>(-1e-9);
+    CHECK(only(validate(c)).what == rule::non_negative);
+    CHECK_FALSE(evaluate(test::dense4, c, one_gpu, two_by_eight).evaluated);
+}

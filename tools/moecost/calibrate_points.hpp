@@ -117,6 +117,34 @@ inline std::string cannot_evaluate(const point& p) {
     return why(r.evaluated, r.memory.fits, r.problems);
 }
 
+/**
+ * Why the point's value is one its deployment cannot reach, or empty: a rate above, or a time
+ * below, its ideal bound (every resource at peak, everything that can overlap overlapped:
+ * docs/model.md §9.5). Such a figure is a unit slip or another deployment's, and fitting the
+ * profile to it would drive every term to a bound.
+ */
+inline std::string beyond_bound(const point& p) {
+    double bound = 0;
+    if (p.what->training) {
+        const train_cmd::scenario& s = p.training;
+        eval_options o = s.opt;
+        o.ideal = true;
+        bound = p.what->train(evaluate_training(s.model.spec, s.cluster, s.l, s.t, o));
+    } else {
+        const evaluate_cmd::scenario& s = p.serving;
+        eval_options o = s.opt;
+        o.ideal = true;
+        bound = p.what->serving(evaluate(s.model.spec, s.cluster, s.l, s.w, o, s.req));
+    }
+    const bool time = std::string_view(p.what->unit) == "s";
+    if (time ? p.value >= bound : p.value <= bound)
+        return {};
+    return fmt::format("{} {:.4g} {} is {} than the ideal bound, {:.4g} {}: no deployment reaches "
+                       "it (a unit slip, or another deployment's figure?)",
+                       p.what->key, p.value, p.what->unit, time ? "shorter" : "higher", bound,
+                       p.what->unit);
+}
+
 // ---- reading the file ------------------------------------------------------------------
 
 namespace detail {
@@ -316,6 +344,8 @@ inline std::vector<point> read_points(const std::string& path, const std::string
         if (const std::string why = cannot_evaluate(p); !why.empty())
             throw io::load_error(path + ": " + where + " (" + p.label +
                                  "): cannot be evaluated: " + why);
+        if (const std::string why = beyond_bound(p); !why.empty())
+            throw io::load_error(path + ": " + where + " (" + p.label + "): " + why);
         out.push_back(std::move(p));
     }
     return out;

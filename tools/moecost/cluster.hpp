@@ -48,8 +48,9 @@ struct cluster_options {
 ///
 /// The ranges keep every product the evaluation forms finite: rates up to 1e21 FLOP/s, HBM
 /// up to 1e18 bytes, bandwidths up to 1e18 B/s, and down to a GFLOP/s, a MB and a MB/s, so
-/// that times (work over a rate) stay finite too; efficiencies from 0.001 to 1; fixed costs
-/// from 0 to a second (a step's: ten), in microseconds.
+/// that times (work over a rate) stay finite too; efficiencies and fixed costs in the
+/// library's ranges (term_limits: from 0.001 to 1; from 0 to a second, a step's ten), the
+/// fixed costs in microseconds.
 struct hardware_flag {
     const char* flag;
     const char* unit;
@@ -75,7 +76,7 @@ inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_fl
      [](cluster_spec& c, double x) { c.gpu.hbm.value = x; }},
     {"--hbm-tbps", "TB/s", 1e12, number_range{.lo = 1e-6, .hi = 1e6}, "HBM bandwidth, TB/s",
      [](cluster_spec& c, double x) { c.gpu.hbm_bandwidth.value = x; }},
-    {"--compute-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+    {"--compute-efficiency", "X", 1.0, number_range{.lo = term_limits::min_fraction, .hi = 1.0},
      "Achievable fraction of peak FLOP/s, from 0.001 to 1 (every GEMM format's plateau and "
      "the prefill attention core)",
      [](cluster_spec& c, double x) {
@@ -83,7 +84,7 @@ inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_fl
              g.peak = x;
          c.gpu.perf.attention_prefill = x;
      }},
-    {"--memory-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+    {"--memory-efficiency", "X", 1.0, number_range{.lo = term_limits::min_fraction, .hi = 1.0},
      "Achievable fraction of HBM bandwidth, from 0.001 to 1 (the HBM plateau and decode "
      "attention)",
      [](cluster_spec& c, double x) {
@@ -96,22 +97,25 @@ inline constexpr std::array<hardware_flag, cluster_options::figures> hardware_fl
     {"--inter-node-gbps", "GB/s", 1e9, number_range{.lo = 1e-3, .hi = 1e9},
      "NIC bandwidth per GPU between nodes, GB/s each way",
      [](cluster_spec& c, double x) { c.inter_node.bandwidth.value = x; }},
-    {"--intra-node-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+    {"--intra-node-efficiency", "X", 1.0, number_range{.lo = term_limits::min_fraction, .hi = 1.0},
      "Achieved fraction of the link bandwidth inside a node in collectives, from 0.001 to 1",
      [](cluster_spec& c, double x) { c.intra_node.efficiency = x; }},
-    {"--inter-node-efficiency", "X", 1.0, number_range{.lo = 1e-3, .hi = 1.0},
+    {"--inter-node-efficiency", "X", 1.0, number_range{.lo = term_limits::min_fraction, .hi = 1.0},
      "Achieved fraction of the NIC bandwidth between nodes in collectives, from 0.001 to 1",
      [](cluster_spec& c, double x) { c.inter_node.efficiency = x; }},
     {"--comm-overlap", "X", 1.0, number_range{.lo = 0, .hi = 1.0},
      "Share of communication hidden under compute, from 0 to 1 (--overlap hides it all)",
      [](cluster_spec& c, double x) { c.gpu.perf.comm_overlap = x; }},
-    {"--kernel-overhead-us", "US", 1e-6, number_range{.lo = 0, .hi = 1e6},
+    {"--kernel-overhead-us", "US", 1e-6,
+     number_range{.lo = 0, .hi = term_limits::fixed_cost::range.hi / 1e-6},
      "Fixed cost of each kernel launched (launch gap and tail), microseconds",
      [](cluster_spec& c, double x) { c.gpu.perf.kernel_overhead.value = x; }},
-    {"--step-overhead-us", "US", 1e-6, number_range{.lo = 0, .hi = 1e7},
+    {"--step-overhead-us", "US", 1e-6,
+     number_range{.lo = 0, .hi = term_limits::step_cost::range.hi / 1e-6},
      "Fixed cost of each inference step (scheduler, sampling, host sync), microseconds",
      [](cluster_spec& c, double x) { c.gpu.perf.step_overhead.value = x; }},
-    {"--a2a-latency-us", "US", 1e-6, number_range{.lo = 0, .hi = 1e6},
+    {"--a2a-latency-us", "US", 1e-6,
+     number_range{.lo = 0, .hi = term_limits::fixed_cost::range.hi / 1e-6},
      "Fixed cost of each EP dispatch or combine, microseconds",
      [](cluster_spec& c, double x) { c.gpu.perf.a2a_latency.value = x; }},
 }};

@@ -155,7 +155,8 @@ inline std::string value_text(double v) {
     return fmt::format("{:.4g}", v);
 }
 inline std::string error_text(double predicted, double measured) {
-    return fmt::format("{:+.1f} %", 100.0 * (predicted / measured - 1.0));
+    const double e = 100.0 * (predicted / measured - 1.0);
+    return std::abs(e) < 1e5 ? fmt::format("{:+.1f} %", e) : fmt::format("{:+.3g} %", e);
 }
 inline double abs_error(double predicted, double measured) {
     return std::abs(predicted / measured - 1.0);

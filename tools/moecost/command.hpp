@@ -27,7 +27,8 @@ using registrar = command (*)(CLI::App&);
 
 /// Exit status: success (violations are results, not failures).
 inline constexpr int exit_ok = 0;
-/// Exit status: the model could not be loaded, or an unexpected failure.
+/// Exit status: an input file (a model's config, a calibration profile, measurements) could not
+/// be loaded, or an unexpected failure.
 inline constexpr int exit_failure = 1;
 /// Exit status: malformed command line.
 inline constexpr int exit_usage = 2;
@@ -35,7 +36,8 @@ inline constexpr int exit_usage = 2;
 /// The exit statuses, for --help.
 inline constexpr const char* exit_status_text =
     "Exit status: 0 done (a deployment that breaks a rule is reported, not an error);\n"
-    "1 the model cannot be loaded; 2 a malformed command line (one line on stderr).";
+    "1 an input file (model config, calibration profile, measurements) cannot be loaded, one\n"
+    "line on stderr naming it; 2 a malformed command line (one line on stderr).";
 
 /// A malformed command line found after parsing; what() is one line naming the flag.
 struct usage_error : std::runtime_error {

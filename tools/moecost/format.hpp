@@ -41,7 +41,8 @@ inline json count_json(double n) {
 }
 
 inline std::string percent(double fraction) {
-    return fmt::format("{:.1f} %", 100.0 * fraction);
+    const double e = 100.0 * fraction;
+    return std::abs(e) < 1e5 ? fmt::format("{:.1f} %", e) : fmt::format("{:.3g} %", e);
 }
 
 /// A section heading.

@@ -47,21 +47,23 @@
  * - `hbm.peak`, `hbm.half_bytes`: the fraction of HBM bandwidth large kernels reach, and the
  *   bytes one kernel moves at which half of it is reached.
  * - `kernel_overhead_s` (per kernel launched), `step_overhead_s` (per inference step),
- *   `a2a_latency_s` (per EP dispatch or combine): fixed costs in seconds.
+ *   `a2a_latency_s` (per EP dispatch or combine): fixed costs in seconds, up to 1 (a step's 10).
+ *   Each term's range is the library's (term_limits): fractions of a peak 0.001 to 1, halves
+ *   up to 1e6 rows or keys and 1e12 bytes.
  * - `comm_overlap`: the share of communication hidden under compute, 0 to 1.
  * - `unfused_elementwise`: the share of the elementwise traffic (norms, activation functions,
  *   MoE permutation, casts) run as kernels of their own beside the GEMMs, 0 to 1.
  * - `low_latency_decode_dispatch` (true or false): decode's EP dispatch and combine across
  *   nodes send every (token, expert) copy over the NIC (DeepEP's low-latency kernels).
  * - `links` (optional, and each of its keys): the links' `efficiency` (the achieved fraction of
- *   their bandwidth in collectives, (0, 1]) and `latency_s` (per message, the α of every
- *   collective). A link or key left out keeps the GPU preset's.
+ *   their bandwidth in collectives, 0.001 to 1) and `latency_s` (per message, the α of every
+ *   collective, 0 to 1 s). A link or key left out keeps the GPU preset's.
  *
  * Every profile key but the optional ones named above is required (a file is a whole profile,
  * not a patch on a preset's), a key
  * not listed here is refused (a misspelt term would otherwise be ignored), and so is a key
  * given twice. Every failure is a load_error whose what() is one line naming the file and
- * the key: `cal.json: key 'gemm.fp8.peak': expected a number in (0, 1], got 1.3`.
+ * the key: `cal.json: key 'gemm.fp8.peak': expected a number in [0.001, 1], got 1.3`.
  */
 
 #include <moecost/io/hf/reader.hpp>
@@ -89,7 +91,7 @@ inline constexpr int profile_format_version = 1;
 
 /// A link's calibrated terms; each one absent keeps the cluster's own.
 struct link_calibration {
-    std::optional<double> efficiency; ///< achieved fraction of the bandwidth, (0, 1]
+    std::optional<double> efficiency; ///< achieved fraction of the bandwidth, [0.001, 1]
     std::optional<double> latency_s;  ///< per message (alpha), seconds
     friend bool operator==(const link_calibration&, const link_calibration&) = default;
 };
@@ -134,17 +136,9 @@ inline std::string file_key(std::string_view field) {
     return k;
 }
 
-/// What the file's key must hold, for a message: "a number in (0, 1]", "a number >= 0".
-inline const char* wanted(std::string_view key, rule r) {
-    if (key == "comm_overlap" || key == "unfused_elementwise")
-        return "a number in [0, 1]";
-    switch (r) {
-    case rule::positive:
-    case rule::at_most:
-        return "a number in (0, 1]";
-    default:
-        return "a number >= 0";
-    }
+/// What a key in `range` must hold, for a message: "a number in [0.001, 1]".
+inline std::string wanted(term_range range) {
+    return "a number in [" + number_text(range.lo) + ", " + number_text(range.hi) + "]";
 }
 
 } // namespace profile_keys
@@ -270,10 +264,15 @@ inline link_calibration read_link(const object_reader& r, std::string_view key) 
     o->only({"efficiency", "latency_s"});
     out.efficiency = o->optional_number("efficiency");
     out.latency_s = o->optional_number("latency_s");
-    if (out.efficiency && !(*out.efficiency > 0 && *out.efficiency <= 1))
-        o->fail("efficiency", "expected a number in (0, 1], got " + number_text(*out.efficiency));
-    if (out.latency_s && !(*out.latency_s >= 0))
-        o->fail("latency_s", "expected a number >= 0, got " + number_text(*out.latency_s));
+    // the ranges are the library's own (validate_into of a cluster_spec)
+    constexpr term_range eff = term_limits::fraction::range,
+                         latency = term_limits::fixed_cost::range;
+    if (out.efficiency && !eff.holds(*out.efficiency))
+        o->fail("efficiency",
+                "expected " + profile_keys::wanted(eff) + ", got " + number_text(*out.efficiency));
+    if (out.latency_s && !latency.holds(*out.latency_s))
+        o->fail("latency_s", "expected " + profile_keys::wanted(latency) + ", got " +
+                                 number_text(*out.latency_s));
     return out;
 }
 
@@ -322,14 +321,12 @@ inline calibration parse_calibration(std::string_view text, const std::string& s
     p.low_latency_decode_dispatch = r.boolean("low_latency_decode_dispatch");
 
     // The ranges are the library's own (validate_into); the message names the file's key.
-    violations bad;
-    validate_into(bad, p);
-    if (!bad.ok()) {
-        const violation& v = *bad.begin();
-        const std::string key = profile_keys::file_key(v.field);
-        r.fail(key, std::string("expected ") + profile_keys::wanted(key, v.what) + ", got " +
-                        number_text(v.value));
-    }
+    for_each_profile_term(p, [&r](const char* field, double x, auto lim) {
+        constexpr term_range range = decltype(lim)::range;
+        if (!range.holds(x))
+            r.fail(profile_keys::file_key(field),
+                   "expected " + profile_keys::wanted(range) + ", got " + number_text(x));
+    });
     if (const auto links = r.optional_object("links")) {
         links->only({"intra_node", "inter_node"});
         out.intra_node = profile_detail::read_link(*links, "intra_node");

@@ -32,8 +32,8 @@ struct gpu_spec {
 /// A link as one GPU sees it: bandwidth per direction, per-message latency (alpha).
 struct link_spec {
     stored<byte_rate> bandwidth{};
-    stored<seconds> latency{};
-    double efficiency = 1.0; ///< achievable fraction of the bandwidth in collectives
+    stored<seconds> latency{}; ///< 0 to 1 s (term_limits::fixed_cost)
+    double efficiency = 1.0;   ///< achievable fraction of the bandwidth in collectives, [0.001, 1]
     friend constexpr bool operator==(const link_spec&, const link_spec&) = default;
 };
 
@@ -114,6 +114,17 @@ constexpr void validate_into(violations& out, const cluster_spec& c) {
         out.add(rule::positive, "intra_node.bandwidth", c.intra_node.bandwidth.value);
     if (c.inter_node.bandwidth.value <= 0)
         out.add(rule::positive, "inter_node.bandwidth", c.inter_node.bandwidth.value);
+    namespace lim = term_limits;
+    constexpr term_range eff = lim::fraction::range, latency = lim::fixed_cost::range;
+    const bool links_ok =
+        eff.holds(c.intra_node.efficiency) && eff.holds(c.inter_node.efficiency) &&
+        latency.holds(c.intra_node.latency.value) && latency.holds(c.inter_node.latency.value);
+    if (!links_ok) {
+        check_range(out, "intra_node.efficiency", c.intra_node.efficiency, eff);
+        check_range(out, "inter_node.efficiency", c.inter_node.efficiency, eff);
+        check_range(out, "intra_node.latency", c.intra_node.latency.value, latency);
+        check_range(out, "inter_node.latency", c.inter_node.latency.value, latency);
+    }
 }
 
 /// Every rule a cluster must satisfy.

@@ -24,7 +24,7 @@ namespace moecost {
  * the size at which they reach half of `peak`.
  */
 struct saturation {
-    double peak = 1.0; ///< fraction reached by large kernels, (0, 1]
+    double peak = 1.0; ///< fraction reached by large kernels, [0.001, 1] (term_limits)
     double half = 0.0; ///< size at which half of `peak` is reached (0: `peak` at every size)
     [[nodiscard]] constexpr double at(double x) const {
         return half > 0 ? peak * x / (x + half) : peak;
@@ -101,21 +101,50 @@ constexpr perf_profile flat_profile(double compute, double memory,
     return p;
 }
 
-namespace detail {
-
-/// The range of one profile term: above 0 or from 0, up to 1 or without bound.
-template <bool ZeroAllowed, bool AtMostOne>
+/**
+ * The range of a profile term or a link's, [lo, hi]: physical limits wide enough for any GPU,
+ * narrow enough that every time the engine forms from them stays finite (an efficiency of
+ * 5e-324 or a fixed cost of 1e308 would make inf). The CLI's flags take the same ranges.
+ */
 struct term_range {
-    static constexpr bool zero_allowed = ZeroAllowed;
-    static constexpr bool at_most_one = AtMostOne;
+    double lo = 0;
+    double hi = 1;
     /// Whether x is in the range (NaN fails every comparison, so it is in none).
-    [[nodiscard]] static constexpr bool holds(double x) {
-        return (ZeroAllowed ? x >= 0.0 : x > 0.0) && (!AtMostOne || x <= 1.0);
-    }
+    [[nodiscard]] constexpr bool holds(double x) const { return x >= lo && x <= hi; }
 };
-using fraction_range = term_range<false, true>; ///< (0, 1]: a fraction of a peak
-using share_range = term_range<true, true>;     ///< [0, 1]: a share
-using size_range = term_range<true, false>;     ///< [0, inf): a size or a fixed cost
+
+/// The profile's ranges, each a type whose `range` is a constant (so that the evaluation's
+/// fast path, in_range, compares against immediates).
+namespace term_limits {
+/// An efficiency: at least 0.1% of its peak.
+inline constexpr double min_fraction = 1e-3;
+/// A fraction of a peak.
+struct fraction {
+    static constexpr term_range range{.lo = min_fraction, .hi = 1};
+};
+/// A share, 0 allowed.
+struct share {
+    static constexpr term_range range{.lo = 0, .hi = 1};
+};
+/// GEMM rows or attention keys at half a plateau.
+struct half_rows {
+    static constexpr term_range range{.lo = 0, .hi = 1e6};
+};
+/// Bytes one kernel moves at half the HBM plateau.
+struct half_bytes {
+    static constexpr term_range range{.lo = 0, .hi = 1e12};
+};
+/// A kernel's, a dispatch's or a message's fixed cost: up to a second.
+struct fixed_cost {
+    static constexpr term_range range{.lo = 0, .hi = 1};
+};
+/// A step's fixed cost: up to ten seconds.
+struct step_cost {
+    static constexpr term_range range{.lo = 0, .hi = 10};
+};
+} // namespace term_limits
+
+namespace detail {
 
 /// The GEMM terms' field names, per gemm_format (at namespace scope, so that the fast path,
 /// which names nothing, builds no array of them).
@@ -126,35 +155,48 @@ inline constexpr std::array<const char*, gemm_format_count> gemm_half_fields{
     "profile.gemm.bf16.half", "profile.gemm.fp8.half", "profile.gemm.fp4.half",
     "profile.gemm.int8.half"};
 
+} // namespace detail
+
 /**
- * Calls f(field, value, range) for every term of p with its name and its range (a
- * term_range), in the order validate_into reports them: the one list of the profile's ranges.
+ * Calls f(field, value, limit) for every term of p with its name and its range (a type of
+ * term_limits: `decltype(limit)::range`), in the order validate_into reports them: the one
+ * list of the profile's ranges.
  */
 template <class F>
-constexpr void for_each_term(const perf_profile& p, F&& f) {
+constexpr void for_each_profile_term(const perf_profile& p, F&& f) {
+    namespace lim = term_limits;
     for (std::size_t i = 0; i < gemm_format_count; ++i) {
-        f(gemm_peak_fields[i], p.gemm[i].peak, fraction_range{});
-        f(gemm_half_fields[i], p.gemm[i].half, size_range{});
+        f(detail::gemm_peak_fields[i], p.gemm[i].peak, lim::fraction{});
+        f(detail::gemm_half_fields[i], p.gemm[i].half, lim::half_rows{});
     }
-    f("profile.attention_prefill", p.attention_prefill, fraction_range{});
-    f("profile.attention_prefill_half", p.attention_prefill_half, size_range{});
-    f("profile.attention_decode", p.attention_decode, fraction_range{});
-    f("profile.hbm.peak", p.hbm.peak, fraction_range{});
-    f("profile.hbm.half", p.hbm.half, size_range{});
-    f("profile.kernel_overhead", p.kernel_overhead.value, size_range{});
-    f("profile.step_overhead", p.step_overhead.value, size_range{});
-    f("profile.a2a_latency", p.a2a_latency.value, size_range{});
-    f("profile.comm_overlap", p.comm_overlap, share_range{});
-    f("profile.unfused_elementwise", p.unfused_elementwise, share_range{});
+    f("profile.attention_prefill", p.attention_prefill, lim::fraction{});
+    f("profile.attention_prefill_half", p.attention_prefill_half, lim::half_rows{});
+    f("profile.attention_decode", p.attention_decode, lim::fraction{});
+    f("profile.hbm.peak", p.hbm.peak, lim::fraction{});
+    f("profile.hbm.half", p.hbm.half, lim::half_bytes{});
+    f("profile.kernel_overhead", p.kernel_overhead.value, lim::fixed_cost{});
+    f("profile.step_overhead", p.step_overhead.value, lim::step_cost{});
+    f("profile.a2a_latency", p.a2a_latency.value, lim::fixed_cost{});
+    f("profile.comm_overlap", p.comm_overlap, lim::share{});
+    f("profile.unfused_elementwise", p.unfused_elementwise, lim::share{});
 }
 
-} // namespace detail
+/// Adds to `out` the rule x breaks in `range` (none where it holds): below its floor (0: a
+/// negative; NaN too), or above its ceiling.
+constexpr void check_range(violations& out, const char* field, double x, term_range range) {
+    if (range.holds(x))
+        return;
+    if (!(x >= range.lo))
+        out.add(range.lo == 0 ? rule::non_negative : rule::at_least, field, x, range.lo);
+    else
+        out.add(rule::at_most, field, x, range.hi);
+}
 
 /// Whether every term is in its range: the evaluation's fast path; validate_into names the rest.
 constexpr bool in_range(const perf_profile& p) {
     bool ok = true;
-    detail::for_each_term(
-        p, [&ok](const char*, double x, auto range) { ok = ok && decltype(range)::holds(x); });
+    for_each_profile_term(
+        p, [&ok](const char*, double x, auto lim) { ok = ok && decltype(lim)::range.holds(x); });
     return ok;
 }
 
@@ -162,12 +204,8 @@ constexpr bool in_range(const perf_profile& p) {
 constexpr void validate_into(violations& out, const perf_profile& p) {
     if (in_range(p))
         return;
-    detail::for_each_term(p, [&out](const char* field, double x, auto range) {
-        using range_t = decltype(range);
-        if (!(range_t::zero_allowed ? x >= 0.0 : x > 0.0)) // NaN too
-            out.add(range_t::zero_allowed ? rule::non_negative : rule::positive, field, x);
-        else if (range_t::at_most_one && x > 1.0)
-            out.add(rule::at_most, field, x, 1);
+    for_each_profile_term(p, [&out](const char* field, double x, auto lim) {
+        check_range(out, field, x, decltype(lim)::range);
     });
 }
 

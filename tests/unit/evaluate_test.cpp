@@ -527,6 +527,18 @@ TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     const report skew_ideal =
         evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true, .expert_imbalance = 1.5});
     CHECK(skew_ideal.prefill.slowest.op(op_group::routed_experts).work.value() == 262'144.0);
+    // The busiest of 2 EP ranks holds at most every copy, 2× the mean: an imbalance of 100 is
+    // that (2 · 262,144), and on one EP rank there is no busier rank: the balanced figure.
+    const report all_on_one =
+        evaluate(tiny, toy, tiny_layout, tiny_load, {.expert_imbalance = 100});
+    CHECK(all_on_one.prefill.slowest.op(op_group::routed_experts).work.value() == 524'288.0);
+    constexpr layout one_ep{.tp = 2, .cp = 1, .dp = 2, .pp = 1, .etp = 2, .ep = 1};
+    const report one = evaluate(tiny, toy, one_ep, tiny_load, {.expert_imbalance = 1.5});
+    const report one_balanced = evaluate(tiny, toy, one_ep, tiny_load);
+    REQUIRE(one.evaluated);
+    CHECK(one.prefill.slowest.op(op_group::routed_experts).work.value() ==
+          one_balanced.prefill.slowest.op(op_group::routed_experts).work.value());
+    CHECK(one.decode.batch_time == one_balanced.decode.batch_time);
 
     // Overlap alone (efficiencies as they are, already 1 here) hides the communication but adds
     // the groups' rooflines: max(182.032, 161.92) = 182.032 ns, above the ideal 173.696 ns.

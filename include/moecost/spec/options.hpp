@@ -39,6 +39,12 @@ struct eval_options {
     friend constexpr bool operator==(const eval_options&, const eval_options&) = default;
 };
 
+/// The busiest of `ep` EP ranks' load over the mean: the option's, at most `ep` (every routed
+/// copy on one rank), so 1 on one rank, where there is no other rank to be busier than.
+constexpr double imbalance_over(const eval_options& o, int ep) {
+    return o.expert_imbalance < ep ? o.expert_imbalance : static_cast<double>(ep);
+}
+
 /// Adds the rules o breaks to `out` (the list `validate` returns).
 constexpr void validate_into(violations& out, const eval_options& o) {
     if (!(o.expert_imbalance >= 1.0)) // NaN too

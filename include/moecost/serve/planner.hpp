@@ -213,6 +213,16 @@ constexpr search_space pool_space(const serve_options& o) {
 } // namespace planner_detail
 
 /**
+ * The layouts plan_serving enumerates for a pool on cluster `c` under `o` (count_layouts of its
+ * space). Its disaggregated mode tries pairs of those that fit, pruned by a bound, so its time
+ * grows about with this count's square.
+ */
+constexpr long count_pool_layouts(const model_spec& spec, const cluster_spec& c,
+                                  const serve_options& o) {
+    return count_layouts(with_resolved_heads(spec), c, planner_detail::pool_space(o));
+}
+
+/**
  * Plans the serving of model `spec` on `hw` under `o`: the best aggregated and disaggregated
  * deployments, the overall best, the Pareto front and the counts.
  */

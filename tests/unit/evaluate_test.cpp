@@ -527,8 +527,9 @@ TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     const report skew_ideal =
         evaluate(tiny, toy, tiny_layout, tiny_load, {.ideal = true, .expert_imbalance = 1.5});
     CHECK(skew_ideal.prefill.slowest.op(op_group::routed_experts).work.value() == 262'144.0);
-    // The busiest of 2 EP ranks holds at most every copy, 2× the mean: an imbalance of 100 is
-    // that (2 · 262,144), and on one EP rank there is no busier rank: the balanced figure.
+    // The busiest of 2 EP ranks of 2 experts each (k = 2) holds at most every copy, 2× the
+    // mean: an imbalance of 100 is that (2 · 262,144), and on one EP rank there is no busier
+    // rank: the balanced figure.
     const report all_on_one =
         evaluate(tiny, toy, tiny_layout, tiny_load, {.expert_imbalance = 100});
     CHECK(all_on_one.prefill.slowest.op(op_group::routed_experts).work.value() == 524'288.0);
@@ -539,6 +540,18 @@ TEST_CASE("ideal mode: overlap and efficiencies 1", "[evaluate][ideal]") {
     CHECK(one.prefill.slowest.op(op_group::routed_experts).work.value() ==
           one_balanced.prefill.slowest.op(op_group::routed_experts).work.value());
     CHECK(one.decode.batch_time == one_balanced.decode.batch_time);
+    // On 4 ranks of one expert each a token sends a rank at most 1 of its k = 2 copies: the
+    // busiest rank holds at most every token once, 4 · 1/2 = 2× the mean, not 4×.
+    constexpr layout four_ep{.tp = 1, .cp = 1, .dp = 4, .pp = 1, .etp = 1, .ep = 4};
+    const report spread = evaluate(tiny, toy, four_ep, tiny_load);
+    const report crowded = evaluate(tiny, toy, four_ep, tiny_load, {.expert_imbalance = 3});
+    REQUIRE(spread.evaluated);
+    CHECK(crowded.prefill.slowest.op(op_group::routed_experts).work.value() ==
+          2.0 * spread.prefill.slowest.op(op_group::routed_experts).work.value());
+    CHECK(evaluate(tiny, toy, four_ep, tiny_load, {.expert_imbalance = 1.5})
+              .prefill.slowest.op(op_group::routed_experts)
+              .work.value() ==
+          1.5 * spread.prefill.slowest.op(op_group::routed_experts).work.value());
 
     // Overlap alone (efficiencies as they are, already 1 here) hides the communication but adds
     // the groups' rooflines: max(182.032, 161.92) = 182.032 ns, above the ideal 173.696 ns.

@@ -32,10 +32,10 @@ inline void add_modelling_options(CLI::App& app, modelling_options& o) {
         ->group(mo);
     app.add_flag("--overlap", o.overlap, "Overlap communication with compute (default: add them)")
         ->group(mo);
-    app.add_option(
-           "--imbalance", o.imbalance,
-           "Expert load imbalance: tokens on the busiest EP rank / the mean (>= 1; at most the "
-           "EP degree, every token on one rank, which applies above it: 1 with one rank)")
+    app.add_option("--imbalance", o.imbalance,
+                   "Expert load imbalance: tokens on the busiest EP rank / the mean (>= 1; at most "
+                   "ep x min(top-k, experts a rank) / top-k, every token sending its most copies "
+                   "to one rank, which applies above it: 1 with one rank)")
         ->type_name("X")
         ->check(number_in({.lo = 1, .hi = 1e6}))
         ->capture_default_str()

@@ -39,10 +39,19 @@ struct eval_options {
     friend constexpr bool operator==(const eval_options&, const eval_options&) = default;
 };
 
-/// The busiest of `ep` EP ranks' load over the mean: the option's, at most `ep` (every routed
-/// copy on one rank), so 1 on one rank, where there is no other rank to be busier than.
-constexpr double imbalance_over(const eval_options& o, int ep) {
-    return o.expert_imbalance < ep ? o.expert_imbalance : static_cast<double>(ep);
+/**
+ * The busiest of `ep` EP ranks' load over the mean, each rank holding `per_rank` expert slots,
+ * for a router that sends each token to `top_k` distinct experts: the option's, at most
+ * ep·min(top_k, per_rank)/top_k. A token sends one rank at most min(top_k, per_rank) of its
+ * copies, and every token doing so is the busiest a rank can be: 1 on one rank, 32 for
+ * DeepSeek-V3 (k = 8) on 256 ranks of one expert each. The option as it is without routed
+ * experts (top_k 0), where nothing reads it.
+ */
+constexpr double imbalance_over(const eval_options& o, double ep, double per_rank, double top_k) {
+    if (!(top_k > 0))
+        return o.expert_imbalance;
+    const double most = ep * (per_rank < top_k ? per_rank : top_k) / top_k;
+    return o.expert_imbalance < most ? o.expert_imbalance : most;
 }
 
 /// Adds the rules o breaks to `out` (the list `validate` returns).

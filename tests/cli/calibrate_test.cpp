@@ -196,3 +196,19 @@ TEST_CASE("calibrate: a term's value goes to the solver and back unchanged", "[c
     CHECK(to_solver(kernel, 4e-6) == Approx(4.0)); // fitted in microseconds
     CHECK(from_solver(kernel, -1.0) == 0.0);       // held at its bound
 }
+
+TEST_CASE("calibrate: every term's fit bounds lie in the library's ranges", "[cli][calibrate]") {
+    // a fitted profile is written and read back: a bound outside term_limits would write a file
+    // the reader refuses; each term at each end of its bounds keeps the cluster valid
+    for (const term& t : terms)
+        for (const double x : {t.lo, t.hi}) {
+            cluster_spec c = presets::h100_sxm;
+            t.set(c, x);
+            INFO(t.name << " = " << x);
+            CHECK(validate(c).ok());
+        }
+    // and the check can fail: past the ends of the library's ranges
+    cluster_spec c = presets::h100_sxm;
+    c.gpu.perf.kernel_overhead.value = 2;
+    CHECK_FALSE(validate(c).ok());
+}

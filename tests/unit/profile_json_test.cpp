@@ -232,13 +232,13 @@ TEST_CASE("profile file: each term's range, as the library's validate_into holds
     CHECK(with("gemm", "bf16", "peak", 5e-324) ==
           "cal.json: key 'gemm.bf16.peak': expected a number in [0.001, 1], got 4.94066e-324");
     CHECK(with("gemm", "int8", "half_rows", -1) ==
-          "cal.json: key 'gemm.int8.half_rows': expected a number in [0, 1000000], got -1");
+          "cal.json: key 'gemm.int8.half_rows': expected a number in [0, 1e+06], got -1");
     CHECK(with("gemm", "int8", "half_rows", 1e308) ==
-          "cal.json: key 'gemm.int8.half_rows': expected a number in [0, 1000000], got 1e+308");
+          "cal.json: key 'gemm.int8.half_rows': expected a number in [0, 1e+06], got 1e+308");
     CHECK(with("attention_prefill", nullptr, nullptr, 1.01) ==
           "cal.json: key 'attention_prefill': expected a number in [0.001, 1], got 1.01");
     CHECK(with("attention_prefill_half_keys", nullptr, nullptr, -300) ==
-          "cal.json: key 'attention_prefill_half_keys': expected a number in [0, 1000000], got "
+          "cal.json: key 'attention_prefill_half_keys': expected a number in [0, 1e+06], got "
           "-300");
     {
         json k = valid_file();
@@ -250,7 +250,7 @@ TEST_CASE("profile file: each term's range, as the library's validate_into holds
     CHECK(with("hbm", "peak", nullptr, 2) ==
           "cal.json: key 'hbm.peak': expected a number in [0.001, 1], got 2");
     CHECK(with("hbm", "half_bytes", nullptr, -3) ==
-          "cal.json: key 'hbm.half_bytes': expected a number in [0, 1000000000000], got -3");
+          "cal.json: key 'hbm.half_bytes': expected a number in [0, 1e+12], got -3");
     // fixed costs up to a second (a step's ten), as the CLI's flags take them
     CHECK(with("kernel_overhead_s", nullptr, nullptr, -1e-6) ==
           "cal.json: key 'kernel_overhead_s': expected a number in [0, 1], got -1e-06");

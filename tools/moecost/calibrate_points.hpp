@@ -120,25 +120,27 @@ inline std::string cannot_evaluate(const point& p) {
 /**
  * Why the point's value is one its deployment cannot reach, or empty: a rate above, or a time
  * below, its ideal bound (every resource at peak, everything that can overlap overlapped:
- * docs/model.md §9.5). Such a figure is a unit slip or another deployment's, and fitting the
- * profile to it would drive every term to a bound.
+ * docs/model.md §9.5), with the links' latencies at 0, which a fit may free down to. Such a
+ * figure is a unit slip or another deployment's, and fitting the profile to it would drive
+ * every term to a bound.
  */
 inline std::string beyond_bound(const point& p) {
+    eval_options o = p.what->training ? p.training.opt : p.serving.opt;
+    o.ideal = true;
+    cluster_spec c = p.cluster();
+    c.intra_node.latency = {};
+    c.inter_node.latency = {};
     double bound = 0;
     if (p.what->training) {
         const train_cmd::scenario& s = p.training;
-        eval_options o = s.opt;
-        o.ideal = true;
-        bound = p.what->train(evaluate_training(s.model.spec, s.cluster, s.l, s.t, o));
+        bound = p.what->train(evaluate_training(s.model.spec, c, s.l, s.t, o));
     } else {
         const evaluate_cmd::scenario& s = p.serving;
-        eval_options o = s.opt;
-        o.ideal = true;
-        bound = p.what->serving(evaluate(s.model.spec, s.cluster, s.l, s.w, o, s.req));
+        bound = p.what->serving(evaluate(s.model.spec, c, s.l, s.w, o, s.req));
     }
     const bool time = std::string_view(p.what->unit) == "s";
-    if (time ? p.value >= bound : p.value <= bound)
-        return {};
+    if (!(bound > 0) || !std::isfinite(bound) || (time ? p.value >= bound : p.value <= bound))
+        return {}; // no bound (the ideal evaluation did not cost it) claims nothing
     return fmt::format("{} {:.4g} {} is {} than the ideal bound, {:.4g} {}: no deployment reaches "
                        "it (a unit slip, or another deployment's figure?)",
                        p.what->key, p.value, p.what->unit, time ? "shorter" : "higher", bound,

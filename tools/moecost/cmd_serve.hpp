@@ -7,6 +7,7 @@
 #include "serve_out.hpp"
 #include "serve_scenario.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -14,7 +15,7 @@
 namespace moecost::cli {
 
 /// Layouts a pool above which a disaggregated plan is announced as slow (Mixtral on H100s: 38,097
-/// a pool up to 256 GPUs, planned in 12 s; 94,081 up to 512, in 59 s).
+/// a pool up to 256 GPUs, planned in 14 s; 94,081 up to 512, in 59 s).
 inline constexpr long large_pool_layouts = 50000;
 
 inline command add_serve(CLI::App& app) {
@@ -42,12 +43,13 @@ inline command add_serve(CLI::App& app) {
                 // the disaggregated pairs grow with the square of a pool's layouts: say so
                 // before a plan that takes minutes (Mixtral on 512 H100s: 59 s)
                 if (s.plan.disaggregated) {
-                    const long n = count_pool_layouts(s.model.spec, s.hw.prefill, s.plan);
+                    const long n = std::max(count_pool_layouts(s.model.spec, s.hw.prefill, s.plan),
+                                            count_pool_layouts(s.model.spec, s.hw.decode, s.plan));
                     if (n > large_pool_layouts)
                         std::fprintf(stderr,
                                      "moecost serve: %ld layouts a pool, planned in pairs: this "
-                                     "can take minutes; --pow2 or a smaller budget is faster\n",
-                                     n);
+                                     "can take minutes; %sa smaller budget is faster\n",
+                                     n, s.plan.pow2_only ? "" : "--pow2 or ");
                 }
                 const auto start = std::chrono::steady_clock::now();
                 const result r = plan_serving<32>(s.model.spec, s.hw, s.plan);

@@ -76,6 +76,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
@@ -136,9 +137,12 @@ inline std::string file_key(std::string_view field) {
     return k;
 }
 
-/// What a key in `range` must hold, for a message: "a number in [0.001, 1]".
+/// What a key in `range` must hold, for a message: "a number in [0.001, 1]", "[0, 1e+06]" (as
+/// `moecost calibrate` prints its bounds).
 inline std::string wanted(term_range range) {
-    return "a number in [" + number_text(range.lo) + ", " + number_text(range.hi) + "]";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "a number in [%g, %g]", range.lo, range.hi);
+    return buf;
 }
 
 } // namespace profile_keys

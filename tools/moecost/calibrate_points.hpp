@@ -90,14 +90,19 @@ struct point {
     }
 };
 
-/// What the point's deployment gives for its measure on cluster c (its own, with terms set).
-inline double predict(const point& p, const cluster_spec& c) {
+/// What the point's deployment gives for its measure on cluster c (its own, with terms set);
+/// with `ideal`, its ideal bound there.
+inline double predict(const point& p, const cluster_spec& c, bool ideal = false) {
     if (p.what->training) {
         const train_cmd::scenario& s = p.training;
-        return p.what->train(evaluate_training(s.model.spec, c, s.l, s.t, s.opt));
+        eval_options o = s.opt;
+        o.ideal = o.ideal || ideal;
+        return p.what->train(evaluate_training(s.model.spec, c, s.l, s.t, o));
     }
     const evaluate_cmd::scenario& s = p.serving;
-    return p.what->serving(evaluate(s.model.spec, c, s.l, s.w, s.opt, s.req));
+    eval_options o = s.opt;
+    o.ideal = o.ideal || ideal;
+    return p.what->serving(evaluate(s.model.spec, c, s.l, s.w, o, s.req));
 }
 
 /// Why the point's deployment cannot be evaluated, or empty.
@@ -125,19 +130,10 @@ inline std::string cannot_evaluate(const point& p) {
  * every term to a bound.
  */
 inline std::string beyond_bound(const point& p) {
-    eval_options o = p.what->training ? p.training.opt : p.serving.opt;
-    o.ideal = true;
     cluster_spec c = p.cluster();
     c.intra_node.latency = {};
     c.inter_node.latency = {};
-    double bound = 0;
-    if (p.what->training) {
-        const train_cmd::scenario& s = p.training;
-        bound = p.what->train(evaluate_training(s.model.spec, c, s.l, s.t, o));
-    } else {
-        const evaluate_cmd::scenario& s = p.serving;
-        bound = p.what->serving(evaluate(s.model.spec, c, s.l, s.w, o, s.req));
-    }
+    const double bound = predict(p, c, true);
     const bool time = std::string_view(p.what->unit) == "s";
     if (!(bound > 0) || !std::isfinite(bound) || (time ? p.value >= bound : p.value <= bound))
         return {}; // no bound (the ideal evaluation did not cost it) claims nothing

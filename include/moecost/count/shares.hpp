@@ -17,6 +17,7 @@
 #include <moecost/detail/math.hpp>
 #include <moecost/spec/layout.hpp>
 #include <moecost/spec/model.hpp>
+#include <moecost/spec/options.hpp>
 
 #include <array>
 #include <bit>
@@ -86,6 +87,11 @@ constexpr int expert_slots(const model_spec& m, const layout& l) {
 /// Routed experts the busiest EP rank holds.
 constexpr int experts_per_gpu(const model_spec& m, const layout& l) {
     return (expert_slots(m, l) + l.ep - 1) / l.ep;
+}
+
+/// imbalance_over for model m on layout l: its EP ranks, their expert slots and its top-k.
+constexpr double imbalance_over(const eval_options& o, const model_spec& m, const layout& l) {
+    return imbalance_over(o, l.ep, is_moe(m) ? experts_per_gpu(m, l) : 0.0, m.moe.top_k);
 }
 
 /**

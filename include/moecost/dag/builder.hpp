@@ -129,7 +129,7 @@ constexpr dag_tensors dag_tensors_of(const model_spec& m, const layout& l,
                                      const engine::step_load& ld, const eval_options& o) {
     const double h = m.hidden, tp = l.tp, cp = l.cp, ep = l.ep, etp = etp_of(l);
     const double k = m.moe.top_k;
-    const double imb = imbalance_over(o, ep, is_moe(m) ? experts_per_gpu(m, l) : 0.0, k);
+    const double imb = imbalance_over(o, m, l);
     const double ab = bytes_of(m.precision.activations);
     const char* adt = name_of(m.precision.activations);
     const double disp_b = o.dispatch_fp8 ? 1.0 : ab;

@@ -320,8 +320,7 @@ constexpr step_constants step_constants_of(const model_spec& m, const cluster_sp
         .kb = kb,
         .ewb = bytes_of(edt),
         .tb = bytes_of(tdt),
-        .imb =
-            o.ideal ? 1.0 : imbalance_over(o, ep, is_moe(m) ? experts_per_gpu(m, l) : 0.0, e.top_k),
+        .imb = o.ideal ? 1.0 : imbalance_over(o, m, l),
         .skew = o.routing_skew,
         .overlap = o.ideal || o.overlap,
         .ideal = o.ideal,

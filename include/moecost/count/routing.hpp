@@ -78,13 +78,29 @@ experts_touched_each(double E, double k, const std::array<double, N>& n, double 
         return out;
     }
     const int experts = static_cast<int>(E);
-    auto weight = [&](int e) { return detail::natural_exp(-skew * detail::natural_log(e + 1.0)); };
+    auto weight = [&](double e) {
+        return detail::natural_exp(-skew * detail::natural_log(e + 1.0));
+    };
+    // Beyond the first `exact` experts the sums run over blocks of about 1/block_share of the
+    // experts before them, each priced at its midpoint (w and 1 − (1 − c·w)ⁿ are smooth in the
+    // rank there): a few thousand terms for any E, not E of them (docs/model.md §8).
+    constexpr int exact = 4096;
+    constexpr int block_share = 256;
+    const int head = experts < exact ? experts : exact;
+    auto for_each_block = [&](auto f) { // f(midpoint rank, experts in the block)
+        for (int a = head; a < experts;) {
+            const int len = a / block_share < experts - a ? a / block_share : experts - a;
+            f(a + (len - 1) / 2.0, static_cast<double>(len));
+            a += len;
+        }
+    };
     // suffix[e] = Σ of the weights from e on, summed smallest first (no cancellation), for the
     // first 64 experts: the most popular are capped at certainty, up to k of them.
     constexpr int tracked = 64;
     std::array<double, tracked + 1> suffix{};
     double tail = 0;
-    for (int e = experts - 1; e >= 0; --e) {
+    for_each_block([&](double mid, double len) { tail += len * weight(mid); });
+    for (int e = head - 1; e >= 0; --e) {
         tail += weight(e);
         if (e <= tracked)
             suffix[static_cast<std::size_t>(e)] = tail;
@@ -97,12 +113,15 @@ experts_touched_each(double E, double k, const std::array<double, N>& n, double 
     const double c = capped < k && rest > 0 ? (k - capped) / rest : 0.0;
     for (std::size_t i = 0; i < N; ++i)
         out[i] = n[i] > 0 ? capped * (1.0 - detail::miss_powers<1>(0.0, {n[i]})[0]) : 0.0;
-    for (int e = capped; e < experts; ++e) {
-        const std::array<double, N> r = detail::miss_powers(1.0 - c * weight(e), n);
+    auto add_touched = [&](double rank, double count) {
+        const std::array<double, N> r = detail::miss_powers(1.0 - c * weight(rank), n);
         for (std::size_t i = 0; i < N; ++i)
             if (n[i] > 0)
-                out[i] += 1.0 - r[i];
-    }
+                out[i] += count * (1.0 - r[i]);
+    };
+    for (int e = capped; e < head; ++e)
+        add_touched(e, 1.0);
+    for_each_block(add_touched);
     return out;
 }
 

@@ -108,6 +108,24 @@ inline constexpr model_spec deepseek_r1_fp4_mtp = [] {
     return m;
 }();
 
+/// DeepSeek-R1 as Ant Group serves it on H20 (lm-sys/lm-sys.github.io at 2896b37,
+/// blog/2025-09-26-sglang-ant-group.md): DeepSeek's fp8 release with its MTP module, and
+/// FlashMLA-FP8 ("end-to-end FP8 attention", "FP8 Q/KV"): fp8 attention products on an fp8 cache.
+inline constexpr model_spec deepseek_r1_fp8_mla = [] {
+    model_spec m = presets::deepseek_v3_mtp;
+    m.precision.kv = dtype::fp8;
+    m.precision.attention = dtype::fp8;
+    return m;
+}();
+
+/// The H20 nodes of that blog: "RDMA NIC Bandwidth 4 × 400 Gb/s" a node of 8, 200 Gb/s a GPU
+/// (the preset assumes one 400 Gb/s NIC a GPU); NVLink as the preset (900 GB/s both ways).
+inline constexpr cluster_spec h20_four_nics = [] {
+    cluster_spec c = presets::h20;
+    c.inter_node = presets::nic(200);
+    return c;
+}();
+
 // =============================================================================================
 // 1. Training
 // =============================================================================================
@@ -381,6 +399,13 @@ enum class serving_metric : unsigned char {
     /// Time to first token of a static batch (one request alone at batch 1), in seconds: at
     /// least the ideal prefill of the whole batch.
     ttft,
+    /// Output tokens/s per GPU of a decode pool alone at a fixed batch a GPU (prefill and decode
+    /// disaggregated; SGLang's `Decode batch` log lines at one batch size): its decode steps.
+    /// Bound: the ideal decode step at the shortest context, every draft accepted.
+    decode_output_per_gpu,
+    /// Input tokens/s per GPU of a prefill pool alone (SGLang's bench_serving with one output
+    /// token): its prefill steps. Bound: the ideal prefill of the batch.
+    prefill_input_per_gpu,
 };
 
 /// A published serving figure and the deployment that reproduces it.
@@ -398,6 +423,9 @@ struct serving_run {
     int gpus;
     int draft_tokens = 0; ///< MTP drafts per decode step
     eval_options o{};
+    /// Tokens a decode step gains as the source reports them (its acceptance length); 0: the
+    /// three-draft figure mtp3_tokens_per_step
+    double tokens_per_step = 0;
 };
 
 // NVIDIA/TensorRT-LLM:docs/source/performance.md (commit 77d24b5f, "This data has been updated
@@ -440,6 +468,25 @@ struct serving_run {
 // Performance_on_NVIDIA_B200_GPUs.md, table "Autoregressive MTP Layers": "MTP 3 | 2.82"; 1.92
 // and 2.58 for one and two drafts), strict acceptance as the runs' configs (no relaxed
 // acceptance); taken for the H200 run too (same model and MTP module, FP8 for FP4).
+//
+// lm-sys/lm-sys.github.io at 2896b37, blog/2025-09-26-sglang-ant-group.md ("Best Practices for
+// Serving DeepSeek-R1 on H20-96G", SGLang v0.5.2; added at stop 26, after the set above and
+// before any term was set from H20's kernels):
+// - decode: "Attention-DP16 + MoE-EP16" on two nodes, `--enable-deepep-moe --deepep-mode
+//   low_latency`, MTP `--speculative-num-steps 1 ... --speculative-num-draft-tokens 2` (one
+//   draft; "Accept length ≈ 1.8–1.9", taken as 1.85) or steps 2, draft-tokens 3 ("≈ 2.4–2.7",
+//   2.55); `--random-input 4096 --random-output 1536`; throughput per GPU "the median
+//   throughput from 100 samples at the same batch size" of the `Decode batch` log lines. The
+//   table: batch 48 a GPU, one draft, 714 tokens/s; 32, one draft, 675; 12, two drafts, 423.
+//   The EP sizes: "at BS=8, EP32 delivers 293 token/s vs. 278 token/s for EP16"; "at BS=32,
+//   EP16 achieves 675 token/s vs. 585 token/s for EP32". "at BS=1, throughput ... 43 token/s
+//   (steps=1, topK=1, draft-tokens=2)". FlashMLA-FP8 ("FP8 Q/KV"), DeepGEMM fp8 (swapAB),
+//   single-batch overlap (SBO) of the dispatch with the shared expert: not modelled (the
+//   profile's overlap is 0).
+// - prefill: "single-node TP-8", `--random-input 4096 --random-output 1 --num-prompt 512`, FP8
+//   attention ("Fa3-FP8"): "16.5k input tokens per second" a node of 8.
+// The batch is read as sequences a GPU; the context as the mean over the generation (ISL +
+// OSL/2), as the rows above. The nodes' NICs: 4 × 400 Gb/s (h20_four_nics).
 
 // clang-format off
 inline constexpr std::array serving_runs{
@@ -522,6 +569,37 @@ inline constexpr std::array serving_runs{
                 "TensorRT-LLM Best_perf_practice_on_DeepSeek-R1 (B200 min-latency)", &deepseek_r1_fp4_mtp,
                 &presets::b200, {.tp = 8, .etp = 4, .ep = 2}, 1, 1024, 2048,
                 serving_metric::user_output_rate, 274.7188, 8, 3, {.dispatch_fp8 = true}},
+    serving_run{"DeepSeek-R1, 16 H20, FP8 MLA, attention DP16 EP16, 1 seq/GPU, MTP 1, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), MTP config", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 16, .ep = 16}, 16, 4096, 1536, serving_metric::decode_output_per_gpu, 43, 16, 1,
+                {.dispatch_fp8 = true}, 1.85},
+    serving_run{"DeepSeek-R1, 16 H20, FP8 MLA, attention DP16 EP16, 8 seqs/GPU, MTP 1, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), EP size", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 16, .ep = 16}, 16 * 8, 4096, 1536, serving_metric::decode_output_per_gpu, 278, 16, 1,
+                {.dispatch_fp8 = true}, 1.85},
+    serving_run{"DeepSeek-R1, 32 H20, FP8 MLA, attention DP32 EP32, 8 seqs/GPU, MTP 1, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), EP size", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 32, .ep = 32}, 32 * 8, 4096, 1536, serving_metric::decode_output_per_gpu, 293, 32, 1,
+                {.dispatch_fp8 = true}, 1.85},
+    serving_run{"DeepSeek-R1, 16 H20, FP8 MLA, attention DP16 EP16, 12 seqs/GPU, MTP 2, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), InferX Max", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 16, .ep = 16}, 16 * 12, 4096, 1536, serving_metric::decode_output_per_gpu, 423, 16, 2,
+                {.dispatch_fp8 = true}, 2.55},
+    serving_run{"DeepSeek-R1, 16 H20, FP8 MLA, attention DP16 EP16, 32 seqs/GPU, MTP 1, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), InferX Pro", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 16, .ep = 16}, 16 * 32, 4096, 1536, serving_metric::decode_output_per_gpu, 675, 16, 1,
+                {.dispatch_fp8 = true}, 1.85},
+    serving_run{"DeepSeek-R1, 32 H20, FP8 MLA, attention DP32 EP32, 32 seqs/GPU, MTP 1, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), EP size", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 32, .ep = 32}, 32 * 32, 4096, 1536, serving_metric::decode_output_per_gpu, 585, 32, 1,
+                {.dispatch_fp8 = true}, 1.85},
+    serving_run{"DeepSeek-R1, 16 H20, FP8 MLA, attention DP16 EP16, 48 seqs/GPU, MTP 1, ISL 4K, OSL 1.5K",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), InferX Base", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.dp = 16, .ep = 16}, 16 * 48, 4096, 1536, serving_metric::decode_output_per_gpu, 714, 16, 1,
+                {.dispatch_fp8 = true}, 1.85},
+    serving_run{"DeepSeek-R1, 8 H20, FP8 attention, TP8, prefill of 4K prompts",
+                "LMSYS blog 2025-09-26 (Ant Group, H20), prefill", &deepseek_r1_fp8_mla, &h20_four_nics,
+                {.tp = 8}, 512, 4096, 1, serving_metric::prefill_input_per_gpu, 16.5e3 / 8, 8},
 };
 // clang-format on
 
@@ -554,9 +632,10 @@ constexpr report decode_of(const serving_run& c, bool ideal, int ctx, double acc
 /// comment above serving_runs).
 inline constexpr double mtp3_tokens_per_step = 2.82;
 
-// every row that drafts has the chain the published tokens a step are for
+// every row that drafts has the tokens a step its source reports, or the chain of three drafts
+// TensorRT-LLM's figure is for
 static_assert(std::ranges::all_of(serving_runs, [](const serving_run& c) {
-    return c.draft_tokens == 0 || c.draft_tokens == 3;
+    return c.draft_tokens == 0 || c.tokens_per_step > 0 || c.draft_tokens == 3;
 }));
 
 /// moecost's figure in the row's metric: the ideal bound (ideal) or the default prediction.
@@ -566,12 +645,18 @@ static_assert(std::ranges::all_of(serving_runs, [](const serving_run& c) {
 constexpr double moecost_figure(const serving_run& c, bool ideal) {
     const double gpus = world_size(c.l);
     const int ctx = ideal ? c.isl : c.isl + c.osl / 2;
-    const double acceptance = ideal || c.draft_tokens == 0
-                                  ? 1.0
-                                  : draft_acceptance_for(c.draft_tokens, mtp3_tokens_per_step);
+    const double acceptance =
+        ideal || c.draft_tokens == 0
+            ? 1.0
+            : draft_acceptance_for(c.draft_tokens, c.tokens_per_step > 0 ? c.tokens_per_step
+                                                                         : mtp3_tokens_per_step);
     switch (c.metric) {
     case serving_metric::ttft:
         return prefill_of(c, ideal).prefill.batch_time.value();
+    case serving_metric::decode_output_per_gpu:
+        return decode_of(c, ideal, ctx, acceptance).decode.tokens_per_gpu.value();
+    case serving_metric::prefill_input_per_gpu:
+        return prefill_of(c, ideal).prefill.tokens_per_gpu.value();
     case serving_metric::static_batch_output_per_gpu: {
         const double pf = prefill_of(c, ideal).prefill.batch_time.value();
         const double step = decode_of(c, ideal, ctx, acceptance).decode.batch_time.value();

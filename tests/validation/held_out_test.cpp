@@ -103,6 +103,15 @@ TEST_CASE("held-out serving settings are the published ones", "[validation][held
     // one MTP module drafting three tokens; every one accepted in the bound: 4 tokens a step
     const report d = decode_of(serving_runs[23], true, 1024, 1.0);
     CHECK(d.decode_tokens_per_step == 4.0);
+    // the H20 decode pools: the blog's batch a GPU, and its acceptance length as tokens a step
+    // (one draft at 1.85: 0.85 accepted; two at 2.55)
+    CHECK(serving_runs[25].batch / serving_runs[25].l.dp == 1);
+    CHECK(serving_runs[31].batch / serving_runs[31].l.dp == 48);
+    CHECK(serving_runs[28].l.dp * serving_runs[28].l.ep == 16 * 16);
+    CHECK(decode_of(serving_runs[31], false, 4096 + 768, 0.85).decode_tokens_per_step ==
+          Approx(1.85).epsilon(1e-12));
+    CHECK(decode_of(serving_runs[28], false, 4096 + 768, draft_acceptance_for(2, 2.55))
+              .decode_tokens_per_step == Approx(2.55).epsilon(1e-9));
 }
 
 // Prints, for every row, the published figure, the ideal bound and the default prediction.

@@ -9,8 +9,9 @@
 // a GEMM moves, the bytes one rank sends in an all-to-all), the test derives it from the shape
 // in the open, never here.
 //
-// Every fact names the profile term it informs. `informs::none` marks a fact kept for the
-// record (a dtype or kernel the profile has no term for yet) and checked against nothing.
+// Every fact names the profile term it informs. `informs::none` marks a fact no term is fitted
+// on: kept for the record (a dtype or kernel the profile has no term for yet), or a check of a
+// term set otherwise, in a test of its own (the H20 GEMMs).
 
 #include <moecost/presets/hardware.hpp>
 
@@ -108,6 +109,18 @@ inline constexpr std::string_view trtllm_fc1_b200 =
 inline constexpr std::string_view vllm_nvfp4_b200 =
     "vllm-project/vllm pull request #20646 (\"Basic tuned configs for NVFP4 CUTLASS dense GEMM\", "
     "the Before table; the script of #20578), bench_nvfp4_gemm.py, N=6144 K=4096, nvfp4-noquant";
+// DeepGEMM's grouped masked fp8 GEMM (m_grouped_fp8_gemm_nt_masked, 1D2D scaling) on H20, as
+// the description of pull request 192 gives it for the kernel before its change ("Original",
+// "Aligned M": every group of exactly m rows), and the same shapes rerun on H100 by a reviewer
+// in that thread ("I tested it on H100"). Checks of the H20 profile's moved halves
+// (presets::h20_profile), not fitted.
+inline constexpr std::string_view deepgemm_swapab_h20 =
+    "deepseek-ai/DeepGEMM pull request #192 (\"support swapAB for m_grouped_fp8_gemm_nt_masked\", "
+    "2025-09; the same description as sgl-project/DeepGEMM #11), Improvements, Aligned M, "
+    "Original (H20)";
+inline constexpr std::string_view deepgemm_swapab_h100 =
+    "deepseek-ai/DeepGEMM pull request #192, comment of 2025-10-06 (\"I tested it on H100\"), "
+    "Original";
 
 // clang-format off
 inline constexpr std::array gemm_facts{
@@ -140,6 +153,19 @@ inline constexpr std::array gemm_facts{
     gemm_fact{"DeepGEMM grouped masked fp8", "H800", &presets::h800, family::hopper, gemm_dtype::fp8, 1, 1024, 7168, 2048,  925,  968, deepgemm_masked, informs::gemm_fp8},
     gemm_fact{"DeepGEMM grouped masked fp8", "H800", &presets::h800, family::hopper, gemm_dtype::fp8, 2,  512, 4096, 7168, 1040, 1288, deepgemm_masked, informs::gemm_fp8},
     gemm_fact{"DeepGEMM grouped masked fp8", "H800", &presets::h800, family::hopper, gemm_dtype::fp8, 2,  512, 7168, 2048,  916, 1405, deepgemm_masked, informs::gemm_fp8},
+    // DeepGEMM grouped masked fp8 on H20 and H100, 16 groups of 32, 96 and 160 rows (checks)
+    gemm_fact{"DeepGEMM grouped masked fp8", "H20",  &presets::h20,      family::hopper, gemm_dtype::fp8, 16,  32, 4096, 7168, 117, 1862, deepgemm_swapab_h20,  informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H20",  &presets::h20,      family::hopper, gemm_dtype::fp8, 16,  32, 7168, 2048, 118, 1914, deepgemm_swapab_h20,  informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H20",  &presets::h20,      family::hopper, gemm_dtype::fp8, 16,  96, 4096, 7168, 181,  993, deepgemm_swapab_h20,  informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H20",  &presets::h20,      family::hopper, gemm_dtype::fp8, 16,  96, 7168, 2048, 188, 1085, deepgemm_swapab_h20,  informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H20",  &presets::h20,      family::hopper, gemm_dtype::fp8, 16, 160, 4096, 7168, 163,  554, deepgemm_swapab_h20,  informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H20",  &presets::h20,      family::hopper, gemm_dtype::fp8, 16, 160, 7168, 2048, 159,  587, deepgemm_swapab_h20,  informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::fp8, 16,  32, 4096, 7168, 175, 2836, deepgemm_swapab_h100, informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::fp8, 16,  32, 7168, 2048, 155, 2581, deepgemm_swapab_h100, informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::fp8, 16,  96, 4096, 7168, 521, 2807, deepgemm_swapab_h100, informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::fp8, 16,  96, 7168, 2048, 434, 2599, deepgemm_swapab_h100, informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::fp8, 16, 160, 4096, 7168, 645, 2220, deepgemm_swapab_h100, informs::none},
+    gemm_fact{"DeepGEMM grouped masked fp8", "H100", &presets::h100_sxm, family::hopper, gemm_dtype::fp8, 16, 160, 7168, 2048, 634, 2379, deepgemm_swapab_h100, informs::none},
     gemm_fact{"DeepGEMM grouped masked fp8", "H800", &presets::h800, family::hopper, gemm_dtype::fp8, 4,  256, 4096, 7168,  932, 2064, deepgemm_masked, informs::gemm_fp8},
     gemm_fact{"DeepGEMM grouped masked fp8", "H800", &presets::h800, family::hopper, gemm_dtype::fp8, 4,  256, 7168, 2048,  815, 2047, deepgemm_masked, informs::gemm_fp8},
     // Maximum achievable matmul FLOPS (torch.matmul, best shape MxNxK as published). GH200 is a

@@ -806,8 +806,10 @@ TEST_CASE("DeepGEMM's reported bandwidth is the bytes this fit derives from the 
         const double derived = gemm_bytes(g) / measured_seconds(g) / 1e9;
         INFO(g.what << " M=" << g.m << " N=" << g.n << " K=" << g.k << ": reported " << g.gbps
                     << " GB/s, derived " << derived);
-        // the README rounds TFLOP/s to 3-4 digits: 1% covers it
-        CHECK(std::abs(derived / g.gbps - 1) < 0.01);
+        // the README rounds TFLOP/s to 3-4 digits: 1% covers it. The H100 rerun in pull
+        // request 192's thread prints TFLOP/s 1.5-4% off its own microseconds (its GB/s agree
+        // with the microseconds): its TFLOP/s are taken as printed, and 4% here.
+        CHECK(std::abs(derived / g.gbps - 1) < (g.source == deepgemm_swapab_h100 ? 0.04 : 0.01));
     }
 }
 
@@ -1019,6 +1021,48 @@ constexpr std::array trtllm_gen_moe_b200{
 // bounds are guards that cover the blog's earlier revision too (blog23 at 4124b5a: the same
 // path 4-13% slower, 30.32, 155.28 and 176.79 us at 1, 64 and 128 tokens; up to 1.30 and 2.79
 // against the engine), not a tolerance the facts set.
+TEST_CASE("H20: Hopper's GEMM curves moved by the ridge ratio meet DeepGEMM's grouped GEMMs",
+          "[validation][kernel_facts][h20]") {
+    // The H20 profile is Hopper's with each GEMM curve's half scaled by the ratio of the two
+    // GPUs' ridge points, the format's peak over the HBM bandwidth (from the presets here).
+    const chosen_terms h20 = terms_of(presets::h20_profile, hopper_links);
+    const gpu_spec &g20 = presets::h20.gpu, &g100 = presets::h100_sxm.gpu;
+    const double fp8_ratio = (g20.peak_fp8.value / g20.hbm_bandwidth.value) /
+                             (g100.peak_fp8.value / g100.hbm_bandwidth.value);
+    const double bf16_ratio = (g20.peak_bf16.value / g20.hbm_bandwidth.value) /
+                              (g100.peak_bf16.value / g100.hbm_bandwidth.value);
+    CHECK(h20.gemm_fp8.half == Approx(hopper.gemm_fp8.half * fp8_ratio).epsilon(1e-12));
+    CHECK(h20.gemm_bf16.half == Approx(hopper.gemm_bf16.half * bf16_ratio).epsilon(1e-12));
+    CHECK(fp8_ratio == Approx(74.0 / 590.75).epsilon(1e-3)); // ridges of 74 and 591 FLOP/byte
+    CHECK(h20.gemm_fp8.peak == hopper.gemm_fp8.peak);
+    CHECK(h20.gemm_bf16.peak == hopper.gemm_bf16.peak);
+    CHECK(h20.hbm.peak == hopper.hbm.peak);
+    CHECK(h20.hbm.half == hopper.hbm.half);
+    CHECK(presets::h20.gpu.perf.name == presets::h20_profile.name);
+    // DeepGEMM's grouped masked fp8 GEMM at 32, 96 and 160 rows a group, on H20 and rerun on
+    // H100 (kernel_facts.hpp): predicted over measured time. The moved curve gives H20's within
+    // 0.92-1.15 (bound 1.25, a guard); Hopper's own curve is at least 1.5x slow on every one.
+    // On H100 the same shapes stay where Hopper's curve puts them (0.93-1.22; bound 1.3).
+    int h20_facts = 0, h100_facts = 0;
+    for (const gemm_fact& g : gemm_facts) {
+        INFO(g.what << " " << g.gpu << " M " << g.m << " N " << g.n << " K " << g.k << ": "
+                    << g.tflops << " TFLOP/s");
+        if (g.source == deepgemm_swapab_h20) {
+            ++h20_facts;
+            const double moved = time_ratio(g, h20.gemm_fp8, h20.hbm);
+            const double hoppers = time_ratio(g, hopper.gemm_fp8, hopper.hbm);
+            INFO("moved curve " << moved << ", Hopper's " << hoppers);
+            CHECK(within(moved, 1.0, 1.25));
+            CHECK(hoppers >= 1.5);
+        } else if (g.source == deepgemm_swapab_h100) {
+            ++h100_facts;
+            CHECK(within(time_ratio(g, hopper.gemm_fp8, hopper.hbm), 1.0, 1.3));
+        }
+    }
+    CHECK(h20_facts == 6);
+    CHECK(h100_facts == 6);
+}
+
 TEST_CASE("The MoE block on B200 in NVFP4 against TensorRT-LLM's module latencies",
           "[validation][calibration][moe]") {
     model_spec m = presets::deepseek_v3;

@@ -73,7 +73,7 @@ inline constexpr gpu_spec h20_gpu{.name = "h20",
                                   .peak_int8 = 296.0_TFLOP_per_s,
                                   .hbm = 96_GB,
                                   .hbm_bandwidth = 4.0_TB_per_s,
-                                  .perf = h100_profile};
+                                  .perf = h20_profile};
 /// NVIDIA B200 (HGX B200 datasheet, per GPU: 36 / 72 / 144 PFLOP/s bf16 / fp8 / FP4 and
 /// 72 POPS INT8 for 8 GPUs with sparsity): 2.25 / 4.5 / 9 PFLOP/s and 4.5 POPS dense, 180 GB,
 /// 8 TB/s.

@@ -75,11 +75,12 @@ inline constexpr double attention_decode = 0.90;
  */
 struct family_figures {
     detail::fixed_string<32> name;
-    double bf16 = 1.0;           ///< bf16 GEMM plateau; half at profile_terms::bf16_half_rows
-    std::optional<double> fp8{}; ///< fp8 GEMM plateau
-    std::optional<double> fp4{}; ///< fp4 GEMM plateau
-    double fp8_half = profile_terms::fp8_half_rows; ///< rows at half the fp8 plateau
-    double fp4_half = profile_terms::fp8_half_rows; ///< rows at half the fp4 plateau
+    double bf16 = 1.0;                                ///< bf16 GEMM plateau
+    double bf16_half = profile_terms::bf16_half_rows; ///< rows at half the bf16 plateau
+    std::optional<double> fp8{};                      ///< fp8 GEMM plateau
+    std::optional<double> fp4{};                      ///< fp4 GEMM plateau
+    double fp8_half = profile_terms::fp8_half_rows;   ///< rows at half the fp8 plateau
+    double fp4_half = profile_terms::fp8_half_rows;   ///< rows at half the fp4 plateau
     double attention_prefill = 1.0; ///< prefill attention core: plateau fraction of peak
     /// keys per query at half of it (profile_terms::attention_prefill_half_keys; 0: none)
     double attention_prefill_half = profile_terms::attention_prefill_half_keys;
@@ -92,7 +93,7 @@ struct family_figures {
  * overlap, unfused elementwise kernels (1) and DeepEP's low-latency decode dispatch.
  */
 constexpr perf_profile family_profile(const family_figures& f) {
-    const saturation bf16{.peak = f.bf16, .half = profile_terms::bf16_half_rows};
+    const saturation bf16{.peak = f.bf16, .half = f.bf16_half};
     const saturation fp8 = f.fp8 ? saturation{.peak = *f.fp8, .half = f.fp8_half} : bf16;
     const saturation fp4 = f.fp4 ? saturation{.peak = *f.fp4, .half = f.fp4_half} : bf16;
     perf_profile p;
@@ -147,6 +148,40 @@ inline constexpr perf_profile h100_profile = family_profile({
     .name = "hopper",
     .bf16 = 0.78,
     .fp8 = 0.65,
+    .attention_prefill = 0.67,
+});
+
+/**
+ * A GEMM curve's half moved to a GPU of another balance: rows scaled by the ratio of the two
+ * GPUs' ridge points (the format's peak FLOP/s over HBM bytes/s). At few rows a GEMM streams
+ * its weights faster than its math uses them; the curve's half is where the math catches up,
+ * which on a GPU of less compute per byte comes at fewer rows. (Its extra time, 2·N·K·half over
+ * the plateau rate, is then the same share of the weights' read time on both GPUs.)
+ */
+constexpr double ridge_scaled_half(double half, double peak_tflops, double hbm_tb_per_s,
+                                   double from_peak_tflops, double from_hbm_tb_per_s) {
+    return half * (peak_tflops / hbm_tb_per_s) / (from_peak_tflops / from_hbm_tb_per_s);
+}
+
+/**
+ * H20: Hopper's kernels on a GPU of Hopper's SM design with a seventh of H100's tensor rate
+ * (148 / 296 TFLOP/s bf16 / fp8) and more HBM bandwidth (4.0 TB/s): a ridge of 74 FLOP a byte in
+ * fp8 against H100's and H800's 591. Hopper's terms, but for the GEMM curves' halves, moved by
+ * that ratio (ridge_scaled_half): fp8 140 → 17.5 rows, bf16 380 → 47.6 rows.
+ * - Checked (not fitted) against DeepGEMM's grouped masked fp8 GEMM on H20 (16 groups of 32, 96
+ *   and 160 rows, N·K 4096·7168 and 7168·2048: 117 to 188 TFLOP/s, 0.40 to 0.64 of the fp8
+ *   peak; deepseek-ai/DeepGEMM pull request 192, tests/validation/kernel_facts.hpp): Hopper's
+ *   curve as it is predicts 0.30 to 0.65 of each figure; the moved one 0.87 to 1.09. The same
+ *   shapes rerun on H100 in that thread (155 to 645 TFLOP/s) stay where Hopper's curve puts
+ *   them (0.82 to 1.07): the half follows the GPU's balance, not the kernel.
+ * - bf16: no H20 figure; moved by the same rule.
+ */
+inline constexpr perf_profile h20_profile = family_profile({
+    .name = "hopper-h20",
+    .bf16 = 0.78,
+    .bf16_half = ridge_scaled_half(profile_terms::bf16_half_rows, 148, 4.0, 989, 3.35),
+    .fp8 = 0.65,
+    .fp8_half = ridge_scaled_half(profile_terms::fp8_half_rows, 296, 4.0, 1979, 3.35),
     .attention_prefill = 0.67,
 });
 

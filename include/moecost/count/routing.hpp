@@ -58,29 +58,15 @@ constexpr std::array<double, N> miss_powers(double miss, const std::array<double
 }
 } // namespace detail
 
-/**
- * experts_touched(E, k, n[i], skew) for several n at once. With skew s > 0, expert e (from
- * 0) is picked by a token with probability π_e = min(1, c·(e + 1)^−s), c such that Σ π_e = k
- * (Zipf popularity, the most popular experts capped at certainty); the expected number of
- * distinct experts n tokens touch is Σ_e 1 − (1 − π_e)^n. s = 0 is uniform routing, π_e = k/E.
- */
+namespace detail {
+/// experts_touched_each's skewed case (skew > 0, E > 0), a function of its own so that the
+/// uniform case, every evaluation's, stays small where it is inlined.
 template <std::size_t N>
 constexpr std::array<double, N>
-experts_touched_each(double E, double k, const std::array<double, N>& n, double skew = 0) {
+experts_touched_skewed(double E, double k, const std::array<double, N>& n, double skew) {
     std::array<double, N> out{};
-    if (E <= 0)
-        return out;
-    if (!(skew > 0)) {
-        const std::array<double, N> r = detail::miss_powers(1.0 - k / E, n);
-        for (std::size_t i = 0; i < N; ++i)
-            if (n[i] > 0)
-                out[i] = E * (1.0 - r[i]);
-        return out;
-    }
     const int experts = static_cast<int>(E);
-    auto weight = [&](double e) {
-        return detail::natural_exp(-skew * detail::natural_log(e + 1.0));
-    };
+    auto weight = [&](double e) { return natural_exp(-skew * natural_log(e + 1.0)); };
     // Beyond the first `exact` experts the sums run over blocks of about 1/block_share of the
     // experts before them, each priced at its midpoint (w and 1 − (1 − c·w)ⁿ are smooth in the
     // rank there): a few thousand terms for any E, not E of them (docs/model.md §8).
@@ -112,9 +98,9 @@ experts_touched_each(double E, double k, const std::array<double, N>& n, double 
     const double rest = suffix[static_cast<std::size_t>(capped)];
     const double c = capped < k && rest > 0 ? (k - capped) / rest : 0.0;
     for (std::size_t i = 0; i < N; ++i)
-        out[i] = n[i] > 0 ? capped * (1.0 - detail::miss_powers<1>(0.0, {n[i]})[0]) : 0.0;
+        out[i] = n[i] > 0 ? capped * (1.0 - miss_powers<1>(0.0, {n[i]})[0]) : 0.0;
     auto add_touched = [&](double rank, double count) {
-        const std::array<double, N> r = detail::miss_powers(1.0 - c * weight(rank), n);
+        const std::array<double, N> r = miss_powers(1.0 - c * weight(rank), n);
         for (std::size_t i = 0; i < N; ++i)
             if (n[i] > 0)
                 out[i] += count * (1.0 - r[i]);
@@ -123,6 +109,30 @@ experts_touched_each(double E, double k, const std::array<double, N>& n, double 
         add_touched(e, 1.0);
     for_each_block(add_touched);
     return out;
+}
+
+} // namespace detail
+
+/**
+ * experts_touched(E, k, n[i], skew) for several n at once. With skew s > 0, expert e (from
+ * 0) is picked by a token with probability π_e = min(1, c·(e + 1)^−s), c such that Σ π_e = k
+ * (Zipf popularity, the most popular experts capped at certainty); the expected number of
+ * distinct experts n tokens touch is Σ_e 1 − (1 − π_e)^n. s = 0 is uniform routing, π_e = k/E.
+ */
+template <std::size_t N>
+constexpr std::array<double, N>
+experts_touched_each(double E, double k, const std::array<double, N>& n, double skew = 0) {
+    std::array<double, N> out{};
+    if (E <= 0)
+        return out;
+    if (!(skew > 0)) {
+        const std::array<double, N> r = detail::miss_powers(1.0 - k / E, n);
+        for (std::size_t i = 0; i < N; ++i)
+            if (n[i] > 0)
+                out[i] = E * (1.0 - r[i]);
+        return out;
+    }
+    return detail::experts_touched_skewed(E, k, n, skew);
 }
 
 /**

@@ -486,7 +486,13 @@ struct serving_run {
 // - prefill: "single-node TP-8", `--random-input 4096 --random-output 1 --num-prompt 512`, FP8
 //   attention ("Fa3-FP8"): "16.5k input tokens per second" a node of 8.
 // The batch is read as sequences a GPU; the context as the mean over the generation (ISL +
-// OSL/2), as the rows above. The nodes' NICs: 4 × 400 Gb/s (h20_four_nics).
+// OSL/2), as the rows above. The nodes' NICs: 4 × 400 Gb/s (h20_four_nics). The blog does not
+// state the MTP setting of its EP-size comparison nor the deployment of its batch-1 figure:
+// taken as the decode pools' base configuration (one draft, EP16). The prefill row costs its
+// 512 prompts as one step, as the harness's prefill rows do, where SGLang runs them in chunks
+// of a few thousand tokens: its throughput a GPU is the same but for fixed costs, and a larger
+// step only raises the bound (the cache of 2.1 M tokens would not fit; the harness does not
+// check memory for throughput rows).
 
 // clang-format off
 inline constexpr std::array serving_runs{

@@ -107,11 +107,18 @@ TEST_CASE("held-out serving settings are the published ones", "[validation][held
     // (one draft at 1.85: 0.85 accepted; two at 2.55)
     CHECK(serving_runs[25].batch / serving_runs[25].l.dp == 1);
     CHECK(serving_runs[31].batch / serving_runs[31].l.dp == 48);
-    CHECK(serving_runs[28].l.dp * serving_runs[28].l.ep == 16 * 16);
-    CHECK(decode_of(serving_runs[31], false, 4096 + 768, 0.85).decode_tokens_per_step ==
-          Approx(1.85).epsilon(1e-12));
-    CHECK(decode_of(serving_runs[28], false, 4096 + 768, draft_acceptance_for(2, 2.55))
-              .decode_tokens_per_step == Approx(2.55).epsilon(1e-9));
+    CHECK(serving_runs[28].l.dp == 16);
+    CHECK(serving_runs[28].l.ep == 16);
+    CHECK(serving_runs[28].draft_tokens == 2);
+    CHECK(serving_runs[31].draft_tokens == 1);
+    // the acceptance that gains the row's tokens a step: one draft at 1.85 is 0.85 accepted
+    CHECK(draft_acceptance_for(1, serving_runs[31].tokens_per_step) == Approx(0.85));
+    for (const int i : {28, 31}) {
+        const serving_run& c = serving_runs[std::size_t(i)];
+        const double a = draft_acceptance_for(c.draft_tokens, c.tokens_per_step);
+        CHECK(decode_of(c, false, c.isl + c.osl / 2, a).decode_tokens_per_step ==
+              Approx(c.tokens_per_step).epsilon(1e-9));
+    }
 }
 
 // Prints, for every row, the published figure, the ideal bound and the default prediction.

@@ -80,8 +80,9 @@ experts_touched_skewed(double E, double k, const std::array<double, N>& n, doubl
             a += len;
         }
     };
-    // suffix[e] = Σ of the weights from e on, summed smallest first (no cancellation), for the
-    // first 64 experts: the most popular are capped at certainty, up to k of them.
+    // suffix[e] = Σ of the weights from e on (the blocks' first, then the head's from the
+    // smallest; all positive, so no cancellation), for the first 64 experts: the most popular
+    // are capped at certainty, up to k of them.
     constexpr int tracked = 64;
     std::array<double, tracked + 1> suffix{};
     double tail = 0;

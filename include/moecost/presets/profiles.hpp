@@ -131,7 +131,8 @@ inline constexpr perf_profile a100_profile = family_profile({
 });
 
 /**
- * Hopper (H100, H200, H800, H20): cuBLAS and DeepGEMM, FlashAttention-3, FlashMLA, DeepEP.
+ * Hopper (H100, H200, H800; H20 has h20_profile below): cuBLAS and DeepGEMM, FlashAttention-3,
+ * FlashMLA, DeepEP.
  * - gemm[bf16]: XLA's H100 matmul table (M = 256 to 4096) and MAMF H100 SXM (794.5 of 989
  *   TFLOP/s): plateau 0.78, half at 380 rows.
  * - gemm[fp8]: the joint fit on DeepGEMM (H800) and MAMF (H100 1402.6, H200 1453.4 of 1979):
@@ -164,7 +165,7 @@ constexpr double ridge_scaled_half(double half, double peak_tflops, double hbm_t
 }
 
 /**
- * H20: Hopper's kernels on a GPU of Hopper's SM design with a seventh of H100's tensor rate
+ * H20: Hopper's kernels on a GPU of Hopper's SM design with about a seventh of H100's tensor rate
  * (148 / 296 TFLOP/s bf16 / fp8) and more HBM bandwidth (4.0 TB/s): a ridge of 74 FLOP a byte in
  * fp8 against H100's and H800's 591. Hopper's terms, but for the GEMM curves' halves, moved by
  * that ratio (ridge_scaled_half): fp8 140 → 17.5 rows, bf16 380 → 47.6 rows.
@@ -173,8 +174,9 @@ constexpr double ridge_scaled_half(double half, double peak_tflops, double hbm_t
  *   peak; deepseek-ai/DeepGEMM pull request 192, tests/validation/kernel_facts.hpp): Hopper's
  *   curve as it is predicts 0.30 to 0.65 of each figure; the moved one 0.87 to 1.09. The same
  *   shapes rerun on H100 in that thread (155 to 645 TFLOP/s) stay where Hopper's curve puts
- *   them (0.82 to 1.07): the half follows the GPU's balance, not the kernel.
+ *   them (0.82 to 1.06): the half follows the GPU's balance, not the kernel.
  * - bf16: no H20 figure; moved by the same rule.
+ * The rule is applied where a figure by M on the GPU checks it (docs/calibration.md).
  */
 inline constexpr perf_profile h20_profile = family_profile({
     .name = "hopper-h20",

@@ -1317,7 +1317,7 @@ TEST_CASE("routing skew: many experts priced in blocks, to a part in a million",
             const double exact = term_by_term(60000, 8, n, s);
             CHECK(experts_touched(60000, 8, n, s) == Approx(exact).epsilon(1e-6));
         }
-    // 2^31 − 1 experts (a bound no model comes near; one pass over them would take seconds):
+    // 2^31 − 1 experts (a bound no model comes near; one pass over them would take minutes):
     // one token touches k = 8, and two touch 2k − Σπ², with π_e = c/(e + 1), c = k/H_E (none
     // capped: c < 1), H_E = ln E + γ + 1/(2E) and Σ 1/(e + 1)² = π²/6 − 1/E to 1e-18. A block's
     // midpoint misses its sum by about (1/256)²·s(s + 1)/24 of it (1.3e-6 for s = 1), c with it:
